@@ -1,0 +1,136 @@
+import django_filters
+from rest_framework import pagination, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from backend.collection_events import services
+from backend.collection_events.models import CollectionEvent, CollectionStatus
+from backend.core.errors import DomainError
+from backend.core.permissions import IsCollector, OfficialsWrite
+
+
+class CollectionEventSerializer(serializers.ModelSerializer):
+    weight_kg = serializers.DecimalField(max_digits=10, decimal_places=3, read_only=True)
+    tag = serializers.CharField(source="tag.code", read_only=True)
+    bin_label = serializers.CharField(source="bin.label", read_only=True)
+    restaurant_name = serializers.CharField(source="restaurant.name", read_only=True)
+    collector = serializers.CharField(source="collector.username", read_only=True)
+    exception_message = serializers.CharField(source="get_exception_code_display", read_only=True)
+
+    class Meta:
+        model = CollectionEvent
+        fields = [
+            "id",
+            "bin",
+            "bin_label",
+            "restaurant",
+            "restaurant_name",
+            "tag",
+            "weight_kg",
+            "weight_g",
+            "exception_code",
+            "exception_message",
+            "collected_at",
+            "received_at",
+            "lat",
+            "lng",
+            "distance_m",
+            "source",
+            "scale_id",
+            "reader_uid",
+            "collector",
+            "status",
+            "flags",
+        ]
+        read_only_fields = fields
+
+
+class BatchSerializer(serializers.Serializer):
+    events = serializers.ListField(child=serializers.JSONField(), max_length=1000)
+
+
+class StatusChangeSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[CollectionStatus.BILLABLE, CollectionStatus.VOID])
+    reason = serializers.CharField(max_length=1000)
+
+
+class CollectionEventFilter(django_filters.FilterSet):
+    restaurant = django_filters.UUIDFilter()
+    bin = django_filters.UUIDFilter()
+    status = django_filters.ChoiceFilter(choices=CollectionStatus.choices)
+    # `from` is a Python keyword, hence the explicit names.
+    collected_from = django_filters.IsoDateTimeFilter(field_name="collected_at", lookup_expr="gte", label="from")
+    collected_to = django_filters.IsoDateTimeFilter(field_name="collected_at", lookup_expr="lt", label="to")
+
+    class Meta:
+        model = CollectionEvent
+        fields = ["restaurant", "bin", "status"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = data.copy()
+            for public, internal in (("from", "collected_from"), ("to", "collected_to")):
+                if public in data:
+                    data[internal] = data[public]
+        super().__init__(data, *args, **kwargs)
+
+
+class NewestFirst(pagination.CursorPagination):
+    ordering = ("-collected_at", "-id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class CollectionEventViewSet(viewsets.ReadOnlyModelViewSet):
+    """Scans. Crews POST them (one, or a batch); everyone reads within their scope."""
+
+    serializer_class = CollectionEventSerializer
+    filterset_class = CollectionEventFilter
+    pagination_class = NewestFirst
+
+    def get_queryset(self):
+        return CollectionEvent.objects.visible_to(self.request.user).select_related(
+            "tag", "bin", "restaurant", "collector"
+        )
+
+    def get_permissions(self):
+        if self.action in ("create", "batch"):
+            return [IsCollector()]
+        if self.action == "change_status":
+            return [OfficialsWrite()]
+        return super().get_permissions()
+
+    def create(self, request, *args, **kwargs):
+        (outcome,) = services.record_collections(collector=request.user, events=[request.data])
+        if outcome.error is not None:
+            raise outcome.error
+        event = self.get_queryset().get(id=outcome.event_id)
+        created = outcome.result == services.CREATED
+        return Response(
+            self.get_serializer(event).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+    @action(detail=False, methods=["post"], serializer_class=BatchSerializer)
+    def batch(self, request, *args, **kwargs):
+        events = request.data.get("events") if isinstance(request.data, dict) else None
+        if not isinstance(events, list):
+            raise DomainError("validation_error", "events 목록이 필요합니다. A list of events is required.",
+                              fields={"events": ["a list of events"]})
+        outcomes = services.record_collections(collector=request.user, events=events)
+        return Response({"results": [_batch_result(outcome) for outcome in outcomes]})
+
+    @action(detail=True, methods=["post"], url_path="status", serializer_class=StatusChangeSerializer)
+    def change_status(self, request, *args, **kwargs):
+        event = self.get_object()
+        form = StatusChangeSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        event.change_status(to=form.validated_data["status"], by=request.user, reason=form.validated_data["reason"])
+        return Response(self.get_serializer(event).data)
+
+
+def _batch_result(outcome: services.ScanOutcome) -> dict:
+    result = {"id": str(outcome.id) if outcome.id else None, "status": outcome.result}
+    if outcome.error is not None:
+        result["error"] = outcome.error.as_dict()
+    return result

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CollectionEventsConfig(AppConfig):
+    name = "backend.collection_events"
+    label = "collection_events"

@@ -1,0 +1,160 @@
+from django.contrib.postgres.fields import ArrayField
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from backend.core.errors import DomainError
+
+
+class CollectionStatus(models.TextChoices):
+    BILLABLE = "billable", "청구 대상"
+    HELD = "held", "확인 대기"  # not billed until an official releases it
+    VOID = "void", "무효"
+    NOT_COLLECTED = "not_collected", "미수거"  # a visit recorded with an exception, no weighing
+
+
+class Source(models.TextChoices):
+    NFC = "nfc", "NFC"
+    QR = "qr", "QR"
+    MANUAL = "manual", "수동 입력"
+
+
+class CrewException(models.TextChoices):
+    """Why a crew visited a bin without weighing it, in words an owner understands."""
+
+    NOT_PUT_OUT = "not_put_out", "용기가 배출되지 않아 수거하지 못했습니다"
+    CONTAMINATED = "contaminated", "음식물이 아닌 이물질이 섞여 수거하지 못했습니다"
+    OVERFILLED = "overfilled", "용기가 넘치거나 너무 무거워 수거하지 못했습니다"
+    BIN_DAMAGED = "bin_damaged", "용기가 파손되어 수거하지 못했습니다"
+    NO_ACCESS = "no_access", "용기에 접근할 수 없어 수거하지 못했습니다"
+    TAG_UNREADABLE = "tag_unreadable", "태그를 읽을 수 없어 수거하지 못했습니다"
+
+
+class Flag:
+    """Why a stored scan deserves a second look; shown in reports and to officials."""
+
+    HOLD_WINDOW = "hold_window"  # another scan of the bin within SCAN_HOLD_MINUTES
+    FAR_FROM_RESTAURANT = "far_from_restaurant"
+    MANUAL_ENTRY = "manual_entry"
+    UID_MISMATCH = "uid_mismatch"  # the reader saw another chip than the one written
+
+
+class CollectionEventQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "CollectionEventQuerySet":
+        if user.is_system_admin:
+            return self
+        if user.is_official:
+            return self.filter(restaurant__municipality_id=user.municipality_id)
+        if user.is_collector:
+            return self.filter(collector=user)
+        if user.is_owner:
+            return self.filter(restaurant__owner=user)
+        return self.none()
+
+    def weighed(self) -> "CollectionEventQuerySet":
+        return self.filter(weight_g__isnull=False)
+
+
+class CollectionEvent(models.Model):
+    """One scan of a bin's tag by a crew: a weighing, or a visit with an exception.
+
+    Never edited in place: a correction is a status change, recorded in
+    CollectionEventStatusChange with who, when and why. The id is chosen by the
+    crew's device, which is what makes retries safe (see ScanReceipt).
+    """
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    bin = models.ForeignKey("restaurants.Bin", on_delete=models.PROTECT, related_name="collection_events")
+    tag = models.ForeignKey("tags.Tag", on_delete=models.PROTECT, related_name="collection_events")
+    # Copied from the bin so that a month's bill and a future shard key need no join.
+    restaurant = models.ForeignKey("restaurants.Restaurant", on_delete=models.PROTECT, related_name="+")
+    collector = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    weight_g = models.PositiveIntegerField(null=True, blank=True)
+    exception_code = models.CharField(max_length=20, choices=CrewException.choices, blank=True)
+    collected_at = models.DateTimeField(help_text="when the device saw the tag")
+    received_at = models.DateTimeField(default=timezone.now)
+    lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    lng = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    distance_m = models.PositiveIntegerField(null=True, blank=True, help_text="from the restaurant, when known")
+    source = models.CharField(max_length=8, choices=Source.choices)
+    scale_id = models.CharField(max_length=64, blank=True)
+    reader_uid = models.CharField(max_length=20, blank=True)
+    flags = ArrayField(models.CharField(max_length=32), default=list, blank=True)
+    status = models.CharField(max_length=16, choices=CollectionStatus.choices)
+
+    objects = CollectionEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-collected_at"]
+        indexes = [
+            models.Index(fields=["bin", "collected_at"], name="event_bin_time"),
+            models.Index(fields=["restaurant", "collected_at"], name="event_restaurant_time"),
+            models.Index(fields=["collector", "collected_at"], name="event_collector_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="weighing_or_exception",
+                condition=(
+                    Q(weight_g__gt=0, exception_code="") & ~Q(status="not_collected")
+                    | Q(weight_g__isnull=True, status="not_collected") & ~Q(exception_code="")
+                ),
+            ),
+        ]
+
+    @property
+    def weight_kg(self):
+        from backend.collection_events.weights import grams_to_kg
+
+        return None if self.weight_g is None else grams_to_kg(self.weight_g)
+
+    def change_status(self, *, to: str, by, reason: str) -> "CollectionEventStatusChange":
+        """Release a held scan, void a wrong one: the only way an event changes."""
+        allowed = {
+            CollectionStatus.HELD: {CollectionStatus.BILLABLE, CollectionStatus.VOID},
+            CollectionStatus.BILLABLE: {CollectionStatus.VOID},
+        }
+        if not reason.strip():
+            raise DomainError("reason_required", "사유를 입력해 주세요. A reason is required.")
+        with transaction.atomic():
+            locked = CollectionEvent.objects.select_for_update().get(pk=self.pk)
+            if to not in allowed.get(locked.status, set()):
+                raise DomainError(
+                    "invalid_status_change",
+                    f"'{locked.get_status_display()}' 상태에서 바꿀 수 없습니다. Cannot change a {locked.status} scan to {to}.",
+                    status_code=409,
+                )
+            change = CollectionEventStatusChange.objects.create(
+                event=locked, from_status=locked.status, to_status=to, changed_by=by, reason=reason
+            )
+            locked.status = to
+            locked.save(update_fields=["status"])
+        self.status = to
+        return change
+
+
+class CollectionEventStatusChange(models.Model):
+    event = models.ForeignKey(CollectionEvent, on_delete=models.PROTECT, related_name="status_changes")
+    from_status = models.CharField(max_length=16, choices=CollectionStatus.choices)
+    to_status = models.CharField(max_length=16, choices=CollectionStatus.choices)
+    changed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["changed_at"]
+
+
+class ScanReceipt(models.Model):
+    """The record that a client's scan id was received, and what it said.
+
+    Exactly-once lives here rather than on the events table: when events are
+    partitioned by month or distributed by restaurant, PostgreSQL can only enforce
+    uniqueness on keys that contain the partition column, and a retry with the same
+    id but another collected_at must still be caught. This narrow table keeps the
+    client id globally unique (docs/architecture.md).
+    """
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    fingerprint = models.CharField(max_length=64, help_text="sha256 of the canonical submission")
+    collected_at = models.DateTimeField(help_text="locates the event's partition")
+    received_at = models.DateTimeField(default=timezone.now)

@@ -1,0 +1,64 @@
+"""Scan rules that need no database: time windows, distances, the hold window."""
+
+import math
+from bisect import bisect_left, insort
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from backend.core.errors import DomainError
+
+_EARTH_RADIUS_M = 6_371_000
+
+
+def check_collected_at(collected_at: datetime, *, now: datetime, max_future: timedelta, max_age: timedelta) -> None:
+    if collected_at > now + max_future:
+        raise DomainError(
+            "collected_at_in_future",
+            "수거 시각이 미래입니다. 단말기 시계를 확인해 주세요. The collection time is in the future; check the device clock.",
+            fields={"collected_at": [f"more than {int(max_future.total_seconds() // 60)} minutes ahead"]},
+        )
+    if collected_at < now - max_age:
+        raise DomainError(
+            "collected_at_too_old",
+            "너무 오래된 스캔입니다. This scan is too old to record.",
+            fields={"collected_at": [f"older than {max_age.days} days"]},
+        )
+
+
+def check_weight(weight_g: int, *, max_weight_g: int) -> None:
+    if weight_g > max_weight_g:
+        raise DomainError(
+            "weight_out_of_range",
+            "용기 용량에 비해 무게가 너무 큽니다. The weight is more than this bin can hold.",
+            fields={"weight_kg": [f"at most {max_weight_g / 1000:g} kg for this bin"]},
+        )
+
+
+def distance_m(lat1: Decimal, lng1: Decimal, lat2: Decimal, lng2: Decimal) -> int:
+    """Great-circle distance in whole metres (haversine)."""
+    p1, p2 = math.radians(float(lat1)), math.radians(float(lat2))
+    dp, dl = p2 - p1, math.radians(float(lng2) - float(lng1))
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return round(2 * _EARTH_RADIUS_M * math.asin(math.sqrt(a)))
+
+
+class HoldWindow:
+    """Which scans fall within `window` of another weighing of the same bin.
+
+    Fed with the bins' stored weighings, then asked about new scans one by one; each
+    new scan joins the window, so the second of two new scans in one batch is held too.
+    """
+
+    def __init__(self, window: timedelta, existing: dict[object, list[datetime]]):
+        self.window = window
+        self._times = {bin_id: sorted(times) for bin_id, times in existing.items()}
+
+    def admit(self, bin_id, moment: datetime) -> bool:
+        """Record a weighing; True when it lands within the window of another."""
+        times = self._times.setdefault(bin_id, [])
+        index = bisect_left(times, moment)
+        near = (index < len(times) and times[index] - moment < self.window) or (
+            index > 0 and moment - times[index - 1] < self.window
+        )
+        insort(times, moment)
+        return near

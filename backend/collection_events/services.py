@@ -1,0 +1,312 @@
+"""Recording scans exactly once.
+
+`record_collections` takes what crews' devices sent (one event or a batch of up to
+SCAN_BATCH_MAX_EVENTS) and answers, per event in order, created / duplicate /
+rejected. Its number of SQL queries does not grow with the batch.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from backend.collection_events.models import (
+    CollectionEvent,
+    CollectionStatus,
+    Flag,
+    ScanReceipt,
+    Source,
+)
+from backend.collection_events.rules import HoldWindow, check_collected_at, check_weight, distance_m
+from backend.collection_events.submissions import ScanSubmission, parse_submission
+from backend.core.errors import DomainError
+from backend.restaurants.models import Bin, BinStatus
+from backend.tags.models import Tag
+from backend.tags.services import find_tags
+
+CREATED, DUPLICATE, REJECTED = "created", "duplicate", "rejected"
+
+
+@dataclass(slots=True)
+class ScanOutcome:
+    id: uuid.UUID | None
+    result: str
+    event_id: uuid.UUID | None = None
+    error: DomainError | None = None
+
+
+def _conflict() -> DomainError:
+    return DomainError(
+        "idempotency_conflict",
+        "같은 ID로 다른 내용의 스캔이 이미 기록되었습니다. A different scan was already recorded with this id.",
+        fields={"id": ["already used for another scan"]},
+        status_code=409,
+    )
+
+
+def _out_of_area() -> DomainError:
+    return DomainError(
+        "out_of_service_area",
+        "담당 구역 밖의 용기입니다. This bin is outside your hauler's service area.",
+        status_code=403,
+    )
+
+
+def _revoked() -> DomainError:
+    return DomainError(
+        "tag_revoked", "폐기된 태그입니다. 새 태그를 확인해 주세요. This tag has been revoked.", fields={"tag": ["revoked"]}
+    )
+
+
+def _bin_retired() -> DomainError:
+    return DomainError("bin_retired", "사용 중지된 용기입니다. This bin is retired.", fields={"tag": ["bin retired"]})
+
+
+def _check_scan(scan: ScanSubmission, tag: Tag, *, served_districts: set, now, density: Decimal) -> None:
+    """The rules one scan must pass before it is stored."""
+    bin = tag.bin
+    if bin.restaurant.district_id not in served_districts:
+        raise _out_of_area()
+    if not tag.was_active_at(scan.collected_at):
+        raise _revoked()
+    if bin.status != BinStatus.ACTIVE and tag.is_active:
+        raise _bin_retired()
+    check_collected_at(
+        scan.collected_at,
+        now=now,
+        max_future=timedelta(minutes=settings.SCAN_MAX_FUTURE_MINUTES),
+        max_age=timedelta(days=settings.SCAN_MAX_AGE_DAYS),
+    )
+    if scan.weight_g is not None:
+        check_weight(scan.weight_g, max_weight_g=bin.max_weight_g(density))
+
+
+def _served_districts(collector) -> set:
+    if not collector.is_collector:
+        return set()
+    return set(collector.hauler.districts.values_list("id", flat=True))
+
+
+def record_collections(*, collector, events: list[Any]) -> list[ScanOutcome]:
+    """Store each scan once; answer for each, in order. One bad event blocks none."""
+    if len(events) > settings.SCAN_BATCH_MAX_EVENTS:
+        raise DomainError(
+            "batch_too_large",
+            f"한 번에 최대 {settings.SCAN_BATCH_MAX_EVENTS}건까지 보낼 수 있습니다. At most {settings.SCAN_BATCH_MAX_EVENTS} events per batch.",
+            fields={"events": [f"{len(events)} events"]},
+        )
+    now = timezone.now()
+    outcomes: list[ScanOutcome] = []
+    parsed: list[tuple[int, ScanSubmission]] = []
+    for position, raw in enumerate(events):
+        try:
+            scan = parse_submission(raw)
+        except DomainError as error:
+            raw_id = raw.get("id") if isinstance(raw, dict) else None
+            outcomes.append(ScanOutcome(id=_maybe_uuid(raw_id), result=REJECTED, error=error))
+            continue
+        outcomes.append(ScanOutcome(id=scan.id, result=REJECTED))  # decided below
+        parsed.append((position, scan))
+
+    # The same id twice inside one batch: the first counts, the rest are its retries.
+    first_position: dict[uuid.UUID, int] = {}
+    for position, scan in parsed:
+        first_position.setdefault(scan.id, position)
+
+    tags = find_tags([scan.tag for _, scan in parsed])
+    served = _served_districts(collector)
+    density = Decimal(settings.BIN_MAX_DENSITY_KG_PER_L)
+
+    candidates: dict[int, tuple[ScanSubmission, Tag, str]] = {}
+    for position, scan in parsed:
+        tag = tags[scan.tag]
+        if isinstance(tag, DomainError):
+            outcomes[position].error = tag
+            continue
+        candidates[position] = (scan, tag, scan.fingerprint(tag_id=tag.id, collector_id=collector.pk))
+
+    with transaction.atomic():
+        repeats = _settle_known_ids(candidates, outcomes, first_position)
+        fresh = {}
+        for position, (scan, tag, fingerprint) in candidates.items():
+            if outcomes[position].result != REJECTED or outcomes[position].error:
+                continue
+            try:
+                _check_scan(scan, tag, served_districts=served, now=now, density=density)
+            except DomainError as error:
+                outcomes[position].error = error
+                continue
+            fresh[position] = (scan, tag, fingerprint)
+        if fresh:
+            _store(fresh, outcomes, collector=collector, now=now)
+    for position, first in repeats.items():
+        _answer_repeat(outcomes[position], outcomes[first], same_body=candidates[position][2] == candidates[first][2])
+    for outcome in outcomes:
+        if outcome.error is None and outcome.result == REJECTED:  # pragma: no cover - a bug, not an input
+            raise AssertionError(f"scan {outcome.id} was neither stored nor rejected")
+    return outcomes
+
+
+def _maybe_uuid(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def _settle_known_ids(candidates, outcomes, first_position) -> dict[int, int]:
+    """Answer retries of scans already stored, before any rule: a retry weeks later
+    of a stored scan is a duplicate, not 'too old'. Returns the positions that repeat
+    an earlier event of this batch, to be answered once that one is settled.
+    """
+    receipts = dict(
+        ScanReceipt.objects.filter(id__in=[scan.id for scan, _, _ in candidates.values()]).values_list(
+            "id", "fingerprint"
+        )
+    )
+    repeats = {}
+    for position, (scan, _tag, fingerprint) in candidates.items():
+        stored = receipts.get(scan.id)
+        if stored is not None:
+            _answer_known(outcomes[position], scan.id, stored, fingerprint)
+        elif first_position[scan.id] != position and first_position[scan.id] in candidates:
+            repeats[position] = first_position[scan.id]
+            outcomes[position].result = DUPLICATE  # keeps it out of the rules; settled later
+    return repeats
+
+
+def _answer_repeat(outcome: ScanOutcome, first: ScanOutcome, *, same_body: bool) -> None:
+    if not same_body:
+        outcome.result, outcome.error = REJECTED, _conflict()
+    elif first.result in (CREATED, DUPLICATE):
+        outcome.result, outcome.event_id = DUPLICATE, first.id
+    else:
+        outcome.result, outcome.error = REJECTED, first.error
+
+
+def _answer_known(outcome: ScanOutcome, event_id, stored_fingerprint: str | None, fingerprint: str) -> None:
+    if stored_fingerprint == fingerprint:
+        outcome.result, outcome.event_id = DUPLICATE, event_id
+    else:
+        outcome.error = _conflict()
+
+
+def _store(fresh, outcomes, *, collector, now) -> None:
+    # Lock the bins in primary-key order: two crews' batches touching the same bins
+    # wait for each other instead of both judging the hold window on stale rows.
+    bin_ids = sorted({tag.bin_id for _, tag, _ in fresh.values()})
+    list(Bin.objects.select_for_update().filter(id__in=bin_ids).order_by("id").values_list("id", flat=True))
+
+    # Claim the ids. A concurrent request may have stored some since we looked:
+    # those rows come back absent from RETURNING and are answered as retries.
+    ordered = sorted(fresh.items(), key=lambda item: item[1][0].id)
+    claimed = _insert_receipts([(scan.id, fp, scan.collected_at) for _, (scan, _, fp) in ordered], now=now)
+    lost = [position for position, (scan, _, _) in ordered if scan.id not in claimed]
+    if lost:
+        winners = dict(
+            ScanReceipt.objects.filter(id__in=[fresh[p][0].id for p in lost]).values_list("id", "fingerprint")
+        )
+        for position in lost:
+            scan, _, fingerprint = fresh.pop(position)
+            _answer_known(outcomes[position], scan.id, winners.get(scan.id), fingerprint)
+
+    hold = _hold_window(fresh.values())
+    events = []
+    for position, (scan, tag, _) in sorted(fresh.items(), key=lambda item: item[1][0].collected_at):
+        events.append(_new_event(scan, tag, collector=collector, now=now, hold=hold))
+        outcomes[position].result, outcomes[position].event_id = CREATED, scan.id
+    CollectionEvent.objects.bulk_create(events)
+    _notify_owners_of_missed_pickups(events)
+
+
+def _insert_receipts(rows, *, now) -> set[uuid.UUID]:
+    if not rows:
+        return set()
+    table = ScanReceipt._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (id, fingerprint, collected_at, received_at)
+            SELECT id, fingerprint, collected_at, %s
+              FROM unnest(%s::uuid[], %s::text[], %s::timestamptz[]) AS r(id, fingerprint, collected_at)
+            ON CONFLICT (id) DO NOTHING
+            RETURNING id
+            """,
+            [now, [str(r[0]) for r in rows], [r[1] for r in rows], [r[2] for r in rows]],
+        )
+        return {row[0] if isinstance(row[0], uuid.UUID) else uuid.UUID(row[0]) for row in cursor.fetchall()}
+
+
+def _hold_window(fresh) -> HoldWindow:
+    window = timedelta(minutes=settings.SCAN_HOLD_MINUTES)
+    weighed = [(scan, tag) for scan, tag, _ in fresh if scan.weight_g is not None]
+    existing: dict = {}
+    if weighed:
+        earliest = min(scan.collected_at for scan, _ in weighed) - window
+        latest = max(scan.collected_at for scan, _ in weighed) + window
+        rows = (
+            CollectionEvent.objects.weighed()
+            .filter(
+                bin_id__in={tag.bin_id for _, tag in weighed},
+                collected_at__gt=earliest,
+                collected_at__lt=latest,
+            )
+            .exclude(status=CollectionStatus.VOID)
+            .values_list("bin_id", "collected_at")
+        )
+        for bin_id, collected_at in rows:
+            existing.setdefault(bin_id, []).append(collected_at)
+    return HoldWindow(window, existing)
+
+
+def _new_event(scan: ScanSubmission, tag: Tag, *, collector, now, hold: HoldWindow) -> CollectionEvent:
+    restaurant = tag.bin.restaurant
+    flags = []
+    if scan.weight_g is None:
+        status = CollectionStatus.NOT_COLLECTED
+    elif hold.admit(tag.bin_id, scan.collected_at):
+        status = CollectionStatus.HELD
+        flags.append(Flag.HOLD_WINDOW)
+    else:
+        status = CollectionStatus.BILLABLE
+    distance = None
+    if None not in (scan.lat, scan.lng, restaurant.lat, restaurant.lng):
+        distance = distance_m(scan.lat, scan.lng, restaurant.lat, restaurant.lng)
+        if distance > settings.SCAN_FAR_FROM_RESTAURANT_M:
+            flags.append(Flag.FAR_FROM_RESTAURANT)
+    if scan.source == Source.MANUAL:
+        flags.append(Flag.MANUAL_ENTRY)
+    if scan.reader_uid and tag.nfc_uid and scan.reader_uid != tag.nfc_uid:
+        flags.append(Flag.UID_MISMATCH)
+    return CollectionEvent(
+        id=scan.id,
+        bin=tag.bin,
+        tag=tag,
+        restaurant=restaurant,
+        collector=collector,
+        weight_g=scan.weight_g,
+        exception_code=scan.exception_code,
+        collected_at=scan.collected_at,
+        received_at=now,
+        lat=scan.lat,
+        lng=scan.lng,
+        distance_m=distance,
+        source=scan.source,
+        scale_id=scan.scale_id,
+        reader_uid=scan.reader_uid,
+        flags=flags,
+        status=status,
+    )
+
+
+def _notify_owners_of_missed_pickups(events: list[CollectionEvent]) -> None:
+    from backend.notifications.services import notify_missed_pickups
+
+    missed = [event for event in events if event.status == CollectionStatus.NOT_COLLECTED]
+    if missed:
+        notify_missed_pickups(events=missed)

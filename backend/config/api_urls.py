@@ -1,0 +1,31 @@
+"""`/api/v1/`: every route of the API is registered here, so the permission tests
+can walk this router and no endpoint escapes them."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from backend.accounts.api import MeView, TokenView
+from backend.collection_events.api import CollectionEventViewSet
+from backend.municipalities.api import DistrictViewSet
+from backend.restaurants.api import BinViewSet, RestaurantViewSet
+from backend.tags.api import BinTagsViewSet, TagViewSet
+
+router = DefaultRouter()
+router.include_format_suffixes = False
+router.register("districts", DistrictViewSet, basename="district")
+router.register("restaurants", RestaurantViewSet, basename="restaurant")
+router.register("bins", BinViewSet, basename="bin")
+router.register(r"bins/(?P<bin_pk>[0-9a-f-]{36})/tags", BinTagsViewSet, basename="bin-tags")
+router.register("tags", TagViewSet, basename="tag")
+router.register("collections", CollectionEventViewSet, basename="collection")
+
+app_name = "v1"
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("me/", MeView.as_view(), name="me"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="v1:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="v1:schema"), name="redoc"),
+    *router.urls,
+]

@@ -1,0 +1,63 @@
+"""API conventions shared by every app: the error shape and pagination."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, pagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from backend.core.errors import DomainError
+
+# DRF's own exception classes, mapped to our stable codes.
+_DRF_CODES = {
+    exceptions.NotAuthenticated: ("not_authenticated", "로그인이 필요합니다. Authentication required."),
+    exceptions.AuthenticationFailed: ("authentication_failed", "인증에 실패했습니다. Authentication failed."),
+    exceptions.PermissionDenied: ("permission_denied", "권한이 없습니다. You may not do this."),
+    exceptions.NotFound: ("not_found", "찾을 수 없습니다. Not found."),
+    exceptions.MethodNotAllowed: ("method_not_allowed", "허용되지 않는 요청입니다. Method not allowed."),
+    exceptions.NotAcceptable: ("not_acceptable", "Not acceptable."),
+    exceptions.UnsupportedMediaType: ("unsupported_media_type", "Unsupported media type."),
+    exceptions.Throttled: ("throttled", "요청이 너무 많습니다. Too many requests."),
+    exceptions.ParseError: ("malformed_request", "요청 본문을 읽을 수 없습니다. Malformed request body."),
+}
+
+
+def error_response(code: str, message: str, status: int, fields: dict | None = None) -> Response:
+    return Response({"error": {"code": code, "message": message, "fields": fields or {}}}, status=status)
+
+
+def _first_code(detail) -> str | None:
+    """The most specific code DRF recorded, e.g. a DomainError code raised inside a serializer."""
+    if isinstance(detail, list) and detail:
+        return _first_code(detail[0])
+    if isinstance(detail, dict) and detail:
+        return _first_code(next(iter(detail.values())))
+    return getattr(detail, "code", None)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return error_response(exc.code, exc.message, exc.status_code, exc.fields)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        code = _first_code(detail)
+        if code in (None, "invalid", "required", "null", "blank"):
+            code = "validation_error"
+        return error_response(code, "입력값을 확인해 주세요. Please check the input.", response.status_code, detail)
+    for exc_class, (code, message) in _DRF_CODES.items():
+        if isinstance(exc, exc_class):
+            return error_response(code, message, response.status_code)
+    return error_response("error", str(getattr(exc, "detail", exc)), response.status_code)
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500

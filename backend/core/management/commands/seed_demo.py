@@ -1,0 +1,136 @@
+"""Demo data for `make run`: two municipalities, restaurants with tagged bins, and two
+months of collections. Runs once; a second call changes nothing."""
+
+import random
+import uuid
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from backend.accounts.models import Role, User
+from backend.collection_events.models import CollectionEvent, CollectionStatus, ScanReceipt, Source
+from backend.collection_events.submissions import ScanSubmission
+from backend.municipalities.models import District, Hauler, Municipality
+from backend.restaurants import business_numbers
+from backend.restaurants.models import Bin, Restaurant
+from backend.tags.models import Tag
+
+DEMO_MUNICIPALITY_CODE = "11440"
+RESTAURANT_NAMES = [
+    "할매순대국", "마포갈비", "서교칼국수", "합정닭한마리", "홍대떡볶이", "망원김밥", "연남중화요리", "상수돈까스",
+    "서교해장국", "합정곱창", "마포설렁탕", "동교분식", "성미산국수", "와우산감자탕", "경의선백반", "당인리쌈밥",
+    "양화진족발", "절두산냉면", "망원시장빈대떡", "홍익부대찌개",
+]
+DEMO_ACCOUNTS = [
+    ("official", "official-demo", Role.OFFICIAL, "김공무"),
+    ("collector", "collector-demo", Role.COLLECTOR, "박수거"),
+    ("owner", "owner-demo", Role.OWNER, "이사장"),
+    ("official2", "official2-demo", Role.OFFICIAL, "최고양"),
+    ("admin", "admin-demo", Role.ADMIN, "관리자"),
+]
+
+
+def valid_business_number(rng: random.Random) -> str:
+    first_nine = "".join(str(rng.randint(0, 9)) for _ in range(9))
+    return first_nine + str(business_numbers.check_digit(first_nine))
+
+
+class Command(BaseCommand):
+    help = "Create the demo municipality, accounts, restaurants, bins, tags and collections (once)."
+
+    def handle(self, *args, **options):
+        if Municipality.objects.filter(code=DEMO_MUNICIPALITY_CODE).exists():
+            self.stdout.write("Demo data already present; nothing to do.")
+            return
+        with transaction.atomic():
+            self._seed(random.Random(2026))
+        self.stdout.write(self.style.SUCCESS("Demo data created."))
+
+    def _seed(self, rng: random.Random) -> None:
+        mapo = Municipality.objects.create(name="서울특별시 마포구", code=DEMO_MUNICIPALITY_CODE)
+        seogyo = District.objects.create(municipality=mapo, name="서교동", code="1144066000")
+        hapjeong = District.objects.create(municipality=mapo, name="합정동", code="1144068000")
+        hauler = Hauler.objects.create(municipality=mapo, name="마포그린환경(주)")
+        hauler.districts.set([seogyo, hapjeong])
+
+        goyang = Municipality.objects.create(name="경기도 고양시", code="41280")
+        juyeop = District.objects.create(municipality=goyang, name="주엽동", code="4128059000")
+
+        users = {}
+        for username, password, role, name in DEMO_ACCOUNTS:
+            user = User(username=username, role=role, first_name=name, email=f"{username}@example.org")
+            user.municipality = goyang if username == "official2" else (mapo if role == Role.OFFICIAL else None)
+            user.hauler = hauler if role == Role.COLLECTOR else None
+            user.is_staff = user.is_superuser = role == Role.ADMIN
+            user.set_password(password)
+            user.save()
+            users[username] = user
+
+        bins = []
+        for index, name in enumerate(RESTAURANT_NAMES):
+            district = seogyo if index % 2 == 0 else hapjeong
+            restaurant = Restaurant.objects.create(
+                municipality=mapo,
+                district=district,
+                name=name,
+                business_number=valid_business_number(rng),
+                address=f"서울특별시 마포구 {district.name} {rng.randint(1, 400)}-{rng.randint(1, 30)}",
+                lat=Decimal("37.5550") + Decimal(rng.randint(0, 100)) / 10000,
+                lng=Decimal("126.9100") + Decimal(rng.randint(0, 150)) / 10000,
+                owner=users["owner"] if index < 2 else None,
+                phone=f"02-{rng.randint(300, 399)}-{rng.randint(1000, 9999)}",
+            )
+            for number in range(1, (2 if index % 3 == 0 else 1) + 1):
+                bins.append(
+                    Bin.objects.create(restaurant=restaurant, capacity_liters=rng.choice([60, 120]), label=f"주방 {number}")
+                )
+        goyang_restaurant = Restaurant.objects.create(
+            municipality=goyang, district=juyeop, name="주엽동국밥", business_number=valid_business_number(rng),
+            address="경기도 고양시 일산서구 주엽동 1", lat=Decimal("37.6700"), lng=Decimal("126.7600"),
+        )
+        Tag.objects.create(bin=Bin.objects.create(restaurant=goyang_restaurant, capacity_liters=60, label="주방 1"))
+
+        tags = {bin.id: Tag.objects.create(bin=bin, issued_by=users["official"]) for bin in bins}
+        self._collections(rng, bins, tags, collector=users["collector"])
+
+    def _collections(self, rng, bins, tags, *, collector) -> None:
+        """About two months of collections on Mondays, Wednesdays and Fridays, early morning."""
+        zone = timezone.get_default_timezone()
+        today = timezone.localdate()
+        first_day = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+        events, receipts = [], []
+        day = first_day
+        while day < today:
+            if day.weekday() in (0, 2, 4):
+                for bin in bins:
+                    if rng.random() < 0.85:
+                        collected_at = datetime.combine(day, time(5, rng.randint(0, 59)), tzinfo=zone)
+                        weight_g = rng.randint(8_000, int(bin.capacity_liters * 0.6 * 1000))
+                        event = self._event(bin, tags[bin.id], collector, collected_at, weight_g)
+                        events.append(event)
+                        receipts.append(self._receipt(event, collector))
+            day += timedelta(days=1)
+        CollectionEvent.objects.bulk_create(events)
+        ScanReceipt.objects.bulk_create(receipts)
+
+    def _event(self, bin, tag, collector, collected_at, weight_g) -> CollectionEvent:
+        return CollectionEvent(
+            id=uuid.uuid4(), bin=bin, tag=tag, restaurant_id=bin.restaurant_id, collector=collector,
+            weight_g=weight_g, collected_at=collected_at, received_at=collected_at + timedelta(minutes=2),
+            source=Source.NFC, status=CollectionStatus.BILLABLE, lat=bin.restaurant.lat, lng=bin.restaurant.lng,
+            distance_m=0,
+        )
+
+    def _receipt(self, event, collector) -> ScanReceipt:
+        submission = ScanSubmission(
+            id=event.id, tag=event.tag.code, weight_g=event.weight_g, exception_code="", collected_at=event.collected_at,
+            lat=event.lat, lng=event.lng, source=event.source, scale_id="", reader_uid="",
+        )
+        return ScanReceipt(
+            id=event.id,
+            fingerprint=submission.fingerprint(tag_id=event.tag_id, collector_id=collector.pk),
+            collected_at=event.collected_at,
+        )

@@ -1,0 +1,98 @@
+from django.http import HttpResponse
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
+from rest_framework.response import Response
+
+from backend.core.permissions import OfficialsWrite
+from backend.restaurants.models import Bin
+from backend.tags import services
+from backend.tags.models import Tag
+from backend.tags.qr import qr_png
+
+
+class TagSerializer(serializers.ModelSerializer):
+    bin = serializers.UUIDField(source="bin_id", read_only=True)
+
+    class Meta:
+        model = Tag
+        fields = [
+            "code",
+            "url",
+            "manual_code",
+            "manual_code_display",
+            "status",
+            "bin",
+            "issued_at",
+            "revoked_at",
+            "revoke_reason",
+            "nfc_uid",
+        ]
+        read_only_fields = fields
+
+
+class RevokeSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
+class NfcUidSerializer(serializers.Serializer):
+    uid = serializers.RegexField(r"^([0-9A-Fa-f]{2}:?){4,10}$", help_text="the chip's UID in hex, e.g. 04A1B2C3D4E5F6")
+
+
+class TagViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = TagSerializer
+    permission_classes = [OfficialsWrite]
+    lookup_field = "code"
+    filterset_fields = ["bin", "status"]
+
+    def get_queryset(self):
+        return Tag.objects.visible_to(self.request.user)
+
+    @action(detail=True, methods=["get"], url_path="qr.png")
+    def qr(self, request, code=None, **kwargs):
+        tag = self.get_object()
+        return HttpResponse(qr_png(tag.url), content_type="image/png")
+
+    @action(detail=True, methods=["post"], serializer_class=RevokeSerializer)
+    def revoke(self, request, code=None, **kwargs):
+        tag = self.get_object()
+        form = RevokeSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        if tag.is_active:
+            tag.revoke(by=request.user, reason=form.validated_data["reason"])
+        return Response(TagSerializer(tag).data)
+
+    @action(detail=True, methods=["post"], url_path="nfc-uid", serializer_class=NfcUidSerializer)
+    def nfc_uid(self, request, code=None, **kwargs):
+        tag = self.get_object()
+        form = NfcUidSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        tag.record_nfc_uid(form.validated_data["uid"])
+        return Response(TagSerializer(tag).data)
+
+
+class IssueTagSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, required=False, default="replaced by a new tag")
+
+
+class BinTagsViewSet(viewsets.GenericViewSet):
+    """`POST /bins/{id}/tags/`: issue the bin's tag, revoking the one it had."""
+
+    serializer_class = IssueTagSerializer
+    permission_classes = [OfficialsWrite]
+    filterset_class = None
+
+    def get_queryset(self):
+        return Tag.objects.visible_to(self.request.user).filter(bin_id=self.kwargs["bin_pk"])
+
+    def list(self, request, bin_pk=None, **kwargs):
+        get_object_or_404(Bin.objects.visible_to(request.user), pk=bin_pk)
+        return Response(TagSerializer(self.get_queryset(), many=True).data)
+
+    def create(self, request, bin_pk=None, **kwargs):
+        bin = get_object_or_404(Bin.objects.visible_to(request.user), pk=bin_pk)
+        form = IssueTagSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        tag = services.issue_tag(bin=bin, issued_by=request.user, reason=form.validated_data["reason"])
+        return Response(TagSerializer(tag).data, status=status.HTTP_201_CREATED)
+

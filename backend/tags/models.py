@@ -1,0 +1,88 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from backend.tags import codes
+
+
+class TagStatus(models.TextChoices):
+    ACTIVE = "active", "사용 중"
+    REVOKED = "revoked", "폐기됨"
+
+
+class TagQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "TagQuerySet":
+        from backend.restaurants.models import Bin
+
+        return self.filter(bin__in=Bin.objects.visible_to(user))
+
+    def active(self) -> "TagQuerySet":
+        return self.filter(status=TagStatus.ACTIVE)
+
+
+class Tag(models.Model):
+    """The NFC chip and QR code stuck on one bin, both holding `url`.
+
+    A bin has at most one active tag (the database enforces it). A lost or damaged
+    tag is replaced by issuing a new one, which revokes the old: scans of a revoked
+    tag are refused unless the crew took them before the revocation.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    bin = models.ForeignKey("restaurants.Bin", on_delete=models.PROTECT, related_name="tags")
+    code = models.CharField(max_length=codes.CODE_LENGTH, unique=True, default=codes.new_code, editable=False)
+    manual_code = models.CharField(
+        max_length=codes.MANUAL_LENGTH, unique=True, default=codes.new_manual_code, editable=False
+    )
+    status = models.CharField(max_length=16, choices=TagStatus.choices, default=TagStatus.ACTIVE)
+    issued_at = models.DateTimeField(default=timezone.now)
+    issued_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    revoke_reason = models.CharField(max_length=200, blank=True)
+    nfc_uid = models.CharField(max_length=20, blank=True, help_text="UID of the chip the URL was written to, hex")
+
+    objects = TagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["bin"], condition=Q(status="active"), name="one_active_tag_per_bin"),
+            models.CheckConstraint(
+                name="revoked_tag_has_time",
+                condition=Q(status="active", revoked_at__isnull=True) | Q(status="revoked", revoked_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def url(self) -> str:
+        return f"{settings.PUBLIC_BASE_URL}/t/{self.code}"
+
+    @property
+    def manual_code_display(self) -> str:
+        return codes.format_manual_code(self.manual_code)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == TagStatus.ACTIVE
+
+    def was_active_at(self, moment) -> bool:
+        """Crews sync late: a scan taken before the revocation still counts."""
+        return self.revoked_at is None or moment < self.revoked_at
+
+    def revoke(self, *, by, reason: str) -> None:
+        self.status = TagStatus.REVOKED
+        self.revoked_at = timezone.now()
+        self.revoked_by = by
+        self.revoke_reason = reason
+        self.save(update_fields=["status", "revoked_at", "revoked_by", "revoke_reason"])
+
+    def record_nfc_uid(self, uid_hex: str) -> None:
+        self.nfc_uid = uid_hex.replace(":", "").upper()
+        self.save(update_fields=["nfc_uid"])
