@@ -12,6 +12,7 @@ from backend.restaurants.api import BinViewSet, RestaurantViewSet
 from backend.tags.api import BinTagsViewSet, TagViewSet
 
 router = DefaultRouter()
+router.trailing_slash = "/?"  # optional, so that `/tags/{code}/qr.png` reads as a file
 router.include_format_suffixes = False
 router.register("districts", DistrictViewSet, basename="district")
 router.register("restaurants", RestaurantViewSet, basename="restaurant")

@@ -174,9 +174,12 @@ SCAN_BATCH_MAX_EVENTS = env_int("SCAN_BATCH_MAX_EVENTS", 1000)
 # --- Celery -------------------------------------------------------------------------
 # Without CELERY_BROKER_URL, development and tests use the database itself as the
 # broker (kombu's SQLAlchemy transport), so `make run` needs nothing but Python.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or (
-    "sqla+" + DATABASE_URL.replace("postgres://", "postgresql://", 1) if not IS_PRODUCTION else None
-)
+def _database_broker_url(database_url: str) -> str:
+    scheme, rest = database_url.split("://", 1)
+    return f"sqla+postgresql+psycopg2://{rest}"
+
+
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or (None if IS_PRODUCTION else _database_broker_url(DATABASE_URL))
 if not CELERY_BROKER_URL:
     raise ImproperlyConfigured("CELERY_BROKER_URL is required when DJANGO_ENV=production")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)

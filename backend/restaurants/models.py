@@ -1,6 +1,7 @@
 import uuid
 from decimal import Decimal
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -71,7 +72,7 @@ class Bin(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     restaurant = models.ForeignKey(Restaurant, on_delete=models.PROTECT, related_name="bins")
-    capacity_liters = models.PositiveIntegerField()
+    capacity_liters = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     label = models.CharField(max_length=50, help_text='e.g. "주방 1"')
     status = models.CharField(max_length=16, choices=BinStatus.choices, default=BinStatus.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -234,7 +234,9 @@ class TestHoldWindowAndFlags:
 
 
 class TestVisitsWithoutWeighing:
-    def test_exception_visit_is_stored_never_billed_and_tells_the_owner(self, crew, tag, mailoutbox, django_capture_on_commit_callbacks, settings):
+    def test_exception_visit_is_stored_never_billed_and_tells_the_owner(
+        self, crew, tag, mailoutbox, django_capture_on_commit_callbacks, settings
+    ):
         settings.CELERY_TASK_ALWAYS_EAGER = True
         from backend.config.celery import app
 
@@ -279,7 +281,11 @@ class TestBatch:
         results = response.json()["results"]
         assert [r["status"] for r in results] == ["created", "rejected", "rejected", "rejected", "rejected"]
         assert [r.get("error", {}).get("code") for r in results] == [
-            None, "unknown_tag", "validation_error", "tag_revoked", "weight_out_of_range",
+            None,
+            "unknown_tag",
+            "validation_error",
+            "tag_revoked",
+            "weight_out_of_range",
         ]
         assert results[0]["id"] == events[0]["id"]
         assert CollectionEvent.objects.count() == 1

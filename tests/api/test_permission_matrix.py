@@ -1,0 +1,132 @@
+"""Every route of the API router, tried by every persona that should not get in.
+
+The routes come from the router itself (backend/config/api_urls.py), so a new
+endpoint is covered the day it is registered: it needs an in-scope object reachable
+through its own queryset (see `world`), or this test fails and says so.
+"""
+
+import pytest
+from django.urls import reverse
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
+
+from backend.config.api_urls import router
+
+# (basename, action, role) pairs where a write is the role's job, not a leak.
+ALLOWED_WRITES = {
+    ("collection", "create", "collector"),
+    ("collection", "batch", "collector"),
+}
+OUTSIDERS = ["stranger", "other_owner", "other_collector"]
+
+
+def registered_routes():
+    return [pytest.param(basename, viewset, id=basename) for _prefix, viewset, basename in router.registry]
+
+
+@pytest.fixture
+def world(f, official, collector, owner, restaurant, bin, tag, stranger, other_owner, other_collector):
+    """One of everything in the officials' municipality, reachable by its owner."""
+    f.CollectionEventFactory(tag=tag, collector=collector)
+    return {"bin-tags": {"bin_pk": str(bin.id)}}
+
+
+def in_scope_object(viewset, user, kwargs):
+    view = viewset(action="list", kwargs=kwargs, format_kwarg=None)
+    view.request = Request(APIRequestFactory().get("/"))
+    view.request.user = user
+    obj = view.get_queryset().first()
+    assert obj is not None, f"{viewset.__name__}: add an in-scope object to the `world` fixture"
+    return getattr(obj, viewset.lookup_field or "pk")
+
+
+def list_url(basename, kwargs):
+    return reverse(f"v1:{basename}-list", kwargs=kwargs)
+
+
+def detail_url(basename, kwargs, lookup, viewset):
+    return reverse(f"v1:{basename}-detail", kwargs={**kwargs, viewset.lookup_url_kwarg or viewset.lookup_field: lookup})
+
+
+def has_route(basename, suffix):
+    return any(getattr(p, "name", None) == f"{basename}-{suffix}" for p in router.urls)
+
+
+@pytest.mark.parametrize("basename,viewset", registered_routes())
+@pytest.mark.parametrize("outsider", OUTSIDERS)
+def test_outsiders_neither_list_nor_open_what_is_not_theirs(api, world, official, basename, viewset, outsider, request):
+    kwargs = world.get(basename, {})
+    lookup = in_scope_object(viewset, official, kwargs)
+    client = api.as_user(request.getfixturevalue(outsider))
+
+    if has_route(basename, "list"):
+        response = client.get(list_url(basename, kwargs))
+        assert response.status_code in (200, 404), response.content
+        if response.status_code == 200:
+            body = response.json()
+            rows = body["results"] if isinstance(body, dict) else body
+            assert str(lookup) not in response.content.decode(), f"{outsider} sees {basename} {lookup}"
+            assert isinstance(rows, list)
+    if has_route(basename, "detail"):
+        response = client.get(detail_url(basename, kwargs, lookup, viewset))
+        assert response.status_code == 404, (basename, outsider, response.status_code)
+        assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("basename,viewset", registered_routes())
+def test_anonymous_is_asked_to_sign_in_everywhere(api, world, official, basename, viewset):
+    kwargs = world.get(basename, {})
+    lookup = in_scope_object(viewset, official, kwargs)
+    urls = []
+    if has_route(basename, "list"):
+        urls.append(list_url(basename, kwargs))
+    if has_route(basename, "detail"):
+        urls.append(detail_url(basename, kwargs, lookup, viewset))
+    for url in urls:
+        response = api.get(url)
+        assert response.status_code == 401, url
+        assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def write_routes():
+    """Every write the router maps, with each role that must not make it.
+
+    Same-municipality roles are refused every write that is not their job; outsiders
+    are refused every write on our objects (creating in their own municipality is
+    their job, tested per resource)."""
+    params = []
+    for _prefix, viewset, basename in router.registry:
+        for route in router.get_routes(viewset):
+            for method, action in route.mapping.items():
+                if method in ("get", "head", "options") or not hasattr(viewset, action):
+                    continue
+                suffix = route.name.replace("{basename}-", "")
+                for role in ["owner", "collector", *(["stranger", "other_owner"] if route.detail else [])]:
+                    if (basename, action, role) not in ALLOWED_WRITES:
+                        params.append(
+                            pytest.param(
+                                basename,
+                                viewset,
+                                action,
+                                suffix,
+                                method,
+                                route.detail,
+                                role,
+                                id=f"{basename}-{action}-{method}-{role}",
+                            )
+                        )
+    return params
+
+
+@pytest.mark.parametrize("basename,viewset,action,suffix,method,detail,role", write_routes())
+def test_writes_are_refused_to_roles_whose_job_they_are_not(
+    api, world, official, basename, viewset, action, suffix, method, detail, role, request
+):
+    kwargs = dict(world.get(basename, {}))
+    if detail:
+        kwargs[viewset.lookup_url_kwarg or viewset.lookup_field] = in_scope_object(
+            viewset, official, world.get(basename, {})
+        )
+    url = reverse(f"v1:{basename}-{suffix}", kwargs=kwargs)
+    response = getattr(api.as_user(request.getfixturevalue(role)), method)(url, {}, format="json")
+    assert response.status_code in (403, 404, 405), (url, role, response.status_code, response.content[:200])
