@@ -115,8 +115,11 @@ class CollectionEventViewSet(viewsets.ReadOnlyModelViewSet):
     def batch(self, request, *args, **kwargs):
         events = request.data.get("events") if isinstance(request.data, dict) else None
         if not isinstance(events, list):
-            raise DomainError("validation_error", "events 목록이 필요합니다. A list of events is required.",
-                              fields={"events": ["a list of events"]})
+            raise DomainError(
+                "validation_error",
+                "events 목록이 필요합니다. A list of events is required.",
+                fields={"events": ["a list of events"]},
+            )
         outcomes = services.record_collections(collector=request.user, events=events)
         return Response({"results": [_batch_result(outcome) for outcome in outcomes]})
 

@@ -101,6 +101,9 @@ class CollectionEvent(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.restaurant_id} {self.collected_at:%Y-%m-%d %H:%M} {self.status}"
+
     @property
     def weight_kg(self):
         from backend.collection_events.weights import grams_to_kg
@@ -120,7 +123,8 @@ class CollectionEvent(models.Model):
             if to not in allowed.get(locked.status, set()):
                 raise DomainError(
                     "invalid_status_change",
-                    f"'{locked.get_status_display()}' 상태에서 바꿀 수 없습니다. Cannot change a {locked.status} scan to {to}.",
+                    f"'{locked.get_status_display()}' 상태에서 바꿀 수 없습니다. "
+                    f"Cannot change a {locked.status} scan to {to}.",
                     status_code=409,
                 )
             change = CollectionEventStatusChange.objects.create(
@@ -143,6 +147,9 @@ class CollectionEventStatusChange(models.Model):
     class Meta:
         ordering = ["changed_at"]
 
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
 
 class ScanReceipt(models.Model):
     """The record that a client's scan id was received, and what it said.
@@ -158,3 +165,6 @@ class ScanReceipt(models.Model):
     fingerprint = models.CharField(max_length=64, help_text="sha256 of the canonical submission")
     collected_at = models.DateTimeField(help_text="locates the event's partition")
     received_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return str(self.id)

@@ -14,7 +14,8 @@ def check_collected_at(collected_at: datetime, *, now: datetime, max_future: tim
     if collected_at > now + max_future:
         raise DomainError(
             "collected_at_in_future",
-            "수거 시각이 미래입니다. 단말기 시계를 확인해 주세요. The collection time is in the future; check the device clock.",
+            "수거 시각이 미래입니다. 단말기 시계를 확인해 주세요. "
+            "The collection time is in the future; check the device clock.",
             fields={"collected_at": [f"more than {int(max_future.total_seconds() // 60)} minutes ahead"]},
         )
     if collected_at < now - max_age:

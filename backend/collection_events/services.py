@@ -59,7 +59,9 @@ def _out_of_area() -> DomainError:
 
 def _revoked() -> DomainError:
     return DomainError(
-        "tag_revoked", "폐기된 태그입니다. 새 태그를 확인해 주세요. This tag has been revoked.", fields={"tag": ["revoked"]}
+        "tag_revoked",
+        "폐기된 태그입니다. 새 태그를 확인해 주세요. This tag has been revoked.",
+        fields={"tag": ["revoked"]},
     )
 
 
@@ -97,7 +99,8 @@ def record_collections(*, collector, events: list[Any]) -> list[ScanOutcome]:
     if len(events) > settings.SCAN_BATCH_MAX_EVENTS:
         raise DomainError(
             "batch_too_large",
-            f"한 번에 최대 {settings.SCAN_BATCH_MAX_EVENTS}건까지 보낼 수 있습니다. At most {settings.SCAN_BATCH_MAX_EVENTS} events per batch.",
+            f"한 번에 최대 {settings.SCAN_BATCH_MAX_EVENTS}건까지 보낼 수 있습니다. "
+            f"At most {settings.SCAN_BATCH_MAX_EVENTS} events per batch.",
             fields={"events": [f"{len(events)} events"]},
         )
     now = timezone.now()

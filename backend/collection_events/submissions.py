@@ -112,7 +112,9 @@ def parse_submission(raw: Any) -> ScanSubmission:
     try:
         collected_at = datetime.fromisoformat(collected_raw)
     except (TypeError, ValueError):
-        raise _invalid("collected_at", "an ISO 8601 date and time with offset, e.g. 2026-11-02T07:30:00+09:00") from None
+        raise _invalid(
+            "collected_at", "an ISO 8601 date and time with offset, e.g. 2026-11-02T07:30:00+09:00"
+        ) from None
     if collected_at.utcoffset() is None:
         raise _invalid("collected_at", "the time must carry its UTC offset, e.g. +09:00")
 

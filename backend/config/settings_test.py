@@ -4,7 +4,7 @@ import os
 
 os.environ.setdefault("DJANGO_ENV", "test")
 
-from backend.config.settings import *  # noqa: E402,F403
+from backend.config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

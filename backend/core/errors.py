@@ -12,7 +12,9 @@ class DomainError(Exception):
     #: HTTP status the API answers with; the domain itself does not care.
     status_code = 400
 
-    def __init__(self, code: str, message: str, *, fields: dict[str, Any] | None = None, status_code: int | None = None):
+    def __init__(
+        self, code: str, message: str, *, fields: dict[str, Any] | None = None, status_code: int | None = None
+    ):
         super().__init__(message)
         self.code = code
         self.message = message

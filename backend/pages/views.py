@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 
 from backend.collection_events.models import CollectionEvent
 from backend.collection_events.services import CREATED, DUPLICATE, record_collections
@@ -28,7 +27,7 @@ def tag_page(request, code: str):
     if user.is_collector and tag.is_active and user.hauler.serves(bin.restaurant.district_id):
         form = CollectionForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            submission = form.as_submission(collected_at=timezone.now())
+            submission = form.as_submission(tag_code=tag.code)
             (outcome,) = record_collections(collector=user, events=[submission])
             if outcome.error is not None:
                 form.add_error(None, outcome.error.message)
@@ -53,4 +52,3 @@ def home(request):
     restaurants = Restaurant.objects.visible_to(user).select_related("district")
     events = CollectionEvent.objects.visible_to(user).select_related("bin", "restaurant")[:RECENT]
     return render(request, "pages/home.html", {"restaurants": restaurants[:100], "events": events})
-

@@ -29,7 +29,18 @@ class RestaurantSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Restaurant
-        fields = ["id", "name", "business_number", "district", "district_name", "address", "lat", "lng", "owner", "phone"]
+        fields = [
+            "id",
+            "name",
+            "business_number",
+            "district",
+            "district_name",
+            "address",
+            "lat",
+            "lng",
+            "owner",
+            "phone",
+        ]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -94,11 +105,7 @@ class BinViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
 
     def get_queryset(self):
-        return (
-            Bin.objects.visible_to(self.request.user)
-            .select_related("restaurant")
-            .prefetch_related("tags")
-        )
+        return Bin.objects.visible_to(self.request.user).select_related("restaurant").prefetch_related("tags")
 
     def perform_update(self, serializer):
         serializer.validated_data.pop("restaurant", None)  # a bin does not move between restaurants

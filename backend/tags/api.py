@@ -95,4 +95,3 @@ class BinTagsViewSet(viewsets.GenericViewSet):
         form.is_valid(raise_exception=True)
         tag = services.issue_tag(bin=bin, issued_by=request.user, reason=form.validated_data["reason"])
         return Response(TagSerializer(tag).data, status=status.HTTP_201_CREATED)
-

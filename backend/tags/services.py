@@ -46,4 +46,3 @@ def find_tags(references: list[str], *, queryset: TagQuerySet | None = None) -> 
             "unknown_tag", "등록되지 않은 태그입니다. This tag is not registered.", fields={"tag": ["unknown"]}
         )
     return resolved
-

@@ -1,0 +1,76 @@
+"""Opening a tag's URL on a phone: what each person sees and can do."""
+
+from pathlib import Path
+
+import pytest
+
+from backend.collection_events.models import CollectionEvent
+from tests.browser.conftest import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+
+def shoot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def crew(collector):
+    collector.set_password("crew-password-1")
+    collector.save()
+    return collector
+
+
+def test_anyone_learns_only_that_the_bin_is_registered(phone, tag):
+    phone.goto(f"/t/{tag.code}")
+    assert phone.get_by_test_id("registered").is_visible()
+    content = phone.content()
+    assert tag.bin.restaurant.name not in content
+    assert tag.manual_code_display not in content
+    shoot(phone, "tag-public")
+
+
+def test_collector_records_a_weighing_and_a_second_save_is_never_billed_twice(phone, crew, tag):
+    sign_in(phone, "collector", "crew-password-1", f"/t/{tag.code}")
+    assert phone.get_by_test_id("restaurant").inner_text() == "할매순대국"
+    phone.get_by_label("무게 (kg)").fill("12.5")
+    phone.get_by_role("button", name="저장").click()
+    assert "저장했습니다" in phone.get_by_role("status").inner_text()
+    assert "12.500 kg" in phone.get_by_test_id("last-event").inner_text()
+    shoot(phone, "tag-collect-saved")
+    # Saving the same bin again minutes later (back button, a second tap) is held for review.
+    phone.get_by_label("무게 (kg)").fill("12.5")
+    phone.get_by_role("button", name="저장").click()
+    assert "확인 대기" in phone.get_by_test_id("last-event").inner_text()
+    assert sorted(CollectionEvent.objects.values_list("weight_g", "source", "status")) == [
+        (12500, "qr", "billable"),
+        (12500, "qr", "held"),
+    ]
+
+
+def test_collector_records_a_bin_not_put_out(phone, crew, tag):
+    sign_in(phone, "collector", "crew-password-1", f"/t/{tag.code}")
+    phone.get_by_label("수거하지 못한 경우").select_option("not_put_out")
+    phone.get_by_role("button", name="저장").click()
+    assert "배출되지 않아" in phone.get_by_test_id("last-event").inner_text()
+    assert CollectionEvent.objects.get().status == "not_collected"
+
+
+def test_collector_gets_a_clear_error_for_an_implausible_weight(phone, crew, tag):
+    sign_in(phone, "collector", "crew-password-1", f"/t/{tag.code}")
+    phone.get_by_label("무게 (kg)").fill("500")
+    phone.get_by_role("button", name="저장").click()
+    assert "무게가 너무 큽니다" in phone.locator(".errorlist").inner_text()
+    assert not CollectionEvent.objects.exists()
+
+
+def test_owner_sees_the_bins_recent_collections(phone, owner, tag, f, collector):
+    owner.set_password("owner-password-1")
+    owner.save()
+    f.CollectionEventFactory(tag=tag, collector=collector, weight_g=23_450)
+    sign_in(phone, "owner", "owner-password-1", f"/t/{tag.code}")
+    table = phone.get_by_test_id("events").inner_text()
+    assert "23.450" in table and "청구 대상" in table
+    shoot(phone, "tag-owner-history")
