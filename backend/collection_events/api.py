@@ -41,6 +41,7 @@ class CollectionEventSerializer(serializers.ModelSerializer):
             "collector",
             "status",
             "flags",
+            "physically_tapped",
         ]
         read_only_fields = fields
 

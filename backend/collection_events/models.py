@@ -81,6 +81,9 @@ class CollectionEvent(models.Model):
     reader_uid = models.CharField(max_length=20, blank=True)
     flags = ArrayField(models.CharField(max_length=32), default=list, blank=True)
     status = models.CharField(max_length=16, choices=CollectionStatus.choices)
+    # True only when a Secure Unique NFC tap proved the chip itself was read (docs/sun.md).
+    physically_tapped = models.BooleanField(default=False)
+    sun_counter = models.PositiveIntegerField(null=True, blank=True)
 
     objects = CollectionEventQuerySet.as_manager()
 

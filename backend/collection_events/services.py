@@ -26,6 +26,7 @@ from backend.collection_events.rules import HoldWindow, check_collected_at, chec
 from backend.collection_events.submissions import ScanSubmission, parse_submission
 from backend.core.errors import DomainError
 from backend.restaurants.models import Bin, BinStatus
+from backend.tags import sun
 from backend.tags.models import Tag
 from backend.tags.services import find_tags
 
@@ -88,6 +89,21 @@ def _check_scan(scan: ScanSubmission, tag: Tag, *, served_districts: set, now, d
         check_weight(scan.weight_g, max_weight_g=bin.max_weight_g(density))
 
 
+def _verified_tap_counter(scan: ScanSubmission, tag: Tag) -> int | None:
+    """The tap counter of a Secure Unique NFC tap whose MAC checks out; None for a plain
+    scan (a printed QR code, a typed manual code, a tag without SUN)."""
+    if not tag.sun_enabled or sun.PICC_DATA_PARAM not in scan.tag:
+        return None
+    if not settings.SUN_MASTER_KEY:
+        raise DomainError(
+            "sun_not_configured",
+            "보안 태그를 확인할 수 없습니다(서버 설정). Secure tags cannot be checked: SUN_MASTER_KEY is not set.",
+            status_code=503,
+        )
+    master_key = sun.master_key_from_hex(settings.SUN_MASTER_KEY)
+    return sun.verify_tag_sun(scan.tag, master_key=master_key, tag_uid=bytes.fromhex(tag.nfc_uid)).counter
+
+
 def _served_districts(collector) -> set:
     if not collector.is_collector:
         return set()
@@ -135,18 +151,21 @@ def record_collections(*, collector, events: list[Any]) -> list[ScanOutcome]:
 
     with transaction.atomic():
         repeats = _settle_known_ids(candidates, outcomes, first_position)
-        fresh = {}
+        fresh, taps = {}, {}
         for position, (scan, tag, fingerprint) in candidates.items():
             if outcomes[position].result != REJECTED or outcomes[position].error:
                 continue
             try:
                 _check_scan(scan, tag, served_districts=served, now=now, density=density)
+                tap_counter = _verified_tap_counter(scan, tag)
             except DomainError as error:
                 outcomes[position].error = error
                 continue
             fresh[position] = (scan, tag, fingerprint)
+            if tap_counter is not None:
+                taps[position] = tap_counter
         if fresh:
-            _store(fresh, outcomes, collector=collector, now=now)
+            _store(fresh, outcomes, taps, collector=collector, now=now)
     for position, first in repeats.items():
         _answer_repeat(outcomes[position], outcomes[first], same_body=candidates[position][2] == candidates[first][2])
     for outcome in outcomes:
@@ -199,11 +218,13 @@ def _answer_known(outcome: ScanOutcome, event_id, stored_fingerprint: str | None
         outcome.error = _conflict()
 
 
-def _store(fresh, outcomes, *, collector, now) -> None:
+def _store(fresh, outcomes, taps, *, collector, now) -> None:
     # Lock the bins in primary-key order: two crews' batches touching the same bins
     # wait for each other instead of both judging the hold window on stale rows.
     bin_ids = sorted({tag.bin_id for _, tag, _ in fresh.values()})
     list(Bin.objects.select_for_update().filter(id__in=bin_ids).order_by("id").values_list("id", flat=True))
+    if taps:
+        _refuse_replayed_taps(fresh, outcomes, taps)
 
     # Claim the ids. A concurrent request may have stored some since we looked:
     # those rows come back absent from RETURNING and are answered as retries.
@@ -221,10 +242,35 @@ def _store(fresh, outcomes, *, collector, now) -> None:
     hold = _hold_window(fresh.values())
     events = []
     for position, (scan, tag, _) in sorted(fresh.items(), key=lambda item: item[1][0].collected_at):
-        events.append(_new_event(scan, tag, collector=collector, now=now, hold=hold))
+        event = _new_event(scan, tag, collector=collector, now=now, hold=hold)
+        if position in taps:
+            event.physically_tapped, event.sun_counter = True, taps[position]
+        events.append(event)
         outcomes[position].result, outcomes[position].event_id = CREATED, scan.id
     CollectionEvent.objects.bulk_create(events)
     _notify_owners_of_missed_pickups(events)
+
+
+def _refuse_replayed_taps(fresh, outcomes, taps) -> None:
+    """A SUN tap's counter must rise above every tap stored before it (docs/sun.md).
+
+    Read under the bins' locks, so two batches cannot both accept the same URL."""
+    tag_ids = {fresh[position][1].id for position in taps}
+    last_seen = dict(Tag.objects.filter(id__in=tag_ids).values_list("id", "sun_last_counter"))
+    raised = {}
+    for position in sorted(taps, key=lambda p: (fresh[p][0].collected_at, taps[p])):
+        tag = fresh[position][1]
+        try:
+            sun.check_counter_increases(taps[position], last_seen[tag.id])
+        except DomainError as error:
+            outcomes[position].error = error
+            del fresh[position], taps[position]
+            continue
+        last_seen[tag.id] = raised[tag.id] = taps[position]
+    if raised:
+        Tag.objects.bulk_update(
+            [Tag(id=tag_id, sun_last_counter=counter) for tag_id, counter in raised.items()], ["sun_last_counter"]
+        )
 
 
 def _insert_receipts(rows, *, now) -> set[uuid.UUID]:

@@ -170,12 +170,15 @@ SCAN_HOLD_MINUTES = env_int("SCAN_HOLD_MINUTES", 30)
 SCAN_FAR_FROM_RESTAURANT_M = env_int("SCAN_FAR_FROM_RESTAURANT_M", 300)
 BIN_MAX_DENSITY_KG_PER_L = env_decimal_str("BIN_MAX_DENSITY_KG_PER_L", "1.2")
 SCAN_BATCH_MAX_EVENTS = env_int("SCAN_BATCH_MAX_EVENTS", 1000)
+# Master key (32 hex digits) from which each NTAG 424 DNA tag's keys are diversified.
+# Never stored in the database. Unset: SUN tags' taps are refused (sun_not_configured).
+SUN_MASTER_KEY = env_str("SUN_MASTER_KEY", "" if IS_PRODUCTION else "00112233445566778899aabbccddeeff")
 
 # --- Celery -------------------------------------------------------------------------
 # Without CELERY_BROKER_URL, development and tests use the database itself as the
 # broker (kombu's SQLAlchemy transport), so `make run` needs nothing but Python.
 def _database_broker_url(database_url: str) -> str:
-    scheme, rest = database_url.split("://", 1)
+    _scheme, rest = database_url.split("://", 1)
     return f"sqla+postgresql+psycopg2://{rest}"
 
 

@@ -27,6 +27,7 @@ class TagSerializer(serializers.ModelSerializer):
             "revoked_at",
             "revoke_reason",
             "nfc_uid",
+            "sun_enabled",
         ]
         read_only_fields = fields
 
@@ -37,6 +38,9 @@ class RevokeSerializer(serializers.Serializer):
 
 class NfcUidSerializer(serializers.Serializer):
     uid = serializers.RegexField(r"^([0-9A-Fa-f]{2}:?){4,10}$", help_text="the chip's UID in hex, e.g. 04A1B2C3D4E5F6")
+    sun_enabled = serializers.BooleanField(
+        default=False, help_text="the chip is an NTAG 424 DNA programmed for Secure Unique NFC (docs/sun.md)"
+    )
 
 
 class TagViewSet(viewsets.ReadOnlyModelViewSet):
@@ -67,7 +71,7 @@ class TagViewSet(viewsets.ReadOnlyModelViewSet):
         tag = self.get_object()
         form = NfcUidSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        tag.record_nfc_uid(form.validated_data["uid"])
+        tag.record_nfc_uid(form.validated_data["uid"], sun_enabled=form.validated_data["sun_enabled"])
         return Response(TagSerializer(tag).data)
 
 

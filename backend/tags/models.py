@@ -44,6 +44,10 @@ class Tag(models.Model):
     revoked_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     revoke_reason = models.CharField(max_length=200, blank=True)
     nfc_uid = models.CharField(max_length=20, blank=True, help_text="UID of the chip the URL was written to, hex")
+    # NTAG 424 DNA tags programmed for Secure Unique NFC (docs/sun.md): every tap
+    # carries a MAC over the chip's UID and tap counter, which must keep rising.
+    sun_enabled = models.BooleanField(default=False)
+    sun_last_counter = models.PositiveIntegerField(null=True, blank=True)
 
     objects = TagQuerySet.as_manager()
 
@@ -51,6 +55,7 @@ class Tag(models.Model):
         ordering = ["-issued_at"]
         constraints = [
             models.UniqueConstraint(fields=["bin"], condition=Q(status="active"), name="one_active_tag_per_bin"),
+            models.CheckConstraint(name="sun_tag_has_uid", condition=Q(sun_enabled=False) | ~Q(nfc_uid="")),
             models.CheckConstraint(
                 name="revoked_tag_has_time",
                 condition=Q(status="active", revoked_at__isnull=True) | Q(status="revoked", revoked_at__isnull=False),
@@ -83,6 +88,9 @@ class Tag(models.Model):
         self.revoke_reason = reason
         self.save(update_fields=["status", "revoked_at", "revoked_by", "revoke_reason"])
 
-    def record_nfc_uid(self, uid_hex: str) -> None:
+    def record_nfc_uid(self, uid_hex: str, *, sun_enabled: bool = False) -> None:
+        """The chip this tag's URL was written to; a new chip starts a new tap counter."""
         self.nfc_uid = uid_hex.replace(":", "").upper()
-        self.save(update_fields=["nfc_uid"])
+        self.sun_enabled = sun_enabled
+        self.sun_last_counter = None
+        self.save(update_fields=["nfc_uid", "sun_enabled", "sun_last_counter"])
