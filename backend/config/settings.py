@@ -200,6 +200,7 @@ EMAIL_BACKEND = env_str(
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(PROJECT_ROOT / "var" / "mail"))  # for the file-based backend
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 
 LOGGING = {
