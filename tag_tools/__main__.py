@@ -1,0 +1,3 @@
+from tag_tools.cli import main
+
+raise SystemExit(main())
