@@ -111,3 +111,15 @@ def api():
             return self
 
     return Client()
+
+
+@pytest.fixture
+def eager_celery():
+    """Run tasks in-process, at once. Set on the Celery app itself: once the app has
+    read its configuration, changing Django's settings no longer reaches it."""
+    from backend.config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = previous

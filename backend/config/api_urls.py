@@ -6,8 +6,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from backend.accounts.api import MeView, TokenView
+from backend.billing.api import BillingRunViewSet, InvoiceViewSet, TariffViewSet
 from backend.collection_events.api import CollectionEventViewSet
+from backend.disputes.api import DisputeViewSet
 from backend.municipalities.api import DistrictViewSet
+from backend.payments.api import LedgerEntryViewSet, PaymentOrderViewSet, PaymentViewSet
 from backend.restaurants.api import BinViewSet, RestaurantViewSet
 from backend.tags.api import BinTagsViewSet, TagViewSet
 
@@ -20,6 +23,13 @@ router.register("bins", BinViewSet, basename="bin")
 router.register(r"bins/(?P<bin_pk>[0-9a-f-]{36})/tags", BinTagsViewSet, basename="bin-tags")
 router.register("tags", TagViewSet, basename="tag")
 router.register("collections", CollectionEventViewSet, basename="collection")
+router.register("tariffs", TariffViewSet, basename="tariff")
+router.register("billing/runs", BillingRunViewSet, basename="billing-run")
+router.register("invoices", InvoiceViewSet, basename="invoice")
+router.register("payment-orders", PaymentOrderViewSet, basename="payment-order")
+router.register("payments", PaymentViewSet, basename="payment")
+router.register("ledger-entries", LedgerEntryViewSet, basename="ledger-entry")
+router.register("disputes", DisputeViewSet, basename="dispute")
 
 app_name = "v1"
 urlpatterns = [

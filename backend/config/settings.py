@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "backend.collection_events",
     "backend.notifications",
     "backend.pages",
+    "backend.billing",
+    "backend.payments",
+    "backend.disputes",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +177,7 @@ SCAN_BATCH_MAX_EVENTS = env_int("SCAN_BATCH_MAX_EVENTS", 1000)
 # Never stored in the database. Unset: SUN tags' taps are refused (sun_not_configured).
 SUN_MASTER_KEY = env_str("SUN_MASTER_KEY", "" if IS_PRODUCTION else "00112233445566778899aabbccddeeff")
 
+
 # --- Celery -------------------------------------------------------------------------
 # Without CELERY_BROKER_URL, development and tests use the database itself as the
 # broker (kombu's SQLAlchemy transport), so `make run` needs nothing but Python.
@@ -193,10 +197,41 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# --- Billing and payment (docs/billing.md) -----------------------------------------
+# Due date: the end of the Nth month after the period, and never sooner than
+# INVOICE_DUE_MIN_DAYS after the invoice is issued.
+INVOICE_DUE_MONTHS_AFTER_PERIOD = env_int("INVOICE_DUE_MONTHS_AFTER_PERIOD", 1)
+INVOICE_DUE_MIN_DAYS = env_int("INVOICE_DUE_MIN_DAYS", 10)
+BILLING_RUN_CHUNK_SIZE = env_int("BILLING_RUN_CHUNK_SIZE", 2000)
+# A running run whose heartbeat is older than this is taken over by the reconciler.
+BILLING_RUN_STALE_SECONDS = env_int("BILLING_RUN_STALE_SECONDS", 120)
+# How far back a run looks for late scans of months already invoiced.
+BILLING_LATE_LOOKBACK_MONTHS = env_int("BILLING_LATE_LOOKBACK_MONTHS", 12)
+PAYMENT_PROVIDER = env_str("PAYMENT_PROVIDER", None if IS_PRODUCTION else "sandbox")
+if not PAYMENT_PROVIDER:
+    raise ImproperlyConfigured("PAYMENT_PROVIDER is required when DJANGO_ENV=production")
+PAYMENT_SANDBOX_SECRET = env_str("PAYMENT_SANDBOX_SECRET")
+if PAYMENT_PROVIDER == "sandbox" and not PAYMENT_SANDBOX_SECRET:
+    if IS_PRODUCTION:
+        raise ImproperlyConfigured("PAYMENT_SANDBOX_SECRET is required for the sandbox provider in production")
+    PAYMENT_SANDBOX_SECRET = "sandbox-development-secret"
+
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = {
+    # Hourly, so each municipality's run starts soon after 02:00 on the 1st in its own
+    # zone; starting is idempotent, so a missed or repeated beat does no harm.
+    "start-due-billing-runs": {"task": "backend.billing.tasks.start_due_billing_runs", "schedule": crontab(minute=5)},
+    "reconcile-billing-runs": {"task": "backend.billing.tasks.reconcile_billing_runs", "schedule": 60.0},
+    "mark-overdue-invoices": {"task": "backend.billing.tasks.mark_overdue_invoices", "schedule": crontab(minute=15)},
+}
+
 # --- Notices ------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if IS_PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if IS_PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

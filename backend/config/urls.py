@@ -7,5 +7,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("backend.config.api_urls", namespace="v1")),
     path("admin/", admin.site.urls),
+    path("billing/", include("backend.billing.urls")),
+    path("payments/", include("backend.payments.urls")),
+    path("disputes/", include("backend.disputes.urls")),
     path("", include("backend.pages.urls")),
 ]

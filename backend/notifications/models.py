@@ -6,6 +6,9 @@ from django.utils import timezone
 
 class NoticeKind(models.TextChoices):
     MISSED_PICKUP = "missed_pickup", "미수거 안내"
+    INVOICE_ISSUED = "invoice_issued", "청구서 발행 안내"
+    INVOICE_OVERDUE = "invoice_overdue", "납부 기한 경과 안내"
+    PAYMENT_RECEIVED = "payment_received", "납부 영수증"
 
 
 class NoticeStatus(models.TextChoices):
@@ -35,6 +38,9 @@ class Notice(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["kind", "about"], name="one_notice_per_event")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.about}"
 
     def claim(self) -> bool:
         """Take the notice for sending. False if another worker has it or it is done."""

@@ -235,19 +235,12 @@ class TestHoldWindowAndFlags:
 
 class TestVisitsWithoutWeighing:
     def test_exception_visit_is_stored_never_billed_and_tells_the_owner(
-        self, crew, tag, mailoutbox, django_capture_on_commit_callbacks, settings
+        self, crew, tag, mailoutbox, django_capture_on_commit_callbacks, eager_celery
     ):
-        settings.CELERY_TASK_ALWAYS_EAGER = True
-        from backend.config.celery import app
-
-        app.conf.task_always_eager = True
-        try:
-            with django_capture_on_commit_callbacks(execute=True):
-                body = scan(tag, exception_code="not_put_out")
-                del body["weight_kg"]
-                response = crew.post(URL, body, format="json")
-        finally:
-            app.conf.task_always_eager = False
+        with django_capture_on_commit_callbacks(execute=True):
+            body = scan(tag, exception_code="not_put_out")
+            del body["weight_kg"]
+            response = crew.post(URL, body, format="json")
         assert response.status_code == 201, response.json()
         assert response.json()["status"] == "not_collected"
         assert response.json()["weight_kg"] is None

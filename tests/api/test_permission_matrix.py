@@ -16,6 +16,8 @@ from backend.config.api_urls import router
 ALLOWED_WRITES = {
     ("collection", "create", "collector"),
     ("collection", "batch", "collector"),
+    ("payment-order", "create", "owner"),
+    ("dispute", "create", "owner"),
 }
 OUTSIDERS = ["stranger", "other_owner", "other_collector"]
 
@@ -25,9 +27,29 @@ def registered_routes():
 
 
 @pytest.fixture
-def world(f, official, collector, owner, restaurant, bin, tag, stranger, other_owner, other_collector):
-    """One of everything in the officials' municipality, reachable by its owner."""
-    f.CollectionEventFactory(tag=tag, collector=collector)
+def world(f, official, collector, owner, restaurant, bin, tag, stranger, other_owner, other_collector, client):
+    """One of everything in the officials' municipality, reachable by its owner: a
+    scan, a tariff, last month's run and invoice, a payment, a dispute."""
+    from backend.billing.models import Invoice
+    from backend.disputes.services import raise_dispute
+    from backend.payments.services import create_payment_order
+    from tests.billing.conftest import seoul
+    from tests.payments.test_payments import callback
+
+    bin.__class__.objects.filter(id=bin.id).update(created_at=seoul(2025, 1, 1))
+    from backend.billing.models import Tariff
+    from backend.billing.periods import Period
+    from backend.billing.runs import execute_billing_run, start_billing_run
+
+    Tariff.objects.create(
+        municipality=official.municipality, effective_from=seoul(2026, 1, 1).date(), price_per_kg_krw=130
+    )
+    event = f.CollectionEventFactory(tag=tag, collector=collector, collected_at=seoul(2026, 9, 3, 5), weight_g=50_000)
+    run = start_billing_run(municipality=official.municipality, period=Period.parse("2026-09"), requested_by=official)
+    execute_billing_run(run_id=run.id)
+    order = create_payment_order(invoice=Invoice.objects.get(), by=owner)
+    assert callback(client, order, amount=1000).status_code == 200
+    raise_dispute(event=event, by=owner, reason="무게가 너무 많이 나왔습니다")
     return {"bin-tags": {"bin_pk": str(bin.id)}}
 
 

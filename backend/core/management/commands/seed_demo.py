@@ -20,9 +20,26 @@ from backend.tags.models import Tag
 
 DEMO_MUNICIPALITY_CODE = "11440"
 RESTAURANT_NAMES = [
-    "할매순대국", "마포갈비", "서교칼국수", "합정닭한마리", "홍대떡볶이", "망원김밥", "연남중화요리", "상수돈까스",
-    "서교해장국", "합정곱창", "마포설렁탕", "동교분식", "성미산국수", "와우산감자탕", "경의선백반", "당인리쌈밥",
-    "양화진족발", "절두산냉면", "망원시장빈대떡", "홍익부대찌개",
+    "할매순대국",
+    "마포갈비",
+    "서교칼국수",
+    "합정닭한마리",
+    "홍대떡볶이",
+    "망원김밥",
+    "연남중화요리",
+    "상수돈까스",
+    "서교해장국",
+    "합정곱창",
+    "마포설렁탕",
+    "동교분식",
+    "성미산국수",
+    "와우산감자탕",
+    "경의선백반",
+    "당인리쌈밥",
+    "양화진족발",
+    "절두산냉면",
+    "망원시장빈대떡",
+    "홍익부대찌개",
 ]
 DEMO_ACCOUNTS = [
     ("official", "official-demo", Role.OFFICIAL, "김공무"),
@@ -44,10 +61,30 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if Municipality.objects.filter(code=DEMO_MUNICIPALITY_CODE).exists():
             self.stdout.write("Demo data already present; nothing to do.")
+            self._bill_last_month()
             return
         with transaction.atomic():
             self._seed(random.Random(2026))
         self.stdout.write(self.style.SUCCESS("Demo data created."))
+        self._bill_last_month()
+
+    def _bill_last_month(self) -> None:
+        """A tariff of 130 KRW/kg in force since 1 January (as several Seoul districts
+        charge households), and last month's invoices issued, by the same billing run
+        the worker does, in this process. Idempotent: a month billed stays as it is."""
+        from backend.billing.models import Tariff
+        from backend.billing.periods import Period
+        from backend.billing.runs import bill_synchronously
+        from backend.billing.services import create_tariff
+
+        mapo = Municipality.objects.get(code=DEMO_MUNICIPALITY_CODE)
+        today = timezone.localdate()
+        if not Tariff.objects.filter(municipality=mapo).exists():
+            create_tariff(
+                municipality=mapo, created_by=None, effective_from=today.replace(month=1, day=1), price_per_kg_krw=130
+            )
+        run = bill_synchronously(municipality=mapo, period=Period.of_date(today).previous())
+        self.stdout.write(f"Billing {run.billing_period}: {run.invoices_issued} invoices issued by run {run.id}.")
 
     def _seed(self, rng: random.Random) -> None:
         mapo = Municipality.objects.create(name="서울특별시 마포구", code=DEMO_MUNICIPALITY_CODE)
@@ -85,11 +122,18 @@ class Command(BaseCommand):
             )
             for number in range(1, (2 if index % 3 == 0 else 1) + 1):
                 bins.append(
-                    Bin.objects.create(restaurant=restaurant, capacity_liters=rng.choice([60, 120]), label=f"주방 {number}")
+                    Bin.objects.create(
+                        restaurant=restaurant, capacity_liters=rng.choice([60, 120]), label=f"주방 {number}"
+                    )
                 )
         goyang_restaurant = Restaurant.objects.create(
-            municipality=goyang, district=juyeop, name="주엽동국밥", business_number=valid_business_number(rng),
-            address="경기도 고양시 일산서구 주엽동 1", lat=Decimal("37.6700"), lng=Decimal("126.7600"),
+            municipality=goyang,
+            district=juyeop,
+            name="주엽동국밥",
+            business_number=valid_business_number(rng),
+            address="경기도 고양시 일산서구 주엽동 1",
+            lat=Decimal("37.6700"),
+            lng=Decimal("126.7600"),
         )
         Tag.objects.create(bin=Bin.objects.create(restaurant=goyang_restaurant, capacity_liters=60, label="주방 1"))
 
@@ -118,16 +162,33 @@ class Command(BaseCommand):
 
     def _event(self, bin, tag, collector, collected_at, weight_g) -> CollectionEvent:
         return CollectionEvent(
-            id=uuid.uuid4(), bin=bin, tag=tag, restaurant_id=bin.restaurant_id, collector=collector,
-            weight_g=weight_g, collected_at=collected_at, received_at=collected_at + timedelta(minutes=2),
-            source=Source.NFC, status=CollectionStatus.BILLABLE, lat=bin.restaurant.lat, lng=bin.restaurant.lng,
+            id=uuid.uuid4(),
+            bin=bin,
+            tag=tag,
+            restaurant_id=bin.restaurant_id,
+            collector=collector,
+            weight_g=weight_g,
+            collected_at=collected_at,
+            received_at=collected_at + timedelta(minutes=2),
+            source=Source.NFC,
+            status=CollectionStatus.BILLABLE,
+            lat=bin.restaurant.lat,
+            lng=bin.restaurant.lng,
             distance_m=0,
         )
 
     def _receipt(self, event, collector) -> ScanReceipt:
         submission = ScanSubmission(
-            id=event.id, tag=event.tag.code, weight_g=event.weight_g, exception_code="", collected_at=event.collected_at,
-            lat=event.lat, lng=event.lng, source=event.source, scale_id="", reader_uid="",
+            id=event.id,
+            tag=event.tag.code,
+            weight_g=event.weight_g,
+            exception_code="",
+            collected_at=event.collected_at,
+            lat=event.lat,
+            lng=event.lng,
+            source=event.source,
+            scale_id="",
+            reader_uid="",
         )
         return ScanReceipt(
             id=event.id,

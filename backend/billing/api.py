@@ -1,0 +1,239 @@
+import django_filters
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from backend.billing import runs, services
+from backend.billing.models import BilledCollection, BillingRun, Invoice, InvoiceLine, Tariff
+from backend.billing.periods import Period
+from backend.core.errors import DomainError
+from backend.core.permissions import OfficialsWrite
+
+
+class PeriodField(serializers.Field):
+    """A month as "YYYY-MM" both ways; stored as its first day."""
+
+    def to_representation(self, value) -> str:
+        return str(Period.of_date(value))
+
+    def to_internal_value(self, data) -> Period:
+        return Period.parse(str(data))
+
+
+class TariffSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tariff
+        fields = [
+            "id",
+            "effective_from",
+            "effective_to",
+            "price_per_kg_krw",
+            "base_fee_per_bin_krw",
+            "minimum_charge_krw",
+        ]
+
+
+class TariffViewSet(viewsets.ModelViewSet):
+    """A municipality's prices over time. Officials write their own; others read."""
+
+    serializer_class = TariffSerializer
+    permission_classes = [OfficialsWrite]
+
+    def get_queryset(self):
+        return Tariff.objects.visible_to(self.request.user)
+
+    def perform_create(self, serializer):
+        municipality = self.request.user.municipality
+        if municipality is None:
+            raise DomainError(
+                "municipality_required",
+                "소속 지자체가 있는 공무원만 요금표를 만들 수 있습니다. "
+                "Only an official of a municipality creates tariffs.",
+                status_code=403,
+            )
+        serializer.instance = services.create_tariff(
+            municipality=municipality, created_by=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_tariff(tariff=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.delete_tariff(tariff=instance)
+
+
+class BillingRunSerializer(serializers.ModelSerializer):
+    period = PeriodField()
+
+    class Meta:
+        model = BillingRun
+        fields = [
+            "id",
+            "period",
+            "status",
+            "done",
+            "total",
+            "invoices_issued",
+            "attempts",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "heartbeat_at",
+        ]
+        read_only_fields = [f for f in fields if f != "period"]
+
+
+class BillingRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """`POST {"period": "2026-10"}` → 202 and the run; GET shows its progress."""
+
+    serializer_class = BillingRunSerializer
+    permission_classes = [OfficialsWrite]
+
+    def get_queryset(self):
+        return BillingRun.objects.visible_to(self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        form = self.get_serializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        if request.user.municipality is None:
+            raise DomainError(
+                "municipality_required",
+                "소속 지자체가 있는 공무원만 청구를 시작할 수 있습니다. "
+                "Only an official of a municipality starts a billing run.",
+                status_code=403,
+            )
+        run = runs.start_billing_run(
+            municipality=request.user.municipality, period=form.validated_data["period"], requested_by=request.user
+        )
+        return Response(self.get_serializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ScanSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="event_id")
+    collected_at = serializers.DateTimeField(source="event.collected_at")
+    weight_g = serializers.IntegerField(source="event.weight_g")
+    status = serializers.CharField(source="event.status")
+
+
+class InvoiceLineSerializer(serializers.ModelSerializer):
+    service_period = PeriodField()
+    scans = ScanSerializer(source="collections_billed", many=True, read_only=True)
+
+    class Meta:
+        model = InvoiceLine
+        fields = [
+            "position",
+            "kind",
+            "bin",
+            "bin_label",
+            "description",
+            "service_period",
+            "first_date",
+            "last_date",
+            "collections",
+            "weight_g",
+            "price_per_kg_krw",
+            "exact_amount",
+            "amount_krw",
+            "scans",
+        ]
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    period = PeriodField()
+    business_number = serializers.SerializerMethodField()
+    amount_due_krw = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "number",
+            "restaurant",
+            "restaurant_name",
+            "restaurant_address",
+            "business_number",
+            "period",
+            "status",
+            "subtotal_krw",
+            "minimum_adjustment_krw",
+            "credits_krw",
+            "truncated_krw",
+            "total_krw",
+            "prepaid_applied_krw",
+            "paid_krw",
+            "amount_due_krw",
+            "base_fee_per_bin_krw",
+            "minimum_charge_krw",
+            "issued_at",
+            "due_date",
+            "paid_at",
+        ]
+
+    def get_business_number(self, invoice) -> str:
+        from backend.restaurants import business_numbers
+
+        return business_numbers.formatted(invoice.business_number)
+
+
+class InvoiceDetailSerializer(InvoiceSerializer):
+    lines = InvoiceLineSerializer(many=True, read_only=True)
+
+    class Meta(InvoiceSerializer.Meta):
+        fields = [*InvoiceSerializer.Meta.fields, "lines"]
+
+
+class InvoiceFilter(django_filters.FilterSet):
+    period = django_filters.CharFilter(method="filter_period")
+    restaurant = django_filters.UUIDFilter()
+    status = django_filters.CharFilter()
+
+    class Meta:
+        model = Invoice
+        fields = ["period", "restaurant", "status"]
+
+    def filter_period(self, queryset, name, value):
+        return queryset.filter(period=Period.parse(value).first_day)
+
+
+class PDFRenderer(BaseRenderer):
+    """Lets a client ask for `Accept: application/pdf`; errors still come as JSON text."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, bytes) else JSONRenderer().render(data)
+
+
+class InvoiceViewSet(viewsets.ReadOnlyModelViewSet):
+    """Invoices: owners see their restaurants', officials their municipality's."""
+
+    filterset_class = InvoiceFilter
+
+    def get_queryset(self):
+        queryset = Invoice.objects.visible_to(self.request.user)
+        if self.action in ("retrieve", "pdf"):
+            scans = BilledCollection.objects.select_related("event").order_by("event__collected_at")
+            queryset = queryset.prefetch_related(
+                Prefetch(
+                    "lines",
+                    queryset=InvoiceLine.objects.prefetch_related(Prefetch("collections_billed", queryset=scans)),
+                )
+            )
+        return queryset
+
+    def get_serializer_class(self):
+        return InvoiceDetailSerializer if self.action == "retrieve" else InvoiceSerializer
+
+    @action(detail=True, methods=["get"], url_path="pdf", renderer_classes=[JSONRenderer, PDFRenderer])
+    def pdf(self, request, *args, **kwargs):
+        from backend.billing.pdf import render_invoice_pdf
+
+        invoice = self.get_object()
+        response = HttpResponse(render_invoice_pdf(invoice), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="invoice-{invoice.number}.pdf"'
+        return response

@@ -1,0 +1,337 @@
+import uuid
+
+from django.db import models
+from django.db.models import Q, Value
+from django.db.models.functions import Mod
+from django.db.models.lookups import Exact
+from django.utils import timezone
+
+from backend.billing.periods import Period
+
+
+class TariffQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "TariffQuerySet":
+        if user.is_system_admin:
+            return self
+        if user.is_official:
+            return self.filter(municipality_id=user.municipality_id)
+        if user.is_collector:
+            return self.filter(municipality_id=user.hauler.municipality_id)
+        if user.is_owner:
+            from backend.restaurants.models import Restaurant
+
+            return self.filter(municipality_id__in=Restaurant.objects.filter(owner=user).values("municipality_id"))
+        return self.none()
+
+    def in_force_on(self, day) -> "TariffQuerySet":
+        return self.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day), effective_from__lte=day)
+
+
+class Tariff(models.Model):
+    """A municipality's price for restaurant food waste from one date to another
+    (both inclusive; an open end means until further notice). Periods of one
+    municipality never overlap: services.py checks under a lock on the municipality
+    (an exclusion constraint would need btree_gist, which the embedded server lacks)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    municipality = models.ForeignKey("municipalities.Municipality", on_delete=models.PROTECT, related_name="+")
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True)
+    price_per_kg_krw = models.PositiveIntegerField()
+    base_fee_per_bin_krw = models.PositiveIntegerField(default=0)
+    minimum_charge_krw = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TariffQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-effective_from"]
+        constraints = [
+            models.CheckConstraint(
+                name="tariff_dates_in_order",
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=models.F("effective_from")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.price_per_kg_krw} KRW/kg from {self.effective_from}"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "대기"
+    RUNNING = "running", "진행 중"
+    DONE = "done", "완료"
+    FAILED = "failed", "실패"
+
+
+class BillingRunQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "BillingRunQuerySet":
+        if user.is_system_admin:
+            return self
+        if user.is_official:
+            return self.filter(municipality_id=user.municipality_id)
+        return self.none()
+
+
+class BillingRun(models.Model):
+    """One attempt to invoice a municipality's restaurants for a month.
+
+    Its state lives here, not in the broker: whoever holds the lease (`lease_token`,
+    refreshed by `heartbeat_at` after every chunk) works; a run whose heartbeat went
+    stale is taken over by the next worker the reconciler sends. Invoices, not runs,
+    are the unit of closing: a second run for the same month invoices only the
+    restaurants that have no invoice for it yet.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    municipality = models.ForeignKey("municipalities.Municipality", on_delete=models.PROTECT, related_name="+")
+    period = models.DateField(help_text="first day of the month billed")
+    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    total = models.PositiveIntegerField(null=True, blank=True, help_text="restaurants to invoice, once counted")
+    done = models.PositiveIntegerField(default=0)
+    invoices_issued = models.PositiveIntegerField(default=0)
+    cursor = models.UUIDField(null=True, blank=True, help_text="last restaurant id handled, in id order")
+    lease_token = models.UUIDField(null=True, blank=True)
+    lease_holder = models.CharField(max_length=200, blank=True, help_text="host:pid of the process holding the lease")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    requested_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    objects = BillingRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "period"],
+                condition=Q(status__in=["queued", "running"]),
+                name="one_active_run_per_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.billing_period} run {self.id} ({self.status})"
+
+    @property
+    def billing_period(self) -> Period:
+        return Period.of_date(self.period)
+
+
+class InvoiceStatus(models.TextChoices):
+    DRAFT = "draft", "작성 중"
+    ISSUED = "issued", "발행"
+    PAID = "paid", "납부 완료"
+    OVERDUE = "overdue", "연체"
+    VOID = "void", "취소"
+
+
+class InvoiceQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "InvoiceQuerySet":
+        if user.is_system_admin:
+            qs = self
+        elif user.is_official:
+            qs = self.filter(municipality_id=user.municipality_id)
+        elif user.is_owner:
+            qs = self.filter(restaurant__owner=user)
+        else:
+            return self.none()
+        return qs.exclude(status=InvoiceStatus.DRAFT) if not user.is_system_admin else qs
+
+
+class Invoice(models.Model):
+    """A restaurant's bill for one month. Once issued it never changes except for its
+    payment state: it copies every fact it shows (names, address, rates, lines), and a
+    later correction is a credit line on a later invoice."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    number = models.CharField(max_length=32, unique=True)
+    municipality = models.ForeignKey("municipalities.Municipality", on_delete=models.PROTECT, related_name="+")
+    restaurant = models.ForeignKey("restaurants.Restaurant", on_delete=models.PROTECT, related_name="invoices")
+    run = models.ForeignKey(BillingRun, null=True, on_delete=models.SET_NULL, related_name="invoices")
+    period = models.DateField(help_text="first day of the month billed")
+    status = models.CharField(max_length=16, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT)
+    # Facts copied when issued.
+    municipality_name = models.CharField(max_length=100)
+    restaurant_name = models.CharField(max_length=100)
+    restaurant_address = models.CharField(max_length=200)
+    business_number = models.CharField(max_length=10)
+    time_zone = models.CharField(max_length=64)
+    base_fee_per_bin_krw = models.PositiveIntegerField(default=0)
+    minimum_charge_krw = models.PositiveIntegerField(default=0)
+    active_bins = models.PositiveIntegerField(default=0)
+    # Amounts, integer KRW.
+    subtotal_krw = models.BigIntegerField()
+    minimum_adjustment_krw = models.BigIntegerField(default=0)
+    credits_krw = models.BigIntegerField(default=0, help_text="zero or negative")
+    truncated_krw = models.PositiveIntegerField(default=0)
+    total_krw = models.BigIntegerField()
+    prepaid_applied_krw = models.BigIntegerField(default=0)
+    paid_krw = models.BigIntegerField(default=0)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    due_date = models.DateField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvoiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["restaurant", "period"], name="one_invoice_per_restaurant_period"),
+            models.CheckConstraint(name="invoice_total_not_negative", condition=Q(total_krw__gte=0)),
+            models.CheckConstraint(
+                name="invoice_total_multiple_of_10", condition=Exact(Mod("total_krw", Value(10)), Value(0))
+            ),
+        ]
+        indexes = [models.Index(fields=["municipality", "period"], name="invoice_municipality_period")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def billing_period(self) -> Period:
+        return Period.of_date(self.period)
+
+    @property
+    def amount_due_krw(self) -> int:
+        return max(0, self.total_krw - self.prepaid_applied_krw - self.paid_krw)
+
+    @property
+    def is_payable(self) -> bool:
+        return self.status in (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE) and self.amount_due_krw > 0
+
+    def record_payment(self, *, amount_krw: int, at) -> None:
+        """Add a payment to this invoice, locked by the caller. Paying more than is due
+        settles it; the rest stays in the ledger as prepaid for the next invoice."""
+        self.paid_krw += amount_krw
+        fields = ["paid_krw"]
+        if self.status in (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE) and self.amount_due_krw == 0:
+            self.status, self.paid_at = InvoiceStatus.PAID, at
+            fields += ["status", "paid_at"]
+        self.save(update_fields=fields)
+
+
+class LineKind(models.TextChoices):
+    USAGE = "usage", "배출량"
+    PRIOR_PERIOD = "prior_period", "이전 달 추가분"
+    BASE_FEE = "base_fee", "기본료"
+    MINIMUM = "minimum", "최소 요금 차액"
+    CREDIT = "credit", "정정 (환급)"
+
+
+class InvoiceLine(models.Model):
+    """One line an owner reads: a bin's weight at one tariff, a fee, or a credit.
+    The scans behind a usage line are in BilledCollection."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=16, choices=LineKind.choices)
+    bin = models.ForeignKey("restaurants.Bin", null=True, on_delete=models.PROTECT, related_name="+")
+    bin_label = models.CharField(max_length=50, blank=True)
+    tariff = models.ForeignKey(Tariff, null=True, on_delete=models.PROTECT, related_name="+")
+    service_period = models.DateField(help_text="first day of the month the scans belong to")
+    first_date = models.DateField(null=True, blank=True, help_text="local date of the first scan")
+    last_date = models.DateField(null=True, blank=True)
+    collections = models.PositiveIntegerField(default=0)
+    weight_g = models.BigIntegerField(default=0)
+    price_per_kg_krw = models.PositiveIntegerField(null=True, blank=True)
+    exact_amount = models.DecimalField(max_digits=20, decimal_places=3)
+    amount_krw = models.BigIntegerField()
+    description = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["invoice", "position"]
+        constraints = [models.UniqueConstraint(fields=["invoice", "position"], name="invoice_line_position")]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class BilledCollection(models.Model):
+    """Which scan went on which line: the primary key on the event makes billing a
+    scan twice impossible. `credit_line` is set when a voided scan was given back."""
+
+    # No FOREIGN KEY triggers on these two: a run writes one row per scan (600,000 a
+    # month in a large city) and per-row FK checks at commit cost more than the whole
+    # aggregate. Both ends are written by the same statement/transaction that reads
+    # them, and neither scans nor invoice lines are ever deleted (PROTECT elsewhere).
+    event = models.OneToOneField(
+        "collection_events.CollectionEvent",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+    )
+    line = models.ForeignKey(
+        InvoiceLine, on_delete=models.DO_NOTHING, related_name="collections_billed", db_constraint=False
+    )
+    # Nearly always NULL, and never looked up by: no index to maintain per scan.
+    credit_line = models.ForeignKey(
+        InvoiceLine,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="collections_credited",
+        db_index=False,
+    )
+
+    def __str__(self) -> str:
+        return f"{self.event_id} → {self.line_id}"
+
+
+class EntryKind(models.TextChoices):
+    CHARGE = "charge", "청구"
+    PAYMENT = "payment", "납부"
+    CREDIT = "credit", "정정 환급"
+    REFUND = "refund", "환불"
+
+
+class LedgerEntryQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "LedgerEntryQuerySet":
+        if user.is_system_admin:
+            return self
+        if user.is_official:
+            return self.filter(restaurant__municipality_id=user.municipality_id)
+        if user.is_owner:
+            return self.filter(restaurant__owner=user)
+        return self.none()
+
+    def balance_krw(self) -> int:
+        return self.aggregate(balance=models.Sum("amount_krw"))["balance"] or 0
+
+
+class LedgerEntry(models.Model):
+    """Every movement of money on a restaurant's account. Positive: the restaurant
+    owes more (charge, refund paid out); negative: it owes less (payment, credit).
+    A balance is one SUM; below zero it is prepaid and drawn down by the next invoice."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    restaurant = models.ForeignKey("restaurants.Restaurant", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=EntryKind.choices)
+    amount_krw = models.BigIntegerField()
+    invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    payment = models.ForeignKey("payments.Payment", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    memo = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = LedgerEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["restaurant", "created_at"], name="ledger_restaurant_time")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "kind"],
+                condition=Q(kind__in=["charge", "credit"]),
+                name="one_entry_per_invoice_and_kind",
+            ),
+            models.UniqueConstraint(fields=["payment"], name="one_entry_per_payment"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount_krw} KRW"

@@ -1,0 +1,80 @@
+"""Billing periods: calendar months in the municipality's own time zone.
+
+A month runs from local 00:00 on the 1st to local 00:00 on the next 1st; its bounds
+are handed to the database as aware datetimes (stored in UTC), so a scan at
+23:59:59 on 31 October Seoul time is October's whatever offset the device sent.
+"""
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from backend.core.errors import DomainError
+
+_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Period:
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> "Period":
+        match = _PERIOD.match(text or "")
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            raise DomainError(
+                "invalid_period",
+                "기간은 YYYY-MM 형식으로 입력해 주세요. The period must look like 2026-10.",
+                fields={"period": ["expected YYYY-MM"]},
+            )
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @classmethod
+    def of_date(cls, day: date) -> "Period":
+        return cls(day.year, day.month)
+
+    @classmethod
+    def containing(cls, moment: datetime, zone: ZoneInfo) -> "Period":
+        """The period a scan belongs to: the month of its local date."""
+        return cls.of_date(moment.astimezone(zone).date())
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def last_day(self) -> date:
+        return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+
+    def next(self) -> "Period":
+        return Period(self.year + self.month // 12, self.month % 12 + 1)
+
+    def previous(self) -> "Period":
+        return Period(self.year - (self.month == 1), 12 if self.month == 1 else self.month - 1)
+
+    def plus_months(self, months: int) -> "Period":
+        index = self.year * 12 + self.month - 1 + months
+        return Period(index // 12, index % 12 + 1)
+
+    def bounds(self, zone: ZoneInfo) -> tuple[datetime, datetime]:
+        """[start, end) as aware datetimes: local midnight on the 1st to the next 1st."""
+        return local_midnight(self.first_day, zone), local_midnight(self.next().first_day, zone)
+
+    def has_ended(self, now: datetime, zone: ZoneInfo) -> bool:
+        return now >= self.bounds(zone)[1]
+
+
+def local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone)
+
+
+def due_date(period: Period, *, months_after: int, issued_on: date, min_days: int) -> date:
+    """The end of the month `months_after` the period, but never sooner than
+    `min_days` after the invoice is issued (a run for an old month still gives time)."""
+    return max(period.plus_months(months_after).last_day, issued_on + timedelta(days=min_days))

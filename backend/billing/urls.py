@@ -1,0 +1,10 @@
+from django.urls import path
+
+from backend.billing import views
+
+app_name = "billing"
+urlpatterns = [
+    path("invoices/", views.invoice_list, name="invoice-list"),
+    path("invoices/<uuid:invoice_id>/", views.invoice_page, name="invoice-page"),
+    path("invoices/<uuid:invoice_id>/pay/", views.pay_invoice, name="pay"),
+]

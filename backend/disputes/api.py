@@ -1,0 +1,95 @@
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
+from backend.collection_events.models import CollectionEvent
+from backend.core.permissions import OfficialsWrite
+from backend.disputes import services
+from backend.disputes.models import Dispute
+
+
+class VisibleCollection(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return CollectionEvent.objects.visible_to(self.context["request"].user)
+
+
+class DisputeSerializer(serializers.ModelSerializer):
+    collection = VisibleCollection(source="event")
+    raised_by = serializers.CharField(source="raised_by.username", read_only=True)
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+    billed_on = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Dispute
+        fields = [
+            "id",
+            "collection",
+            "restaurant",
+            "reason",
+            "status",
+            "raised_by",
+            "created_at",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+            "billed_on",
+        ]
+        read_only_fields = ["restaurant", "status", "created_at", "decided_at", "decision_reason"]
+        validators = []  # one open dispute per collection: the service answers with its own code
+
+    def get_billed_on(self, dispute) -> str | None:
+        return services.billed_on(dispute.event_id)
+
+
+class DecisionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class OwnersRaise(BasePermission):
+    """Owners raise disputes; officials decide them; everyone reads within scope."""
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not user.is_authenticated:
+            return False
+        if view.action == "create":
+            return user.is_owner
+        return True
+
+
+class DisputeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = DisputeSerializer
+    permission_classes = [OwnersRaise]
+    filterset_fields = ["status", "restaurant"]
+
+    def get_queryset(self):
+        return Dispute.objects.visible_to(self.request.user).select_related("raised_by", "decided_by")
+
+    def get_permissions(self):
+        if self.action in ("accept", "reject"):
+            return [OfficialsWrite()]
+        return super().get_permissions()
+
+    def create(self, request, *args, **kwargs):
+        form = self.get_serializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        dispute = services.raise_dispute(
+            event=form.validated_data["event"], by=request.user, reason=form.validated_data["reason"]
+        )
+        return Response(self.get_serializer(dispute).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], serializer_class=DecisionSerializer)
+    def accept(self, request, *args, **kwargs):
+        return self._decide(services.accept_dispute)
+
+    @action(detail=True, methods=["post"], serializer_class=DecisionSerializer)
+    def reject(self, request, *args, **kwargs):
+        return self._decide(services.reject_dispute)
+
+    def _decide(self, decide):
+        dispute = self.get_object()
+        form = DecisionSerializer(data=self.request.data)
+        form.is_valid(raise_exception=True)
+        dispute = decide(dispute=dispute, by=self.request.user, reason=form.validated_data["reason"])
+        return Response(DisputeSerializer(dispute, context=self.get_serializer_context()).data)

@@ -1,0 +1,78 @@
+"""Disputes (이의신청): an owner objects to a collection; an official decides.
+
+Accepting voids the collection through CollectionEvent.change_status, which records
+who, when and why. If the collection was already billed, the next billing run sees a
+billed scan that is now void and puts a credit line on that restaurant's next
+invoice (billing/runs.py); the same happens when an official voids a billed scan
+directly, so a correction never depends on which door it came through.
+"""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from backend.billing.models import BilledCollection
+from backend.collection_events.models import CollectionEvent, CollectionStatus
+from backend.core.errors import DomainError
+from backend.disputes.models import Dispute, DisputeStatus
+
+
+def _reason_required(field: str = "reason") -> DomainError:
+    return DomainError("reason_required", "사유를 입력해 주세요. A reason is required.", fields={field: ["required"]})
+
+
+def raise_dispute(*, event: CollectionEvent, by, reason: str) -> Dispute:
+    if not reason.strip():
+        raise _reason_required()
+    if event.status not in (CollectionStatus.BILLABLE, CollectionStatus.HELD):
+        raise DomainError(
+            "not_disputable",
+            "청구 대상이거나 확인 대기 중인 수거 기록만 이의신청할 수 있습니다. "
+            "Only billable or held collections can be disputed.",
+            status_code=409,
+        )
+    try:
+        with transaction.atomic():
+            return Dispute.objects.create(
+                event=event, restaurant_id=event.restaurant_id, raised_by=by, reason=reason.strip()
+            )
+    except IntegrityError:
+        raise DomainError(
+            "dispute_open",
+            "이 수거 기록에 대한 이의신청이 이미 검토 중입니다. A dispute for this collection is already open.",
+            status_code=409,
+        ) from None
+
+
+def _claim(dispute: Dispute, *, to: str, by, reason: str) -> Dispute:
+    """Decide once: a conditional UPDATE from open, so two officials cannot both decide."""
+    if not reason.strip():
+        raise _reason_required()
+    now = timezone.now()
+    decided = Dispute.objects.filter(id=dispute.id, status=DisputeStatus.OPEN).update(
+        status=to, decided_by=by, decided_at=now, decision_reason=reason.strip()
+    )
+    if not decided:
+        raise DomainError(
+            "already_decided", "이미 처리된 이의신청입니다. This dispute was already decided.", status_code=409
+        )
+    dispute.refresh_from_db()
+    return dispute
+
+
+def accept_dispute(*, dispute: Dispute, by, reason: str) -> Dispute:
+    with transaction.atomic():
+        dispute = _claim(dispute, to=DisputeStatus.ACCEPTED, by=by, reason=reason)
+        event = dispute.event
+        if event.status != CollectionStatus.VOID:
+            event.change_status(to=CollectionStatus.VOID, by=by, reason=f"이의신청 인정 (dispute accepted): {reason}")
+    return dispute
+
+
+def reject_dispute(*, dispute: Dispute, by, reason: str) -> Dispute:
+    with transaction.atomic():
+        return _claim(dispute, to=DisputeStatus.REJECTED, by=by, reason=reason)
+
+
+def billed_on(event_id) -> str | None:
+    """The number of the invoice that billed this collection, if any."""
+    return BilledCollection.objects.filter(event_id=event_id).values_list("line__invoice__number", flat=True).first()

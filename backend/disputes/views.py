@@ -1,0 +1,87 @@
+"""Pages: an owner disputes a collection from the phone; officials review disputes
+and held scans. Thin views over disputes/services.py and CollectionEvent.change_status."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from backend.collection_events.models import CollectionEvent, CollectionStatus
+from backend.core.errors import DomainError
+from backend.disputes import services
+from backend.disputes.models import Dispute, DisputeStatus
+
+
+@login_required
+def new_dispute(request, event_id):
+    event = get_object_or_404(
+        CollectionEvent.objects.visible_to(request.user).select_related("bin", "restaurant"), id=event_id
+    )
+    if not request.user.is_owner:
+        raise PermissionDenied
+    error = None
+    if request.method == "POST":
+        try:
+            services.raise_dispute(event=event, by=request.user, reason=request.POST.get("reason", ""))
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(request, "이의신청을 접수했습니다. 담당 공무원이 검토합니다. Your dispute was received.")
+            return redirect("disputes:mine")
+    return render(request, "disputes/new.html", {"event": event, "error": error})
+
+
+@login_required
+def my_disputes(request):
+    disputes = Dispute.objects.visible_to(request.user).select_related("event__bin", "restaurant")[:100]
+    return render(request, "disputes/mine.html", {"disputes": disputes})
+
+
+def _official(request) -> None:
+    if not (request.user.is_official or request.user.is_system_admin):
+        raise PermissionDenied
+
+
+@login_required
+def review(request):
+    _official(request)
+    disputes = (
+        Dispute.objects.visible_to(request.user)
+        .filter(status=DisputeStatus.OPEN)
+        .select_related("event__bin", "restaurant", "raised_by")[:100]
+    )
+    held = (
+        CollectionEvent.objects.visible_to(request.user)
+        .filter(status=CollectionStatus.HELD)
+        .select_related("bin", "restaurant")[:100]
+    )
+    return render(request, "disputes/review.html", {"disputes": disputes, "held": held})
+
+
+@login_required
+@require_POST
+def decide(request, dispute_id):
+    _official(request)
+    dispute = get_object_or_404(Dispute.objects.visible_to(request.user), id=dispute_id)
+    decide = services.accept_dispute if request.POST.get("decision") == "accept" else services.reject_dispute
+    try:
+        decide(dispute=dispute, by=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, "처리했습니다. Done.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("disputes:review")
+
+
+@login_required
+@require_POST
+def decide_held(request, event_id):
+    _official(request)
+    event = get_object_or_404(CollectionEvent.objects.visible_to(request.user), id=event_id)
+    to = CollectionStatus.BILLABLE if request.POST.get("decision") == "release" else CollectionStatus.VOID
+    try:
+        event.change_status(to=to, by=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, "처리했습니다. Done.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("disputes:review")

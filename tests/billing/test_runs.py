@@ -1,0 +1,191 @@
+"""Billing runs through the service: what gets invoiced, once, and how."""
+
+from datetime import date
+
+import pytest
+
+from backend.billing.models import BilledCollection, Invoice, LedgerEntry, LineKind, RunStatus, Tariff
+from tests.billing.conftest import seoul
+
+pytestmark = pytest.mark.django_db
+
+
+def lines(invoice, kind=None):
+    qs = invoice.lines.order_by("position")
+    return list(qs.filter(kind=kind) if kind else qs)
+
+
+def test_one_invoice_per_restaurant_with_the_exact_sum_truncated_to_10_won(tariff, old_bin, scan, bill):
+    scan(old_bin, seoul(2026, 10, 3, 5, 0), 12_345)  # 1604.85
+    scan(old_bin, seoul(2026, 10, 20, 5, 0), 7_003)  # 910.39
+    run = bill("2026-10")
+    assert run.status == RunStatus.DONE
+    invoice = Invoice.objects.get()
+    assert invoice.subtotal_krw == 2515  # floor(2515.24)
+    assert (invoice.total_krw, invoice.truncated_krw) == (2510, 5)
+    (line,) = lines(invoice)
+    assert (line.weight_g, line.collections, line.amount_krw) == (19_348, 2, 2515)
+    assert (line.first_date, line.last_date) == (date(2026, 10, 3), date(2026, 10, 20))
+    assert invoice.restaurant_name == old_bin.restaurant.name
+    assert LedgerEntry.objects.get().amount_krw == 2510
+
+
+def test_held_and_void_scans_are_not_billed(tariff, old_bin, scan, bill):
+    scan(old_bin, seoul(2026, 10, 3, 5), 10_000)
+    scan(old_bin, seoul(2026, 10, 4, 5), 50_000, status="held")
+    scan(old_bin, seoul(2026, 10, 5, 5), 50_000, status="void")
+    bill("2026-10")
+    assert Invoice.objects.get().subtotal_krw == 1300
+    assert BilledCollection.objects.count() == 1
+
+
+def test_running_again_issues_nothing_new_and_changes_nothing(tariff, old_bin, scan, bill):
+    scan(old_bin, seoul(2026, 10, 3, 5), 10_000)
+    bill("2026-10")
+    before = list(Invoice.objects.values_list("id", "total_krw"))
+    second = bill("2026-10")
+    assert second.invoices_issued == 0
+    assert list(Invoice.objects.values_list("id", "total_krw")) == before
+
+
+def test_local_midnight_decides_the_month_whatever_the_offset_sent(tariff, old_bin, scan, bill):
+    from datetime import UTC, timedelta, timezone
+
+    # 23:59:59 on 31 Oct in Seoul, sent as UTC and as UTC-5: October's.
+    scan(old_bin, seoul(2026, 10, 31, 23, 59, 59).astimezone(UTC), 1_000)
+    scan(old_bin, seoul(2026, 10, 31, 23, 59, 59).astimezone(timezone(timedelta(hours=-5))), 2_000)
+    # 00:00:00 on 1 Nov in Seoul, sent as UTC: November's.
+    scan(old_bin, seoul(2026, 11, 1, 0, 0, 0).astimezone(UTC), 4_000)
+    bill("2026-10")
+    (line,) = lines(Invoice.objects.get())
+    assert line.weight_g == 3_000
+
+
+def test_a_tariff_change_inside_the_month_splits_the_line(city, old_bin, scan, bill):
+    Tariff.objects.create(
+        municipality=city, effective_from=date(2026, 1, 1), effective_to=date(2026, 10, 15), price_per_kg_krw=100
+    )
+    Tariff.objects.create(municipality=city, effective_from=date(2026, 10, 16), price_per_kg_krw=150)
+    scan(old_bin, seoul(2026, 10, 15, 23, 30), 10_000)  # still the old price, local date 15th
+    scan(old_bin, seoul(2026, 10, 16, 0, 30), 10_000)
+    bill("2026-10")
+    invoice = Invoice.objects.get()
+    assert [(line.price_per_kg_krw, line.weight_g, line.amount_krw) for line in lines(invoice)] == [
+        (100, 10_000, 1000),
+        (150, 10_000, 1500),
+    ]
+    assert invoice.total_krw == 2500
+
+
+def test_base_fee_per_active_bin_and_minimum_charge(city, f, restaurant, old_bin, scan, bill):
+    Tariff.objects.create(
+        municipality=city,
+        effective_from=date(2026, 1, 1),
+        price_per_kg_krw=130,
+        base_fee_per_bin_krw=1000,
+        minimum_charge_krw=5000,
+    )
+    scan(old_bin, seoul(2026, 10, 3, 5), 10_000)  # 1300
+    bill("2026-10")
+    invoice = Invoice.objects.get()
+    assert [line.kind for line in lines(invoice)] == [LineKind.USAGE, LineKind.BASE_FEE, LineKind.MINIMUM]
+    assert (invoice.subtotal_krw, invoice.minimum_adjustment_krw, invoice.total_krw) == (2300, 2700, 5000)
+
+
+def test_a_restaurant_with_an_active_bin_and_no_scans_gets_its_base_fee(city, old_bin, bill):
+    Tariff.objects.create(
+        municipality=city, effective_from=date(2026, 1, 1), price_per_kg_krw=130, base_fee_per_bin_krw=2000
+    )
+    bill("2026-10")
+    assert Invoice.objects.get().total_krw == 2000
+
+
+def test_a_bin_created_after_the_month_is_not_billed_for_it(tariff, bin, bill):
+    bill("2026-10")  # `bin` was created now, after October
+    assert not Invoice.objects.exists()
+
+
+def test_a_late_scan_goes_on_the_next_invoice_as_a_prior_period_line(tariff, old_bin, scan, bill):
+    scan(old_bin, seoul(2026, 9, 10, 5), 10_000)
+    bill("2026-09")
+    late = scan(old_bin, seoul(2026, 9, 28, 5), 3_000)  # synced after September was invoiced
+    scan(old_bin, seoul(2026, 10, 2, 5), 1_000)
+    bill("2026-10")
+    september, october = Invoice.objects.order_by("period")
+    assert september.subtotal_krw == 1300  # unchanged
+    prior = lines(october, LineKind.PRIOR_PERIOD)
+    assert [(line.service_period, line.weight_g) for line in prior] == [(date(2026, 9, 1), 3_000)]
+    assert BilledCollection.objects.get(event=late).line == prior[0]
+    assert october.subtotal_krw == 390 + 130
+
+
+def test_scans_of_a_month_never_invoiced_wait_for_that_months_run(tariff, old_bin, scan, bill):
+    scan(old_bin, seoul(2026, 9, 10, 5), 10_000)
+    scan(old_bin, seoul(2026, 10, 2, 5), 1_000)
+    bill("2026-10")
+    assert Invoice.objects.get().subtotal_krw == 130
+    bill("2026-09")
+    assert Invoice.objects.get(period=date(2026, 9, 1)).subtotal_krw == 1300
+
+
+def test_a_voided_billed_scan_is_credited_on_the_next_invoice(tariff, old_bin, scan, bill, official):
+    wrong = scan(old_bin, seoul(2026, 8, 10, 5), 10_000)
+    scan(old_bin, seoul(2026, 8, 11, 5), 20_000)
+    bill("2026-08")
+    wrong.change_status(to="void", by=official, reason="scale fault")
+    scan(old_bin, seoul(2026, 9, 2, 5), 30_000)
+    bill("2026-09")
+    august, september = Invoice.objects.order_by("period")
+    assert august.total_krw == 3900
+    (credit,) = lines(september, LineKind.CREDIT)
+    assert credit.amount_krw == -1300
+    assert (september.credits_krw, september.total_krw) == (-1300, 3900 - 1300)
+    assert BilledCollection.objects.get(event=wrong).credit_line == credit
+    bill("2026-10")  # credited once only
+    assert not Invoice.objects.filter(period=date(2026, 10, 1), lines__kind=LineKind.CREDIT).exists()
+
+
+def test_other_municipalities_are_not_touched(tariff, old_bin, scan, bill, f, other_city):
+    from backend.billing.models import Tariff as T
+
+    T.objects.create(municipality=other_city, effective_from=date(2026, 1, 1), price_per_kg_krw=50)
+    elsewhere = f.BinFactory(restaurant=f.RestaurantFactory(district=f.DistrictFactory(municipality=other_city)))
+    scan(elsewhere, seoul(2026, 10, 3, 5), 10_000)
+    scan(old_bin, seoul(2026, 10, 3, 5), 10_000)
+    bill("2026-10")
+    assert list(Invoice.objects.values_list("restaurant_id", flat=True)) == [old_bin.restaurant_id]
+
+
+def test_a_run_stopped_between_chunks_is_resumed_by_whoever_claims_it_next(tariff, f, district, scan, official):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from backend.billing import runs
+    from backend.billing.models import BillingRun
+    from backend.billing.periods import Period
+
+    bins = [f.BinFactory(restaurant=f.RestaurantFactory(district=district)) for _ in range(5)]
+    for b in bins:
+        scan(b, seoul(2026, 10, 3, 5), 10_000)
+    run = runs.start_billing_run(municipality=official.municipality, period=Period.parse("2026-10"))
+    runs.execute_billing_run(run_id=run.id, chunk_size=2, max_chunks=1)  # then the worker "dies"
+    assert Invoice.objects.count() == 2
+    assert runs.claim_run(run.id) is None  # its heartbeat is fresh: nobody else may take it
+    BillingRun.objects.filter(id=run.id).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    assert runs.reconcile_runs() == [run.id]
+    runs.execute_billing_run(run_id=run.id, chunk_size=2)
+    run.refresh_from_db()
+    assert (run.status, run.done, run.total, run.invoices_issued) == (RunStatus.DONE, 5, 5, 5)
+    assert Invoice.objects.count() == 5
+    assert len(set(Invoice.objects.values_list("number", flat=True))) == 5
+
+
+def test_an_unfinished_month_is_refused(official):
+    from backend.billing import runs
+    from backend.billing.periods import Period
+    from backend.core.errors import DomainError
+
+    with pytest.raises(DomainError) as error:
+        runs.start_billing_run(municipality=official.municipality, period=Period.parse("2099-01"))
+    assert error.value.code == "period_not_closed"
