@@ -341,7 +341,7 @@ def gunicorn(spec: ServerSpec, *, bench_url: str, log: Path, extra: list[str]) -
         "DB_CONN_MAX_AGE": "3600",
     }
     command = [
-        sys.executable, "-m", "gunicorn", "backend.config.wsgi",
+        sys.executable, "-m", "gunicorn", "backend.config.wsgi", "-c", "backend/config/gunicorn.conf.py",
         "-b", f"127.0.0.1:{port}", "-w", str(spec.workers), "--threads", str(spec.threads),
         "-k", spec.worker_class, "--timeout", "300", "--keep-alive", "30", "--log-level", "warning", *extra,
     ]  # fmt: skip

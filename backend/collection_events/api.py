@@ -106,7 +106,7 @@ class CollectionEventViewSet(viewsets.ReadOnlyModelViewSet):
         (outcome,) = services.record_collections(collector=request.user, events=[request.data])
         if outcome.error is not None:
             raise outcome.error
-        event = self.get_queryset().get(id=outcome.event_id)
+        event = outcome.event or self.get_queryset().get(id=outcome.event_id)
         created = outcome.result == services.CREATED
         return Response(
             self.get_serializer(event).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK

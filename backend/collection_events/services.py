@@ -12,7 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection, transaction
+from django.db.models import UUIDField
 from django.utils import timezone
 
 from backend.collection_events.models import (
@@ -25,6 +27,7 @@ from backend.collection_events.models import (
 from backend.collection_events.rules import HoldWindow, check_collected_at, check_weight, distance_m
 from backend.collection_events.submissions import ScanSubmission, parse_submission
 from backend.core.errors import DomainError
+from backend.municipalities.models import District
 from backend.restaurants.models import Bin, BinStatus
 from backend.tags import sun
 from backend.tags.models import Tag
@@ -38,6 +41,7 @@ class ScanOutcome:
     id: uuid.UUID | None
     result: str
     event_id: uuid.UUID | None = None
+    event: CollectionEvent | None = None  # the stored event, when this call created it
     error: DomainError | None = None
 
 
@@ -107,7 +111,7 @@ def _verified_tap_counter(scan: ScanSubmission, tag: Tag) -> int | None:
 def _served_districts(collector) -> set:
     if not collector.is_collector:
         return set()
-    return set(collector.hauler.districts.values_list("id", flat=True))
+    return set(District.objects.filter(haulers=collector.hauler_id).values_list("id", flat=True))
 
 
 def record_collections(*, collector, events: list[Any]) -> list[ScanOutcome]:
@@ -247,8 +251,37 @@ def _store(fresh, outcomes, taps, *, collector, now) -> None:
             event.physically_tapped, event.sun_counter = True, taps[position]
         events.append(event)
         outcomes[position].result, outcomes[position].event_id = CREATED, scan.id
-    CollectionEvent.objects.bulk_create(events)
+        outcomes[position].event = event
+    _insert_events(events)
     _notify_owners_of_missed_pickups(events)
+
+
+def _insert_events(events: list[CollectionEvent]) -> None:
+    """One `INSERT … SELECT FROM unnest(arrays)` for the whole batch.
+
+    `bulk_create` spent more time compiling 20,000 placeholders than PostgreSQL spent
+    inserting the rows (docs/performance.md); one array per column costs a fraction."""
+    columns, selects, arrays = [], [], []
+    for index, field in enumerate(CollectionEvent._meta.concrete_fields):
+        values = [getattr(event, field.attname) for event in events]
+        columns.append(connection.ops.quote_name(field.column))
+        if isinstance(field, ArrayField):
+            # unnest() flattens a two-dimensional array, so the flags travel joined.
+            arrays.append(([",".join(flags) for flags in values], "text[]"))
+            selects.append(f"string_to_array(c{index}, ',')")
+        else:
+            if isinstance(getattr(field, "target_field", field), UUIDField):
+                values = [None if value is None else str(value) for value in values]
+            arrays.append((values, f"{field.db_type(connection)}[]"))
+            selects.append(f"c{index}")
+    placeholders = ", ".join(f"%s::{cast}" for _, cast in arrays)
+    aliases = ", ".join(f"c{index}" for index in range(len(arrays)))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {CollectionEvent._meta.db_table} ({', '.join(columns)}) "
+            f"SELECT {', '.join(selects)} FROM unnest({placeholders}) AS r({aliases})",
+            [values for values, _ in arrays],
+        )
 
 
 def _refuse_replayed_taps(fresh, outcomes, taps) -> None:
