@@ -2,9 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from backend.collection_events.models import CollectionEvent
+from backend.collection_events.selectors import day_stops
 from backend.collection_events.services import CREATED, DUPLICATE, record_collections
 from backend.pages.forms import CollectionForm
 from backend.restaurants.models import Restaurant
@@ -52,3 +55,15 @@ def home(request):
     restaurants = Restaurant.objects.visible_to(user).select_related("district")
     events = CollectionEvent.objects.visible_to(user).select_related("bin", "restaurant")[:RECENT]
     return render(request, "pages/home.html", {"restaurants": restaurants[:100], "events": events})
+
+
+@login_required
+def stops(request):
+    """A crew's day: every bin on the hauler's route, collected or still to go."""
+    if not request.user.is_collector:
+        raise PermissionDenied
+    zone = request.user.hauler.municipality.zone
+    day = timezone.localdate(timezone=zone)
+    route = day_stops(collector=request.user, day=day, zone=zone)
+    done = sum(stop.done for stop in route)
+    return render(request, "pages/stops.html", {"stops": route, "day": day, "done": done, "total": len(route)})
