@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from backend.accounts.api import MeView, TokenView
+from backend.analytics.api import ScanQualityReportView, VolumeReportView
 from backend.billing.api import BillingRunViewSet, InvoiceViewSet, TariffViewSet
 from backend.collection_events.api import CollectionEventViewSet
 from backend.disputes.api import DisputeViewSet
@@ -35,6 +36,8 @@ app_name = "v1"
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("me/", MeView.as_view(), name="me"),
+    path("reports/volume/", VolumeReportView.as_view(), name="report-volume"),
+    path("reports/scan-quality/", ScanQualityReportView.as_view(), name="report-scan-quality"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="v1:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="v1:schema"), name="redoc"),

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "backend.billing",
     "backend.payments",
     "backend.disputes",
+    "backend.analytics",
 ]
 
 MIDDLEWARE = [

@@ -10,5 +10,6 @@ urlpatterns = [
     path("billing/", include("backend.billing.urls")),
     path("payments/", include("backend.payments.urls")),
     path("disputes/", include("backend.disputes.urls")),
+    path("reports/", include("backend.analytics.urls")),
     path("", include("backend.pages.urls")),
 ]

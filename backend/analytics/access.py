@@ -1,0 +1,35 @@
+"""Whose numbers a report may show: an official sees their own municipality's, an
+administrator names the municipality; nobody else sees reports at all."""
+
+import uuid
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from backend.core.errors import DomainError
+from backend.municipalities.models import Municipality
+
+
+def may_read_reports(user) -> bool:
+    return user.is_authenticated and (user.is_official or user.is_system_admin)
+
+
+def access_report_municipality(user, municipality_id: str | None) -> Municipality:
+    """The municipality a report covers. Another municipality than an official's own
+    answers 404, like every object out of scope."""
+    if not may_read_reports(user):
+        raise PermissionDenied
+    if user.is_official and not user.is_system_admin:
+        if municipality_id and municipality_id != str(user.municipality_id):
+            raise Http404
+        return user.municipality
+    if not municipality_id:
+        raise DomainError(
+            "municipality_required",
+            "지자체를 선택해 주세요. Choose a municipality.",
+            fields={"municipality": ["required for administrators"]},
+        )
+    try:
+        return Municipality.objects.get(id=uuid.UUID(municipality_id))
+    except (ValueError, Municipality.DoesNotExist):
+        raise Http404 from None

@@ -1,0 +1,118 @@
+"""`/api/v1/reports/…`: read-only reports for officials (their municipality) and
+administrators (`?municipality=<uuid>`). JSON, or CSV with `?format=csv`."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from backend.analytics import selectors, spreadsheets
+from backend.analytics.access import access_report_municipality, may_read_reports
+from backend.analytics.ranges import DateRange
+from backend.collection_events.weights import grams_to_kg
+
+
+class OfficialsRead(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return may_read_reports(request.user)
+
+
+RANGE_PARAMETERS = [
+    OpenApiParameter("from", OpenApiTypes.DATE, required=True, description="first local day, included"),
+    OpenApiParameter("to", OpenApiTypes.DATE, required=True, description="last local day, included"),
+    OpenApiParameter("municipality", OpenApiTypes.UUID, description="administrators only"),
+]
+
+
+class ReportView(APIView):
+    permission_classes = [OfficialsRead]
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, spreadsheets.ReportCsvRenderer]
+
+    def report_scope(self, request):
+        municipality = access_report_municipality(request.user, request.query_params.get("municipality"))
+        days = DateRange.parse(request.query_params.get("from"), request.query_params.get("to"))
+        return municipality, days
+
+
+class VolumeReportView(ReportView):
+    @extend_schema(
+        parameters=[
+            *RANGE_PARAMETERS,
+            OpenApiParameter("group", OpenApiTypes.STR, enum=list(selectors.GROUPS), required=True),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        municipality, days = self.report_scope(request)
+        group = selectors.group_named(request.query_params.get("group"))
+        report = selectors.volume(municipality=municipality, days=days, group=group)
+        return Response(volume_body(report))
+
+    def csv_table(self, body: dict) -> list[list]:
+        return spreadsheets.volume_table(body)
+
+    def csv_filename(self, body: dict) -> str:
+        return f"volume-{body['group']}-{body['from']}-{body['to']}.csv"
+
+
+class ScanQualityReportView(ReportView):
+    @extend_schema(parameters=RANGE_PARAMETERS, responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        municipality, days = self.report_scope(request)
+        report = selectors.scan_quality(municipality=municipality, days=days)
+        return Response(scan_quality_body(report))
+
+    def csv_table(self, body: dict) -> list[list]:
+        return spreadsheets.scan_quality_table(body)
+
+    def csv_filename(self, body: dict) -> str:
+        return f"scan-quality-{body['from']}-{body['to']}.csv"
+
+
+def _scope_body(report) -> dict:
+    municipality = report.municipality
+    return {
+        "municipality": {"id": str(municipality.id), "name": municipality.name, "time_zone": municipality.time_zone},
+        "from": report.days.first_day.isoformat(),
+        "to": report.days.last_day.isoformat(),
+    }
+
+
+def _measures(row: selectors.VolumeRow) -> dict:
+    return {
+        "weight_g": row.weight_g,
+        "weight_kg": str(grams_to_kg(row.weight_g)),
+        "billable_g": row.billable_g,
+        "billable_kg": str(grams_to_kg(row.billable_g)),
+        "held_g": row.held_g,
+        "held_kg": str(grams_to_kg(row.held_g)),
+        "collections": row.collections,
+        "visits_not_collected": row.visits_not_collected,
+    }
+
+
+def volume_body(report: selectors.VolumeReport) -> dict:
+    return {
+        **_scope_body(report),
+        "group": report.group,
+        "rows": [{"key": row.key, "label": row.label, **_measures(row)} for row in report.rows],
+        "totals": _measures(report.totals),
+    }
+
+
+def _tallies(tallies: list[selectors.Tally]) -> list[dict]:
+    return [{"code": tally.code, "label": tally.label, "count": tally.count} for tally in tallies]
+
+
+def scan_quality_body(report: selectors.ScanQualityReport) -> dict:
+    return {
+        **_scope_body(report),
+        "scans": report.scans,
+        "flags": _tallies(report.flags),
+        "sources": _tallies(report.sources),
+        "physically_tapped": _tallies(report.physically_tapped),
+        "exceptions": _tallies(report.exceptions),
+        "statuses": _tallies(report.statuses),
+    }

@@ -1,0 +1,88 @@
+"""Report ranges: whole local days, from one date to another, both included.
+
+A range is handed to the database as aware datetimes, local midnight of the first day
+to local midnight after the last, so a scan at 23:59:59 on 31 October Seoul time is
+October's whatever offset the device sent.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from backend.core.errors import DomainError
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+#: A leap year and a day: a year's report from any date still fits, a decade does not.
+MAX_DAYS = 366
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    first_day: date
+    last_day: date
+
+    @classmethod
+    def parse(cls, first: str | None, last: str | None) -> "DateRange":
+        first_day, last_day = _date(first, "from"), _date(last, "to")
+        return cls.of(first_day, last_day)
+
+    @classmethod
+    def of(cls, first_day: date, last_day: date) -> "DateRange":
+        if last_day < first_day:
+            raise DomainError(
+                "invalid_date_range",
+                "종료일이 시작일보다 빠릅니다. The end date is before the start date.",
+                fields={"to": ["on or after from"]},
+            )
+        days = (last_day - first_day).days + 1
+        if days > MAX_DAYS:
+            raise DomainError(
+                "date_range_too_long",
+                f"기간은 {MAX_DAYS}일 이내로 지정해 주세요. A report covers at most {MAX_DAYS} days.",
+                fields={"to": [f"at most {MAX_DAYS} days after from"]},
+            )
+        return cls(first_day, last_day)
+
+    @classmethod
+    def last_and_this_month(cls, today: date) -> "DateRange":
+        """The pages' default: the 1st of last month to the end of this one."""
+        this_month = today.replace(day=1)
+        last_month = (this_month - timedelta(days=1)).replace(day=1)
+        next_month = (this_month + timedelta(days=31)).replace(day=1)
+        return cls(last_month, next_month - timedelta(days=1))
+
+    @property
+    def days(self) -> list[date]:
+        return [self.first_day + timedelta(days=n) for n in range((self.last_day - self.first_day).days + 1)]
+
+    @property
+    def months(self) -> list[date]:
+        """The first day of every month the range touches."""
+        months, month = [], self.first_day.replace(day=1)
+        while month <= self.last_day:
+            months.append(month)
+            month = (month + timedelta(days=31)).replace(day=1)
+        return months
+
+    def bounds(self, zone: ZoneInfo) -> tuple[datetime, datetime]:
+        """[start, end) as aware datetimes."""
+        return (
+            datetime.combine(self.first_day, time.min, tzinfo=zone),
+            datetime.combine(self.last_day + timedelta(days=1), time.min, tzinfo=zone),
+        )
+
+
+def _date(text: str | None, field: str) -> date:
+    # fromisoformat alone would also take "20261031" and week dates.
+    if text and _ISO_DATE.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise DomainError(
+        "invalid_date",
+        "날짜는 YYYY-MM-DD 형식으로 입력해 주세요. Dates must look like 2026-10-31.",
+        fields={field: ["expected YYYY-MM-DD"]},
+    )

@@ -1,0 +1,78 @@
+"""Reports as CSV for spreadsheets: Korean headers, UTF-8 with a byte-order mark,
+without which Excel reads the file as the local code page and garbles Korean."""
+
+import csv
+import io
+
+from rest_framework.renderers import BaseRenderer
+
+BOM = "\ufeff"
+
+VOLUME_HEADER = [
+    "구분 Key",
+    "항목 Label",
+    "무게(kg) Weight",
+    "청구 대상(kg) Billable",
+    "확인 대기(kg) Held",
+    "수거 건수 Collections",
+    "미수거 방문 Visits not collected",
+]
+SCAN_QUALITY_HEADER = ["분류 Category", "코드 Code", "항목 Label", "건수 Count"]
+SCAN_QUALITY_SECTIONS = {
+    "flags": "확인 표시 Flags",
+    "sources": "입력 방식 Source",
+    "physically_tapped": "실물 태그 확인 Physically tapped",
+    "exceptions": "미수거 사유 Exceptions",
+    "statuses": "상태 Status",
+}
+
+
+def volume_table(body: dict) -> list[list]:
+    """The volume report's JSON body as rows; kilograms as plain numbers for sums."""
+    lines = [*body["rows"], {"key": "total", "label": "합계 Total", **body["totals"]}]
+    return [VOLUME_HEADER] + [
+        [
+            line["key"],
+            line["label"],
+            line["weight_kg"],
+            line["billable_kg"],
+            line["held_kg"],
+            line["collections"],
+            line["visits_not_collected"],
+        ]
+        for line in lines
+    ]
+
+
+def scan_quality_table(body: dict) -> list[list]:
+    rows = [SCAN_QUALITY_HEADER, ["합계 Total", "scans", "전체 스캔 All scans", body["scans"]]]
+    for section, title in SCAN_QUALITY_SECTIONS.items():
+        rows += [[title, item["code"], item["label"], item["count"]] for item in body[section]]
+    return rows
+
+
+def csv_bytes(rows: list[list]) -> bytes:
+    text = io.StringIO()
+    csv.writer(text).writerows(rows)
+    return (BOM + text.getvalue()).encode("utf-8")
+
+
+class ReportCsvRenderer(BaseRenderer):
+    """`?format=csv` or `Accept: text/csv`. The view says how its body becomes rows
+    (`csv_table`) and what the file is called (`csv_filename`)."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        renderer_context = renderer_context or {}
+        response, view = renderer_context.get("response"), renderer_context.get("view")
+        if data is None:
+            return b""
+        if "error" in data:
+            error = data["error"]
+            return csv_bytes([["오류 코드 Error code", "메시지 Message"], [error["code"], error["message"]]])
+        if response is not None:
+            response["Content-Disposition"] = f'attachment; filename="{view.csv_filename(data)}"'
+        return csv_bytes(view.csv_table(data))

@@ -1,0 +1,86 @@
+"""The officials' report page: volume by district and by month, and how scans were taken.
+A thin view over the same selectors as `/api/v1/reports/…`."""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from backend.analytics import selectors
+from backend.analytics.access import access_report_municipality, may_read_reports
+from backend.analytics.ranges import DateRange
+from backend.core.errors import DomainError
+from backend.municipalities.models import Municipality
+
+
+@dataclass(frozen=True)
+class Bar:
+    """A table row and its bar: billable and held weight as percentages of the
+    heaviest row, so the longest bar fills the cell."""
+
+    row: selectors.VolumeRow
+    billable_pct: str
+    held_pct: str
+
+
+def bars(report: selectors.VolumeReport) -> list[Bar]:
+    heaviest = max((row.weight_g for row in report.rows), default=0) or 1
+    return [
+        Bar(row, f"{100 * row.billable_g / heaviest:.1f}", f"{100 * row.held_g / heaviest:.1f}") for row in report.rows
+    ]
+
+
+@login_required
+def reports(request):
+    user = request.user
+    if not may_read_reports(user):
+        raise PermissionDenied
+    choices = list(Municipality.objects.all()) if user.is_system_admin else []
+    if user.is_system_admin and not choices:
+        return render(request, "analytics/reports.html", {"no_municipality": True})
+    chosen = request.GET.get("municipality") or (str(choices[0].id) if choices else None)
+    municipality = access_report_municipality(user, chosen)
+
+    default = DateRange.last_and_this_month(timezone.localdate(timezone=municipality.zone))
+    error = None
+    try:
+        days = DateRange.parse(
+            request.GET.get("from") or default.first_day.isoformat(),
+            request.GET.get("to") or default.last_day.isoformat(),
+        )
+    except DomainError as exc:
+        error, days = exc.message, default
+
+    by_district = selectors.volume(municipality=municipality, days=days, group=selectors.DISTRICT)
+    by_month = selectors.volume(municipality=municipality, days=days, group=selectors.MONTH)
+    query = {"from": days.first_day.isoformat(), "to": days.last_day.isoformat()}
+    if user.is_system_admin:
+        query["municipality"] = str(municipality.id)
+    return render(
+        request,
+        "analytics/reports.html",
+        {
+            "municipality": municipality,
+            "choices": choices,
+            "days": days,
+            "error": error,
+            "by_district": bars(by_district),
+            "by_month": bars(by_month),
+            "totals": by_month.totals,  # every scan in range falls in some month
+            "quality": selectors.scan_quality(municipality=municipality, days=days),
+            "csv": {
+                "district": _csv_link("v1:report-volume", {**query, "group": selectors.DISTRICT}),
+                "month": _csv_link("v1:report-volume", {**query, "group": selectors.MONTH}),
+                "restaurant": _csv_link("v1:report-volume", {**query, "group": selectors.RESTAURANT}),
+                "quality": _csv_link("v1:report-scan-quality", query),
+            },
+        },
+    )
+
+
+def _csv_link(name: str, query: dict) -> str:
+    return f"{reverse(name)}?{urlencode({**query, 'format': 'csv'})}"

@@ -1,0 +1,161 @@
+"""`/api/v1/reports/volume/` and `/api/v1/reports/scan-quality/`: who may read them,
+what they answer, and the CSV a spreadsheet opens."""
+
+import csv
+import io
+
+import pytest
+
+from tests.analytics.conftest import seoul
+
+VOLUME = "/api/v1/reports/volume/"
+QUALITY = "/api/v1/reports/scan-quality/"
+AUTUMN = {"from": "2026-10-01", "to": "2026-11-30"}
+
+
+@pytest.fixture
+def autumn(tag, scan):
+    scan(tag, seoul(2026, 10, 31, 23, 59, 59), 1_234_567, source="qr", flags=["far_from_restaurant"])
+    scan(tag, seoul(2026, 11, 1, 0, 0, 0), 2_500, status="held", physically_tapped=True)
+    scan(tag, seoul(2026, 11, 2, 7), None, exception_code="bin_damaged")
+
+
+def test_officials_get_volume_by_month_with_totals(api, official, autumn):
+    body = api.as_user(official).get(VOLUME, {**AUTUMN, "group": "month"}).json()
+
+    assert (body["from"], body["to"], body["group"]) == ("2026-10-01", "2026-11-30", "month")
+    assert body["municipality"]["name"] == "서울특별시 마포구"
+    october, november = body["rows"]
+    assert october == {
+        "key": "2026-10",
+        "label": "2026년 10월",
+        "weight_g": 1_234_567,
+        "weight_kg": "1234.567",
+        "billable_g": 1_234_567,
+        "billable_kg": "1234.567",
+        "held_g": 0,
+        "held_kg": "0.000",
+        "collections": 1,
+        "visits_not_collected": 0,
+    }
+    assert (november["held_g"], november["billable_g"], november["visits_not_collected"]) == (2_500, 0, 1)
+    totals = body["totals"]
+    assert (totals["weight_g"], totals["weight_kg"], totals["collections"]) == (1_237_067, "1237.067", 2)
+
+
+def test_scan_quality_tells_flags_sources_and_taps_apart(api, official, autumn):
+    body = api.as_user(official).get(QUALITY, AUTUMN).json()
+
+    def counts(section):
+        return {item["code"]: item["count"] for item in body[section]}
+
+    assert body["scans"] == 3
+    assert counts("flags")["far_from_restaurant"] == 1
+    assert counts("sources") == {"nfc": 2, "qr": 1, "manual": 0}
+    assert counts("physically_tapped") == {"tapped": 1, "not_tapped": 2}
+    assert counts("exceptions")["bin_damaged"] == 1
+
+
+@pytest.mark.parametrize("url", [VOLUME, QUALITY])
+@pytest.mark.parametrize("persona", ["owner", "collector"])
+def test_owners_and_crews_are_refused(api, url, persona, request, autumn):
+    response = api.as_user(request.getfixturevalue(persona)).get(url, {**AUTUMN, "group": "month"})
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
+
+
+@pytest.mark.parametrize("url", [VOLUME, QUALITY])
+def test_anonymous_is_asked_to_sign_in(api, url, db):
+    response = api.get(url, {**AUTUMN, "group": "month"})
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_another_municipalitys_official_sees_only_their_own_numbers(api, stranger, other_city, f, scan, city, autumn):
+    theirs = f.TagFactory(bin__restaurant__district=f.DistrictFactory(municipality=other_city, name="일산동"))
+    scan(theirs, seoul(2026, 10, 10, 9), 7_000)
+    client = api.as_user(stranger)
+
+    body = client.get(VOLUME, {**AUTUMN, "group": "district"}).json()
+    assert [(row["label"], row["weight_g"]) for row in body["rows"]] == [("일산동", 7_000)]
+    assert body["totals"]["weight_g"] == 7_000
+    assert client.get(QUALITY, AUTUMN).json()["scans"] == 1
+
+    peek = client.get(VOLUME, {**AUTUMN, "group": "district", "municipality": str(city.id)})
+    assert peek.status_code == 404
+    assert peek.json()["error"]["code"] == "not_found"
+
+
+def test_administrators_name_the_municipality(api, admin, city, autumn):
+    client = api.as_user(admin)
+    missing = client.get(VOLUME, {**AUTUMN, "group": "month"})
+    assert (missing.status_code, missing.json()["error"]["code"]) == (400, "municipality_required")
+
+    body = client.get(VOLUME, {**AUTUMN, "group": "month", "municipality": str(city.id)}).json()
+    assert body["totals"]["weight_g"] == 1_237_067
+    assert client.get(QUALITY, {**AUTUMN, "municipality": "not-a-uuid"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "params,code,field",
+    [
+        ({"from": "2026-10-01", "group": "month"}, "invalid_date", "to"),
+        ({"from": "2026/10/01", "to": "2026-10-31", "group": "month"}, "invalid_date", "from"),
+        ({"from": "20261001", "to": "2026-10-31", "group": "month"}, "invalid_date", "from"),
+        ({"from": "2026-02-30", "to": "2026-03-31", "group": "month"}, "invalid_date", "from"),
+        ({"from": "2026-11-01", "to": "2026-10-31", "group": "month"}, "invalid_date_range", "to"),
+        ({"from": "2025-10-01", "to": "2026-10-02", "group": "month"}, "date_range_too_long", "to"),
+        ({**AUTUMN, "group": "week"}, "invalid_group", "group"),
+        (AUTUMN, "invalid_group", "group"),
+    ],
+)
+def test_bad_input_is_refused_with_a_stable_code(api, official, params, code, field):
+    response = api.as_user(official).get(VOLUME, params)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert (error["code"], list(error["fields"])) == (code, [field])
+
+
+def test_a_leap_year_and_a_day_is_the_longest_range(api, official):
+    response = api.as_user(official).get(VOLUME, {"from": "2027-10-01", "to": "2028-09-30", "group": "day"})
+    assert response.status_code == 200
+    assert len(response.json()["rows"]) == 366
+
+
+def read_csv(response) -> list[list[str]]:
+    assert response["Content-Type"].startswith("text/csv")
+    assert response.content.startswith("\ufeff".encode())  # what makes Excel read UTF-8
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_volume_as_csv_for_a_spreadsheet(api, official, district, unserved_district, autumn):
+    response = api.as_user(official).get(VOLUME, {**AUTUMN, "group": "district", "format": "csv"})
+
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    assert "volume-district-2026-10-01-2026-11-30.csv" in response["Content-Disposition"]
+    header, *rows, total = read_csv(response)
+    assert header[:3] == ["구분 Key", "항목 Label", "무게(kg) Weight"]
+    assert {row[1]: row[2] for row in rows} == {"상암동": "0.000", "서교동": "1237.067"}
+    assert total[1:] == ["합계 Total", "1237.067", "1234.567", "2.500", "2", "1"]
+
+
+def test_accept_text_csv_works_too_and_scan_quality_has_korean_headers(api, official, autumn):
+    response = api.as_user(official).get(QUALITY, AUTUMN, HTTP_ACCEPT="text/csv")
+
+    header, total, *rows = read_csv(response)
+    assert header == ["분류 Category", "코드 Code", "항목 Label", "건수 Count"]
+    assert total[-1] == "3"
+    assert ["실물 태그 확인 Physically tapped", "tapped", "실물 태그 확인 Physically tapped (SUN)", "1"] in rows
+
+
+def test_a_refused_csv_says_why(api, official):
+    response = api.as_user(official).get(VOLUME, {"from": "x", "to": "y", "group": "month", "format": "csv"})
+    assert response.status_code == 400
+    assert read_csv(response)[1][0] == "invalid_date"
+
+
+def test_queries_stay_constant_through_the_api(api, official, autumn, django_assert_max_num_queries):
+    client = api.as_user(official)
+    with django_assert_max_num_queries(5):  # token+user, municipality, districts, the grouped rows
+        assert client.get(VOLUME, {**AUTUMN, "group": "district"}).status_code == 200
