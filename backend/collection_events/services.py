@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, transaction
 from django.db.models import UUIDField
+from django.db.models.fields import NOT_PROVIDED
 from django.utils import timezone
 
 from backend.collection_events.models import (
@@ -262,7 +263,8 @@ def _insert_events(events: list[CollectionEvent]) -> None:
     `bulk_create` spent more time compiling 20,000 placeholders than PostgreSQL spent
     inserting the rows (docs/performance.md); one array per column costs a fraction."""
     columns, selects, arrays = [], [], []
-    for index, field in enumerate(CollectionEvent._meta.concrete_fields):
+    written_by_us = [field for field in CollectionEvent._meta.concrete_fields if field.db_default is NOT_PROVIDED]
+    for index, field in enumerate(written_by_us):
         values = [getattr(event, field.attname) for event in events]
         columns.append(connection.ops.quote_name(field.column))
         if isinstance(field, ArrayField):
