@@ -6,8 +6,8 @@ from rest_framework.decorators import action
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from backend.billing import runs, services
-from backend.billing.models import BilledCollection, BillingRun, Invoice, InvoiceLine, Tariff
+from backend.billing import runs, services, windows
+from backend.billing.models import BillingRun, Invoice, InvoiceLine, Tariff
 from backend.billing.periods import Period
 from backend.core.errors import DomainError
 from backend.core.permissions import OfficialsWrite
@@ -112,15 +112,15 @@ class BillingRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class ScanSerializer(serializers.Serializer):
-    id = serializers.UUIDField(source="event_id")
-    collected_at = serializers.DateTimeField(source="event.collected_at")
-    weight_g = serializers.IntegerField(source="event.weight_g")
-    status = serializers.CharField(source="event.status")
+    id = serializers.UUIDField()
+    collected_at = serializers.DateTimeField()
+    weight_g = serializers.IntegerField()
+    status = serializers.CharField()
 
 
 class InvoiceLineSerializer(serializers.ModelSerializer):
     service_period = PeriodField()
-    scans = ScanSerializer(source="collections_billed", many=True, read_only=True)
+    scans = ScanSerializer(many=True, read_only=True, default=list)
 
     class Meta:
         model = InvoiceLine
@@ -217,14 +217,12 @@ class InvoiceViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         queryset = Invoice.objects.visible_to(self.request.user)
         if self.action in ("retrieve", "pdf"):
-            scans = BilledCollection.objects.select_related("event").order_by("event__collected_at")
-            queryset = queryset.prefetch_related(
-                Prefetch(
-                    "lines",
-                    queryset=InvoiceLine.objects.prefetch_related(Prefetch("collections_billed", queryset=scans)),
-                )
-            )
+            queryset = queryset.prefetch_related(Prefetch("lines", queryset=InvoiceLine.objects.order_by("position")))
         return queryset
+
+    def get_object(self):
+        invoice = super().get_object()
+        return windows.with_scans(invoice) if self.action == "retrieve" else invoice
 
     def get_serializer_class(self):
         return InvoiceDetailSerializer if self.action == "retrieve" else InvoiceSerializer

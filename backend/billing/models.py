@@ -122,6 +122,16 @@ class BillingRun(models.Model):
         return Period.of_date(self.period)
 
 
+class SnapshotField(models.Field):
+    """A PostgreSQL transaction snapshot (`pg_snapshot`, text `xmin:xmax:xip,...`):
+    which transactions had committed when an invoice's scans were read."""
+
+    description = "PostgreSQL snapshot (pg_snapshot)"
+
+    def db_type(self, connection) -> str:
+        return "pg_snapshot"
+
+
 class InvoiceStatus(models.TextChoices):
     DRAFT = "draft", "작성 중"
     ISSUED = "issued", "발행"
@@ -146,7 +156,13 @@ class InvoiceQuerySet(models.QuerySet):
 class Invoice(models.Model):
     """A restaurant's bill for one month. Once issued it never changes except for its
     payment state: it copies every fact it shows (names, address, rates, lines), and a
-    later correction is a credit line on a later invoice."""
+    later correction is a credit line on a later invoice.
+
+    Its scans are those of a window: what had committed in `snapshot` and not in the
+    snapshot of the restaurant's invoice before it (docs/decisions/0002-billing-runs.md).
+    A restaurant's invoices form one chain, numbered 1, 2, 3... by `window_number`: the
+    number is unique per restaurant, so two runs can never both extend the chain
+    from the same invoice, and windows never overlap."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     number = models.CharField(max_length=32, unique=True)
@@ -175,6 +191,10 @@ class Invoice(models.Model):
     issued_at = models.DateTimeField(null=True, blank=True)
     due_date = models.DateField()
     paid_at = models.DateTimeField(null=True, blank=True)
+    # The billing window: scans committed in `snapshot` and not in the snapshot of
+    # the restaurant's invoice numbered `window_number - 1`.
+    snapshot = SnapshotField(editable=False)
+    window_number = models.PositiveIntegerField(editable=False)
 
     objects = InvoiceQuerySet.as_manager()
 
@@ -182,6 +202,8 @@ class Invoice(models.Model):
         ordering = ["-period", "number"]
         constraints = [
             models.UniqueConstraint(fields=["restaurant", "period"], name="one_invoice_per_restaurant_period"),
+            models.UniqueConstraint(fields=["restaurant", "window_number"], name="one_invoice_per_restaurant_window"),
+            models.CheckConstraint(name="invoice_window_from_1", condition=Q(window_number__gte=1)),
             models.CheckConstraint(name="invoice_total_not_negative", condition=Q(total_krw__gte=0)),
             models.CheckConstraint(
                 name="invoice_total_multiple_of_10", condition=Exact(Mod("total_krw", Value(10)), Value(0))
@@ -225,7 +247,8 @@ class LineKind(models.TextChoices):
 
 class InvoiceLine(models.Model):
     """One line an owner reads: a bin's weight at one tariff, a fee, or a credit.
-    The scans behind a usage line are in BilledCollection."""
+    The scans behind a usage line are those of the invoice's window for its bin and
+    dates (billing/windows.py); a credit line names the one scan it gives back."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
@@ -243,45 +266,29 @@ class InvoiceLine(models.Model):
     exact_amount = models.DecimalField(max_digits=20, decimal_places=3)
     amount_krw = models.BigIntegerField()
     description = models.CharField(max_length=200)
-
-    class Meta:
-        ordering = ["invoice", "position"]
-        constraints = [models.UniqueConstraint(fields=["invoice", "position"], name="invoice_line_position")]
-
-    def __str__(self) -> str:
-        return self.description
-
-
-class BilledCollection(models.Model):
-    """Which scan went on which line: the primary key on the event makes billing a
-    scan twice impossible. `credit_line` is set when a voided scan was given back."""
-
-    # No FOREIGN KEY triggers on these two: a run writes one row per scan (600,000 a
-    # month in a large city) and per-row FK checks at commit cost more than the whole
-    # aggregate. Both ends are written by the same statement/transaction that reads
-    # them, and neither scans nor invoice lines are ever deleted (PROTECT elsewhere).
-    event = models.OneToOneField(
+    # Credit lines only: the voided scan given back. Unique: nothing is credited twice.
+    credited_event = models.ForeignKey(
         "collection_events.CollectionEvent",
-        primary_key=True,
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_constraint=False,
-    )
-    line = models.ForeignKey(
-        InvoiceLine, on_delete=models.DO_NOTHING, related_name="collections_billed", db_constraint=False
-    )
-    # Nearly always NULL, and never looked up by: no index to maintain per scan.
-    credit_line = models.ForeignKey(
-        InvoiceLine,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="collections_credited",
+        related_name="+",
         db_index=False,
     )
 
+    class Meta:
+        ordering = ["invoice", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "position"], name="invoice_line_position"),
+            models.UniqueConstraint(
+                fields=["credited_event"],
+                condition=Q(credited_event__isnull=False),
+                name="one_credit_per_collection",
+            ),
+        ]
+
     def __str__(self) -> str:
-        return f"{self.event_id} → {self.line_id}"
+        return self.description
 
 
 class EntryKind(models.TextChoices):

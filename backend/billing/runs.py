@@ -2,11 +2,13 @@
 
 A run walks the municipality's restaurants in id order, a chunk per transaction.
 Each chunk locks its restaurants (in id order), skips those already invoiced for
-the month, and in ONE statement both sums the scans to bill per (restaurant, bin,
-tariff, month) and records which scan goes on which line (BilledCollection, whose
-primary key is the scan: nothing is billed twice). Python then prices the ~one row
-per bin with the pure functions in pricing.py and writes invoices, lines and ledger
-entries in bulk. No Python loop ever runs over scans.
+the month, and in ONE statement reads what they pay for now: this month's billable
+scans, late scans of months already invoiced and credits for billed scans voided
+since, summed per (restaurant, bin, tariff, month). What a new invoice covers is a
+window of commit order: what its statement's snapshot saw and its restaurant's
+previous invoice's snapshot did not (billing/windows.py). Each invoice stores that
+snapshot; no row is written per scan. Python prices the ~one row per bin with the
+pure functions in pricing.py and writes invoices, lines and ledger entries in bulk.
 
 The chunk's last act moves the run's cursor and heartbeat, so a worker killed at
 any point leaves either a whole chunk or nothing; whoever takes the run over next
@@ -28,11 +30,9 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from psycopg2.extras import execute_values
 
 from backend.billing import pricing
 from backend.billing.models import (
-    BilledCollection,
     BillingRun,
     EntryKind,
     Invoice,
@@ -44,7 +44,7 @@ from backend.billing.models import (
     Tariff,
 )
 from backend.billing.periods import Period, due_date
-from backend.collection_events.models import CollectionEvent
+from backend.collection_events.models import CollectionEvent, CollectionEventStatusChange
 from backend.core.errors import DomainError
 from backend.municipalities.models import Municipality
 from backend.restaurants.models import Bin, Restaurant
@@ -268,86 +268,185 @@ def _active_bins(restaurant_ids, *, start, end) -> dict[uuid.UUID, list[tuple[uu
         return bins
 
 
-def _bill_scans(run: BillingRun, restaurant_ids, *, period: Period, start, end, lookback_start) -> list[_LineRow]:
-    """Sum and claim, in one statement, every unbilled billable scan these
-    restaurants should pay for now: this month's, and late ones of earlier months
-    that were already invoiced. Each scan is priced at the tariff in force on its
-    local date, so a tariff change inside the month splits the line."""
-    zone = run.municipality.time_zone
+@dataclass
+class _Window:
+    """What one statement read for a chunk: the lines to bill, the credits due, and
+    the snapshot it read them in (each new invoice's `snapshot`)."""
+
+    lines: list[_LineRow]
+    credits: dict[uuid.UUID, list[tuple]]
+    snapshot: str
+
+
+def _chain_heads(restaurant_ids) -> dict[uuid.UUID, tuple[str, int]]:
+    """Each restaurant's latest invoice: (snapshot, window_number). Read under the
+    restaurants' locks, so no other run can extend these chains meanwhile."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            WITH scans AS MATERIALIZED (
-                SELECT e.id, e.restaurant_id, e.bin_id, e.weight_g, s.local_date,
-                       date_trunc('month', s.local_date)::date AS service_period,
+            SELECT DISTINCT ON (restaurant_id) restaurant_id, snapshot::text, window_number,
+                   pg_snapshot_xmax(snapshot) > pg_snapshot_xmax(pg_current_snapshot())
+              FROM {_table(Invoice)}
+             WHERE restaurant_id = ANY(%s::uuid[])
+             ORDER BY restaurant_id, window_number DESC
+            """,
+            [[str(i) for i in restaurant_ids]],
+        )
+        heads = {}
+        for restaurant_id, snapshot, window_number, from_the_future in cursor.fetchall():
+            if from_the_future:
+                # Transaction ids went backwards (a logical dump restored into a new
+                # cluster): windows would be wrong, so bill nothing (decision 0002).
+                raise DatabaseStateError(
+                    f"invoice snapshot {snapshot} of restaurant {restaurant_id} is ahead of this server's "
+                    "transaction ids; advance them (pg_resetwal --next-transaction-id/--epoch) before billing"
+                )
+            heads[restaurant_id] = (snapshot, window_number)
+        return heads
+
+
+class DatabaseStateError(Exception):
+    """The database cannot be billed from safely; never retried."""
+
+
+def _read_window(run: BillingRun, restaurant_ids, heads, *, start, end, lookback_start) -> _Window:
+    """In ONE statement, so in one snapshot: sum what these restaurants pay for now
+    per (restaurant, bin, tariff, month) and find the credits they are due.
+
+    - this month's scans: billable in this snapshot (no earlier invoice could bill them);
+    - scans of other months that have an invoice: billable now but not in the
+      snapshot of the restaurant's latest invoice (arrived, or released, since);
+    - credits: scans voided since that snapshot that some invoice billed.
+    Each scan is priced at the tariff in force on its local date. Nothing is written
+    per scan: the invoice's snapshot is the record (billing/windows.py reads it back).
+    """
+    zone = run.municipality.time_zone
+    events, changes, invoices = _table(CollectionEvent), _table(CollectionEventStatusChange), _table(Invoice)
+    previous_ids = [str(rid) for rid in heads]
+    previous_snapshots = [snapshot for snapshot, _ in heads.values()]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH previous (restaurant_id, snapshot) AS MATERIALIZED (
+                SELECT * FROM unnest(%(previous_ids)s::uuid[], %(previous_snapshots)s::pg_snapshot[])
+            ),
+            -- Releases and voids not visible to some previous snapshot (older ones are
+            -- visible to all of them, so they cannot open anyone's window).
+            recent AS MATERIALIZED (
+                SELECT c.event_id, c.from_status, c.to_status, c.changed_xid FROM {changes} c
+                 WHERE c.changed_xid >= (SELECT coalesce(min(pg_snapshot_xmin(snapshot)), '0'::xid8) FROM previous)
+                   AND c.to_status IN ('billable', 'void')
+            ),
+            scans AS MATERIALIZED (
+                SELECT e.restaurant_id, e.bin_id, e.weight_g, d.local_date, d.service_period,
                        t.id AS tariff_id, t.price_per_kg_krw
-                  FROM {_table(CollectionEvent)} e
-                 CROSS JOIN LATERAL (SELECT (e.collected_at AT TIME ZONE %(zone)s)::date AS local_date) s
+                  FROM {events} e
+                 CROSS JOIN LATERAL (
+                       SELECT (e.collected_at AT TIME ZONE %(zone)s)::date AS local_date,
+                              date_trunc('month', e.collected_at AT TIME ZONE %(zone)s)::date AS service_period) d
                   JOIN {_table(Tariff)} t
                     ON t.municipality_id = %(municipality)s
-                   AND t.effective_from <= s.local_date
-                   AND (t.effective_to IS NULL OR s.local_date <= t.effective_to)
+                   AND t.effective_from <= d.local_date
+                   AND (t.effective_to IS NULL OR d.local_date <= t.effective_to)
+                  LEFT JOIN previous p ON p.restaurant_id = e.restaurant_id
+                  LEFT JOIN recent released ON released.event_id = e.id AND released.to_status = 'billable'
                  WHERE e.restaurant_id = ANY(%(ids)s::uuid[])
                    AND e.status = 'billable' AND e.weight_g IS NOT NULL
-                   AND e.collected_at >= %(lookback)s AND e.collected_at < %(end)s
-                   AND NOT EXISTS (SELECT 1 FROM {_table(BilledCollection)} bc WHERE bc.event_id = e.id)
-                   AND (e.collected_at >= %(start)s OR EXISTS (
-                        SELECT 1 FROM {_table(Invoice)} i
-                         WHERE i.restaurant_id = e.restaurant_id
-                           AND i.period = date_trunc('month', s.local_date)::date))
+                   AND e.collected_at >= %(lookback)s
+                   AND ((e.collected_at >= %(start)s AND e.collected_at < %(end)s)
+                        OR (NOT pg_visible_in_snapshot(coalesce(released.changed_xid, e.recorded_xid), p.snapshot)
+                            AND EXISTS (SELECT 1 FROM {invoices} i
+                                         WHERE i.restaurant_id = e.restaurant_id AND i.period = d.service_period)))
             ),
             lines AS (
-                SELECT restaurant_id, bin_id, tariff_id, price_per_kg_krw, service_period, gen_random_uuid() AS line_id,
-                       sum(weight_g) AS weight_g, count(*) AS collections, min(local_date) AS first_date,
-                       max(local_date) AS last_date
+                SELECT restaurant_id, bin_id, tariff_id, price_per_kg_krw, service_period,
+                       sum(weight_g) AS weight_g, count(*) AS collections,
+                       min(local_date) AS first_date, max(local_date) AS last_date
                   FROM scans
                  GROUP BY restaurant_id, bin_id, tariff_id, price_per_kg_krw, service_period
             ),
-            claimed AS (
-                INSERT INTO {_table(BilledCollection)} (event_id, line_id)
-                SELECT s.id, l.line_id
-                  FROM scans s
-                  JOIN lines l USING (restaurant_id, bin_id, tariff_id, service_period)
-                 ORDER BY s.id  -- index pages in key order: measurably cheaper than random order
+            credits AS (
+                SELECT e.restaurant_id, e.id AS event_id, e.bin_id, e.weight_g, t.price_per_kg_krw,
+                       (e.collected_at AT TIME ZONE %(zone)s)::date AS local_date, b.label, billed.number,
+                       e.collected_at
+                  FROM recent voided
+                  JOIN {events} e ON e.id = voided.event_id
+                  JOIN previous p ON p.restaurant_id = e.restaurant_id
+                  JOIN {_table(Bin)} b ON b.id = e.bin_id
+                  JOIN {_table(Tariff)} t
+                    ON t.municipality_id = %(municipality)s
+                   AND t.effective_from <= (e.collected_at AT TIME ZONE %(zone)s)::date
+                   AND (t.effective_to IS NULL OR (e.collected_at AT TIME ZONE %(zone)s)::date <= t.effective_to)
+                 CROSS JOIN LATERAL (
+                       SELECT coalesce(
+                                (SELECT c.changed_xid FROM {changes} c
+                                  WHERE c.event_id = e.id AND c.to_status = 'billable' LIMIT 1),
+                                e.recorded_xid) AS billable_xid) made
+                 CROSS JOIN LATERAL (
+                       -- The invoice that billed it: the first, from its month's own invoice on,
+                       -- whose snapshot saw it billable. None: it was never billed.
+                       SELECT i.number FROM {invoices} own_month
+                         JOIN {invoices} i
+                           ON i.restaurant_id = e.restaurant_id AND i.window_number >= own_month.window_number
+                        WHERE own_month.restaurant_id = e.restaurant_id
+                          AND own_month.period = date_trunc('month', e.collected_at AT TIME ZONE %(zone)s)::date
+                          AND pg_visible_in_snapshot(made.billable_xid, i.snapshot)
+                          AND NOT pg_visible_in_snapshot(voided.changed_xid, i.snapshot)
+                        ORDER BY i.window_number LIMIT 1) billed
+                 WHERE voided.to_status = 'void' AND voided.from_status = 'billable'
+                   AND e.restaurant_id = ANY(%(ids)s::uuid[])
+                   AND NOT pg_visible_in_snapshot(voided.changed_xid, p.snapshot)
             )
-            SELECT restaurant_id, bin_id, tariff_id, price_per_kg_krw, service_period,
-                   weight_g, collections, first_date, last_date, line_id
+            SELECT 'line', restaurant_id, bin_id, tariff_id, price_per_kg_krw, service_period, weight_g, collections,
+                   first_date, last_date, NULL::uuid, NULL, NULL, NULL::timestamptz
               FROM lines
-             ORDER BY restaurant_id, service_period, first_date, bin_id
+            UNION ALL
+            SELECT 'credit', restaurant_id, bin_id, NULL, price_per_kg_krw, local_date, weight_g, 1,
+                   local_date, local_date, event_id, label, number, collected_at
+              FROM credits
+            UNION ALL
+            SELECT 'snapshot', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, pg_current_snapshot()::text,
+                   NULL, NULL
+            ORDER BY 1, 2, 6, 9, 3, 14, 11
             """,
             {
                 "zone": zone,
                 "municipality": run.municipality_id,
                 "ids": [str(i) for i in restaurant_ids],
+                "previous_ids": previous_ids,
+                "previous_snapshots": previous_snapshots,
                 "lookback": lookback_start,
                 "start": start,
                 "end": end,
             },
         )
-        return [_LineRow(*row) for row in cursor.fetchall()]
-
-
-def _credits_due(restaurant_ids) -> dict[uuid.UUID, list[tuple]]:
-    """Billed scans voided since (an accepted dispute, an official's correction)
-    that have not been given back yet, with what they were billed at."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT e.restaurant_id, bc.event_id, e.bin_id, e.weight_g, l.price_per_kg_krw,
-                   (e.collected_at AT TIME ZONE i.time_zone)::date, l.bin_label, i.number
-              FROM {_table(BilledCollection)} bc
-              JOIN {_table(CollectionEvent)} e ON e.id = bc.event_id
-              JOIN {_table(InvoiceLine)} l ON l.id = bc.line_id
-              JOIN {_table(Invoice)} i ON i.id = l.invoice_id
-             WHERE e.restaurant_id = ANY(%s::uuid[]) AND e.status = 'void' AND bc.credit_line_id IS NULL
-             ORDER BY e.collected_at, e.id
-            """,
-            [[str(i) for i in restaurant_ids]],
-        )
-        credits = defaultdict(list)
-        for restaurant_id, *rest in cursor.fetchall():
-            credits[restaurant_id].append(tuple(rest))
-        return credits
+        rows = cursor.fetchall()
+    lines, credits, snapshot = [], defaultdict(list), None
+    for (
+        kind,
+        restaurant_id,
+        bin_id,
+        tariff_id,
+        price,
+        day,
+        weight,
+        count,
+        first,
+        last,
+        event_id,
+        text,
+        number,
+        _,
+    ) in rows:
+        if kind == "line":
+            lines.append(
+                _LineRow(restaurant_id, bin_id, tariff_id, price, day, int(weight), count, first, last, uuid.uuid4())
+            )
+        elif kind == "credit":
+            credits[restaurant_id].append((event_id, bin_id, weight, price, day, text, number))
+        else:
+            snapshot = text
+    return _Window(lines=lines, credits=credits, snapshot=snapshot)
 
 
 def _balances(restaurant_ids) -> dict[uuid.UUID, int]:
@@ -369,8 +468,9 @@ def _invoice_restaurants(run, *, restaurants: dict, period: Period, start, end, 
     municipality = run.municipality
     ids = list(restaurants)
     bins = _active_bins(ids, start=start, end=end)
-    scan_lines = _bill_scans(run, ids, period=period, start=start, end=end, lookback_start=lookback_start)
-    credits = _credits_due(ids)
+    heads = _chain_heads(ids)
+    window = _read_window(run, ids, heads, start=start, end=end, lookback_start=lookback_start)
+    scan_lines, credits = window.lines, window.credits
     balances = _balances(ids)
     tariff = _tariff_at_month_end(municipality.id, period)
     base_fee = tariff.base_fee_per_bin_krw if tariff else 0
@@ -392,7 +492,7 @@ def _invoice_restaurants(run, *, restaurants: dict, period: Period, start, end, 
         min_days=settings.INVOICE_DUE_MIN_DAYS,
     )
     sequence = Invoice.objects.filter(municipality=municipality, period=period.first_day).count()
-    invoices, lines, ledger, credited = [], [], [], []
+    invoices, lines, ledger = [], [], []
     for restaurant_id in ids:
         usage_rows = lines_by_restaurant.get(restaurant_id, [])
         active = bins.get(restaurant_id, [])
@@ -441,6 +541,8 @@ def _invoice_restaurants(run, *, restaurants: dict, period: Period, start, end, 
                 now,
                 due,
                 now if amounts.total_krw == prepaid else None,
+                window.snapshot,
+                heads[restaurant_id][1] + 1 if restaurant_id in heads else 1,
             )
         )
         position = 0
@@ -519,9 +621,9 @@ def _invoice_restaurants(run, *, restaurants: dict, period: Period, start, end, 
                     exact=amount,
                     amount=amount,
                     description=f"{label} {local_date:%Y-%m-%d} 수거 취소 정정 (청구서 {number})",
+                    credited_event=event_id,
                 )
             )
-            credited.append((event_id, line_id))
         if amounts.total_krw:
             ledger.append(
                 (uuid.uuid4(), restaurant_id, EntryKind.CHARGE, amounts.total_krw, invoice_id, f"{period} 청구", now)
@@ -567,6 +669,8 @@ def _invoice_restaurants(run, *, restaurants: dict, period: Period, start, end, 
             "issued_at",
             "due_date",
             "paid_at",
+            "snapshot",
+            "window_number",
         ],
     )
     _insert(
@@ -589,16 +693,9 @@ def _invoice_restaurants(run, *, restaurants: dict, period: Period, start, end, 
             "exact_amount",
             "amount_krw",
             "description",
+            "credited_event_id",
         ],
     )
-    if credited:
-        with connection.cursor() as cursor:
-            execute_values(
-                cursor.cursor,
-                f"""UPDATE {_table(BilledCollection)} bc SET credit_line_id = c.line_id::uuid
-                      FROM (VALUES %s) AS c(event_id, line_id) WHERE bc.event_id = c.event_id::uuid""",
-                [(str(e), str(line)) for e, line in credited],
-            )
     _insert(LedgerEntry, ledger, ["id", "restaurant_id", "kind", "amount_krw", "invoice_id", "memo", "created_at"])
     return [row[0] for row in invoices]
 
@@ -621,6 +718,7 @@ def _line(
     collections=0,
     weight_g=0,
     price=None,
+    credited_event=None,
 ):
     return (
         line_id,
@@ -639,6 +737,7 @@ def _line(
         exact,
         amount,
         description[:200],
+        credited_event,
     )
 
 

@@ -6,7 +6,8 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from backend.billing.models import BilledCollection, Invoice, InvoiceLine
+from backend.billing import windows
+from backend.billing.models import Invoice, InvoiceLine
 from backend.core.errors import DomainError
 from backend.payments.providers import get_provider
 from backend.payments.services import create_payment_order
@@ -21,12 +22,11 @@ def invoice_list(request):
 @login_required
 def invoice_page(request, invoice_id):
     """What the QR code on the PDF opens: the bill, the scans behind it, and 'pay'."""
-    scans = BilledCollection.objects.select_related("event").order_by("event__collected_at")
-    lines = InvoiceLine.objects.prefetch_related(Prefetch("collections_billed", queryset=scans))
+    lines = InvoiceLine.objects.order_by("position")
     invoice = get_object_or_404(
         Invoice.objects.visible_to(request.user).prefetch_related(Prefetch("lines", queryset=lines)), id=invoice_id
     )
-    return render(request, "billing/invoice_detail.html", {"invoice": invoice})
+    return render(request, "billing/invoice_detail.html", {"invoice": windows.with_scans(invoice)})
 
 
 @login_required

@@ -1,9 +1,25 @@
 from django.contrib.postgres.fields import ArrayField
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Func, Q
 from django.utils import timezone
 
 from backend.core.errors import DomainError
+
+
+class TransactionIdField(models.Field):
+    """A PostgreSQL 64-bit transaction id (`xid8`), as text in Python. Billing
+    windows compare these with invoice snapshots (docs/decisions/0002-billing-runs.md)."""
+
+    description = "PostgreSQL transaction id (xid8)"
+
+    def db_type(self, connection) -> str:
+        return "xid8"
+
+
+def writing_transaction() -> Func:
+    """The id of the transaction that inserts the row: what decides which billing
+    snapshot first saw it (a commit order, which no clock gives)."""
+    return Func(function="pg_current_xact_id", output_field=TransactionIdField())
 
 
 class CollectionStatus(models.TextChoices):
@@ -84,6 +100,8 @@ class CollectionEvent(models.Model):
     # True only when a Secure Unique NFC tap proved the chip itself was read (docs/sun.md).
     physically_tapped = models.BooleanField(default=False)
     sun_counter = models.PositiveIntegerField(null=True, blank=True)
+    # Set by the database, never by us: which billing window the scan falls in.
+    recorded_xid = TransactionIdField(db_default=writing_transaction(), editable=False)
 
     objects = CollectionEventQuerySet.as_manager()
 
@@ -146,9 +164,12 @@ class CollectionEventStatusChange(models.Model):
     changed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     changed_at = models.DateTimeField(default=timezone.now)
     reason = models.TextField()
+    # Set by the database: the billing window a release or a void falls in.
+    changed_xid = TransactionIdField(db_default=writing_transaction(), editable=False)
 
     class Meta:
         ordering = ["changed_at"]
+        indexes = [models.Index(fields=["changed_xid"], name="status_change_xid")]
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"

@@ -10,7 +10,6 @@ directly, so a correction never depends on which door it came through.
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from backend.billing.models import BilledCollection
 from backend.collection_events.models import CollectionEvent, CollectionStatus
 from backend.core.errors import DomainError
 from backend.disputes.models import Dispute, DisputeStatus
@@ -75,4 +74,6 @@ def reject_dispute(*, dispute: Dispute, by, reason: str) -> Dispute:
 
 def billed_on(event_id) -> str | None:
     """The number of the invoice that billed this collection, if any."""
-    return BilledCollection.objects.filter(event_id=event_id).values_list("line__invoice__number", flat=True).first()
+    from backend.billing.windows import billed_on as invoice_number
+
+    return invoice_number(event_id)

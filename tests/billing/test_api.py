@@ -93,6 +93,9 @@ def invoice(tariff, old_bin, scan, bill):
 
 
 class TestInvoices:
+    # The scans behind a line are read back from the invoice's snapshot, which only
+    # sees scans committed before the run, as in production.
+    @pytest.mark.django_db(transaction=True)
     def test_the_owner_reads_the_lines_and_the_scans_behind_them(
         self, api, owner, invoice, django_assert_max_num_queries
     ):

@@ -4,10 +4,14 @@ from datetime import date
 
 import pytest
 
-from backend.billing.models import BilledCollection, Invoice, LedgerEntry, LineKind, RunStatus, Tariff
+from backend.billing import windows
+from backend.billing.models import Invoice, LedgerEntry, LineKind, RunStatus, Tariff
 from tests.billing.conftest import seoul
 
 pytestmark = pytest.mark.django_db
+# A billing window is a span of commit order: tests that bill, then add or change
+# scans, then bill again must commit in between, as workers and crews do.
+separate_commits = pytest.mark.django_db(transaction=True)
 
 
 def lines(invoice, kind=None):
@@ -30,13 +34,15 @@ def test_one_invoice_per_restaurant_with_the_exact_sum_truncated_to_10_won(tarif
     assert LedgerEntry.objects.get().amount_krw == 2510
 
 
+@separate_commits
 def test_held_and_void_scans_are_not_billed(tariff, old_bin, scan, bill):
     scan(old_bin, seoul(2026, 10, 3, 5), 10_000)
     scan(old_bin, seoul(2026, 10, 4, 5), 50_000, status="held")
     scan(old_bin, seoul(2026, 10, 5, 5), 50_000, status="void")
     bill("2026-10")
-    assert Invoice.objects.get().subtotal_krw == 1300
-    assert BilledCollection.objects.count() == 1
+    invoice = Invoice.objects.get()
+    assert invoice.subtotal_krw == 1300
+    assert [[scan["weight_g"] for scan in scans] for scans in windows.scans_on_lines(invoice).values()] == [[10_000]]
 
 
 def test_running_again_issues_nothing_new_and_changes_nothing(tariff, old_bin, scan, bill):
@@ -105,20 +111,27 @@ def test_a_bin_created_after_the_month_is_not_billed_for_it(tariff, bin, bill):
     assert not Invoice.objects.exists()
 
 
-def test_a_late_scan_goes_on_the_next_invoice_as_a_prior_period_line(tariff, old_bin, scan, bill):
-    scan(old_bin, seoul(2026, 9, 10, 5), 10_000)
+@separate_commits
+def test_a_late_scan_goes_on_the_next_invoice_as_a_prior_period_line_once(tariff, old_bin, scan, bill):
+    scan(old_bin, seoul(2026, 8, 10, 5), 10_000)
+    bill("2026-08")
+    late = scan(old_bin, seoul(2026, 8, 28, 5), 3_000)  # synced after August was invoiced
+    scan(old_bin, seoul(2026, 9, 2, 5), 1_000)
     bill("2026-09")
-    late = scan(old_bin, seoul(2026, 9, 28, 5), 3_000)  # synced after September was invoiced
+    august, september = Invoice.objects.order_by("period")
+    assert august.subtotal_krw == 1300  # unchanged
+    prior = lines(september, LineKind.PRIOR_PERIOD)
+    assert [(line.service_period, line.weight_g) for line in prior] == [(date(2026, 8, 1), 3_000)]
+    assert [scan["id"] for scan in windows.scans_on_lines(september)[prior[0].id]] == [late.id]
+    assert windows.billed_on(late.id) == september.number
+    assert september.subtotal_krw == 390 + 130
     scan(old_bin, seoul(2026, 10, 2, 5), 1_000)
-    bill("2026-10")
-    september, october = Invoice.objects.order_by("period")
-    assert september.subtotal_krw == 1300  # unchanged
-    prior = lines(october, LineKind.PRIOR_PERIOD)
-    assert [(line.service_period, line.weight_g) for line in prior] == [(date(2026, 9, 1), 3_000)]
-    assert BilledCollection.objects.get(event=late).line == prior[0]
-    assert october.subtotal_krw == 390 + 130
+    bill("2026-10")  # billed once: not again on October's invoice
+    october = Invoice.objects.get(period=date(2026, 10, 1))
+    assert [line.kind for line in lines(october)] == [LineKind.USAGE]
 
 
+@separate_commits
 def test_scans_of_a_month_never_invoiced_wait_for_that_months_run(tariff, old_bin, scan, bill):
     scan(old_bin, seoul(2026, 9, 10, 5), 10_000)
     scan(old_bin, seoul(2026, 10, 2, 5), 1_000)
@@ -128,6 +141,7 @@ def test_scans_of_a_month_never_invoiced_wait_for_that_months_run(tariff, old_bi
     assert Invoice.objects.get(period=date(2026, 9, 1)).subtotal_krw == 1300
 
 
+@separate_commits
 def test_a_voided_billed_scan_is_credited_on_the_next_invoice(tariff, old_bin, scan, bill, official):
     wrong = scan(old_bin, seoul(2026, 8, 10, 5), 10_000)
     scan(old_bin, seoul(2026, 8, 11, 5), 20_000)
@@ -140,7 +154,8 @@ def test_a_voided_billed_scan_is_credited_on_the_next_invoice(tariff, old_bin, s
     (credit,) = lines(september, LineKind.CREDIT)
     assert credit.amount_krw == -1300
     assert (september.credits_krw, september.total_krw) == (-1300, 3900 - 1300)
-    assert BilledCollection.objects.get(event=wrong).credit_line == credit
+    assert credit.credited_event_id == wrong.id
+    assert windows.billed_on(wrong.id) == august.number
     bill("2026-10")  # credited once only
     assert not Invoice.objects.filter(period=date(2026, 10, 1), lines__kind=LineKind.CREDIT).exists()
 
@@ -189,3 +204,71 @@ def test_an_unfinished_month_is_refused(official):
     with pytest.raises(DomainError) as error:
         runs.start_billing_run(municipality=official.municipality, period=Period.parse("2099-01"))
     assert error.value.code == "period_not_closed"
+
+
+@separate_commits
+def test_a_scan_committed_after_the_runs_snapshot_is_billed_next_time_although_received_before(
+    tariff, old_bin, scan, bill, f, collector
+):
+    """The hazard of any clock-based cutoff: a crew's batch is received (received_at
+    set by the app server) before the run reads, but commits after it. Neither lost
+    nor billed twice: it goes on the next invoice."""
+    import threading
+    import uuid
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from backend.collection_events.models import CollectionEvent
+
+    scan(old_bin, seoul(2026, 8, 10, 5), 10_000)
+    slow_id, inserted, commit = uuid.uuid4(), threading.Event(), threading.Event()
+
+    def slow_batch():
+        try:
+            with transaction.atomic():
+                f.CollectionEventFactory(
+                    id=slow_id,
+                    tag=old_bin.tags.first(),
+                    collector=collector,
+                    weight_g=4_000,
+                    collected_at=seoul(2026, 8, 20, 5),
+                    received_at=timezone.now(),
+                )
+                inserted.set()
+                commit.wait(30)
+        finally:
+            connection.close()
+
+    batch = threading.Thread(target=slow_batch)
+    batch.start()
+    assert inserted.wait(30)
+    bill("2026-08")  # reads while the batch is still open
+    commit.set()
+    batch.join(30)
+    august = Invoice.objects.get()
+    assert august.subtotal_krw == 1300
+    assert CollectionEvent.objects.get(id=slow_id).received_at < august.issued_at
+    assert windows.billed_on(slow_id) is None
+    bill("2026-09")
+    september = Invoice.objects.get(period=date(2026, 9, 1))
+    (prior,) = lines(september, LineKind.PRIOR_PERIOD)
+    assert (prior.weight_g, prior.amount_krw) == (4_000, 520)
+    assert windows.billed_on(slow_id) == september.number
+    bill("2026-10")
+    assert not Invoice.objects.filter(period=date(2026, 10, 1), lines__kind=LineKind.PRIOR_PERIOD).exists()
+
+
+@separate_commits
+def test_two_invoices_can_never_extend_a_restaurants_chain_from_the_same_invoice(tariff, old_bin, scan, bill):
+    from django.db import IntegrityError
+
+    scan(old_bin, seoul(2026, 8, 10, 5), 10_000)
+    bill("2026-08")
+    august = Invoice.objects.get()
+    assert august.window_number == 1
+    second = Invoice.objects.filter(id=august.id).values()[0] | {"period": date(2026, 9, 1)}
+    second.pop("id")
+    second["number"] += "-x"
+    with pytest.raises(IntegrityError):
+        Invoice.objects.create(**second)  # window 1 again: its window would overlap August's

@@ -86,8 +86,7 @@ def assert_invoices_match_plain_sql(city, period: Period):
         cursor.execute(
             """
             SELECT i.restaurant_id, i.subtotal_krw, i.total_krw, i.truncated_krw,
-                   (SELECT count(*) FROM billing_billedcollection bc JOIN billing_invoiceline l ON l.id = bc.line_id
-                     WHERE l.invoice_id = i.id)
+                   (SELECT sum(l.collections) FROM billing_invoiceline l WHERE l.invoice_id = i.id)
               FROM billing_invoice i WHERE i.municipality_id = %s AND i.period = %s
             """,
             [city.id, period.first_day],
@@ -97,6 +96,26 @@ def assert_invoices_match_plain_sql(city, period: Period):
     for restaurant_id, subtotal, total, truncated, scans in invoices:
         assert (subtotal, scans) == expected[restaurant_id]
         assert total == subtotal - subtotal % 10 and truncated == subtotal % 10
+    assert_each_scan_on_one_line(city)
+
+
+def assert_each_scan_on_one_line(city):
+    """Read every invoice's window back (billing/windows.py): each billable scan of
+    the city is behind exactly one line, and each line's count is its scans."""
+    from backend.billing import windows
+
+    seen: dict = {}
+    for invoice in Invoice.objects.filter(municipality=city).prefetch_related("lines"):
+        scans = windows.scans_on_lines(invoice)
+        for line in invoice.lines.all():
+            assert len(scans.get(line.id, [])) == line.collections
+            for scan in scans.get(line.id, []):
+                assert scan["id"] not in seen, f"scan {scan['id']} on two lines"
+                seen[scan["id"]] = line.id
+    billable = set(
+        CollectionEvent.objects.filter(restaurant__municipality=city, status="billable").values_list("id", flat=True)
+    )
+    assert set(seen) == billable
 
 
 def test_killing_a_pool_child_mid_run_then_reconciling_bills_everyone_once(municipality_with_scans):

@@ -26,6 +26,7 @@ def raise_dispute(api, owner, event):
     return response.json()
 
 
+@pytest.mark.django_db(transaction=True)  # two billing windows: commits in between
 def test_accepting_voids_the_collection_and_credits_it_on_the_next_invoice(
     api, owner, official, billed_scan, old_bin, scan, bill
 ):

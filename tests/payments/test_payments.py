@@ -85,6 +85,7 @@ def test_a_partial_payment_leaves_the_rest_due(client, order, invoice):
     assert balance(invoice) == 8_000
 
 
+@pytest.mark.django_db(transaction=True)  # two billing windows: commits in between
 def test_an_excess_payment_carries_forward_and_is_drawn_down_by_the_next_invoice(
     client, order, invoice, old_bin, scan, bill
 ):
