@@ -27,6 +27,7 @@ DESCRIPTION = """\
   labels     활성 태그의 A4 스티커 라벨 PDF · print-ready A4 sticker labels for active tags
   write-nfc  NFC 태그(NTAG213/215/216)에 URL 기록 · write a tag URL to an NFC tag
   verify     NFC 태그나 QR 이미지 확인 · read an NFC tag or a QR image and check it with the backend
+  sun-plan   NTAG 424 DNA 보안 태그의 키와 SDM 설정 계산 · keys and SDM settings for an NTAG 424 DNA tag
 
 토큰은 환경 변수 TAG_TOOLS_TOKEN으로, write-nfc와 verify의 서버 주소는 TAG_TOOLS_API로도 줄 수 있습니다.
 The token can come from TAG_TOOLS_TOKEN, and the backend address of write-nfc and verify from TAG_TOOLS_API.
@@ -134,6 +135,18 @@ def _parser() -> argparse.ArgumentParser:
     _token_option(verify)
     _timeout_option(verify)
     verify.set_defaults(run=_run_verify)
+
+    plan = commands.add_parser(
+        "sun-plan",
+        help="보안 태그 설정 계산 · plan an NTAG 424 DNA tag",
+        description="칩 UID와 태그 URL로 NTAG 424 DNA 태그의 키(칩마다 다름)와 SDM 파일 설정을 계산합니다. "
+        "마스터 키는 환경 변수 SUN_MASTER_KEY에서 읽습니다(명령줄에 쓰지 마세요). "
+        "Computes the per-tag keys and SDM file settings for an NTAG 424 DNA tag from its UID and URL; "
+        "the master key is read from SUN_MASTER_KEY, never from the command line (docs/sun.md).",
+    )
+    plan.add_argument("--uid", required=True, help="칩 UID (hex) · the chip's UID, e.g. 04A1B2C3D4E5F6")
+    plan.add_argument("--url", required=True, help="태그 URL · the tag's URL, {PUBLIC_BASE_URL}/t/{code}")
+    plan.set_defaults(run=_run_sun_plan)
     return parser
 
 
@@ -338,3 +351,23 @@ def _progress_printer(stream: TextIO) -> Callable[[int, int, int, int], None]:
             print(f"라벨 {done}/{total} (page {page}/{pages})", file=stream, flush=True)
 
     return show
+
+
+def _run_sun_plan(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    import json
+
+    from backend.core.errors import DomainError
+    from tag_tools.sun_keys import plan_sun_tag
+
+    master_key = os.environ.get("SUN_MASTER_KEY")
+    if not master_key:
+        raise ToolError(
+            "no_master_key",
+            "환경 변수 SUN_MASTER_KEY가 없습니다. Set SUN_MASTER_KEY (32 hex digits).",
+            ExitStatus.INPUT,
+        )
+    try:
+        plan = plan_sun_tag(master_key, arguments.uid, arguments.url)
+    except (DomainError, ValueError) as error:
+        raise ToolError("bad_sun_input", str(error), ExitStatus.INPUT) from error
+    print(json.dumps(plan.as_dict(), ensure_ascii=False, indent=2))
