@@ -38,6 +38,7 @@ class CollectionEventSerializer(serializers.ModelSerializer):
             "source",
             "scale_id",
             "reader_uid",
+            "device_id",
             "collector",
             "status",
             "flags",

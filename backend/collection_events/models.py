@@ -94,6 +94,7 @@ class CollectionEvent(models.Model):
     distance_m = models.PositiveIntegerField(null=True, blank=True, help_text="from the restaurant, when known")
     source = models.CharField(max_length=8, choices=Source.choices)
     scale_id = models.CharField(max_length=64, blank=True)
+    device_id = models.CharField(max_length=64, blank=True, help_text="the truck's reader or phone that sent it")
     reader_uid = models.CharField(max_length=20, blank=True)
     flags = ArrayField(models.CharField(max_length=32), default=list, blank=True)
     status = models.CharField(max_length=16, choices=CollectionStatus.choices)

@@ -383,6 +383,7 @@ def _new_event(scan: ScanSubmission, tag: Tag, *, collector, now, hold: HoldWind
         source=scan.source,
         scale_id=scan.scale_id,
         reader_uid=scan.reader_uid,
+        device_id=scan.device_id,
         flags=flags,
         status=status,
     )

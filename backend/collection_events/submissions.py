@@ -32,6 +32,7 @@ class ScanSubmission:
     source: str
     scale_id: str
     reader_uid: str
+    device_id: str = ""  # the truck's or phone's id, for tracing a faulty device
 
     def fingerprint(self, *, tag_id: uuid.UUID, collector_id: int) -> str:
         """What makes a retry 'the same scan': everything but how the tag was spelled."""
@@ -46,6 +47,7 @@ class ScanSubmission:
             self.source,
             self.scale_id,
             self.reader_uid,
+            self.device_id,
         ]
         return hashlib.sha256(json.dumps(canonical, separators=(",", ":")).encode()).hexdigest()
 
@@ -122,6 +124,9 @@ def parse_submission(raw: Any) -> ScanSubmission:
     reader_uid = (raw.get("reader_uid") or raw.get("uid") or "").replace(":", "").upper()
     if not isinstance(scale_id, str) or len(scale_id) > 64:
         raise _invalid("scale_id", "at most 64 characters")
+    device_id = raw.get("device_id") or ""
+    if not isinstance(device_id, str) or len(device_id) > 64:
+        raise _invalid("device_id", "at most 64 characters")
     if len(reader_uid) > 20 or any(c not in "0123456789ABCDEF" for c in reader_uid):
         raise _invalid("reader_uid", "the chip UID in hex")
 
@@ -136,4 +141,5 @@ def parse_submission(raw: Any) -> ScanSubmission:
         source=source,
         scale_id=scale_id,
         reader_uid=reader_uid,
+        device_id=device_id,
     )

@@ -322,3 +322,11 @@ class TestBatch:
             return len(queries)
 
         assert queries_for(3) == queries_for(60)
+
+
+def test_the_sending_device_is_recorded_and_part_of_the_scan(crew, tag):
+    body = scan(tag, device_id="truck-12", scale_id="cas-7")
+    data = crew.post(URL, body, format="json").json()
+    assert (data["device_id"], data["scale_id"]) == ("truck-12", "cas-7")
+    response = crew.post(URL, {**body, "device_id": "truck-13"}, format="json")
+    assert (response.status_code, error_code(response)) == (409, "idempotency_conflict")
