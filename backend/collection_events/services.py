@@ -158,7 +158,8 @@ def record_collections(*, collector, events: list[Any]) -> list[ScanOutcome]:
         repeats = _settle_known_ids(candidates, outcomes, first_position)
         fresh, taps = {}, {}
         for position, (scan, tag, fingerprint) in candidates.items():
-            if outcomes[position].result != REJECTED or outcomes[position].error:
+            settled = outcomes[position].result != REJECTED or outcomes[position].error
+            if settled or position in repeats:
                 continue
             try:
                 _check_scan(scan, tag, served_districts=served, now=now, density=density)
@@ -203,7 +204,6 @@ def _settle_known_ids(candidates, outcomes, first_position) -> dict[int, int]:
             _answer_known(outcomes[position], scan.id, stored, fingerprint)
         elif first_position[scan.id] != position and first_position[scan.id] in candidates:
             repeats[position] = first_position[scan.id]
-            outcomes[position].result = DUPLICATE  # keeps it out of the rules; settled later
     return repeats
 
 
