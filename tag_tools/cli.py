@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from backend.tags import codes
-from tag_tools import label_sources, labels, qr_codes, sheets
+from backend.tags import qr as tag_qr
+from tag_tools import label_sources, labels, sheets
 from tag_tools.backend_api import BackendClient
 from tag_tools.errors import ExitStatus, ToolError
 
@@ -165,7 +166,7 @@ def _timeout_option(parser: argparse.ArgumentParser) -> None:
 def _run_qr(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     if arguments.out.suffix.lower() not in (".png", ".svg"):
         parser.error("--out 파일은 .png 또는 .svg여야 합니다. --out must end in .png or .svg")
-    qr_codes.write_qr_file(arguments.url, arguments.out)
+    tag_qr.write_qr_file(arguments.url, arguments.out)
     print(f"QR 코드 저장 / written: {arguments.out}")
 
 

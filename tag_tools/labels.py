@@ -19,7 +19,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from tag_tools import qr_codes
+from backend.tags import qr as tag_qr
 from tag_tools.errors import ExitStatus, ToolError
 from tag_tools.sheets import Sheet
 
@@ -70,7 +70,7 @@ def register_korean_fonts() -> None:
 
 def qr_module_mm(sheet: Sheet, url: str) -> float:
     """Printed size of one QR module, in millimetres, for this URL on this sheet."""
-    return _qr_side(sheet.label_width, sheet.label_height) / _modules_with_quiet_zone(qr_codes.symbol(url)) / mm
+    return _qr_side(sheet.label_width, sheet.label_height) / _modules_with_quiet_zone(tag_qr.symbol(url)) / mm
 
 
 def render_labels(
@@ -101,10 +101,10 @@ def render_labels(
 
 def draw_label(canvas: Canvas, label: LabelContent, x: float, y: float, width: float, height: float) -> None:
     """One label with its bottom-left corner at (x, y): QR code on the left, text on the right."""
-    matrix = qr_codes.symbol(label.url)
+    matrix = tag_qr.symbol(label.url)
     side = _qr_side(width, height)
     module = side / _modules_with_quiet_zone(matrix)
-    quiet_zone = qr_codes.QUIET_ZONE_MODULES * module
+    quiet_zone = tag_qr.QUIET_ZONE_MODULES * module
     _draw_modules(canvas, matrix, x + EDGE + quiet_zone, y + (height - side) / 2 + quiet_zone, module)
 
     left = x + EDGE + side
@@ -141,15 +141,15 @@ def _qr_side(width: float, height: float) -> float:
     return min(height - 2 * EDGE, width * 0.6)
 
 
-def _modules_with_quiet_zone(matrix: qr_codes.Matrix) -> int:
-    return len(matrix) + 2 * qr_codes.QUIET_ZONE_MODULES
+def _modules_with_quiet_zone(matrix: tag_qr.Matrix) -> int:
+    return len(matrix) + 2 * tag_qr.QUIET_ZONE_MODULES
 
 
-def _draw_modules(canvas: Canvas, matrix: qr_codes.Matrix, x: float, y: float, module: float) -> None:
+def _draw_modules(canvas: Canvas, matrix: tag_qr.Matrix, x: float, y: float, module: float) -> None:
     """Fill each run of dark modules as one rectangle, in module units scaled onto the page (PDF y points up)."""
     last_row = len(matrix) - 1
     rectangles = " ".join(
-        f"{column} {last_row - row} {length} 1 re" for row, column, length in qr_codes.dark_runs(matrix)
+        f"{column} {last_row - row} {length} 1 re" for row, column, length in tag_qr.dark_runs(matrix)
     )
     canvas.addLiteral(f"q 0 g {module:.5f} 0 0 {module:.5f} {x:.3f} {y:.3f} cm {rectangles} f Q")
 

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 from qrcode.constants import ERROR_CORRECT_H
 
+from backend.tags.qr import TagQRCode
 from tag_tools.cli import main
-from tag_tools.qr_codes import TagQRCode
 
 URL = "https://waste.example.go.kr/t/abcdefghijklmnop"
 SVG_SQUARE = re.compile(r"M(\d+),(\d+)H(\d+)V(\d+)H\d+z")
