@@ -67,13 +67,17 @@ class CeleryWorker:
     def __init__(
         self,
         *,
-        queues: tuple[str, ...] = ("celery",),
+        queues: tuple[str, ...] | None = None,
         concurrency: int = 2,
         env: dict | None = None,
         ready_timeout: float = 45.0,
         loglevel: str = "INFO",
     ):
-        self.queues, self.concurrency, self.extra_env = queues, concurrency, env or {}
+        from django.conf import settings
+
+        # The suite's own queue (settings_test), emptied of whatever earlier tests left.
+        self.queues = queues or (settings.CELERY_TASK_DEFAULT_QUEUE,)
+        self.concurrency, self.extra_env = concurrency, env or {}
         self.ready_timeout, self.loglevel = ready_timeout, loglevel
         self.process: subprocess.Popen | None = None
         self.log_path: Path | None = None
@@ -96,13 +100,23 @@ class CeleryWorker:
             "DATABASE_URL": database_url_for_tests(),
             "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
             "CELERY_TASK_ALWAYS_EAGER": "0",
+            "CELERY_TEST_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
             "PYTHONPATH": str(PROJECT_ROOT),
         }
         env.pop("TEST_DATABASE_NAME", None)
         env.update({key: str(value) for key, value in self.extra_env.items()})
         return env
 
+    def purge(self) -> None:
+        from backend.config.celery import app
+
+        with app.connection_for_write() as connection:
+            for queue in self.queues:
+                connection.default_channel.queue_declare(queue=queue, durable=True, auto_delete=False)
+                connection.default_channel.queue_purge(queue)
+
     def start(self) -> None:
+        self.purge()
         handle, name = tempfile.mkstemp(prefix="celery-worker-", suffix=".log")
         os.close(handle)
         self.log_path = Path(name)

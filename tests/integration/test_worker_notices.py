@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from backend.notifications.models import Notice
 from backend.notifications.tasks import send_notice
-from tests.integration.worker import celery_worker
+from tests.celery_worker import CeleryWorker
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -33,7 +33,7 @@ def test_owner_is_told_once_why_the_bin_was_left(api, collector, tag, tmp_path):
         "source": "nfc",
     }
     mail_env = {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": str(tmp_path)}
-    with celery_worker(extra_env=mail_env):
+    with CeleryWorker(env=mail_env, concurrency=1):
         client = api.as_user(collector)
         assert client.post("/api/v1/collections/", body, format="json").status_code == 201
         assert client.post("/api/v1/collections/", body, format="json").status_code == 200  # a retry
