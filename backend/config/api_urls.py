@@ -12,6 +12,7 @@ from backend.collection_events.api import CollectionEventViewSet
 from backend.disputes.api import DisputeViewSet
 from backend.municipalities.api import DistrictViewSet
 from backend.payments.api import LedgerEntryViewSet, PaymentOrderViewSet, PaymentViewSet
+from backend.pickup_requests.api import PickupRequestViewSet
 from backend.restaurants.api import BinViewSet, RestaurantViewSet
 from backend.tags.api import BinTagsViewSet, TagViewSet
 
@@ -31,6 +32,7 @@ router.register("payment-orders", PaymentOrderViewSet, basename="payment-order")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("ledger-entries", LedgerEntryViewSet, basename="ledger-entry")
 router.register("disputes", DisputeViewSet, basename="dispute")
+router.register("pickup-requests", PickupRequestViewSet, basename="pickup-request")
 
 app_name = "v1"
 urlpatterns = [

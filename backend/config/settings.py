@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "backend.payments",
     "backend.disputes",
     "backend.analytics",
+    "backend.pickup_requests",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +226,8 @@ CELERY_BEAT_SCHEDULE = {
     "start-due-billing-runs": {"task": "backend.billing.tasks.start_due_billing_runs", "schedule": crontab(minute=5)},
     "reconcile-billing-runs": {"task": "backend.billing.tasks.reconcile_billing_runs", "schedule": 60.0},
     "mark-overdue-invoices": {"task": "backend.billing.tasks.mark_overdue_invoices", "schedule": crontab(minute=15)},
+    # Marks done the open pickup requests a crew has weighed; idempotent, so a repeat is harmless.
+    "settle-pickup-requests": {"task": "backend.pickup_requests.tasks.settle_pickup_requests", "schedule": 600.0},
 }
 
 # --- Notices ------------------------------------------------------------------------

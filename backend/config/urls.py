@@ -11,5 +11,6 @@ urlpatterns = [
     path("payments/", include("backend.payments.urls")),
     path("disputes/", include("backend.disputes.urls")),
     path("reports/", include("backend.analytics.urls")),
+    path("pickup-requests/", include("backend.pickup_requests.urls")),
     path("", include("backend.pages.urls")),
 ]

@@ -9,6 +9,12 @@ class NoticeKind(models.TextChoices):
     INVOICE_ISSUED = "invoice_issued", "청구서 발행 안내"
     INVOICE_OVERDUE = "invoice_overdue", "납부 기한 경과 안내"
     PAYMENT_RECEIVED = "payment_received", "납부 영수증"
+    # One per step of an owner's pickup request (backend/pickup_requests); about = the step.
+    PICKUP_REQUEST_RECEIVED = "pickup_request_received", "수거 요청 접수 안내"
+    PICKUP_REQUEST_ASSIGNED = "pickup_request_assigned", "수거 요청 배정 안내"
+    PICKUP_REQUEST_DONE = "pickup_request_done", "수거 요청 처리 완료 안내"
+    PICKUP_REQUEST_REJECTED = "pickup_request_rejected", "수거 요청 반려 안내"
+    PICKUP_REQUEST_CANCELLED = "pickup_request_cancelled", "수거 요청 취소 안내"
 
 
 class NoticeStatus(models.TextChoices):

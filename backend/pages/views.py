@@ -10,6 +10,7 @@ from backend.collection_events.models import CollectionEvent
 from backend.collection_events.selectors import day_stops
 from backend.collection_events.services import CREATED, DUPLICATE, record_collections
 from backend.pages.forms import CollectionForm
+from backend.pickup_requests.selectors import open_requests_for_day
 from backend.restaurants.models import Restaurant
 from backend.tags.models import Tag
 
@@ -66,4 +67,9 @@ def stops(request):
     day = timezone.localdate(timezone=zone)
     route = day_stops(collector=request.user, day=day, zone=zone)
     done = sum(stop.done for stop in route)
-    return render(request, "pages/stops.html", {"stops": route, "day": day, "done": done, "total": len(route)})
+    pickups = open_requests_for_day(collector=request.user, day=day)
+    return render(
+        request,
+        "pages/stops.html",
+        {"stops": route, "day": day, "done": done, "total": len(route), "pickup_requests": pickups},
+    )

@@ -18,6 +18,9 @@ ALLOWED_WRITES = {
     ("collection", "batch", "collector"),
     ("payment-order", "create", "owner"),
     ("dispute", "create", "owner"),
+    ("pickup-request", "create", "owner"),
+    ("pickup-request", "cancel", "owner"),
+    ("pickup-request", "done", "collector"),
 }
 OUTSIDERS = ["stranger", "other_owner", "other_collector"]
 
@@ -29,7 +32,7 @@ def registered_routes():
 @pytest.fixture
 def world(f, official, collector, owner, restaurant, bin, tag, stranger, other_owner, other_collector, client):
     """One of everything in the officials' municipality, reachable by its owner: a
-    scan, a tariff, last month's run and invoice, a payment, a dispute."""
+    scan, a tariff, last month's run and invoice, a payment, a dispute, a pickup request."""
     from backend.billing.models import Invoice
     from backend.disputes.services import raise_dispute
     from backend.payments.services import create_payment_order
@@ -50,6 +53,11 @@ def world(f, official, collector, owner, restaurant, bin, tag, stranger, other_o
     order = create_payment_order(invoice=Invoice.objects.get(), by=owner)
     assert callback(client, order, amount=1000).status_code == 200
     raise_dispute(event=event, by=owner, reason="무게가 너무 많이 나왔습니다")
+    from backend.pickup_requests.services import request_pickup
+
+    request_pickup(
+        restaurant=restaurant, bin=bin, kind="extra_pickup", requested_for=seoul(2099, 1, 1).date(), by=owner
+    )
     return {"bin-tags": {"bin_pk": str(bin.id)}}
 
 

@@ -1,0 +1,172 @@
+"""Pages: an owner asks for a pickup and follows it step by step; officials assign,
+reject or close requests; crews close them from the day's stops. Thin views over
+pickup_requests/services.py."""
+
+import uuid
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from backend.core.errors import DomainError
+from backend.municipalities.models import Hauler
+from backend.pickup_requests import services
+from backend.pickup_requests.models import PickupRequest, RequestKind
+from backend.pickup_requests.selectors import with_history
+from backend.restaurants.models import Restaurant
+
+SHOWN = 50
+
+
+class RequestForm(forms.Form):
+    """What an owner fills in on the phone. `target` is a restaurant ("all bins") or
+    one of its bins, written `restaurant-id/bin-id`."""
+
+    kind = forms.ChoiceField(
+        label="무엇을 요청하시나요? What do you need?", choices=RequestKind.choices, widget=forms.RadioSelect
+    )
+    target = forms.ChoiceField(label="용기 Bin")
+    requested_for = forms.DateField(label="날짜 Day", widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(
+        label="메모 (선택) Note", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, restaurants, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = []
+        for restaurant in restaurants:
+            bins = [b for b in restaurant.bins.all() if b.status == "active"]
+            choices.append((str(restaurant.id), f"{restaurant.name} · 모든 용기 (all bins)"))
+            choices += [
+                (f"{restaurant.id}/{b.id}", f"{restaurant.name} · {b.label} ({b.capacity_liters} L)") for b in bins
+            ]
+        self.fields["target"].choices = choices
+        self.restaurants = {str(r.id): r for r in restaurants}
+
+    def restaurant_and_bin(self):
+        restaurant_id, _, bin_id = self.cleaned_data["target"].partition("/")
+        restaurant = self.restaurants[restaurant_id]
+        bin = next(b for b in restaurant.bins.all() if str(b.id) == bin_id) if bin_id else None
+        return restaurant, bin
+
+
+@login_required
+def my_requests(request):
+    user = request.user
+    if not user.is_owner:
+        raise PermissionDenied
+    restaurants = list(
+        Restaurant.objects.visible_to(user).select_related("municipality").prefetch_related("bins").order_by("name")
+    )
+    zone = restaurants[0].municipality.zone if restaurants else None
+    today = timezone.localdate(timezone=zone)
+    form = RequestForm(
+        request.POST or None,
+        restaurants=restaurants,
+        initial={"requested_for": today, "kind": RequestKind.EXTRA_PICKUP},
+    )
+    if request.method == "POST" and form.is_valid():
+        restaurant, bin = form.restaurant_and_bin()
+        try:
+            services.request_pickup(
+                restaurant=restaurant,
+                bin=bin,
+                kind=form.cleaned_data["kind"],
+                requested_for=form.cleaned_data["requested_for"],
+                note=form.cleaned_data["note"],
+                by=user,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "접수되었습니다. 진행 상황을 아래에서 확인하세요. Your request was received.")
+            return redirect("pickup_requests:mine")
+    pickups = with_history(PickupRequest.objects.visible_to(user))[:SHOWN]
+    return render(request, "pickup_requests/mine.html", {"form": form, "pickups": pickups})
+
+
+@login_required
+@require_POST
+def cancel(request, request_id):
+    pickup = get_object_or_404(PickupRequest.objects.visible_to(request.user), id=request_id)
+    if not request.user.is_owner:
+        raise PermissionDenied
+    try:
+        services.cancel_request(pickup=pickup, by=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, "요청을 취소했습니다. Request cancelled.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("pickup_requests:mine")
+
+
+@login_required
+@require_POST
+def done(request, request_id):
+    """A crew (from the day's stops) or an official closes a request."""
+    user = request.user
+    if not (user.is_collector or user.is_official or user.is_system_admin):
+        raise PermissionDenied
+    pickup = get_object_or_404(PickupRequest.objects.visible_to(user), id=request_id)
+    try:
+        services.complete_request(pickup=pickup, by=user, reason=request.POST.get("reason", ""))
+        messages.success(request, "처리 완료로 표시했습니다. Marked done.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("stops" if user.is_collector else "pickup_requests:review")
+
+
+def _chosen_hauler(value: str) -> Hauler | None:
+    if not value:
+        return None
+    try:
+        return get_object_or_404(Hauler, id=uuid.UUID(value))
+    except ValueError:
+        raise Http404 from None
+
+
+def _official(request) -> None:
+    if not (request.user.is_official or request.user.is_system_admin):
+        raise PermissionDenied
+
+
+@login_required
+def review(request):
+    _official(request)
+    pickups = list(
+        with_history(PickupRequest.objects.visible_to(request.user).open()).order_by("requested_for", "created_at")[
+            :SHOWN
+        ]
+    )
+    haulers = (
+        Hauler.objects.all()
+        if request.user.is_system_admin
+        else Hauler.objects.filter(municipality_id=request.user.municipality_id)
+    )
+    return render(request, "pickup_requests/review.html", {"pickups": pickups, "haulers": haulers})
+
+
+@login_required
+@require_POST
+def decide(request, request_id):
+    _official(request)
+    pickup = get_object_or_404(
+        PickupRequest.objects.visible_to(request.user).select_related("restaurant"), id=request_id
+    )
+    decision, reason = request.POST.get("decision"), request.POST.get("reason", "")
+    try:
+        if decision == "assign":
+            hauler = _chosen_hauler(request.POST.get("hauler", ""))
+            services.assign_request(pickup=pickup, by=request.user, hauler=hauler, reason=reason)
+        elif decision == "reject":
+            services.reject_request(pickup=pickup, by=request.user, reason=reason)
+        else:
+            services.complete_request(pickup=pickup, by=request.user, reason=reason)
+        messages.success(request, "처리했습니다. Done.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("pickup_requests:review")
