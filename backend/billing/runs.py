@@ -20,8 +20,10 @@ import io
 import logging
 import os
 import socket
+import threading
 import uuid
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -126,8 +128,15 @@ def execute_billing_run(*, run_id, chunk_size: int | None = None, max_chunks: in
     chunk_size = chunk_size or settings.BILLING_RUN_CHUNK_SIZE
     chunks = 0
     while max_chunks is None or chunks < max_chunks:
+        cursor_id = BillingRun.objects.filter(id=run.id).values_list("cursor", flat=True).first()
+        plan = _plan_chunks(run, cursor_id, chunk_size, None if max_chunks is None else max_chunks - chunks)
+        if not plan:
+            BillingRun.objects.filter(id=run.id, lease_token=token).update(
+                status=RunStatus.DONE, finished_at=timezone.now(), heartbeat_at=timezone.now()
+            )
+            return RunStatus.DONE
         try:
-            more = _chunk_with_retries(run, token=token, chunk_size=chunk_size)
+            _bill_chunks(run, token=token, plan=plan)
         except LeaseLost:
             logger.info("billing run %s: lease taken over by another worker", run.id)
             return RunStatus.RUNNING
@@ -136,12 +145,7 @@ def execute_billing_run(*, run_id, chunk_size: int | None = None, max_chunks: in
                 status=RunStatus.FAILED, finished_at=timezone.now(), last_error=repr(error)[:2000]
             )
             raise
-        chunks += 1
-        if not more:
-            BillingRun.objects.filter(id=run.id, lease_token=token).update(
-                status=RunStatus.DONE, finished_at=timezone.now(), heartbeat_at=timezone.now()
-            )
-            return RunStatus.DONE
+        chunks += len(plan)
     return RunStatus.RUNNING
 
 
@@ -149,14 +153,108 @@ class LeaseLost(Exception):
     pass
 
 
-def _chunk_with_retries(run: BillingRun, *, token, chunk_size: int) -> bool:
+class ChunkAbandoned(Exception):
+    """An earlier chunk of the same plan failed: this one must not commit after it."""
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """Restaurants with `after` < id <= `through`, in id order: a range rather than a
+    list, so that committing it moves the cursor from exactly `after` to `through`."""
+
+    after: uuid.UUID | None
+    through: uuid.UUID
+
+
+def _plan_chunks(run: BillingRun, cursor_id, chunk_size: int, limit: int | None) -> list[_Chunk]:
+    """The next chunks after the cursor (at most `limit`). Restaurants added after
+    this read in a planned range are billed with it; beyond the last, by the next plan."""
+    ids = Restaurant.objects.filter(municipality_id=run.municipality_id)
+    if cursor_id is not None:
+        ids = ids.filter(id__gt=cursor_id)
+    ids = ids.order_by("id").values_list("id", flat=True)
+    ids = list(ids if limit is None else ids[: limit * chunk_size])
+    plan, after = [], cursor_id
+    for index in range(0, len(ids), chunk_size):
+        through = ids[min(index + chunk_size, len(ids)) - 1]
+        plan.append(_Chunk(after, through))
+        after = through
+    return plan
+
+
+def _connections_per_run() -> int:
+    return max(1, settings.BILLING_RUN_CONNECTIONS)
+
+
+def _bill_chunks(run: BillingRun, *, token, plan: list[_Chunk]) -> None:
+    """Bill the planned chunks, on `BILLING_RUN_CONNECTIONS` connections at once.
+
+    Chunks are independent (disjoint restaurants, each locked by its own chunk), so
+    they read, price and write in parallel; only their commits keep plan order: a
+    chunk numbers its invoices and moves the cursor after the chunk before it has
+    committed (`_Turn`). The cursor therefore never passes an uncommitted chunk, and a
+    worker killed at any point leaves a prefix of the plan committed, as when chunks
+    ran one by one. Inside a caller's transaction (tests, a shell) other
+    connections could not see its data, so the chunks run there, one by one."""
+    workers = _connections_per_run()
+    if workers == 1 or len(plan) == 1 or connection.in_atomic_block:
+        for chunk in plan:
+            _chunk_with_retries(run, token=token, chunk=chunk, turn=None)
+        return
+    turns = [_Turn() for _ in plan]
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="billing-chunk") as pool:
+        futures = [
+            pool.submit(
+                _chunk_on_own_connection,
+                run,
+                token=token,
+                chunk=chunk,
+                turn=turns[index - 1] if index else None,
+                mine=turns[index],
+            )
+            for index, chunk in enumerate(plan)
+        ]
+        errors = [future.exception() for future in futures]
+    failures = [error for error in errors if error is not None]
+    if failures:
+        raise next((error for error in failures if not isinstance(error, ChunkAbandoned)), failures[0])
+
+
+class _Turn:
+    """Set when a chunk has committed (or given up): the next chunk's commit waits for it."""
+
+    def __init__(self) -> None:
+        self._finished = threading.Event()
+        self._committed = False
+
+    def finish(self, *, committed: bool) -> None:
+        self._committed = committed
+        self._finished.set()
+
+    def wait(self) -> None:
+        self._finished.wait()
+        if not self._committed:
+            raise ChunkAbandoned()
+
+
+def _chunk_on_own_connection(run: BillingRun, *, token, chunk: _Chunk, turn: "_Turn | None", mine: _Turn) -> None:
+    committed = False
+    try:
+        _chunk_with_retries(run, token=token, chunk=chunk, turn=turn)
+        committed = True
+    finally:
+        mine.finish(committed=committed)
+        connection.close()  # this thread's own connection
+
+
+def _chunk_with_retries(run: BillingRun, *, token, chunk: _Chunk, turn: "_Turn | None") -> None:
     for attempt in range(CHUNK_RETRIES):
         try:
-            return _bill_chunk(run, token=token, chunk_size=chunk_size)
+            return _bill_chunk(run, token=token, chunk=chunk, turn=turn)
         except (IntegrityError, DatabaseError) as error:
             # A concurrent run for another month of the same restaurant, a deadlock:
-            # the chunk rolled back whole; do it again from the same cursor.
-            if attempt == CHUNK_RETRIES - 1 or isinstance(error, LeaseLost):
+            # the chunk rolled back whole; do it again.
+            if attempt == CHUNK_RETRIES - 1:
                 raise
             logger.warning("billing run %s: chunk retried after %r", run.id, error)
     raise AssertionError("unreachable")
@@ -176,38 +274,31 @@ class _LineRow:
     line_id: uuid.UUID
 
 
-def _bill_chunk(run: BillingRun, *, token, chunk_size: int) -> bool:
-    """Invoice the next chunk of restaurants. False when there was none left."""
+def _bill_chunk(run: BillingRun, *, token, chunk: _Chunk, turn: "_Turn | None") -> None:
+    """Invoice one chunk of restaurants in one transaction, ending with the move of
+    the run's cursor from `chunk.after` to `chunk.through` (LeaseLost if the lease
+    went to another worker meanwhile: the chunk then rolls back)."""
     municipality = run.municipality
     period = run.billing_period
     zone = municipality.zone
     start, end = period.bounds(zone)
     lookback_start = period.plus_months(-settings.BILLING_LATE_LOOKBACK_MONTHS).bounds(zone)[0]
-    new_invoice_ids: list[uuid.UUID] = []
     with transaction.atomic():
-        held = (
-            BillingRun.objects.select_for_update()
-            .filter(id=run.id, lease_token=token, status=RunStatus.RUNNING)
-            .values_list("cursor", "done", "invoices_issued")
-            .first()
-        )
-        if held is None:
+        if not BillingRun.objects.filter(id=run.id, lease_token=token, status=RunStatus.RUNNING).exists():
             raise LeaseLost()
-        cursor_id, done, issued = held
         with connection.cursor() as cursor:
             # The chunk's scans are hashed and grouped in memory rather than spilled to disk.
             cursor.execute("SET LOCAL work_mem = '64MB'")
-        restaurants = _lock_next_restaurants(municipality.id, cursor_id, chunk_size)
-        if not restaurants:
-            return False
+        restaurants = _lock_restaurants(municipality.id, chunk)
         invoiced = set(
             Invoice.objects.filter(restaurant_id__in=restaurants.keys(), period=period.first_day).values_list(
                 "restaurant_id", flat=True
             )
         )
         to_bill = [rid for rid in restaurants if rid not in invoiced]
+        priced = None
         if to_bill:
-            new_invoice_ids = _invoice_restaurants(
+            priced = _price_restaurants(
                 run,
                 restaurants={rid: restaurants[rid] for rid in to_bill},
                 period=period,
@@ -215,30 +306,38 @@ def _bill_chunk(run: BillingRun, *, token, chunk_size: int) -> bool:
                 end=end,
                 lookback_start=lookback_start,
             )
-        last_id = max(restaurants)
-        BillingRun.objects.filter(id=run.id).update(
-            cursor=last_id,
-            done=done + len(restaurants),
-            invoices_issued=issued + len(new_invoice_ids),
+            # Lines and ledger entries point at invoices written below: the foreign
+            # keys are checked at commit, so they need not wait for this chunk's turn.
+            priced.write_lines_and_ledger()
+        if turn is not None:
+            turn.wait()
+        issued = priced.write_invoices(run, period) if priced else []
+        moved = BillingRun.objects.filter(
+            id=run.id, lease_token=token, status=RunStatus.RUNNING, cursor=chunk.after
+        ).update(
+            cursor=chunk.through,
+            done=F("done") + len(restaurants),
+            invoices_issued=F("invoices_issued") + len(issued),
             heartbeat_at=timezone.now(),
         )
-        if new_invoice_ids:
+        if not moved:
+            raise LeaseLost()  # another worker holds the run now, and may have moved its cursor
+        if issued:
             from backend.billing.notices import notify_invoices_issued
 
-            notify_invoices_issued(invoice_ids=new_invoice_ids)
-    return True
+            notify_invoices_issued(invoice_ids=issued)
 
 
-def _lock_next_restaurants(municipality_id, cursor_id, chunk_size: int) -> dict[uuid.UUID, tuple]:
+def _lock_restaurants(municipality_id, chunk: _Chunk) -> dict[uuid.UUID, tuple]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             SELECT id, name, address, business_number FROM {_table(Restaurant)}
-             WHERE municipality_id = %s AND (%s::uuid IS NULL OR id > %s::uuid)
-             ORDER BY id LIMIT %s
+             WHERE municipality_id = %s AND (%s::uuid IS NULL OR id > %s::uuid) AND id <= %s::uuid
+             ORDER BY id
                FOR UPDATE
             """,
-            [municipality_id, cursor_id, cursor_id, chunk_size],
+            [municipality_id, chunk.after, chunk.after, chunk.through],
         )
         return {row[0]: row[1:] for row in cursor.fetchall()}
 
@@ -464,7 +563,7 @@ def _tariff_at_month_end(municipality_id, period: Period) -> Tariff | None:
     return Tariff.objects.filter(municipality_id=municipality_id).in_force_on(period.last_day).first()
 
 
-def _invoice_restaurants(run, *, restaurants: dict, period: Period, start, end, lookback_start) -> list[uuid.UUID]:
+def _price_restaurants(run, *, restaurants: dict, period: Period, start, end, lookback_start) -> "_Priced":
     municipality = run.municipality
     ids = list(restaurants)
     bins = _active_bins(ids, start=start, end=end)
@@ -491,7 +590,6 @@ def _invoice_restaurants(run, *, restaurants: dict, period: Period, start, end, 
         issued_on=issued_on,
         min_days=settings.INVOICE_DUE_MIN_DAYS,
     )
-    sequence = Invoice.objects.filter(municipality=municipality, period=period.first_day).count()
     invoices, lines, ledger = [], [], []
     for restaurant_id in ids:
         usage_rows = lines_by_restaurant.get(restaurant_id, [])
@@ -509,15 +607,14 @@ def _invoice_restaurants(run, *, restaurants: dict, period: Period, start, end, 
             minimum_charge_krw=minimum,
             credits_krw=[pricing.credit_for(weight, price) for _, _, weight, price, *_ in credit_rows],
         )
-        sequence += 1
         name, address, business_number = restaurants[restaurant_id]
         invoice_id = uuid.uuid4()
         balance = balances.get(restaurant_id, 0)
         prepaid = min(amounts.total_krw, max(0, -balance))
         invoices.append(
-            (
+            [
                 invoice_id,
-                f"{municipality.code}-{period.year:04d}{period.month:02d}-{sequence:06d}",
+                None,  # the number, given in commit order (_Priced.write_invoices)
                 municipality.id,
                 restaurant_id,
                 run.id,
@@ -543,7 +640,7 @@ def _invoice_restaurants(run, *, restaurants: dict, period: Period, start, end, 
                 now if amounts.total_krw == prepaid else None,
                 window.snapshot,
                 heads[restaurant_id][1] + 1 if restaurant_id in heads else 1,
-            )
+            ]
         )
         position = 0
         for row, amount in zip(usage_rows, amounts.usage_krw, strict=True):
@@ -640,64 +737,82 @@ def _invoice_restaurants(run, *, restaurants: dict, period: Period, start, end, 
                     now,
                 )
             )
-    _insert(
-        Invoice,
-        invoices,
-        [
-            "id",
-            "number",
-            "municipality_id",
-            "restaurant_id",
-            "run_id",
-            "period",
-            "status",
-            "municipality_name",
-            "restaurant_name",
-            "restaurant_address",
-            "business_number",
-            "time_zone",
-            "base_fee_per_bin_krw",
-            "minimum_charge_krw",
-            "active_bins",
-            "subtotal_krw",
-            "minimum_adjustment_krw",
-            "credits_krw",
-            "truncated_krw",
-            "total_krw",
-            "prepaid_applied_krw",
-            "paid_krw",
-            "issued_at",
-            "due_date",
-            "paid_at",
-            "snapshot",
-            "window_number",
-        ],
-    )
-    _insert(
-        InvoiceLine,
-        lines,
-        [
-            "id",
-            "invoice_id",
-            "position",
-            "kind",
-            "bin_id",
-            "bin_label",
-            "tariff_id",
-            "service_period",
-            "first_date",
-            "last_date",
-            "collections",
-            "weight_g",
-            "price_per_kg_krw",
-            "exact_amount",
-            "amount_krw",
-            "description",
-            "credited_event_id",
-        ],
-    )
-    _insert(LedgerEntry, ledger, ["id", "restaurant_id", "kind", "amount_krw", "invoice_id", "memo", "created_at"])
-    return [row[0] for row in invoices]
+    return _Priced(invoices=invoices, lines=lines, ledger=ledger)
+
+
+@dataclass
+class _Priced:
+    """A chunk's invoices, lines and ledger entries, priced and ready to write."""
+
+    invoices: list[list]
+    lines: list[tuple]
+    ledger: list[tuple]
+
+    def write_lines_and_ledger(self) -> None:
+        _insert(InvoiceLine, self.lines, _LINE_COLUMNS)
+        _insert(
+            LedgerEntry, self.ledger, ["id", "restaurant_id", "kind", "amount_krw", "invoice_id", "memo", "created_at"]
+        )
+
+    def write_invoices(self, run: BillingRun, period: Period) -> list[uuid.UUID]:
+        """Number the invoices after those already issued for the month (so only once
+        the chunk before this one has committed) and write them."""
+        code = run.municipality.code
+        sequence = Invoice.objects.filter(municipality_id=run.municipality_id, period=period.first_day).count()
+        for offset, invoice in enumerate(self.invoices, start=1):
+            invoice[1] = f"{code}-{period.year:04d}{period.month:02d}-{sequence + offset:06d}"
+        _insert(Invoice, self.invoices, _INVOICE_COLUMNS)
+        return [invoice[0] for invoice in self.invoices]
+
+
+_INVOICE_COLUMNS = [
+    "id",
+    "number",
+    "municipality_id",
+    "restaurant_id",
+    "run_id",
+    "period",
+    "status",
+    "municipality_name",
+    "restaurant_name",
+    "restaurant_address",
+    "business_number",
+    "time_zone",
+    "base_fee_per_bin_krw",
+    "minimum_charge_krw",
+    "active_bins",
+    "subtotal_krw",
+    "minimum_adjustment_krw",
+    "credits_krw",
+    "truncated_krw",
+    "total_krw",
+    "prepaid_applied_krw",
+    "paid_krw",
+    "issued_at",
+    "due_date",
+    "paid_at",
+    "snapshot",
+    "window_number",
+]
+_LINE_COLUMNS = [
+    "id",
+    "invoice_id",
+    "position",
+    "kind",
+    "bin_id",
+    "bin_label",
+    "tariff_id",
+    "service_period",
+    "first_date",
+    "last_date",
+    "collections",
+    "weight_g",
+    "price_per_kg_krw",
+    "exact_amount",
+    "amount_krw",
+    "description",
+    "credited_event_id",
+]
 
 
 def _line(

@@ -205,6 +205,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 INVOICE_DUE_MONTHS_AFTER_PERIOD = env_int("INVOICE_DUE_MONTHS_AFTER_PERIOD", 1)
 INVOICE_DUE_MIN_DAYS = env_int("INVOICE_DUE_MIN_DAYS", 10)
 BILLING_RUN_CHUNK_SIZE = env_int("BILLING_RUN_CHUNK_SIZE", 2000)
+# Database connections one run bills chunks on at once (docs/billing.md).
+BILLING_RUN_CONNECTIONS = env_int("BILLING_RUN_CONNECTIONS", 2)
 # A running run whose heartbeat is older than this is taken over by the reconciler.
 BILLING_RUN_STALE_SECONDS = env_int("BILLING_RUN_STALE_SECONDS", 120)
 # How far back a run looks for late scans of months already invoiced.

@@ -272,3 +272,37 @@ def test_two_invoices_can_never_extend_a_restaurants_chain_from_the_same_invoice
     second["number"] += "-x"
     with pytest.raises(IntegrityError):
         Invoice.objects.create(**second)  # window 1 again: its window would overlap August's
+
+
+@separate_commits
+def test_chunks_on_two_connections_commit_in_order_and_resume_after_a_stop(
+    tariff, f, district, scan, official, settings
+):
+    """Chunks are billed on two connections at once, but commit in restaurant order:
+    invoice numbers follow the restaurants, and a run stopped after some chunks has
+    exactly those invoiced and its cursor at the last of them."""
+    from backend.billing import runs
+    from backend.billing.models import BillingRun
+    from backend.billing.periods import Period
+
+    settings.BILLING_RUN_CONNECTIONS = 2
+    bins = sorted(
+        (f.BinFactory(restaurant=f.RestaurantFactory(district=district)) for _ in range(7)),
+        key=lambda b: b.restaurant_id,
+    )
+    for n, b in enumerate(bins):
+        scan(b, seoul(2026, 10, 3, 5), 10_000 + n)
+    run = runs.start_billing_run(municipality=official.municipality, period=Period.parse("2026-10"))
+    assert runs.execute_billing_run(run_id=run.id, chunk_size=1, max_chunks=4) == RunStatus.RUNNING
+    run.refresh_from_db()
+    assert (run.done, run.invoices_issued, run.cursor) == (4, 4, bins[3].restaurant_id)
+    assert set(Invoice.objects.values_list("restaurant_id", flat=True)) == {b.restaurant_id for b in bins[:4]}
+    BillingRun.objects.filter(id=run.id).update(status=RunStatus.QUEUED)  # hand it to the next worker
+    assert runs.execute_billing_run(run_id=run.id, chunk_size=2) == RunStatus.DONE
+    run.refresh_from_db()
+    assert (run.done, run.invoices_issued, run.total) == (7, 7, 7)
+    numbers = [Invoice.objects.get(restaurant_id=b.restaurant_id).number for b in bins]
+    assert numbers == sorted(numbers) and [number[-6:] for number in numbers] == [f"{n:06d}" for n in range(1, 8)]
+    assert [Invoice.objects.get(restaurant_id=b.restaurant_id).subtotal_krw for b in bins] == [
+        (10_000 + n) * 130 // 1000 for n in range(7)
+    ]
