@@ -7,6 +7,7 @@ from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from backend.billing.periods import Period
+from backend.restaurants.models import Restaurant
 
 
 class TariffQuerySet(models.QuerySet):
@@ -18,8 +19,6 @@ class TariffQuerySet(models.QuerySet):
         if user.is_collector:
             return self.filter(municipality_id=user.hauler.municipality_id)
         if user.is_owner:
-            from backend.restaurants.models import Restaurant
-
             return self.filter(municipality_id__in=Restaurant.objects.filter(owner=user).values("municipality_id"))
         return self.none()
 
@@ -300,13 +299,7 @@ class EntryKind(models.TextChoices):
 
 class LedgerEntryQuerySet(models.QuerySet):
     def visible_to(self, user) -> "LedgerEntryQuerySet":
-        if user.is_system_admin:
-            return self
-        if user.is_official:
-            return self.filter(restaurant__municipality_id=user.municipality_id)
-        if user.is_owner:
-            return self.filter(restaurant__owner=user)
-        return self.none()
+        return self.filter(restaurant__in=Restaurant.objects.accounts_visible_to(user))
 
     def balance_krw(self) -> int:
         return self.aggregate(balance=models.Sum("amount_krw"))["balance"] or 0

@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from backend.restaurants.models import Restaurant
+
 
 class DisputeStatus(models.TextChoices):
     OPEN = "open", "검토 중"
@@ -13,13 +15,7 @@ class DisputeStatus(models.TextChoices):
 
 class DisputeQuerySet(models.QuerySet):
     def visible_to(self, user) -> "DisputeQuerySet":
-        if user.is_system_admin:
-            return self
-        if user.is_official:
-            return self.filter(restaurant__municipality_id=user.municipality_id)
-        if user.is_owner:
-            return self.filter(restaurant__owner=user)
-        return self.none()
+        return self.filter(restaurant__in=Restaurant.objects.accounts_visible_to(user))
 
 
 class Dispute(models.Model):

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from backend.core.errors import DomainError
+from backend.restaurants.models import Restaurant
 
 
 class RequestKind(models.TextChoices):
@@ -33,15 +34,7 @@ NEXT_STEPS = {
 
 class PickupRequestQuerySet(models.QuerySet):
     def visible_to(self, user) -> "PickupRequestQuerySet":
-        if user.is_system_admin:
-            return self
-        if user.is_official:
-            return self.filter(restaurant__municipality_id=user.municipality_id)
-        if user.is_collector:
-            return self.filter(restaurant__district__haulers=user.hauler_id)
-        if user.is_owner:
-            return self.filter(restaurant__owner=user)
-        return self.none()
+        return self.filter(restaurant__in=Restaurant.objects.visible_to(user))
 
     def open(self) -> "PickupRequestQuerySet":
         return self.filter(status__in=OPEN_STATUSES)

@@ -20,6 +20,11 @@ class RestaurantQuerySet(models.QuerySet):
             return self.filter(owner=user)
         return self.none()
 
+    def accounts_visible_to(self, user) -> "RestaurantQuerySet":
+        """Restaurants whose bills, payments and disputes the user may see: as
+        `visible_to`, except that a crew's route gives no sight of anyone's money."""
+        return self.none() if user.is_collector else self.visible_to(user)
+
 
 class Restaurant(models.Model):
     """A small restaurant (소형 음식점) that puts food waste out in its own bins."""
