@@ -7,10 +7,11 @@ October's whatever offset the device sent.
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from backend.core.errors import DomainError
+from backend.municipalities.local_time import days_bounds
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -68,10 +69,7 @@ class DateRange:
 
     def bounds(self, zone: ZoneInfo) -> tuple[datetime, datetime]:
         """[start, end) as aware datetimes."""
-        return (
-            datetime.combine(self.first_day, time.min, tzinfo=zone),
-            datetime.combine(self.last_day + timedelta(days=1), time.min, tzinfo=zone),
-        )
+        return days_bounds(self.first_day, self.last_day, zone)
 
 
 def _date(text: str | None, field: str) -> date:

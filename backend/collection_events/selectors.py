@@ -1,9 +1,10 @@
 """Reading collections for the people who work with them."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from backend.collection_events.models import CollectionEvent
+from backend.municipalities.local_time import days_bounds
 from backend.restaurants.models import Bin
 
 
@@ -28,10 +29,10 @@ def day_stops(*, collector, day: date, zone) -> list[Stop]:
         .prefetch_related("tags")
         .order_by("restaurant__district__name", "restaurant__address", "label")
     )
-    start = datetime.combine(day, time.min, tzinfo=zone)
+    start, end = days_bounds(day, day, zone)
     visits = {}
     for event in CollectionEvent.objects.filter(
-        bin__in=[bin.id for bin in bins], collected_at__gte=start, collected_at__lt=start + timedelta(days=1)
+        bin__in=[bin.id for bin in bins], collected_at__gte=start, collected_at__lt=end
     ).order_by("collected_at"):
         visits[event.bin_id] = event
     return [Stop(bin=bin, visit=visits.get(bin.id)) for bin in bins]

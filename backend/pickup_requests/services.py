@@ -3,7 +3,7 @@ rejects, a crew's weighing or a person marks it done. Every step goes through
 PickupRequest.advance (who, when, why) and tells the owner once, after commit."""
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from backend.collection_events.models import CollectionEvent, CollectionStatus, CrewException
 from backend.core.errors import DomainError
+from backend.municipalities.local_time import days_bounds
 from backend.municipalities.models import Hauler
 from backend.pickup_requests.models import (
     PickupRequest,
@@ -23,12 +24,6 @@ from backend.restaurants.models import Bin, BinStatus, Restaurant
 
 WEIGHED = (CollectionStatus.BILLABLE, CollectionStatus.HELD)
 SETTLED_BY_WEIGHING = "수거 기록 확인 (a weighing of the bin was recorded)"
-
-
-def local_day(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """The first instant of the local calendar day and of the next one."""
-    start = datetime.combine(day, time.min, tzinfo=zone)
-    return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
 
 
 def request_pickup(
@@ -91,7 +86,7 @@ def _refuse_if_visited(*, restaurant: Restaurant, bin: Bin | None, day: date, zo
     bins = [bin] if bin is not None else list(restaurant.bins.filter(status=BinStatus.ACTIVE))
     if not bins:
         return
-    start, end = local_day(day, zone)
+    start, end = days_bounds(day, day, zone)
     weighed: dict = {}
     not_put_out: dict = {}
     visits = CollectionEvent.objects.filter(
@@ -219,7 +214,7 @@ def settle_pickup_requests(*, day: date) -> list[PickupRequestStep]:
         by_zone[pickup.restaurant.municipality.time_zone].append(pickup)
     steps = []
     for zone_name, pickups in by_zone.items():
-        start, end = local_day(day, ZoneInfo(zone_name))
+        start, end = days_bounds(day, day, ZoneInfo(zone_name))
         weighings = list(
             CollectionEvent.objects.filter(
                 restaurant_id__in={p.restaurant_id for p in pickups},
