@@ -7,6 +7,7 @@ rerun, a replayed callback or a retried task never tells an owner twice.
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.expressions import RawSQL
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -49,18 +50,24 @@ def _invoice_notices(invoices, kind: str) -> list[Notice]:
     return notices
 
 
-def notify_invoices_issued(*, invoice_ids) -> None:
+def _owned_invoices(invoice_ids):
+    """The invoices among `invoice_ids` whose restaurant has an owner to tell. The ids
+    go to the database as one uuid[] parameter: a billing chunk passes 2,000 of them,
+    which `id__in=` would turn into 2,000 UUID objects and placeholders."""
     from backend.billing.models import Invoice
 
-    invoices = Invoice.objects.filter(id__in=invoice_ids, restaurant__owner__isnull=False).select_related("restaurant")
-    _create_and_send(_invoice_notices(invoices, NoticeKind.INVOICE_ISSUED))
+    return Invoice.objects.filter(
+        id__in=RawSQL("SELECT unnest(%s::uuid[])", [[str(invoice_id) for invoice_id in invoice_ids]]),
+        restaurant__owner__isnull=False,
+    ).select_related("restaurant")
+
+
+def notify_invoices_issued(*, invoice_ids) -> None:
+    _create_and_send(_invoice_notices(_owned_invoices(invoice_ids), NoticeKind.INVOICE_ISSUED))
 
 
 def notify_invoices_overdue(*, invoice_ids) -> None:
-    from backend.billing.models import Invoice
-
-    invoices = Invoice.objects.filter(id__in=invoice_ids, restaurant__owner__isnull=False).select_related("restaurant")
-    _create_and_send(_invoice_notices(invoices, NoticeKind.INVOICE_OVERDUE))
+    _create_and_send(_invoice_notices(_owned_invoices(invoice_ids), NoticeKind.INVOICE_OVERDUE))
 
 
 def notify_payment_received(*, payment) -> None:

@@ -83,6 +83,42 @@ def test_a_tariff_change_inside_the_month_splits_the_line(city, old_bin, scan, b
     assert invoice.total_krw == 2500
 
 
+def test_a_day_no_tariff_covers_is_not_billed_and_the_next_tariff_starts_at_local_midnight(city, old_bin, scan, bill):
+    Tariff.objects.create(
+        municipality=city, effective_from=date(2026, 1, 1), effective_to=date(2026, 10, 9), price_per_kg_krw=100
+    )
+    Tariff.objects.create(municipality=city, effective_from=date(2026, 10, 12), price_per_kg_krw=150)
+    scan(old_bin, seoul(2026, 10, 9, 23, 59, 59), 1_000)  # last second of the old tariff
+    scan(old_bin, seoul(2026, 10, 10, 0, 0, 0), 2_000)  # 10th and 11th: no tariff in force
+    scan(old_bin, seoul(2026, 10, 11, 23, 59, 59), 4_000)
+    scan(old_bin, seoul(2026, 10, 12, 0, 0, 0), 8_000)  # first second of the new one
+    scan(old_bin, seoul(2026, 10, 31, 23, 59, 59), 16_000)
+    bill("2026-10")
+    invoice = Invoice.objects.get()
+    assert [
+        (line.price_per_kg_krw, line.weight_g, line.collections, line.first_date, line.last_date)
+        for line in lines(invoice)
+    ] == [
+        (100, 1_000, 1, date(2026, 10, 9), date(2026, 10, 9)),
+        (150, 24_000, 2, date(2026, 10, 12), date(2026, 10, 31)),
+    ]
+
+
+def test_names_and_labels_with_tabs_backslashes_and_newlines_reach_the_invoice_unchanged(tariff, old_bin, scan, bill):
+    from backend.restaurants.models import Bin, Restaurant
+
+    name, address, label = "김밥\t천국 \\N", "1층\n\\뒤편\r", "주방\t1 \\"
+    Restaurant.objects.filter(id=old_bin.restaurant_id).update(name=name, address=address)
+    Bin.objects.filter(id=old_bin.id).update(label=label)
+    scan(old_bin, seoul(2026, 10, 3, 5, 0), 1_000)
+    bill("2026-10")
+    invoice = Invoice.objects.get()
+    assert (invoice.restaurant_name, invoice.restaurant_address) == (name, address)
+    (line,) = lines(invoice)
+    assert line.bin_label == label
+    assert line.description.startswith(label + " 10/03–10/03 1회 1.000kg")
+
+
 def test_base_fee_per_active_bin_and_minimum_charge(city, f, restaurant, old_bin, scan, bill):
     Tariff.objects.create(
         municipality=city,
