@@ -8,10 +8,11 @@ are handed to the database as aware datetimes (stored in UTC), so a scan at
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from backend.core.errors import DomainError
+from backend.municipalities.local_time import local_midnight
 
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -68,10 +69,6 @@ class Period:
 
     def has_ended(self, now: datetime, zone: ZoneInfo) -> bool:
         return now >= self.bounds(zone)[1]
-
-
-def local_midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=zone)
 
 
 def due_date(period: Period, *, months_after: int, issued_on: date, min_days: int) -> date:
