@@ -10,6 +10,8 @@ import shutil
 
 import pytest
 
+from tests.billing.conftest import bill, old_bin, scan, tariff  # noqa: F401 (fixtures the page tests share)
+
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -44,12 +46,31 @@ def chromium():
         browser.close()
 
 
-@pytest.fixture
-def phone(chromium, live_server):
-    """A page the size of a phone screen, with Korean as its language."""
-    context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="ko-KR", base_url=live_server.url)
+PHONE = {"width": 360, "height": 740}  # a small Android phone: owners' and crews' screens
+DESK = {"width": 1280, "height": 800}  # an official's PC
+
+
+def _page(chromium, live_server, viewport, *, touch: bool):
+    context = chromium.new_context(
+        viewport=viewport, locale="ko-KR", base_url=live_server.url, has_touch=touch, is_mobile=touch
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
+    return context, page
+
+
+@pytest.fixture
+def phone(chromium, live_server):
+    """A page the size of a small phone's screen, touch-driven, with Korean as its language."""
+    context, page = _page(chromium, live_server, PHONE, touch=True)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desk(chromium, live_server):
+    """A page the size of an official's PC screen."""
+    context, page = _page(chromium, live_server, DESK, touch=False)
     yield page
     context.close()
 
