@@ -14,6 +14,14 @@ def may_read_reports(user) -> bool:
     return user.is_authenticated and (user.is_official or user.is_system_admin)
 
 
+def report_choices(user) -> list[Municipality] | None:
+    """The municipalities a report page offers: every one to an administrator, who
+    names the one to show; None to an official, who sees only their own."""
+    if user.is_system_admin:
+        return list(Municipality.objects.all())
+    return None
+
+
 def access_report_municipality(user, municipality_id: str | None) -> Municipality:
     """The municipality a report covers. Another municipality than an official's own
     answers 404, like every object out of scope."""

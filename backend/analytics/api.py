@@ -3,7 +3,6 @@ administrators (`?municipality=<uuid>`). JSON, or CSV with `?format=csv`."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
@@ -12,12 +11,7 @@ from backend.analytics import selectors, spreadsheets
 from backend.analytics.access import access_report_municipality, may_read_reports
 from backend.analytics.ranges import DateRange
 from backend.collection_events.weights import grams_to_kg
-
-
-class OfficialsRead(BasePermission):
-    def has_permission(self, request, view) -> bool:
-        return may_read_reports(request.user)
-
+from backend.core.permissions import READ, WRITE, AccessPolicy
 
 RANGE_PARAMETERS = [
     OpenApiParameter("from", OpenApiTypes.DATE, required=True, description="first local day, included"),
@@ -27,7 +21,8 @@ RANGE_PARAMETERS = [
 
 
 class ReportView(APIView):
-    permission_classes = [OfficialsRead]
+    permission_classes = [AccessPolicy]
+    access_policy = {READ: may_read_reports, WRITE: may_read_reports}
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, spreadsheets.ReportCsvRenderer]
 
     def report_scope(self, request):

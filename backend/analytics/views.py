@@ -11,10 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from backend.analytics import selectors
-from backend.analytics.access import access_report_municipality, may_read_reports
+from backend.analytics.access import access_report_municipality, may_read_reports, report_choices
 from backend.analytics.ranges import DateRange
 from backend.core.errors import DomainError
-from backend.municipalities.models import Municipality
 
 
 @dataclass(frozen=True)
@@ -39,8 +38,8 @@ def reports(request):
     user = request.user
     if not may_read_reports(user):
         raise PermissionDenied
-    choices = list(Municipality.objects.all()) if user.is_system_admin else []
-    if user.is_system_admin and not choices:
+    choices = report_choices(user)
+    if choices is not None and not choices:  # an administrator, before any municipality exists
         return render(request, "analytics/reports.html", {"no_municipality": True})
     chosen = request.GET.get("municipality") or (str(choices[0].id) if choices else None)
     municipality = access_report_municipality(user, chosen)
@@ -58,7 +57,7 @@ def reports(request):
     by_district = selectors.volume(municipality=municipality, days=days, group=selectors.DISTRICT)
     by_month = selectors.volume(municipality=municipality, days=days, group=selectors.MONTH)
     query = {"from": days.first_day.isoformat(), "to": days.last_day.isoformat()}
-    if user.is_system_admin:
+    if choices:
         query["municipality"] = str(municipality.id)
     return render(
         request,

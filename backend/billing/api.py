@@ -7,10 +7,15 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from backend.billing import runs, services, windows
+from backend.billing.access import (
+    billing_run_municipality,
+    can_manage_tariffs,
+    can_start_billing_run,
+    tariff_municipality,
+)
 from backend.billing.models import BillingRun, Invoice, InvoiceLine, Tariff
 from backend.billing.periods import Period
-from backend.core.errors import DomainError
-from backend.core.permissions import OfficialsWrite
+from backend.core.permissions import WRITE, AccessPolicy
 
 
 class PeriodField(serializers.Field):
@@ -40,20 +45,14 @@ class TariffViewSet(viewsets.ModelViewSet):
     """A municipality's prices over time. Officials write their own; others read."""
 
     serializer_class = TariffSerializer
-    permission_classes = [OfficialsWrite]
+    permission_classes = [AccessPolicy]
+    access_policy = {WRITE: can_manage_tariffs}
 
     def get_queryset(self):
         return Tariff.objects.visible_to(self.request.user)
 
     def perform_create(self, serializer):
-        municipality = self.request.user.municipality
-        if municipality is None:
-            raise DomainError(
-                "municipality_required",
-                "소속 지자체가 있는 공무원만 요금표를 만들 수 있습니다. "
-                "Only an official of a municipality creates tariffs.",
-                status_code=403,
-            )
+        municipality = tariff_municipality(self.request.user)
         serializer.instance = services.create_tariff(
             municipality=municipality, created_by=self.request.user, **serializer.validated_data
         )
@@ -90,7 +89,8 @@ class BillingRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """`POST {"period": "2026-10"}` → 202 and the run; GET shows its progress."""
 
     serializer_class = BillingRunSerializer
-    permission_classes = [OfficialsWrite]
+    permission_classes = [AccessPolicy]
+    access_policy = {"create": can_start_billing_run}
 
     def get_queryset(self):
         return BillingRun.objects.visible_to(self.request.user)
@@ -98,15 +98,9 @@ class BillingRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def create(self, request, *args, **kwargs):
         form = self.get_serializer(data=request.data)
         form.is_valid(raise_exception=True)
-        if request.user.municipality is None:
-            raise DomainError(
-                "municipality_required",
-                "소속 지자체가 있는 공무원만 청구를 시작할 수 있습니다. "
-                "Only an official of a municipality starts a billing run.",
-                status_code=403,
-            )
+        municipality = billing_run_municipality(request.user)
         run = runs.start_billing_run(
-            municipality=request.user.municipality, period=form.validated_data["period"], requested_by=request.user
+            municipality=municipality, period=form.validated_data["period"], requested_by=request.user
         )
         return Response(self.get_serializer(run).data, status=status.HTTP_202_ACCEPTED)
 

@@ -4,9 +4,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from backend.collection_events import services
+from backend.collection_events.access import can_change_scan_status, can_record_scans
 from backend.collection_events.models import CollectionEvent, CollectionStatus
 from backend.core.errors import DomainError
-from backend.core.permissions import IsCollector, OfficialsWrite
+from backend.core.permissions import AccessPolicy
 
 
 class CollectionEventSerializer(serializers.ModelSerializer):
@@ -88,6 +89,8 @@ class CollectionEventViewSet(viewsets.ReadOnlyModelViewSet):
     """Scans. Crews POST them (one, or a batch); everyone reads within their scope."""
 
     serializer_class = CollectionEventSerializer
+    permission_classes = [AccessPolicy]
+    access_policy = {"create": can_record_scans, "batch": can_record_scans, "change_status": can_change_scan_status}
     filterset_class = CollectionEventFilter
     pagination_class = NewestFirst
 
@@ -95,13 +98,6 @@ class CollectionEventViewSet(viewsets.ReadOnlyModelViewSet):
         return CollectionEvent.objects.visible_to(self.request.user).select_related(
             "tag", "bin", "restaurant", "collector"
         )
-
-    def get_permissions(self):
-        if self.action in ("create", "batch"):
-            return [IsCollector()]
-        if self.action == "change_status":
-            return [OfficialsWrite()]
-        return super().get_permissions()
 
     def create(self, request, *args, **kwargs):
         (outcome,) = services.record_collections(collector=request.user, events=[request.data])

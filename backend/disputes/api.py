@@ -1,11 +1,11 @@
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from backend.collection_events.models import CollectionEvent
-from backend.core.permissions import OfficialsWrite
+from backend.core.permissions import AccessPolicy
 from backend.disputes import services
+from backend.disputes.access import can_decide_dispute, can_raise_dispute
 from backend.disputes.models import Dispute
 
 
@@ -46,30 +46,14 @@ class DecisionSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class OwnersRaise(BasePermission):
-    """Owners raise disputes; officials decide them; everyone reads within scope."""
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        if not user.is_authenticated:
-            return False
-        if view.action == "create":
-            return user.is_owner
-        return True
-
-
 class DisputeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = DisputeSerializer
-    permission_classes = [OwnersRaise]
+    permission_classes = [AccessPolicy]
+    access_policy = {"create": can_raise_dispute, "accept": can_decide_dispute, "reject": can_decide_dispute}
     filterset_fields = ["status", "restaurant"]
 
     def get_queryset(self):
         return Dispute.objects.visible_to(self.request.user).select_related("raised_by", "decided_by")
-
-    def get_permissions(self):
-        if self.action in ("accept", "reject"):
-            return [OfficialsWrite()]
-        return super().get_permissions()
 
     def create(self, request, *args, **kwargs):
         form = self.get_serializer(data=request.data)

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from backend.collection_events.access import can_collect_at, can_read_bin_history, can_see_stops
 from backend.collection_events.models import CollectionEvent
 from backend.collection_events.selectors import day_stops
 from backend.collection_events.services import CREATED, DUPLICATE, record_collections
@@ -28,7 +29,7 @@ def tag_page(request, code: str):
     if not user.is_authenticated:
         return render(request, "pages/tag_public.html", context)
 
-    if user.is_collector and tag.is_active and user.hauler.serves(bin.restaurant.district_id):
+    if can_collect_at(user, tag):
         form = CollectionForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             submission = form.as_submission(tag_code=tag.code)
@@ -43,8 +44,7 @@ def tag_page(request, code: str):
         last = CollectionEvent.objects.filter(id=last_id).first() if last_id else None
         return render(request, "pages/tag_collect.html", {**context, "form": form, "last_event": last})
 
-    visible = Restaurant.objects.visible_to(user).filter(id=bin.restaurant_id).exists()
-    if visible and not user.is_collector:
+    if can_read_bin_history(user, bin):
         events = CollectionEvent.objects.visible_to(user).filter(bin=bin).select_related("tag")[:RECENT]
         return render(request, "pages/tag_history.html", {**context, "events": events})
     return render(request, "pages/tag_public.html", {**context, "signed_in_elsewhere": True})
@@ -61,7 +61,7 @@ def home(request):
 @login_required
 def stops(request):
     """A crew's day: every bin on the hauler's route, collected or still to go."""
-    if not request.user.is_collector:
+    if not can_see_stops(request.user):
         raise PermissionDenied
     zone = request.user.hauler.municipality.zone
     day = timezone.localdate(timezone=zone)

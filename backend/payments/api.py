@@ -1,10 +1,11 @@
 import django_filters
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
 from backend.billing.models import Invoice, LedgerEntry
+from backend.core.permissions import WRITE, AccessPolicy
 from backend.payments import services
+from backend.payments.access import can_pay_invoices
 from backend.payments.models import Payment, PaymentOrder
 from backend.payments.providers import get_provider
 
@@ -27,22 +28,12 @@ class PaymentOrderSerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(get_provider(order.provider).checkout_url(order))
 
 
-class PaysInvoices(BasePermission):
-    """Owners pay their invoices (officials may take a payment at the counter);
-    crews have nothing to pay."""
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        if not user.is_authenticated:
-            return False
-        return request.method in SAFE_METHODS or user.is_owner or user.is_official or user.is_system_admin
-
-
 class PaymentOrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """`POST {"invoice": id}` → 201 and where to send the owner to pay."""
 
     serializer_class = PaymentOrderSerializer
-    permission_classes = [PaysInvoices]
+    permission_classes = [AccessPolicy]
+    access_policy = {WRITE: can_pay_invoices}
 
     def get_queryset(self):
         return PaymentOrder.objects.visible_to(self.request.user)

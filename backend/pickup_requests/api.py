@@ -2,13 +2,19 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from backend.accounts.models import User
 from backend.core.errors import DomainError
+from backend.core.permissions import AccessPolicy
 from backend.municipalities.models import Hauler
 from backend.pickup_requests import services
+from backend.pickup_requests.access import (
+    can_cancel_pickup,
+    can_complete_pickup,
+    can_decide_pickup,
+    can_request_pickup,
+)
 from backend.pickup_requests.models import PickupRequest, PickupRequestStep, RequestKind
 from backend.pickup_requests.selectors import with_history
 from backend.restaurants.models import Bin, Restaurant
@@ -92,31 +98,18 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
-class RequestPermission(BasePermission):
-    """Owners ask and cancel; officials assign and reject; officials and crews mark done.
-    Everyone signed in reads within their scope (PickupRequest.objects.visible_to)."""
-
-    writers = {
-        "create": lambda user: user.is_owner,
-        "cancel": lambda user: user.is_owner,
-        "assign": lambda user: user.is_official or user.is_system_admin,
-        "reject": lambda user: user.is_official or user.is_system_admin,
-        "done": lambda user: user.is_official or user.is_system_admin or user.is_collector,
-    }
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        if not user.is_authenticated:
-            return False
-        allowed = self.writers.get(view.action)
-        return allowed is None or allowed(user)
-
-
 class PickupRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """수거 요청: owners' extra-pickup requests and missed-pickup reports, step by step."""
 
     serializer_class = PickupRequestSerializer
-    permission_classes = [RequestPermission]
+    permission_classes = [AccessPolicy]
+    access_policy = {
+        "create": can_request_pickup,
+        "cancel": can_cancel_pickup,
+        "assign": can_decide_pickup,
+        "reject": can_decide_pickup,
+        "done": can_complete_pickup,
+    }
     filterset_fields = ["status", "kind", "requested_for", "restaurant", "bin"]
 
     def get_queryset(self):

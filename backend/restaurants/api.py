@@ -4,9 +4,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from backend.accounts.models import Role, User
-from backend.core.permissions import OfficialsWrite
+from backend.core.permissions import WRITE, AccessPolicy
 from backend.municipalities.models import District
 from backend.restaurants import services
+from backend.restaurants.access import can_manage_restaurants
 from backend.restaurants.models import Bin, Restaurant
 from backend.tags.api import TagSerializer
 
@@ -64,7 +65,8 @@ class RestaurantFilter(django_filters.FilterSet):
 
 class RestaurantViewSet(viewsets.ModelViewSet):
     serializer_class = RestaurantSerializer
-    permission_classes = [OfficialsWrite]
+    permission_classes = [AccessPolicy]
+    access_policy = {WRITE: can_manage_restaurants}
     filterset_class = RestaurantFilter
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
 
@@ -100,7 +102,8 @@ class BinFilter(django_filters.FilterSet):
 
 class BinViewSet(viewsets.ModelViewSet):
     serializer_class = BinSerializer
-    permission_classes = [OfficialsWrite]
+    permission_classes = [AccessPolicy]
+    access_policy = {WRITE: can_manage_restaurants}
     filterset_class = BinFilter
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
 

@@ -4,9 +4,10 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from backend.core.permissions import OfficialsWrite
+from backend.core.permissions import WRITE, AccessPolicy
 from backend.restaurants.models import Bin
 from backend.tags import services
+from backend.tags.access import can_manage_tags
 from backend.tags.models import Tag
 from backend.tags.qr import qr_png
 
@@ -45,7 +46,8 @@ class NfcUidSerializer(serializers.Serializer):
 
 class TagViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = TagSerializer
-    permission_classes = [OfficialsWrite]
+    permission_classes = [AccessPolicy]
+    access_policy = {WRITE: can_manage_tags}
     lookup_field = "code"
     filterset_fields = ["bin", "status"]
 
@@ -83,7 +85,8 @@ class BinTagsViewSet(viewsets.GenericViewSet):
     """`POST /bins/{id}/tags/`: issue the bin's tag, revoking the one it had."""
 
     serializer_class = IssueTagSerializer
-    permission_classes = [OfficialsWrite]
+    permission_classes = [AccessPolicy]
+    access_policy = {WRITE: can_manage_tags}
     filterset_class = None
 
     def get_queryset(self):

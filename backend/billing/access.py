@@ -1,0 +1,40 @@
+"""Who may do what with tariffs and billing runs. Who sees which tariffs, runs and
+invoices: `Tariff.objects.visible_to`, `BillingRun.objects.visible_to`,
+`Invoice.objects.visible_to` (owners their restaurants', never drafts)."""
+
+from backend.accounts.access import AnyUser, acts_for_municipality
+from backend.accounts.models import User
+from backend.core.errors import DomainError
+from backend.municipalities.models import Municipality
+
+
+def can_manage_tariffs(user: AnyUser) -> bool:
+    return acts_for_municipality(user)
+
+
+def can_start_billing_run(user: AnyUser) -> bool:
+    return acts_for_municipality(user)
+
+
+def tariff_municipality(user: User) -> Municipality:
+    """Whose tariff a new one is: the official's own municipality."""
+    if user.municipality is None:
+        raise DomainError(
+            "municipality_required",
+            "소속 지자체가 있는 공무원만 요금표를 만들 수 있습니다. "
+            "Only an official of a municipality creates tariffs.",
+            status_code=403,
+        )
+    return user.municipality
+
+
+def billing_run_municipality(user: User) -> Municipality:
+    """Whose invoices a run issues: the official's own municipality."""
+    if user.municipality is None:
+        raise DomainError(
+            "municipality_required",
+            "소속 지자체가 있는 공무원만 청구를 시작할 수 있습니다. "
+            "Only an official of a municipality starts a billing run.",
+            status_code=403,
+        )
+    return user.municipality

@@ -1,0 +1,10 @@
+"""Who may pay. Who sees which orders and payments: `PaymentOrder.objects.visible_to`,
+`Payment.objects.visible_to`."""
+
+from backend.accounts.access import AnyUser, acts_for_municipality, is_owner
+
+
+def can_pay_invoices(user: AnyUser) -> bool:
+    """Owners pay their invoices, and officials may take a payment at the counter;
+    crews have nothing to pay."""
+    return is_owner(user) or acts_for_municipality(user)
