@@ -7,10 +7,11 @@ invoice (billing/runs.py); the same happens when an official voids a billed scan
 directly, so a correction never depends on which door it came through.
 """
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from backend.collection_events.models import CollectionEvent, CollectionStatus
+from backend.core.decisions import parse_decision
 from backend.core.errors import DomainError
 from backend.disputes.models import Dispute, DisputeStatus
 
@@ -70,6 +71,36 @@ def accept_dispute(*, dispute: Dispute, by, reason: str) -> Dispute:
 def reject_dispute(*, dispute: Dispute, by, reason: str) -> Dispute:
     with transaction.atomic():
         return _claim(dispute, to=DisputeStatus.REJECTED, by=by, reason=reason)
+
+
+class DisputeDecision(models.TextChoices):
+    ACCEPT = "accept", "인정 · Accept"
+    REJECT = "reject", "기각 · Reject"
+
+
+def decide_dispute(*, dispute: Dispute, by, decision: str, reason: str) -> Dispute:
+    """Accept or reject, as chosen; any other decision is refused (`invalid_decision`)."""
+    match parse_decision(decision, DisputeDecision):
+        case DisputeDecision.ACCEPT:
+            return accept_dispute(dispute=dispute, by=by, reason=reason)
+        case DisputeDecision.REJECT:
+            return reject_dispute(dispute=dispute, by=by, reason=reason)
+
+
+class HeldDecision(models.TextChoices):
+    """What an official does with a held scan (a second weighing within the hold window)."""
+
+    RELEASE = "release", "청구 대상으로 · Release"
+    VOID = "void", "무효 처리 · Void"
+
+
+HELD_OUTCOME = {HeldDecision.RELEASE: CollectionStatus.BILLABLE, HeldDecision.VOID: CollectionStatus.VOID}
+
+
+def decide_held_scan(*, event: CollectionEvent, by, decision: str, reason: str) -> CollectionEvent:
+    """Release (bill it) or void a held scan, as chosen; any other decision is refused."""
+    event.change_status(to=HELD_OUTCOME[parse_decision(decision, HeldDecision)], by=by, reason=reason)
+    return event
 
 
 def billed_on(event_id) -> str | None:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from backend.collection_events.models import CollectionEvent, CollectionStatus
 from backend.core.errors import DomainError
 from backend.disputes import services
+from backend.disputes.access import access_dispute, can_decide_dispute, can_raise_dispute
 from backend.disputes.models import Dispute, DisputeStatus
 
 
@@ -18,7 +19,7 @@ def new_dispute(request, event_id):
     event = get_object_or_404(
         CollectionEvent.objects.visible_to(request.user).select_related("bin", "restaurant"), id=event_id
     )
-    if not request.user.is_owner:
+    if not can_raise_dispute(request.user):
         raise PermissionDenied
     error = None
     if request.method == "POST":
@@ -38,14 +39,14 @@ def my_disputes(request):
     return render(request, "disputes/mine.html", {"disputes": disputes})
 
 
-def _official(request) -> None:
-    if not (request.user.is_official or request.user.is_system_admin):
+def _deciders_only(request) -> None:
+    if not can_decide_dispute(request.user):
         raise PermissionDenied
 
 
 @login_required
 def review(request):
-    _official(request)
+    _deciders_only(request)
     disputes = (
         Dispute.objects.visible_to(request.user)
         .filter(status=DisputeStatus.OPEN)
@@ -62,11 +63,15 @@ def review(request):
 @login_required
 @require_POST
 def decide(request, dispute_id):
-    _official(request)
-    dispute = get_object_or_404(Dispute.objects.visible_to(request.user), id=dispute_id)
-    decide = services.accept_dispute if request.POST.get("decision") == "accept" else services.reject_dispute
+    _deciders_only(request)
+    dispute = access_dispute(request.user, dispute_id)
     try:
-        decide(dispute=dispute, by=request.user, reason=request.POST.get("reason", ""))
+        services.decide_dispute(
+            dispute=dispute,
+            by=request.user,
+            decision=request.POST.get("decision", ""),
+            reason=request.POST.get("reason", ""),
+        )
         messages.success(request, "처리했습니다. Done.")
     except DomainError as error:
         messages.error(request, error.message)
@@ -76,11 +81,15 @@ def decide(request, dispute_id):
 @login_required
 @require_POST
 def decide_held(request, event_id):
-    _official(request)
+    _deciders_only(request)
     event = get_object_or_404(CollectionEvent.objects.visible_to(request.user), id=event_id)
-    to = CollectionStatus.BILLABLE if request.POST.get("decision") == "release" else CollectionStatus.VOID
     try:
-        event.change_status(to=to, by=request.user, reason=request.POST.get("reason", ""))
+        services.decide_held_scan(
+            event=event,
+            by=request.user,
+            decision=request.POST.get("decision", ""),
+            reason=request.POST.get("reason", ""),
+        )
         messages.success(request, "처리했습니다. Done.")
     except DomainError as error:
         messages.error(request, error.message)

@@ -7,9 +7,11 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
+from django.db.models import TextChoices
 from django.utils import timezone
 
 from backend.collection_events.models import CollectionEvent, CollectionStatus, CrewException
+from backend.core.decisions import parse_decision
 from backend.core.errors import DomainError
 from backend.municipalities.local_time import days_bounds
 from backend.municipalities.models import Hauler
@@ -245,3 +247,24 @@ def _settling_weighing(pickup: PickupRequest, weighings: list[CollectionEvent]) 
             continue
         return weighing
     return None
+
+
+class PickupDecision(TextChoices):
+    """What an official does with an open request from the review page."""
+
+    ASSIGN = "assign", "배정 · Assign"
+    REJECT = "reject", "반려 · Reject"
+    DONE = "done", "처리 완료 · Done"
+
+
+def decide_request(
+    *, pickup: PickupRequest, by, decision: str, reason: str = "", hauler: Hauler | None = None
+) -> PickupRequestStep:
+    """Assign, reject or close, as chosen; any other decision is refused (`invalid_decision`)."""
+    match parse_decision(decision, PickupDecision):
+        case PickupDecision.ASSIGN:
+            return assign_request(pickup=pickup, by=by, hauler=hauler, reason=reason)
+        case PickupDecision.REJECT:
+            return reject_request(pickup=pickup, by=by, reason=reason)
+        case PickupDecision.DONE:
+            return complete_request(pickup=pickup, by=by, reason=reason)

@@ -13,9 +13,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from backend.collection_events.access import can_see_stops
 from backend.core.errors import DomainError
 from backend.municipalities.models import Hauler
 from backend.pickup_requests import services
+from backend.pickup_requests.access import (
+    access_pickup_request,
+    assignable_haulers,
+    can_cancel_pickup,
+    can_complete_pickup,
+    can_decide_pickup,
+    can_request_pickup,
+)
 from backend.pickup_requests.models import PickupRequest, RequestKind
 from backend.pickup_requests.selectors import with_history
 from backend.restaurants.models import Restaurant
@@ -58,7 +67,7 @@ class RequestForm(forms.Form):
 @login_required
 def my_requests(request):
     user = request.user
-    if not user.is_owner:
+    if not can_request_pickup(user):
         raise PermissionDenied
     restaurants = list(
         Restaurant.objects.visible_to(user).select_related("municipality").prefetch_related("bins").order_by("name")
@@ -93,8 +102,8 @@ def my_requests(request):
 @login_required
 @require_POST
 def cancel(request, request_id):
-    pickup = get_object_or_404(PickupRequest.objects.visible_to(request.user), id=request_id)
-    if not request.user.is_owner:
+    pickup = access_pickup_request(request.user, request_id)
+    if not can_cancel_pickup(request.user):
         raise PermissionDenied
     try:
         services.cancel_request(pickup=pickup, by=request.user, reason=request.POST.get("reason", ""))
@@ -109,15 +118,15 @@ def cancel(request, request_id):
 def done(request, request_id):
     """A crew (from the day's stops) or an official closes a request."""
     user = request.user
-    if not (user.is_collector or user.is_official or user.is_system_admin):
+    if not can_complete_pickup(user):
         raise PermissionDenied
-    pickup = get_object_or_404(PickupRequest.objects.visible_to(user), id=request_id)
+    pickup = access_pickup_request(user, request_id)
     try:
         services.complete_request(pickup=pickup, by=user, reason=request.POST.get("reason", ""))
         messages.success(request, "처리 완료로 표시했습니다. Marked done.")
     except DomainError as error:
         messages.error(request, error.message)
-    return redirect("stops" if user.is_collector else "pickup_requests:review")
+    return redirect("stops" if can_see_stops(user) else "pickup_requests:review")
 
 
 def _chosen_hauler(value: str) -> Hauler | None:
@@ -129,43 +138,34 @@ def _chosen_hauler(value: str) -> Hauler | None:
         raise Http404 from None
 
 
-def _official(request) -> None:
-    if not (request.user.is_official or request.user.is_system_admin):
+def _deciders_only(request) -> None:
+    if not can_decide_pickup(request.user):
         raise PermissionDenied
 
 
 @login_required
 def review(request):
-    _official(request)
+    _deciders_only(request)
     pickups = list(
         with_history(PickupRequest.objects.visible_to(request.user).open()).order_by("requested_for", "created_at")[
             :SHOWN
         ]
     )
-    haulers = (
-        Hauler.objects.all()
-        if request.user.is_system_admin
-        else Hauler.objects.filter(municipality_id=request.user.municipality_id)
-    )
+    haulers = assignable_haulers(request.user)
     return render(request, "pickup_requests/review.html", {"pickups": pickups, "haulers": haulers})
 
 
 @login_required
 @require_POST
 def decide(request, request_id):
-    _official(request)
-    pickup = get_object_or_404(
-        PickupRequest.objects.visible_to(request.user).select_related("restaurant"), id=request_id
-    )
-    decision, reason = request.POST.get("decision"), request.POST.get("reason", "")
+    _deciders_only(request)
+    pickup = access_pickup_request(request.user, request_id)
+    decision = request.POST.get("decision", "")
+    hauler = _chosen_hauler(request.POST.get("hauler", "")) if decision == services.PickupDecision.ASSIGN else None
     try:
-        if decision == "assign":
-            hauler = _chosen_hauler(request.POST.get("hauler", ""))
-            services.assign_request(pickup=pickup, by=request.user, hauler=hauler, reason=reason)
-        elif decision == "reject":
-            services.reject_request(pickup=pickup, by=request.user, reason=reason)
-        else:
-            services.complete_request(pickup=pickup, by=request.user, reason=reason)
+        services.decide_request(
+            pickup=pickup, by=request.user, decision=decision, reason=request.POST.get("reason", ""), hauler=hauler
+        )
         messages.success(request, "처리했습니다. Done.")
     except DomainError as error:
         messages.error(request, error.message)
