@@ -8,11 +8,12 @@ it to is the `visible_to` scope, checked by the `access_*` rows below.
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from backend.analytics.access import may_read_reports, report_choices
+from backend.analytics.access import access_report_municipality, may_read_reports, report_choices
 from backend.billing.access import (
     billing_run_municipality,
     can_manage_tariffs,
@@ -206,3 +207,28 @@ def test_without_a_write_policy_writes_are_refused(official):
     view = ViewSet("create")
     view.access_policy = {}
     assert AccessPolicy().has_permission(request, view) is False
+
+
+# (persona, municipality asked for) → the municipality shown, or what is raised
+REPORTS = [
+    ("official", None, "city"),
+    ("official", "city", "city"),
+    ("official", "other_city", Http404),  # another municipality's numbers do not exist for them
+    ("stranger", None, "other_city"),
+    ("admin", "other_city", "other_city"),
+    ("admin", None, DomainError),  # an administrator names the municipality
+    ("admin", "not-a-uuid", Http404),
+    ("owner", None, PermissionDenied),
+    ("collector", "city", PermissionDenied),
+    ("anonymous", None, PermissionDenied),
+]
+
+
+@pytest.mark.parametrize("name,asked,shown", REPORTS)
+def test_whose_numbers_a_report_shows(name, asked, shown, persona, city, other_city, request):
+    asked_id = str(request.getfixturevalue(asked).id) if asked in ("city", "other_city") else asked
+    if isinstance(shown, type):
+        with pytest.raises(shown):
+            access_report_municipality(persona(name), asked_id)
+    else:
+        assert access_report_municipality(persona(name), asked_id) == request.getfixturevalue(shown)
