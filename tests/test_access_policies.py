@@ -207,6 +207,7 @@ def test_without_a_write_policy_writes_are_refused(official):
     view = ViewSet("create")
     view.access_policy = {}
     assert AccessPolicy().has_permission(request, view) is False
+    assert AccessPolicy().has_permission(request, object()) is False  # a view that names no policy at all
 
 
 # (persona, municipality asked for) → the municipality shown, or what is raised

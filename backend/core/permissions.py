@@ -23,7 +23,7 @@ class AccessPolicy(BasePermission):
         user = request.user
         if not user.is_authenticated:
             return False
-        policy: dict[str, Callable[..., bool]] = view.access_policy
+        policy: dict[str, Callable[..., bool]] = getattr(view, "access_policy", {})
         action = getattr(view, "action", None)
         if action in policy:
             return policy[action](user)
