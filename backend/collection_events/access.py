@@ -15,7 +15,12 @@ def can_record_scans(user: AnyUser) -> bool:
 def can_collect_at(user: AnyUser, tag: Tag) -> bool:
     """The tag's page offers the scan form: to a crew whose hauler serves the bin's
     district, while the tag is active."""
-    return can_record_scans(user) and tag.is_active and user.hauler.serves(tag.bin.restaurant.district_id)
+    return (
+        user.is_authenticated
+        and can_record_scans(user)
+        and tag.is_active
+        and tag.bin.restaurant.district.haulers.filter(collectors=user).exists()
+    )
 
 
 def can_change_scan_status(user: AnyUser) -> bool:

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from backend.accounts.access import AnyUser, acts_for_municipality, is_collector, is_owner
+from backend.accounts.models import User
 from backend.municipalities.models import Hauler
 from backend.pickup_requests.models import PickupRequest
 
@@ -34,8 +35,8 @@ def access_pickup_request(user: AnyUser, request_id: uuid.UUID | str) -> PickupR
     return get_object_or_404(PickupRequest.objects.visible_to(user).select_related("restaurant"), id=request_id)
 
 
-def assignable_haulers(user: AnyUser) -> QuerySet[Hauler]:
+def assignable_haulers(user: User) -> QuerySet[Hauler]:
     """The haulers a reviewer picks from: their municipality's, or all for an administrator."""
     if user.is_system_admin:
         return Hauler.objects.all()
-    return Hauler.objects.filter(municipality_id=user.municipality_id)
+    return Hauler.objects.filter(municipality=user.municipality)
