@@ -1,5 +1,5 @@
 """Pages: an owner disputes a collection from the phone; officials review disputes
-and held scans. Thin views over disputes/services.py and CollectionEvent.change_status."""
+and held scans. Thin views over disputes/services.py; who may do what: disputes/access.py."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
