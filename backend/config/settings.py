@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "backend.disputes",
     "backend.analytics",
     "backend.pickup_requests",
+    "backend.demo",
 ]
 
 MIDDLEWARE = [

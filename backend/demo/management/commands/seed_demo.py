@@ -11,6 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from backend.accounts.models import Role, User
+from backend.billing.models import Tariff
+from backend.billing.periods import Period
+from backend.billing.runs import bill_synchronously
+from backend.billing.services import create_tariff
 from backend.collection_events.models import CollectionEvent, CollectionStatus, ScanReceipt, Source
 from backend.collection_events.submissions import ScanSubmission
 from backend.municipalities.models import District, Hauler, Municipality
@@ -72,11 +76,6 @@ class Command(BaseCommand):
         """A tariff of 130 KRW/kg in force since 1 January (as several Seoul districts
         charge households), and last month's invoices issued, by the same billing run
         the worker does, in this process. Idempotent: a month billed stays as it is."""
-        from backend.billing.models import Tariff
-        from backend.billing.periods import Period
-        from backend.billing.runs import bill_synchronously
-        from backend.billing.services import create_tariff
-
         mapo = Municipality.objects.get(code=DEMO_MUNICIPALITY_CODE)
         today = timezone.localdate()
         if not Tariff.objects.filter(municipality=mapo).exists():
