@@ -6,5 +6,4 @@ app_name = "billing"
 urlpatterns = [
     path("invoices/", views.invoice_list, name="invoice-list"),
     path("invoices/<uuid:invoice_id>/", views.invoice_page, name="invoice-page"),
-    path("invoices/<uuid:invoice_id>/pay/", views.pay_invoice, name="pay"),
 ]

@@ -3,6 +3,8 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
+from backend.billing.models import Invoice
+
 
 class OrderStatus(models.TextChoices):
     PENDING = "pending", "결제 대기"
@@ -12,8 +14,6 @@ class OrderStatus(models.TextChoices):
 
 class PaymentOrderQuerySet(models.QuerySet):
     def visible_to(self, user) -> "PaymentOrderQuerySet":
-        from backend.billing.models import Invoice
-
         return self.filter(invoice__in=Invoice.objects.visible_to(user))
 
 
@@ -41,8 +41,6 @@ class PaymentOrder(models.Model):
 
 class PaymentQuerySet(models.QuerySet):
     def visible_to(self, user) -> "PaymentQuerySet":
-        from backend.billing.models import Invoice
-
         return self.filter(invoice__in=Invoice.objects.visible_to(user))
 
 

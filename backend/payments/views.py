@@ -1,4 +1,5 @@
-"""The sandbox provider's checkout page, the providers' callback endpoint, receipts."""
+"""Paying an invoice from its page, the sandbox provider's checkout page, the providers'
+callback endpoint, receipts."""
 
 import secrets
 
@@ -10,10 +11,23 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from backend.billing.models import Invoice
 from backend.core.errors import DomainError
 from backend.payments import services
 from backend.payments.models import OrderStatus, Payment, PaymentOrder
-from backend.payments.providers import SIGNATURE_HEADER, SandboxProvider
+from backend.payments.providers import SIGNATURE_HEADER, SandboxProvider, get_provider
+
+
+@login_required
+@require_POST
+def pay_invoice(request, invoice_id):
+    invoice = get_object_or_404(Invoice.objects.visible_to(request.user), id=invoice_id)
+    try:
+        order = services.create_payment_order(invoice=invoice, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("billing:invoice-page", invoice_id=invoice.id)
+    return redirect(get_provider(order.provider).checkout_url(order))
 
 
 @login_required
