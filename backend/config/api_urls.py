@@ -13,8 +13,8 @@ from backend.disputes.api import DisputeViewSet
 from backend.municipalities.api import DistrictViewSet
 from backend.payments.api import LedgerEntryViewSet, PaymentOrderViewSet, PaymentViewSet
 from backend.pickup_requests.api import PickupRequestViewSet
-from backend.restaurants.api import BinViewSet, RestaurantViewSet
-from backend.tags.api import BinTagsViewSet, TagViewSet
+from backend.restaurants.api import RestaurantViewSet
+from backend.tags.api import BinTagsViewSet, BinViewSet, TagViewSet
 
 router = DefaultRouter()
 router.trailing_slash = "/?"  # optional, so that `/tags/{code}/qr.png` reads as a file

@@ -1,15 +1,12 @@
 import django_filters
 from rest_framework import serializers, viewsets
-from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from backend.accounts.models import Role, User
 from backend.core.permissions import WRITE, AccessPolicy
 from backend.municipalities.models import District
 from backend.restaurants import services
 from backend.restaurants.access import can_manage_restaurants
-from backend.restaurants.models import Bin, Restaurant
-from backend.tags.api import TagSerializer
+from backend.restaurants.models import Restaurant
 
 
 class VisibleToRequestUser(serializers.PrimaryKeyRelatedField):
@@ -72,49 +69,3 @@ class RestaurantViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return Restaurant.objects.visible_to(self.request.user).select_related("district", "owner")
-
-
-class BinSerializer(serializers.ModelSerializer):
-    restaurant = VisibleToRequestUser(queryset=Restaurant.objects.all())
-    restaurant_name = serializers.CharField(source="restaurant.name", read_only=True)
-    active_tag = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Bin
-        fields = ["id", "restaurant", "restaurant_name", "capacity_liters", "label", "status", "active_tag"]
-        read_only_fields = ["status"]
-
-    def get_active_tag(self, bin) -> dict | None:
-        active = [tag for tag in bin.tags.all() if tag.is_active]  # prefetched
-        return TagSerializer(active[0], context=self.context).data if active else None
-
-    def create(self, validated_data):
-        return services.add_bin(**validated_data)
-
-
-class BinFilter(django_filters.FilterSet):
-    district = django_filters.UUIDFilter(field_name="restaurant__district")
-
-    class Meta:
-        model = Bin
-        fields = ["restaurant", "district", "status"]
-
-
-class BinViewSet(viewsets.ModelViewSet):
-    serializer_class = BinSerializer
-    permission_classes = [AccessPolicy]
-    access_policy = {WRITE: can_manage_restaurants}
-    filterset_class = BinFilter
-    http_method_names = ["get", "post", "patch", "put", "head", "options"]
-
-    def get_queryset(self):
-        return Bin.objects.visible_to(self.request.user).select_related("restaurant").prefetch_related("tags")
-
-    def perform_update(self, serializer):
-        serializer.validated_data.pop("restaurant", None)  # a bin does not move between restaurants
-        serializer.save()
-
-    @action(detail=True, methods=["post"])
-    def retire(self, request, pk=None, **kwargs):
-        bin = services.retire_bin(bin=self.get_object(), by=request.user)
-        return Response(self.get_serializer(bin).data)

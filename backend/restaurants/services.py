@@ -2,7 +2,7 @@ from django.db import IntegrityError, transaction
 
 from backend.core.errors import DomainError
 from backend.restaurants import business_numbers
-from backend.restaurants.models import Bin, BinStatus, Restaurant
+from backend.restaurants.models import Bin, Restaurant
 
 
 def _checked_business_number(raw: str) -> str:
@@ -55,16 +55,3 @@ def _save_unique(restaurant: Restaurant, update_fields=None) -> Restaurant:
 
 def add_bin(*, restaurant: Restaurant, capacity_liters: int, label: str) -> Bin:
     return Bin.objects.create(restaurant=restaurant, capacity_liters=capacity_liters, label=label)
-
-
-def retire_bin(*, bin: Bin, by) -> Bin:
-    """A bin taken out of service: its tag is revoked so that no scan can bill it."""
-    from backend.tags.models import Tag
-
-    with transaction.atomic():
-        bin = Bin.objects.select_for_update().get(pk=bin.pk)
-        for tag in Tag.objects.filter(bin=bin).active():
-            tag.revoke(by=by, reason="bin retired")
-        bin.status = BinStatus.RETIRED
-        bin.save(update_fields=["status"])
-    return bin

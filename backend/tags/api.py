@@ -1,3 +1,4 @@
+import django_filters
 from django.http import HttpResponse
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -5,7 +6,10 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from backend.core.permissions import WRITE, AccessPolicy
-from backend.restaurants.models import Bin
+from backend.restaurants.access import can_manage_restaurants
+from backend.restaurants.api import VisibleToRequestUser
+from backend.restaurants.models import Bin, Restaurant
+from backend.restaurants.services import add_bin
 from backend.tags import services
 from backend.tags.access import can_manage_tags
 from backend.tags.models import Tag
@@ -102,3 +106,49 @@ class BinTagsViewSet(viewsets.GenericViewSet):
         form.is_valid(raise_exception=True)
         tag = services.issue_tag(bin=bin, issued_by=request.user, reason=form.validated_data["reason"])
         return Response(TagSerializer(tag).data, status=status.HTTP_201_CREATED)
+
+
+class BinSerializer(serializers.ModelSerializer):
+    restaurant = VisibleToRequestUser(queryset=Restaurant.objects.all())
+    restaurant_name = serializers.CharField(source="restaurant.name", read_only=True)
+    active_tag = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Bin
+        fields = ["id", "restaurant", "restaurant_name", "capacity_liters", "label", "status", "active_tag"]
+        read_only_fields = ["status"]
+
+    def get_active_tag(self, bin) -> dict | None:
+        active = [tag for tag in bin.tags.all() if tag.is_active]  # prefetched
+        return TagSerializer(active[0], context=self.context).data if active else None
+
+    def create(self, validated_data):
+        return add_bin(**validated_data)
+
+
+class BinFilter(django_filters.FilterSet):
+    district = django_filters.UUIDFilter(field_name="restaurant__district")
+
+    class Meta:
+        model = Bin
+        fields = ["restaurant", "district", "status"]
+
+
+class BinViewSet(viewsets.ModelViewSet):
+    serializer_class = BinSerializer
+    permission_classes = [AccessPolicy]
+    access_policy = {WRITE: can_manage_restaurants}
+    filterset_class = BinFilter
+    http_method_names = ["get", "post", "patch", "put", "head", "options"]
+
+    def get_queryset(self):
+        return Bin.objects.visible_to(self.request.user).select_related("restaurant").prefetch_related("tags")
+
+    def perform_update(self, serializer):
+        serializer.validated_data.pop("restaurant", None)  # a bin does not move between restaurants
+        serializer.save()
+
+    @action(detail=True, methods=["post"])
+    def retire(self, request, pk=None, **kwargs):
+        bin = services.retire_bin(bin=self.get_object(), by=request.user)
+        return Response(self.get_serializer(bin).data)

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from backend.restaurants.models import Bin
 from backend.tags import codes
 
 
@@ -15,8 +16,6 @@ class TagStatus(models.TextChoices):
 
 class TagQuerySet(models.QuerySet):
     def visible_to(self, user) -> "TagQuerySet":
-        from backend.restaurants.models import Bin
-
         return self.filter(bin__in=Bin.objects.visible_to(user))
 
     def active(self) -> "TagQuerySet":

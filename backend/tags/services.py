@@ -18,6 +18,18 @@ def issue_tag(*, bin: Bin, issued_by, reason: str = "replaced by a new tag") -> 
         return Tag.objects.create(bin=bin, issued_by=issued_by)
 
 
+def retire_bin(*, bin: Bin, by) -> Bin:
+    """A bin taken out of service: its tag is revoked so that no scan can bill it. Tags own
+    this rule (a retired bin has no active tag); restaurants know nothing of tags."""
+    with transaction.atomic():
+        bin = Bin.objects.select_for_update().get(pk=bin.pk)
+        for tag in Tag.objects.filter(bin=bin).active():
+            tag.revoke(by=by, reason="bin retired")
+        bin.status = BinStatus.RETIRED
+        bin.save(update_fields=["status"])
+    return bin
+
+
 def find_tags(references: list[str], *, queryset: TagQuerySet | None = None) -> dict[str, Tag | DomainError]:
     """Resolve what scanners sent (URLs, codes, manual codes) to tags, in one query."""
     parsed = {raw: codes.parse_tag_reference(raw) for raw in set(references)}
