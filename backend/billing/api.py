@@ -16,6 +16,7 @@ from backend.billing.access import (
 from backend.billing.models import BillingRun, Invoice, InvoiceLine, Tariff
 from backend.billing.periods import Period
 from backend.core.permissions import WRITE, AccessPolicy
+from backend.restaurants import business_numbers
 
 
 class PeriodField(serializers.Field):
@@ -168,8 +169,6 @@ class InvoiceSerializer(serializers.ModelSerializer):
         ]
 
     def get_business_number(self, invoice) -> str:
-        from backend.restaurants import business_numbers
-
         return business_numbers.formatted(invoice.business_number)
 
 
@@ -223,6 +222,7 @@ class InvoiceViewSet(viewsets.ReadOnlyModelViewSet):
 
     @action(detail=True, methods=["get"], url_path="pdf", renderer_classes=[JSONRenderer, PDFRenderer])
     def pdf(self, request, *args, **kwargs):
+        # reportlab is loaded on the first PDF asked for, not when the API starts.
         from backend.billing.pdf import render_invoice_pdf
 
         invoice = self.get_object()

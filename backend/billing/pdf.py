@@ -17,6 +17,7 @@ from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Tabl
 from backend.billing import pricing
 from backend.billing.models import LineKind
 from backend.billing.notices import invoice_page_url
+from backend.restaurants import business_numbers
 
 FONT_DIR = settings.BASE_DIR / "core" / "fonts"
 REGULAR, BOLD = "NanumGothic", "NanumGothic-Bold"
@@ -123,8 +124,6 @@ def render_invoice_pdf(invoice) -> bytes:
 
 
 def _business_number(digits: str) -> str:
-    from backend.restaurants import business_numbers
-
     return business_numbers.formatted(digits)
 
 

@@ -3,6 +3,7 @@ from django.db import models, transaction
 from django.db.models import Func, Q
 from django.utils import timezone
 
+from backend.collection_events.weights import grams_to_kg
 from backend.core.errors import DomainError
 
 
@@ -128,8 +129,6 @@ class CollectionEvent(models.Model):
 
     @property
     def weight_kg(self):
-        from backend.collection_events.weights import grams_to_kg
-
         return None if self.weight_g is None else grams_to_kg(self.weight_g)
 
     def change_status(self, *, to: str, by, reason: str) -> "CollectionEventStatusChange":

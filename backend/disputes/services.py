@@ -10,6 +10,7 @@ directly, so a correction never depends on which door it came through.
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from backend.billing import windows
 from backend.collection_events.models import CollectionEvent, CollectionStatus
 from backend.core.decisions import parse_decision
 from backend.core.errors import DomainError
@@ -105,6 +106,4 @@ def decide_held_scan(*, event: CollectionEvent, by, decision: str, reason: str) 
 
 def billed_on(event_id) -> str | None:
     """The number of the invoice that billed this collection, if any."""
-    from backend.billing.windows import billed_on as invoice_number
-
-    return invoice_number(event_id)
+    return windows.billed_on(event_id)

@@ -1,6 +1,12 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db.models import Q
+from django.utils import timezone
 
 from backend.billing import runs
+from backend.billing.models import BillingRun, RunStatus
 
 
 class Command(BaseCommand):
@@ -11,14 +17,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["here"]:
-            from datetime import timedelta
-
-            from django.conf import settings
-            from django.db.models import Q
-            from django.utils import timezone
-
-            from backend.billing.models import BillingRun, RunStatus
-
             stale = timezone.now() - timedelta(seconds=settings.BILLING_RUN_STALE_SECONDS)
             pending = BillingRun.objects.filter(
                 Q(status=RunStatus.QUEUED) | Q(status=RunStatus.RUNNING, heartbeat_at__lt=stale)
