@@ -44,6 +44,7 @@ from backend.billing.models import (
     RunStatus,
     Tariff,
 )
+from backend.billing.notices import notify_invoices_issued
 from backend.billing.periods import Period, due_date
 from backend.collection_events.models import CollectionEvent, CollectionEventStatusChange
 from backend.core.errors import DomainError
@@ -321,8 +322,6 @@ def _bill_chunk(run: BillingRun, *, token, chunk: _Chunk, turn: "_Turn | None") 
         if not moved:
             raise LeaseLost()  # another worker holds the run now, and may have moved its cursor
         if issued:
-            from backend.billing.notices import notify_invoices_issued
-
             notify_invoices_issued(invoice_ids=issued)
 
 

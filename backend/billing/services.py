@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from backend.billing.models import Invoice, InvoiceLine, InvoiceStatus, Tariff
+from backend.billing.notices import notify_invoices_overdue
 from backend.core.errors import DomainError
 from backend.municipalities.models import Municipality
 
@@ -110,8 +111,6 @@ def delete_tariff(*, tariff: Tariff) -> None:
 def mark_overdue_invoices(*, now=None) -> list:
     """Issued invoices whose due date has passed in their municipality's zone become
     overdue, and each owner is told once."""
-    from backend.billing.notices import notify_invoices_overdue
-
     now = now or timezone.now()
     with transaction.atomic():
         # No zone is a day ahead of UTC+14, so this bound finds every candidate.

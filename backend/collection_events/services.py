@@ -25,6 +25,7 @@ from backend.collection_events.models import (
     ScanReceipt,
     Source,
 )
+from backend.collection_events.notices import notify_missed_pickups
 from backend.collection_events.rules import HoldWindow, check_collected_at, check_weight, distance_m
 from backend.collection_events.submissions import ScanSubmission, parse_submission
 from backend.core.errors import DomainError
@@ -390,8 +391,6 @@ def _new_event(scan: ScanSubmission, tag: Tag, *, collector, now, hold: HoldWind
 
 
 def _notify_owners_of_missed_pickups(events: list[CollectionEvent]) -> None:
-    from backend.notifications.services import notify_missed_pickups
-
     missed = [event for event in events if event.status == CollectionStatus.NOT_COLLECTED]
     if missed:
         notify_missed_pickups(events=missed)

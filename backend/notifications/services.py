@@ -1,51 +1,78 @@
+"""The one way to tell a person something: `notify` (one notice) or `notify_all` (many).
+
+A notice is a `Notice` row whose (kind, about) is unique, written in the caller's
+transaction, and sent by the `notifications.send_notice` task after that transaction
+commits. A notice that already exists is neither written again nor sent again, so the
+code that raises it (a rerun, a retried request, a replayed callback) may run as often
+as it likes: the person is told once. A rolled-back transaction sends nothing.
+
+Callers keep their own wording: each passes the template that words its notice
+(`<template>_subject.txt`, `<template>_body.txt`) and the context to render it with.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
 from django.db import transaction
+from django.db.models.expressions import RawSQL
 from django.template.loader import render_to_string
 
-from backend.notifications.models import Notice, NoticeKind, NoticeStatus
-from backend.notifications.notifiers import Undeliverable, get_notifier
+from backend.notifications.models import Notice
+from backend.notifications.tasks import send_notice
 
 
-def notify_missed_pickups(*, events) -> None:
-    """Tell each owner why the crew left their bin, once per visit, after commit."""
-    notices = []
-    for event in events:
-        restaurant = event.restaurant
-        if restaurant.owner_id is None:
-            continue
-        context = {"event": event, "restaurant": restaurant, "bin": event.bin}
-        notices.append(
-            Notice(
-                kind=NoticeKind.MISSED_PICKUP,
-                about=str(event.id),
-                recipient_id=restaurant.owner_id,
-                subject=render_to_string("notifications/missed_pickup_subject.txt", context).strip(),
-                body=render_to_string("notifications/missed_pickup_body.txt", context),
-            )
+@dataclass(frozen=True)
+class Message:
+    """One notice to write: its kind, the id of what it is about, its recipient, and
+    the template (without `_subject.txt` / `_body.txt`) and context that word it."""
+
+    kind: str
+    about: str
+    recipient_id: Any
+    template: str
+    context: dict = field(default_factory=dict)
+
+    def to_notice(self) -> Notice:
+        return Notice(
+            kind=self.kind,
+            about=str(self.about),
+            recipient_id=self.recipient_id,
+            subject=render_to_string(f"{self.template}_subject.txt", self.context).strip(),
+            body=render_to_string(f"{self.template}_body.txt", self.context),
         )
-    created = Notice.objects.bulk_create(notices, ignore_conflicts=True)
-    _send_after_commit([notice.id for notice in created])
 
 
-def _send_after_commit(notice_ids) -> None:
-    from backend.notifications.tasks import send_notice
+def notify(*, kind: str, about, recipient_id, template: str, context: dict) -> Notice | None:
+    """Write one notice and send it after commit. None if it already existed."""
+    created = notify_all(
+        [Message(kind=kind, about=about, recipient_id=recipient_id, template=template, context=context)]
+    )
+    return created[0] if created else None
 
+
+def notify_all(messages: Iterable[Message]) -> list[Notice]:
+    """Write the notices that do not exist yet, in one insert, and send exactly those
+    after commit. Returns the notices written by this call."""
+    notices = [message.to_notice() for message in messages]
+    if not notices:
+        return []
+    Notice.objects.bulk_create(notices, ignore_conflicts=True)
+    # ignore_conflicts hands back every object, inserted or not. Ids are made here, so
+    # the rows with these ids are the ones this call inserted. One uuid[] parameter: a
+    # billing chunk passes thousands of ids.
+    inserted = set(
+        Notice.objects.filter(
+            id__in=RawSQL("SELECT unnest(%s::uuid[])", [[str(notice.id) for notice in notices]])
+        ).values_list("id", flat=True)
+    )
+    created = [notice for notice in notices if notice.id in inserted]
+    if created:
+        ids = [str(notice.id) for notice in created]
+        transaction.on_commit(lambda: _send(ids))
+    return created
+
+
+def _send(notice_ids: list[str]) -> None:
     for notice_id in notice_ids:
-        transaction.on_commit(lambda notice_id=notice_id: send_notice.delay(str(notice_id)))
-
-
-def send_notice(*, notice_id, final_attempt: bool) -> bool:
-    """Send one notice if nobody has. True when this call sent it."""
-    notice = Notice.objects.select_related("recipient").get(id=notice_id)
-    if not notice.claim():
-        return False
-    try:
-        get_notifier().send(recipient=notice.recipient, subject=notice.subject, body=notice.body)
-    except Undeliverable as error:
-        notice.status, notice.last_error = NoticeStatus.SKIPPED, str(error)
-        notice.save(update_fields=["status", "last_error"])
-        return False
-    except Exception as error:
-        notice.release_after_failure(repr(error), final=final_attempt)
-        raise
-    notice.mark_sent()
-    return True
+        send_notice.delay(notice_id)

@@ -1,11 +1,11 @@
 from celery import shared_task
 
-from backend.notifications import services
+from backend.notifications.delivery import deliver
 
 
-@shared_task(bind=True, max_retries=5, time_limit=60, soft_time_limit=50)
+@shared_task(bind=True, max_retries=5, time_limit=60, soft_time_limit=50, name="notifications.send_notice")
 def send_notice(self, notice_id: str) -> bool:
     try:
-        return services.send_notice(notice_id=notice_id, final_attempt=self.request.retries >= self.max_retries)
+        return deliver(notice_id=notice_id, final_attempt=self.request.retries >= self.max_retries)
     except (ConnectionError, TimeoutError, OSError) as error:
         raise self.retry(exc=error, countdown=2**self.request.retries * 30) from error

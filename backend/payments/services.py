@@ -7,6 +7,7 @@ from django.utils import timezone
 from backend.billing.models import EntryKind, Invoice, InvoiceStatus, LedgerEntry
 from backend.core.errors import DomainError
 from backend.payments.models import OrderStatus, Payment, PaymentOrder
+from backend.payments.notices import notify_payment_received
 from backend.payments.providers import CallbackEvent, get_provider
 
 
@@ -80,8 +81,6 @@ def record_callback(*, provider_name: str, event: CallbackEvent) -> Payment | No
         order.status = OrderStatus.PAID
         order.save(update_fields=["status"])
         payment.invoice = invoice
-        from backend.billing.notices import notify_payment_received
-
         notify_payment_received(payment=payment)
     return payment
 
