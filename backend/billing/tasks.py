@@ -18,16 +18,16 @@ def execute_billing_run(self, run_id: str) -> str:
         raise self.retry(exc=error, countdown=2**self.request.retries * 10) from error
 
 
-@shared_task(time_limit=300, name="backend.billing.tasks.reconcile_billing_runs")
+@shared_task(time_limit=300, name="billing.reconcile_billing_runs")
 def reconcile_billing_runs() -> int:
     return len(runs.reconcile_runs())
 
 
-@shared_task(time_limit=300, name="backend.billing.tasks.start_due_billing_runs")
+@shared_task(time_limit=300, name="billing.start_due_billing_runs")
 def start_due_billing_runs() -> int:
     return len(runs.start_due_runs())
 
 
-@shared_task(time_limit=300, name="backend.billing.tasks.mark_overdue_invoices")
+@shared_task(time_limit=300, name="billing.mark_overdue_invoices")
 def mark_overdue_invoices() -> int:
     return len(services.mark_overdue_invoices())

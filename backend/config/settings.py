@@ -226,11 +226,11 @@ from celery.schedules import crontab  # noqa: E402
 CELERY_BEAT_SCHEDULE = {
     # Hourly, so each municipality's run starts soon after 02:00 on the 1st in its own
     # zone; starting is idempotent, so a missed or repeated beat does no harm.
-    "start-due-billing-runs": {"task": "backend.billing.tasks.start_due_billing_runs", "schedule": crontab(minute=5)},
-    "reconcile-billing-runs": {"task": "backend.billing.tasks.reconcile_billing_runs", "schedule": 60.0},
-    "mark-overdue-invoices": {"task": "backend.billing.tasks.mark_overdue_invoices", "schedule": crontab(minute=15)},
+    "start-due-billing-runs": {"task": "billing.start_due_billing_runs", "schedule": crontab(minute=5)},
+    "reconcile-billing-runs": {"task": "billing.reconcile_billing_runs", "schedule": 60.0},
+    "mark-overdue-invoices": {"task": "billing.mark_overdue_invoices", "schedule": crontab(minute=15)},
     # Marks done the open pickup requests a crew has weighed; idempotent, so a repeat is harmless.
-    "settle-pickup-requests": {"task": "backend.pickup_requests.tasks.settle_pickup_requests", "schedule": 600.0},
+    "settle-pickup-requests": {"task": "pickup_requests.settle_pickup_requests", "schedule": 600.0},
 }
 
 # --- Notices ------------------------------------------------------------------------

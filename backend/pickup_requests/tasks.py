@@ -8,7 +8,7 @@ from django.utils import timezone
 from backend.pickup_requests import services
 
 
-@shared_task(time_limit=300, name="backend.pickup_requests.tasks.settle_pickup_requests")
+@shared_task(time_limit=300, name="pickup_requests.settle_pickup_requests")
 def settle_pickup_requests() -> int:
     # Yesterday too: a truck that syncs after midnight still settles yesterday's requests.
     today = timezone.localdate()
