@@ -54,6 +54,7 @@ test: install-dev browser
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	DJANGO_ENV=development $(MANAGE) makemigrations --check --dry-run
 
 format: install-dev
