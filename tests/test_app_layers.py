@@ -2,9 +2,11 @@
 (pyproject.toml, docs/decisions/0003-app-layers.md): a model names only models of apps
 below its own."""
 
+import re
 import tomllib
 from pathlib import Path
 
+import grimp
 from django.apps import apps
 
 # The ledger records the payment an entry comes from (docs/decisions/0003-app-layers.md).
@@ -35,3 +37,31 @@ def test_foreign_keys_point_down_the_layers():
             if other in depth and other != own and depth[other] <= depth[own]:
                 upward.add((f"{own}.{model.__name__}", field.name))
     assert upward == KNOWN_UPWARD
+
+
+def _table_of_apps() -> dict[str, set[str]]:
+    """`docs/architecture.md`'s table: app → the apps it imports (its last column)."""
+    text = (Path(__file__).parents[1] / "docs" / "architecture.md").read_text()
+    table = {}
+    for line in text.splitlines():
+        match = re.match(r"^\| `(\w+)` \|.*\| ([^|]+) \|$", line)
+        if match and match.group(1) != "config":
+            imports = re.sub(r"\(.*?\)", "", match.group(2)).strip()
+            table[match.group(1)] = set() if imports == "—" else {name.strip() for name in imports.split(",")}
+    return table
+
+
+def test_the_architecture_table_says_what_each_app_imports():
+    graph = grimp.build_graph("backend", cache_dir=None)
+    table = _table_of_apps()
+    assert set(table) == set(_layer_of_app()) - {"config"}
+    actual = {
+        app: {
+            other
+            for other in table
+            if other != app
+            and graph.direct_import_exists(importer=f"backend.{app}", imported=f"backend.{other}", as_packages=True)
+        }
+        for app in table
+    }
+    assert actual == table
