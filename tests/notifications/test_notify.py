@@ -8,7 +8,6 @@ from django.core import mail
 from django.db import transaction
 
 from backend.collection_events.notices import notify_missed_pickups
-from backend.config.celery import app
 from backend.notifications import tasks
 from backend.notifications.models import Notice
 from backend.notifications.services import Message, notify, notify_all
@@ -78,21 +77,16 @@ def test_a_rolled_back_transaction_sends_nothing(missed, sent_ids, django_captur
     assert Notice.objects.count() == 0
 
 
-def test_one_notice_is_mailed_once_however_often_it_is_raised(owner, django_capture_on_commit_callbacks):
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    try:
-        for _ in range(3):
-            with django_capture_on_commit_callbacks(execute=True):
-                notify(
-                    kind="missed_pickup",
-                    about="visit-1",
-                    recipient_id=owner.id,
-                    template="collection_events/notices/missed_pickup",
-                    context={"event": None, "restaurant": None, "bin": None},
-                )
-    finally:
-        app.conf.task_always_eager = previous
+def test_one_notice_is_mailed_once_however_often_it_is_raised(owner, eager_celery, django_capture_on_commit_callbacks):
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            notify(
+                kind="missed_pickup",
+                about="visit-1",
+                recipient_id=owner.id,
+                template="collection_events/notices/missed_pickup",
+                context={"event": None, "restaurant": None, "bin": None},
+            )
     assert Notice.objects.get().status == "sent"
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["owner@example.org"]
