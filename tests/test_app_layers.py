@@ -64,4 +64,12 @@ def test_the_architecture_table_says_what_each_app_imports():
         }
         for app in table
     }
-    assert actual == table
+    wrong = {
+        app: {
+            "imports, not in the table": actual[app] - table[app],
+            "in the table, not imported": table[app] - actual[app],
+        }
+        for app in table
+        if actual[app] != table[app]
+    }
+    assert wrong == {}
