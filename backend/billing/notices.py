@@ -5,7 +5,11 @@ transaction as the fact they tell about, and sent after commit, once: a rerun or
 retried task never tells an owner twice.
 """
 
+from collections.abc import Iterable
+from uuid import UUID
+
 from django.conf import settings
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
@@ -14,11 +18,11 @@ from backend.notifications.models import NoticeKind
 from backend.notifications.services import Message, notify_all
 
 
-def invoice_page_url(invoice) -> str:
+def invoice_page_url(invoice: Invoice) -> str:
     return settings.PUBLIC_BASE_URL + reverse("billing:invoice-page", args=[invoice.id])
 
 
-def _owned_invoices(invoice_ids):
+def _owned_invoices(invoice_ids: Iterable[UUID | str]) -> "QuerySet[Invoice]":
     """The invoices among `invoice_ids` whose restaurant has an owner to tell. The ids
     go to the database as one uuid[] parameter: a billing chunk passes 2,000 of them,
     which `id__in=` would turn into 2,000 UUID objects and placeholders."""
@@ -28,7 +32,7 @@ def _owned_invoices(invoice_ids):
     ).select_related("restaurant")
 
 
-def _notify_owners(invoice_ids, kind: str) -> None:
+def _notify_owners(invoice_ids: Iterable[UUID | str], kind: str) -> None:
     notify_all(
         Message(
             kind=kind,
@@ -41,9 +45,9 @@ def _notify_owners(invoice_ids, kind: str) -> None:
     )
 
 
-def notify_invoices_issued(*, invoice_ids) -> None:
+def notify_invoices_issued(*, invoice_ids: Iterable[UUID | str]) -> None:
     _notify_owners(invoice_ids, NoticeKind.INVOICE_ISSUED)
 
 
-def notify_invoices_overdue(*, invoice_ids) -> None:
+def notify_invoices_overdue(*, invoice_ids: Iterable[UUID | str]) -> None:
     _notify_owners(invoice_ids, NoticeKind.INVOICE_OVERDUE)

@@ -4,7 +4,7 @@ from backend.notifications.models import Notice, NoticeStatus
 from backend.notifications.notifiers import Undeliverable, get_notifier
 
 
-def deliver(*, notice_id, final_attempt: bool) -> bool:
+def deliver(*, notice_id: str, final_attempt: bool) -> bool:
     """Send one notice if nobody has. True when this call sent it."""
     notice = Notice.objects.select_related("recipient").get(id=notice_id)
     if not notice.claim():

@@ -12,7 +12,6 @@ Callers keep their own wording: each passes the template that words its notice
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import transaction
 from django.db.models.expressions import RawSQL
@@ -29,9 +28,9 @@ class Message:
 
     kind: str
     about: str
-    recipient_id: Any
+    recipient_id: int
     template: str
-    context: dict = field(default_factory=dict)
+    context: dict[str, object] = field(default_factory=dict)
 
     def to_notice(self) -> Notice:
         return Notice(
@@ -43,7 +42,7 @@ class Message:
         )
 
 
-def notify(*, kind: str, about, recipient_id, template: str, context: dict) -> Notice | None:
+def notify(*, kind: str, about: str, recipient_id: int, template: str, context: dict[str, object]) -> Notice | None:
     """Write one notice and send it after commit. None if it already existed."""
     created = notify_all(
         [Message(kind=kind, about=about, recipient_id=recipient_id, template=template, context=context)]
