@@ -1,4 +1,5 @@
 import django_filters
+from drf_spectacular.utils import extend_schema
 from rest_framework import pagination, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -121,13 +122,24 @@ class CollectionEventViewSet(viewsets.ReadOnlyModelViewSet):
         outcomes = services.record_collections(collector=request.user, events=events)
         return Response({"results": [_batch_result(outcome) for outcome in outcomes]})
 
+    @extend_schema(request=StatusChangeSerializer, responses=CollectionEventSerializer)
     @action(detail=True, methods=["post"], url_path="status", serializer_class=StatusChangeSerializer)
     def change_status(self, request, *args, **kwargs):
         event = self.get_object()
         form = StatusChangeSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        event.change_status(to=form.validated_data["status"], by=request.user, reason=form.validated_data["reason"])
-        return Response(self.get_serializer(event).data)
+        to = form.validated_data["status"]
+        if event.status == to:
+            # A retry of a change that went through: say so, rather than "cannot change".
+            raise DomainError(
+                "status_already_changed",
+                f"이미 '{event.get_status_display()}' 상태입니다. The scan is already {to}.",
+                fields={"status": [f"already {to}"]},
+                status_code=409,
+            )
+        event.change_status(to=to, by=request.user, reason=form.validated_data["reason"])
+        # The answer is the scan, not the form this action reads.
+        return Response(CollectionEventSerializer(event, context=self.get_serializer_context()).data)
 
 
 def _batch_result(outcome: services.ScanOutcome) -> dict:

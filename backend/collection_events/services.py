@@ -5,6 +5,7 @@ SCAN_BATCH_MAX_EVENTS) and answers, per event in order, created / duplicate /
 rejected. Its number of SQL queries does not grow with the batch.
 """
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -37,6 +38,8 @@ from backend.tags.services import find_tags
 
 CREATED, DUPLICATE, REJECTED = "created", "duplicate", "rejected"
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(slots=True)
 class ScanOutcome:
@@ -56,11 +59,12 @@ def _conflict() -> DomainError:
     )
 
 
-def _out_of_area() -> DomainError:
+def _out_of_area(scan: ScanSubmission, tag: Tag, collector) -> DomainError:
+    """Answered exactly like a tag that does not exist (`find_tags`): a crew outside the
+    bin's district must not learn that a code is real. The office sees it in the log."""
+    log.warning("scan %s refused: tag %s is outside the service area of collector %s", scan.id, tag.id, collector.pk)
     return DomainError(
-        "out_of_service_area",
-        "담당 구역 밖의 용기입니다. This bin is outside your hauler's service area.",
-        status_code=403,
+        "unknown_tag", "등록되지 않은 태그입니다. This tag is not registered.", fields={"tag": ["unknown"]}
     )
 
 
@@ -76,11 +80,11 @@ def _bin_retired() -> DomainError:
     return DomainError("bin_retired", "사용 중지된 용기입니다. This bin is retired.", fields={"tag": ["bin retired"]})
 
 
-def _check_scan(scan: ScanSubmission, tag: Tag, *, served_districts: set, now, density: Decimal) -> None:
+def _check_scan(scan: ScanSubmission, tag: Tag, *, collector, served_districts: set, now, density: Decimal) -> None:
     """The rules one scan must pass before it is stored."""
     bin = tag.bin
     if bin.restaurant.district_id not in served_districts:
-        raise _out_of_area()
+        raise _out_of_area(scan, tag, collector)
     if not tag.was_active_at(scan.collected_at):
         raise _revoked()
     if bin.status != BinStatus.ACTIVE and tag.is_active:
@@ -163,7 +167,7 @@ def record_collections(*, collector, events: list[Any]) -> list[ScanOutcome]:
             if settled or position in repeats:
                 continue
             try:
-                _check_scan(scan, tag, served_districts=served, now=now, density=density)
+                _check_scan(scan, tag, collector=collector, served_districts=served, now=now, density=density)
                 tap_counter = _verified_tap_counter(scan, tag)
             except DomainError as error:
                 outcomes[position].error = error

@@ -97,7 +97,8 @@ class TestRecordOne:
             assert crew.post(URL, body, format="json").status_code == 200
 
     def test_unknown_tag(self, crew, tag):
-        response = crew.post(URL, scan(tag, tag="http://example.org/t/aaaaaaaaaaaaaaaa"), format="json")
+        unknown = tag.url.replace(tag.code, "aaaaaaaaaaaaaaaa")
+        response = crew.post(URL, scan(tag, tag=unknown), format="json")
         assert (response.status_code, error_code(response)) == (400, "unknown_tag")
 
     def test_typo_in_manual_code_is_caught_by_the_check_character(self, crew, tag):
@@ -166,10 +167,14 @@ class TestRecordOne:
         assert crew.post(URL, body, format="json").status_code == 201
         assert CollectionEvent.objects.get(id=body["id"]).collected_at == moment
 
-    def test_collector_outside_the_service_area_is_refused(self, crew, f, unserved_district, official):
+    def test_collector_outside_the_service_area_is_refused_as_if_the_tag_did_not_exist(
+        self, crew, f, tag, unserved_district, official
+    ):
         far_tag = f.TagFactory(bin__restaurant__district=unserved_district)
-        response = crew.post(URL, scan(far_tag), format="json")
-        assert (response.status_code, error_code(response)) == (403, "out_of_service_area")
+        far = crew.post(URL, scan(far_tag), format="json")
+        unknown = crew.post(URL, scan(tag, tag=tag.url.replace(tag.code, "aaaaaaaaaaaaaaaa")), format="json")
+        assert (far.status_code, error_code(far)) == (400, "unknown_tag")
+        assert far.json() == unknown.json()
         assert not CollectionEvent.objects.exists()
 
     @pytest.mark.parametrize("persona", ["official", "owner", "stranger"])
