@@ -136,6 +136,25 @@ def _schema_error(error: msgspec.ValidationError) -> DomainError:
     return _invalid(field, text.split(" - at ")[0])
 
 
+def _encodable(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _unencodable(raw: dict) -> DomainError:
+    for key, value in raw.items():
+        if isinstance(key, str) and not _encodable(key):
+            return _invalid("event", "a field name with an unpaired surrogate")
+        if isinstance(value, str) and not _encodable(value):
+            if key == "collected_at":
+                return _invalid_timestamp(_TIMESTAMP_HELP)
+            return _invalid(str(key), "no control characters, NUL or unpaired surrogates")
+    return _invalid("event", "text that is not valid Unicode")
+
+
 @cache
 def public_host() -> str:
     return (urlsplit(settings.PUBLIC_BASE_URL).hostname or "").lower()
@@ -221,6 +240,10 @@ def parse_submission(raw: Any) -> ScanSubmission:
         event = msgspec.convert(raw, _Event)
     except msgspec.ValidationError as error:
         raise _schema_error(error) from None
+    except UnicodeEncodeError:
+        # msgspec reads UUIDs, times, choices and keys as UTF-8, which an unpaired
+        # surrogate cannot be; find the field only now, off the common path.
+        raise _unencodable(raw) from None
     if event.id.int == 0:
         raise _invalid("id", "a UUID chosen by the device is required, not the nil UUID")
     tag = event.tag.strip()

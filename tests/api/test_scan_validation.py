@@ -245,3 +245,9 @@ class TestStatusChange:
         assert again.status_code == 409
         assert again.json()["error"]["code"] == "status_already_changed"
         assert held.status_changes.count() == 1
+
+
+@pytest.mark.parametrize("field", ["id", "source", "collected_at", "exception_code", "weight_kg", "lat", "\ud800"])
+def test_an_unpaired_surrogate_in_any_field_or_key_rejects_only_its_event(crew, tag, f, field):
+    result = post_beside_a_good_event(crew, tag, f, **{field: "\ud800"})
+    assert result["error"]["code"] in ("validation_error", "invalid_timestamp")
