@@ -40,6 +40,9 @@ _REJECTION_KOREAN = {
     "collected_at_too_old": "너무 오래된 스캔입니다",
     "idempotency_conflict": "같은 ID로 다른 스캔이 이미 있습니다",
     "validation_error": "입력값이 올바르지 않습니다",
+    "invalid_timestamp": "수거 시각이 올바르지 않습니다(단말기 시계 확인)",
+    "foreign_tag_host": "이 시스템의 태그가 아닙니다",
+    "parse_error": "서버가 이 스캔을 읽을 수 없습니다",
 }
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 

@@ -1,10 +1,17 @@
 """Sending the outbox to the backend, in batches, until every scan has an answer.
 
 The server's answer for each event decides its fate (created/duplicate → synced,
-rejected → kept with the reason). Anything else — no network, a 5xx, a 429, a 401
-for the whole batch — leaves the scans queued and is tried again later with
-exponential backoff and jitter. Resending is safe: the event id is chosen here, at
-capture, and the server answers "duplicate" for an id it already has.
+rejected → kept with the reason). No network, a 5xx (503 while the database is
+down), a 429, a 401 for the whole batch leave the scans queued; they are tried again
+later with exponential backoff and jitter, and never sooner than the server's
+Retry-After. Resending is safe: the event id is chosen here, at capture, and the
+server answers "duplicate" for an id it already has.
+
+A 400, 413 or 422 for a whole batch says something in the request is wrong, and
+sending the same batch again would get the same answer forever. The batch is split
+in halves until the event the server refuses is alone; that one is kept as rejected
+with the server's reason and the others are delivered (about 2·log₂ n requests for
+one bad event among n).
 """
 
 from __future__ import annotations
@@ -14,15 +21,16 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from typing import Any
 
 import requests
 
-from collector_app.reader.outbox import Outbox, Outcome
+from collector_app.reader.outbox import Outbox, Outcome, QueuedScan
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +38,9 @@ BATCH_LIMIT = 1000  # the server's limit per request
 BATCH_PATH = "/api/v1/collections/batch/"
 BINS_PATH = "/api/v1/bins/"
 _STATUSES = ("created", "duplicate", "rejected")
+# Whole-batch answers that are about the request's content: split the batch to find the event.
+_CONTENT_REFUSALS = frozenset({400, 413, 422})
+MAX_RETRY_AFTER_S = 3600.0  # a bogus header must not park a truck's outbox for days
 
 
 class TransientFailure(Exception):
@@ -44,22 +55,35 @@ class TransientFailure(Exception):
 class BatchRefused(Exception):
     """The server refused the whole request (4xx): a person must act, e.g. a new token."""
 
-    def __init__(self, status: int, code: str, message: str):
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
         super().__init__(f"{status} {code}: {message}")
         self.status = status
         self.code = code
         self.message = message
+        self.fields = fields or {}
 
 
 def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After", "")
-    return float(value) if value.strip().isdigit() else None
+    """Retry-After in seconds or as an HTTP date (RFC 9110), capped; None when absent or unreadable."""
+    value = response.headers.get("Retry-After", "").strip()
+    if value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER_S)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        return None
+    return min(max((moment - datetime.now(UTC)).total_seconds(), 0.0), MAX_RETRY_AFTER_S)
 
 
 def _refusal(response: requests.Response) -> BatchRefused:
+    fields: dict = {}
     try:
         error = response.json()["error"]
         code, message = str(error["code"]), str(error["message"])
+        if isinstance(error.get("fields"), dict):
+            fields = error["fields"]
     except (ValueError, KeyError, TypeError):
         code, message = f"http_{response.status_code}", response.text[:200]
     if response.status_code == 401:
@@ -68,7 +92,7 @@ def _refusal(response: requests.Response) -> BatchRefused:
         )
     elif response.status_code == 403:
         message = f"이 계정은 수거 기록 권한이 없습니다. This account may not record collections. ({message})"
-    return BatchRefused(response.status_code, code, message)
+    return BatchRefused(response.status_code, code, message, fields)
 
 
 def _outcome(raw: Any) -> Outcome | None:
@@ -242,7 +266,7 @@ class Syncer:
             self.outbox.note_attempt(queued.scan.id for queued in batch)
             failure: TransientFailure | BatchRefused | None = None
             try:
-                outcomes = self.api.post_batch([queued.scan.to_event() for queued in batch])
+                self._deliver(batch, report)
             except BatchRefused as refusal:
                 if refusal.code == "batch_too_large" and len(batch) > 1:
                     # The server's limit is lower than ours: halve and resend the same scans.
@@ -259,13 +283,6 @@ class Syncer:
                 self._set_link(state, failure.message)
                 log.warning("sync failed: %s", failure)
                 break
-            sent_ids = {queued.scan.id for queued in batch}
-            outcomes = [outcome for outcome in outcomes if outcome.id in sent_ids]
-            self.outbox.settle(outcomes)
-            report.sent += len(batch)
-            for outcome in outcomes:
-                setattr(report, outcome.status, getattr(report, outcome.status) + 1)
-            report.unanswered += len(batch) - len({outcome.id for outcome in outcomes})
             self._set_link(LinkState.ONLINE)
             self.on_change()
         if report.unanswered and report.failure is None:
@@ -275,6 +292,38 @@ class Syncer:
                 f"The server did not answer {report.unanswered} scans."
             )
         return report
+
+    def _deliver(self, batch: Sequence[QueuedScan], report: SyncReport) -> None:
+        """Send the batch and record the answers; on a content refusal, bisect (module docstring).
+
+        Halves already answered stay settled when a later half fails transiently."""
+        try:
+            outcomes = self.api.post_batch([queued.scan.to_event() for queued in batch])
+        except BatchRefused as refusal:
+            if refusal.status not in _CONTENT_REFUSALS or refusal.code == "batch_too_large":
+                raise
+            if len(batch) > 1:
+                middle = len(batch) // 2
+                self._deliver(batch[:middle], report)
+                self._deliver(batch[middle:], report)
+                return
+            log.warning("server refused scan %s on its own: %s", batch[0].scan.id, refusal)
+            outcomes = [
+                Outcome(
+                    id=batch[0].scan.id,
+                    status="rejected",
+                    error_code=refusal.code,
+                    error_message=refusal.message,
+                    error_fields=refusal.fields,
+                )
+            ]
+        sent_ids = {queued.scan.id for queued in batch}
+        outcomes = [outcome for outcome in outcomes if outcome.id in sent_ids]
+        self.outbox.settle(outcomes)
+        report.sent += len(batch)
+        for outcome in outcomes:
+            setattr(report, outcome.status, getattr(report, outcome.status) + 1)
+        report.unanswered += len(batch) - len({outcome.id for outcome in outcomes})
 
     def _delay_after(self, report: SyncReport) -> float:
         if report.failure is None:

@@ -3,8 +3,9 @@
 It keeps events in a dict keyed by id and answers like the contract says: created,
 duplicate (same id, same body) or rejected (with an error). It can also misbehave
 on purpose: refuse the token, fail with 5xx/429, store a batch and then drop the
-connection before answering (the network cut that makes retries necessary), or stop
-listening and come back on the same port.
+connection before answering (the network cut that makes retries necessary), answer
+400 for a whole batch because of one event in it (a body the server cannot read),
+or stop listening and come back on the same port.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ class FakeBackend:
         self.answer_only_first: int | None = None  # answer for only this many events (a buggy proxy)
         self.max_batch = 1000
         self.reject: Callable[[dict[str, Any]], dict[str, Any] | None] = self._reject_unknown_tags
+        # An event for which this is true makes the whole batch it is in answer 400.
+        self.unreadable: Callable[[dict[str, Any]], bool] = lambda event: False
         self.lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._connections: set[socket.socket] = set()
@@ -128,6 +131,9 @@ class FakeBackend:
             self.batches.append(len(events))
             if len(events) > self.max_batch:
                 error = {"code": "batch_too_large", "message": f"At most {self.max_batch} events per batch."}
+                return self._send(request, 400, {"error": error})
+            if any(self.unreadable(event) for event in events):
+                error = {"code": "parse_error", "message": "요청을 읽을 수 없습니다. Malformed request.", "fields": {}}
                 return self._send(request, 400, {"error": error})
             results = [self._record(event) for event in events]
             if self.go_down_at_batch == len(self.batches):

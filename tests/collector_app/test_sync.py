@@ -4,7 +4,7 @@ import random
 import threading
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -218,3 +218,67 @@ def test_the_bin_list_is_read_across_pages(backend):
     backend.bins = [{"id": str(uuid.uuid4()), "label": f"bin {n}"} for n in range(5)]
     labels = [entry["label"] for entry in Api(backend.url, TOKEN).list_bins()]
     assert labels == [f"bin {n}" for n in range(5)]
+
+
+def test_a_batch_refused_for_one_event_delivers_the_others_and_keeps_that_one_rejected(backend, outbox):
+    scans = queue_scans(outbox, 10)
+    poison = scans[6]
+    backend.unreadable = lambda event: event["id"] == str(poison.id)
+    syncer = Syncer(outbox, Api(backend.url, TOKEN), backoff=fast_backoff())
+    report = syncer.sync_once()
+    assert report.failure is None
+    assert (report.created, report.rejected) == (9, 1)
+    assert sorted(backend.events) == sorted(str(s.id) for s in scans if s is not poison)
+    [rejection] = outbox.rejections()
+    assert (rejection.scan.id, rejection.code) == (poison.id, "parse_error")
+    assert rejection.message.startswith("요청을 읽을 수 없습니다")
+    assert outbox.counts().queued == 0
+    assert len(backend.batches) <= 2 * 4 + 1  # bisection: about 2·log₂ n requests, not n
+
+    # The outbox is not stuck: new scans go through, the rejected one is not resent.
+    fresh = make_scan(50)
+    outbox.add(fresh)
+    assert syncer.sync_once().created == 1
+    assert backend.batches[-1] == 1 and str(fresh.id) in backend.events
+
+
+def test_several_refused_events_each_found_and_kept(backend, outbox):
+    scans = queue_scans(outbox, 40)
+    poison = {str(scans[n].id) for n in (0, 17, 18, 39)}
+    backend.unreadable = lambda event: event["id"] in poison
+    report = Syncer(outbox, Api(backend.url, TOKEN), batch_size=16).flush(timeout_s=10)
+    assert report.failure is None
+    assert (report.created, report.rejected) == (36, 4)
+    assert {str(r.scan.id) for r in outbox.rejections()} == poison
+    assert len(backend.events) == 36 and outbox.counts().queued == 0
+
+
+def test_a_refused_token_is_not_bisected(backend, outbox):
+    queue_scans(outbox, 8)
+    report = Syncer(outbox, Api(backend.url, "expired")).sync_once()
+    assert isinstance(report.failure, BatchRefused)
+    assert outbox.counts().queued == 8 and not outbox.rejections()
+
+
+@pytest.mark.parametrize("status", [503, 429, 502])
+def test_try_later_answers_keep_the_scans_and_honour_retry_after(backend, outbox, status):
+    queue_scans(outbox, 3)
+    backend.failures = [(status, {"Retry-After": "7"})]
+    delays: list[float] = []
+    syncer = Syncer(outbox, Api(backend.url, TOKEN), backoff=Backoff(base_s=0.1, cap_s=1, rng=random.Random(1)))
+    report = syncer.flush(timeout_s=60, sleep=delays.append)
+    assert report.failure is None and report.created == 3
+    assert delays == [7.0]
+    assert not outbox.rejections()
+
+
+def test_retry_after_as_an_http_date(backend, outbox):
+    from email.utils import format_datetime
+
+    queue_scans(outbox, 1)
+    when = datetime.now(UTC) + timedelta(seconds=30)
+    backend.failures = [(503, {"Retry-After": format_datetime(when, usegmt=True)})]
+    delays: list[float] = []
+    syncer = Syncer(outbox, Api(backend.url, TOKEN), backoff=Backoff(base_s=0.1, cap_s=1, rng=random.Random(1)))
+    syncer.flush(timeout_s=120, sleep=delays.append)
+    assert len(delays) == 1 and 25 <= delays[0] <= 31
