@@ -160,10 +160,15 @@ def public_host() -> str:
     return (urlsplit(settings.PUBLIC_BASE_URL).hostname or "").lower()
 
 
+@cache
+def _public_prefix() -> str:
+    return settings.PUBLIC_BASE_URL + "/"  # the authority ends at this slash
+
+
 def _check_tag_host(tag: str) -> None:
     """A tag given as a URL must be one of ours: a foreign URL is never looked up."""
-    if "/" not in tag and ":" not in tag:
-        return  # a bare code or a typed manual code
+    if tag.startswith(_public_prefix()) or ("/" not in tag and ":" not in tag):
+        return  # the URL as printed on our labels; a bare code or a typed manual code
     try:
         parts = urlsplit(tag)
         host = (parts.hostname or "").lower()
@@ -225,9 +230,12 @@ def _coordinate(raw: Number, field: str, limit: int) -> Decimal | None:
     return value.quantize(Decimal("0.000001"))
 
 
+_HEX_UID = re.compile(r"[0-9A-F]{0,20}")
+
+
 def _reader_uid(event: _Event) -> str:
     uid = (event.reader_uid or event.uid or "").replace(":", "").upper()
-    if len(uid) > 20 or any(c not in "0123456789ABCDEF" for c in uid):
+    if not _HEX_UID.fullmatch(uid):
         raise _invalid("reader_uid", "the chip UID in hex")
     return uid
 

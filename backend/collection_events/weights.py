@@ -21,6 +21,13 @@ def kg_to_grams(value) -> int:
     """'12.345' or 12.345 → 12345. Raises ValueError for anything but a plain decimal of kilograms.
 
     A negative JSON number comes back negative, for the caller to refuse as out of range."""
+    if type(value) is str:
+        match = _KG_TEXT.fullmatch(value) if len(value) <= _MAX_TEXT_LENGTH else None
+        if match is None:
+            raise ValueError('digits with at most one point and three decimals, e.g. "12.345"')
+        sign, whole, decimals = match.groups()
+        grams = int(whole) * 1000 + int((decimals or "").ljust(3, "0"))
+        return -grams if sign else grams
     if isinstance(value, bool) or value is None:
         raise ValueError("a weight is a number of kilograms")
     if isinstance(value, int):
@@ -37,14 +44,7 @@ def kg_to_grams(value) -> int:
         if grams != grams.to_integral_value():
             raise ValueError("at most three decimals (whole grams)")
         return int(grams)
-    if not isinstance(value, str):
-        raise ValueError("a weight is a number of kilograms")
-    match = _KG_TEXT.fullmatch(value) if len(value) <= _MAX_TEXT_LENGTH else None
-    if match is None:
-        raise ValueError('digits with at most one point and three decimals, e.g. "12.345"')
-    sign, whole, decimals = match.groups()
-    grams = int(whole) * 1000 + int((decimals or "").ljust(3, "0"))
-    return -grams if sign else grams
+    raise ValueError("a weight is a number of kilograms")
 
 
 def grams_to_kg(grams: int) -> Decimal:
