@@ -7,8 +7,7 @@ The candidates check the same wire shape (types, lengths, no NUL / control chara
 `backend/collection_events/submissions.py` uses), pydantic v2 (`pip install
 pydantic==2.14.3` to include it; not a dependency of the project) and a DRF
 serializer per event. Also timed: the whole `parse_submission` (schema and the rules
-a schema cannot say), and the hand-written parser it replaced, kept here for the
-comparison only. Prints CPU milliseconds per 1,000 events, best of the rounds.
+a schema cannot say). Prints CPU milliseconds per 1,000 events, best of the rounds.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ import sys
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -140,32 +138,6 @@ def drf_schema(raw: dict) -> object:
     return form.validated_data
 
 
-# --- the hand-written parser this replaced (its checks, for the comparison) ---------------
-
-
-def handwritten(raw: dict) -> object:
-    event_id = uuid.UUID(str(raw["id"]))
-    tag = raw.get("tag")
-    assert isinstance(tag, str) and tag.strip()
-    assert raw.get("source") in SOURCES
-    exception_code = raw.get("exception_code") or ""
-    assert exception_code in EXCEPTIONS
-    try:
-        kilograms = Decimal(raw["weight_kg"])
-    except (InvalidOperation, TypeError):
-        raise ValueError from None
-    grams = kilograms * 1000
-    assert grams == grams.to_integral_value()
-    collected_at = datetime.fromisoformat(raw["collected_at"])
-    assert collected_at.utcoffset() is not None
-    reader_uid = (raw.get("reader_uid") or "").replace(":", "").upper()
-    assert all(c in "0123456789ABCDEF" for c in reader_uid)
-    for name in ("lat", "lng"):
-        value = raw.get(name)
-        Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    return event_id, int(grams), collected_at
-
-
 def best_ms(parse, batch, rounds: int) -> float:
     best = float("inf")
     for _ in range(rounds):
@@ -187,7 +159,6 @@ def main() -> None:
         "pydantic v2 schema": pydantic_candidate(),
         "DRF serializer per event": drf_schema,
         "parse_submission: msgspec schema + our rules": submissions.parse_submission,
-        "hand-written parser (replaced)": handwritten,
     }
     print(f"CPU ms per 1,000 events, best of {options.rounds} rounds of {options.events}:")
     for name, parse in candidates.items():
