@@ -368,8 +368,8 @@ def _wait_until_up(base: str, process: subprocess.Popen, log: Path) -> None:
         try:
             if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
                 return
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not listening yet, or a worker still importing on a busy machine
         time.sleep(0.2)
     raise RuntimeError(f"gunicorn did not answer /healthz within 60 s:\n{log.read_text()[-3000:]}")
 

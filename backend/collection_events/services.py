@@ -186,9 +186,12 @@ def record_collections(*, collector, events: list[Any]) -> list[ScanOutcome]:
 
 
 def _maybe_uuid(value) -> uuid.UUID | None:
+    """The id of a rejected event, to answer with, when it has a readable one."""
+    if not isinstance(value, str) or len(value) > 64:
+        return None
     try:
-        return uuid.UUID(str(value))
-    except (ValueError, TypeError, AttributeError):
+        return uuid.UUID(value)
+    except ValueError:
         return None
 
 
