@@ -155,20 +155,20 @@ def _unencodable(raw: dict) -> DomainError:
     return _invalid("event", "text that is not valid Unicode")
 
 
-@cache
 def public_host() -> str:
-    return (urlsplit(settings.PUBLIC_BASE_URL).hostname or "").lower()
+    return _host_of(settings.PUBLIC_BASE_URL)
 
 
 @cache
-def _public_prefix() -> str:
-    return settings.PUBLIC_BASE_URL + "/"  # the authority ends at this slash
+def _host_of(base_url: str) -> str:
+    return (urlsplit(base_url).hostname or "").lower()
 
 
 def _check_tag_host(tag: str) -> None:
     """A tag given as a URL must be one of ours: a foreign URL is never looked up."""
-    if tag.startswith(_public_prefix()) or ("/" not in tag and ":" not in tag):
-        return  # the URL as printed on our labels; a bare code or a typed manual code
+    # The URL as printed on our labels (the authority ends at the slash); a bare code or a typed manual code.
+    if tag.startswith(settings.PUBLIC_BASE_URL + "/") or ("/" not in tag and ":" not in tag):
+        return
     try:
         parts = urlsplit(tag)
         host = (parts.hostname or "").lower()

@@ -251,3 +251,11 @@ class TestStatusChange:
 def test_an_unpaired_surrogate_in_any_field_or_key_rejects_only_its_event(crew, tag, f, field):
     result = post_beside_a_good_event(crew, tag, f, **{field: "\ud800"})
     assert result["error"]["code"] in ("validation_error", "invalid_timestamp")
+
+
+def test_the_public_host_follows_the_setting(crew, tag, f, settings):
+    settings.PUBLIC_BASE_URL = "https://waste.city.example"
+    result = post_beside_a_good_event(crew, tag, f, tag=f"http://127.0.0.1:8000/t/{tag.code}")
+    assert result["error"]["code"] == "foreign_tag_host"
+    ours = f"https://WASTE.city.example/t/{tag.code}"
+    assert crew.post(URL, scan(tag, tag=ours), format="json").status_code == 201
