@@ -169,6 +169,9 @@ def setup_django(bench_url: str) -> None:
     os.environ["DJANGO_ENV"] = "development"
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # The bench is one crew sending far more than a shift: the per-crew scan limits off.
+    os.environ.setdefault("SCAN_RATE", "")
+    os.environ.setdefault("SCAN_EVENTS_RATE", "")
     os.environ["DJANGO_SETTINGS_MODULE"] = "backend.config.settings"
     sys.path.insert(0, str(PROJECT_ROOT))
     import django
@@ -178,7 +181,7 @@ def setup_django(bench_url: str) -> None:
 
 # What the ingest path reads and writes; enough when another app's migration cannot run here.
 INGEST_APPS = [
-    "contenttypes", "auth", "sessions", "authtoken", "accounts", "municipalities", "restaurants", "tags",
+    "contenttypes", "auth", "sessions", "knox", "accounts", "municipalities", "restaurants", "tags",
     "collection_events", "notifications",
 ]  # fmt: skip
 
@@ -740,9 +743,9 @@ def profile_batch(tags: list[BenchTag], *, batch: int, rng: random.Random, out: 
     heap frozen as a tuned worker would have it, replayed, then one profiled."""
     from django.db import connection
     from django.test import Client
-    from rest_framework.authtoken.models import Token
 
     from backend.accounts.models import User
+    from backend.accounts.tokens import issue_token
 
     now = datetime.now(SEOUL)
     repeats = 3
@@ -757,8 +760,8 @@ def profile_batch(tags: list[BenchTag], *, batch: int, rng: random.Random, out: 
     warm, singles = events[:10], events[10 + (2 * repeats + 1) * batch :]
     timed, frozen, profiled = chunks[:repeats], chunks[repeats : 2 * repeats], chunks[2 * repeats]
     collector = User.objects.get(username=COLLECTOR_USERNAME)
-    token, _ = Token.objects.get_or_create(user=collector)
-    web = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token, _expires_at = issue_token(collector)
+    web = Client(HTTP_AUTHORIZATION=f"Token {token}")
 
     def post(chunk: list[dict[str, Any]]) -> BatchCost:
         body = json.dumps({"events": chunk})

@@ -104,10 +104,10 @@ def api():
 
     class Client(APIClient):
         def as_user(self, user):
-            from rest_framework.authtoken.models import Token
+            from backend.accounts.tokens import issue_token
 
-            token, _ = Token.objects.get_or_create(user=user)
-            self.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            key, _expires_at = issue_token(user)
+            self.credentials(HTTP_AUTHORIZATION=f"Token {key}")
             return self
 
     return Client()

@@ -4,6 +4,7 @@ from rest_framework import pagination, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from backend.accounts.throttles import SCAN_THROTTLES
 from backend.collection_events import services
 from backend.collection_events.access import can_change_scan_status, can_record_scans
 from backend.collection_events.models import CollectionEvent, CollectionStatus
@@ -94,6 +95,7 @@ class CollectionEventViewSet(viewsets.ReadOnlyModelViewSet):
     access_policy = {"create": can_record_scans, "batch": can_record_scans, "change_status": can_change_scan_status}
     filterset_class = CollectionEventFilter
     pagination_class = NewestFirst
+    throttle_classes = SCAN_THROTTLES  # per crew, on create and batch only
 
     def get_queryset(self):
         return CollectionEvent.objects.visible_to(self.request.user).select_related(

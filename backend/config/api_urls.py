@@ -5,7 +5,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from backend.accounts.api import MeView, TokenView
+from backend.accounts.api import LogoutView, MeView, TokenView
 from backend.analytics.api import ScanQualityReportView, VolumeReportView
 from backend.billing.api import BillingRunViewSet, InvoiceViewSet, TariffViewSet
 from backend.collection_events.api import CollectionEventViewSet
@@ -37,6 +37,7 @@ router.register("pickup-requests", PickupRequestViewSet, basename="pickup-reques
 app_name = "v1"
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
+    path("auth/logout/", LogoutView.as_view(), name="logout"),
     path("me/", MeView.as_view(), name="me"),
     path("reports/volume/", VolumeReportView.as_view(), name="report-volume"),
     path("reports/scan-quality/", ScanQualityReportView.as_view(), name="report-scan-quality"),

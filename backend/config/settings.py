@@ -46,7 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -113,6 +113,23 @@ if env_str("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache: the one store every gunicorn worker shares (login throttles, lockouts,
+# scan rate limits). A Redis URL when given; else a table in the database, made by
+# `manage.py createcachetable` (run by `make run`; pytest-django's setup runs it too).
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, got {CACHE_URL!r}")
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "cache_entries",
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 100_000)},
+        }
+    }
+
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -121,6 +138,23 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Sign-in abuse (backend/accounts/throttles.py, lockout.py) ----------------------
+# Rates are DRF's "N/second|minute|hour|day"; an empty value turns a limit off.
+# Every attempt counts, on the API token endpoint and the login page together.
+LOGIN_RATE_PER_ADDRESS = env_str("LOGIN_RATE_PER_ADDRESS", "30/min")
+LOGIN_RATE_PER_ACCOUNT = env_str("LOGIN_RATE_PER_ACCOUNT", "10/min")
+# LOGIN_LOCKOUT_FAILURES wrong passwords for one account from one address within
+# LOGIN_LOCKOUT_WINDOW_SECONDS lock that pair for LOGIN_LOCKOUT_SECONDS (0 turns it off).
+LOGIN_LOCKOUT_FAILURES = env_int("LOGIN_LOCKOUT_FAILURES", 5)
+LOGIN_LOCKOUT_WINDOW_SECONDS = env_int("LOGIN_LOCKOUT_WINDOW_SECONDS", 900)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 300)
+# Proxies in front of the server that append to X-Forwarded-For: the client address is
+# taken that many hops from the end. 0: the socket's address (X-Forwarded-For ignored,
+# so that a client cannot pick its own address).
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+# Lifetime of an API token (hours): each sign-in makes a new one; log out revokes it.
+API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 24 * 30)
 
 # --- Language and time ----------------------------------------------------------
 LANGUAGE_CODE = "ko"
@@ -144,7 +178,7 @@ STORAGES = {
 # --- API --------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "backend.accounts.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -157,6 +191,14 @@ REST_FRAMEWORK = {
     "ALLOWED_VERSIONS": ["v1"],
     "DEFAULT_VERSION": "v1",
     "COERCE_DECIMAL_TO_STRING": True,
+    "NUM_PROXIES": NUM_PROXIES,
+}
+from datetime import timedelta  # noqa: E402
+
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",  # what the truck reader and tag_tools send
+    "AUTO_REFRESH": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "음식물 폐기물 종량제 API (Food-waste billing by weight)",
@@ -176,6 +218,10 @@ SCAN_HOLD_MINUTES = env_int("SCAN_HOLD_MINUTES", 30)
 SCAN_FAR_FROM_RESTAURANT_M = env_int("SCAN_FAR_FROM_RESTAURANT_M", 300)
 BIN_MAX_DENSITY_KG_PER_L = env_decimal_str("BIN_MAX_DENSITY_KG_PER_L", "1.2")
 SCAN_BATCH_MAX_EVENTS = env_int("SCAN_BATCH_MAX_EVENTS", 1000)
+# Per-crew (per collector account) scan limits, far above a real shift (see
+# backend/accounts/throttles.py); an empty value turns a limit off.
+SCAN_RATE = env_str("SCAN_RATE", "60/min")  # POST /collections/ requests
+SCAN_EVENTS_RATE = env_str("SCAN_EVENTS_RATE", "20000/hour")  # events, single or batched
 # Master key (32 hex digits) from which each NTAG 424 DNA tag's keys are diversified.
 # Never stored in the database. Unset: SUN tags' taps are refused (sun_not_configured).
 SUN_MASTER_KEY = env_str("SUN_MASTER_KEY", "" if IS_PRODUCTION else "00112233445566778899aabbccddeeff")

@@ -8,6 +8,12 @@ from backend.config.settings import *  # noqa: F403
 from backend.config.settings import DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
+# The suite signs in and scans far more often than people do, from one address; tests of
+# the limits themselves set them (tests/api/test_sign_in_limits.py).
+LOGIN_RATE_PER_ADDRESS = os.environ.get("LOGIN_RATE_PER_ADDRESS", "100000/min")
+LOGIN_RATE_PER_ACCOUNT = os.environ.get("LOGIN_RATE_PER_ACCOUNT", "100000/min")
+SCAN_RATE = os.environ.get("SCAN_RATE", "100000/min")
+SCAN_EVENTS_RATE = os.environ.get("SCAN_EVENTS_RATE", "10000000/hour")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 
 # A queue of the suite's own: two suites sharing a broker (or messages a test left

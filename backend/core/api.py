@@ -54,8 +54,16 @@ def exception_handler(exc, context):
         return error_response(code, "입력값을 확인해 주세요. Please check the input.", response.status_code, detail)
     for exc_class, (code, message) in _DRF_CODES.items():
         if isinstance(exc, exc_class):
-            return error_response(code, message, response.status_code)
-    return error_response("error", str(getattr(exc, "detail", exc)), response.status_code)
+            return _with_headers(error_response(code, message, response.status_code), response)
+    return _with_headers(error_response("error", str(getattr(exc, "detail", exc)), response.status_code), response)
+
+
+def _with_headers(ours: Response, drfs: Response) -> Response:
+    """Keep the headers DRF set on its answer (Retry-After on 429, WWW-Authenticate on 401)."""
+    for name in ("Retry-After", "WWW-Authenticate"):
+        if name in drfs:
+            ours[name] = drfs[name]
+    return ours
 
 
 class PageNumberPagination(pagination.PageNumberPagination):

@@ -23,8 +23,8 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 from django.utils import timezone as django_timezone
-from rest_framework.authtoken.models import Token
 
+from backend.accounts.tokens import issue_token
 from backend.collection_events.models import CollectionEvent, ScanReceipt
 from backend.notifications.models import Notice
 from backend.tags import codes
@@ -148,7 +148,7 @@ def test_a_cut_line_and_a_killed_reader_lose_no_scan_and_store_none_twice(
 ):
     # eager_celery: the owners' notices are sent in the server's thread; the default broker
     # lives in the real database, not the test one, and a later worker would find them there.
-    token = Token.objects.create(user=collector)
+    token, _expires_at = issue_token(collector)
     outbox_path = tmp_path / "outbox.sqlite3"
     with Outbox(outbox_path) as outbox:
         scans = capture_a_round(outbox, bins_in_round)
@@ -159,7 +159,7 @@ def test_a_cut_line_and_a_killed_reader_lose_no_scan_and_store_none_twice(
     with CuttableProxy((server.hostname, server.port), lose_answer_to=LOST_ANSWER) as proxy:
         config = tmp_path / "reader.toml"
         config.write_text(
-            f'[api]\nbase_url = "{proxy.url}"\ntoken = "{token.key}"\n\n'
+            f'[api]\nbase_url = "{proxy.url}"\ntoken = "{token}"\n\n'
             f'[nfc]\ndevice = "none"\n\n[vehicle]\nid = "TRUCK-7"\n\n'
             f'[outbox]\npath = "{outbox_path}"\n\n[sync]\nbatch_size = {BATCH_SIZE}\n',
             encoding="utf-8",

@@ -1,0 +1,17 @@
+"""API tokens: one per sign-in (so one per device or session), each expiring after
+API_TOKEN_TTL_HOURS, each revocable alone. Anything that makes a token uses this."""
+
+from datetime import datetime
+
+from knox.models import AuthToken
+
+
+def issue_token(user) -> tuple[str, datetime | None]:
+    """A new token for `user`: (the key to send as `Authorization: Token <key>`, when it expires).
+    Only a hash is stored: the key cannot be shown again."""
+    instance, key = AuthToken.objects.create(user=user)
+    return key, instance.expiry
+
+
+def revoke_token(token: AuthToken) -> None:
+    token.delete()
