@@ -53,8 +53,8 @@ def collector(f, hauler):
 
 
 @pytest.fixture
-def owner(f):
-    return f.UserFactory(username="owner", role="owner", email="owner@example.org")
+def owner(f, city):
+    return f.UserFactory(username="owner", role="owner", email="owner@example.org", invited_through=city)
 
 
 @pytest.fixture
@@ -84,7 +84,7 @@ def stranger(f, other_city):
 
 @pytest.fixture
 def other_owner(f, other_city):
-    owner = f.UserFactory(username="other_owner", role="owner")
+    owner = f.UserFactory(username="other_owner", role="owner", invited_through=other_city)
     f.RestaurantFactory(district=f.DistrictFactory(municipality=other_city), owner=owner)
     return owner
 

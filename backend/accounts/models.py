@@ -22,6 +22,16 @@ class User(AbstractUser):
         "municipalities.Hauler", null=True, blank=True, on_delete=models.PROTECT, related_name="collectors"
     )
     phone = models.CharField(max_length=13, blank=True)
+    # An owner account made by (or for) a municipality: its officials may attach the owner
+    # to their restaurants (backend/accounts/services.py, check_owner_binding).
+    invited_through = models.ForeignKey(
+        "municipalities.Municipality",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invited_owners",
+        verbose_name="초대한 지자체 · Invited through",
+    )
 
     class Meta:
         constraints = [

@@ -3,12 +3,14 @@ API_TOKEN_TTL_HOURS, each revocable alone. Anything that makes a token uses this
 
 from datetime import datetime
 
+from django.utils import timezone
 from knox.models import AuthToken
 
 
 def issue_token(user) -> tuple[str, datetime | None]:
     """A new token for `user`: (the key to send as `Authorization: Token <key>`, when it expires).
     Only a hash is stored: the key cannot be shown again."""
+    AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()  # the account's expired ones
     instance, key = AuthToken.objects.create(user=user)
     return key, instance.expiry
 

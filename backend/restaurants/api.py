@@ -2,6 +2,8 @@ import django_filters
 from rest_framework import serializers, viewsets
 
 from backend.accounts.models import Role, User
+from backend.accounts.services import OWNER_NOT_IN_MUNICIPALITY
+from backend.core.errors import DomainError
 from backend.core.permissions import WRITE, AccessPolicy
 from backend.municipalities.models import District
 from backend.restaurants import services
@@ -16,11 +18,24 @@ class VisibleToRequestUser(serializers.PrimaryKeyRelatedField):
         return self.queryset.visible_to(self.context["request"].user)
 
 
+class OwnerField(serializers.SlugRelatedField):
+    """An owner by username. An unknown name is answered like an owner the caller may not
+    attach, so that the answer does not tell which accounts exist elsewhere."""
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError:
+            code, message = OWNER_NOT_IN_MUNICIPALITY
+            raise serializers.ValidationError(message, code=code) from None
+
+
 class RestaurantSerializer(serializers.ModelSerializer):
     district = VisibleToRequestUser(queryset=District.objects.all())
     district_name = serializers.CharField(source="district.name", read_only=True)
     business_number = serializers.CharField(max_length=12)
-    owner = serializers.SlugRelatedField(
+    # Who may be attached is a domain rule (accounts.services.check_owner_binding).
+    owner = OwnerField(
         slug_field="username", queryset=User.objects.filter(role=Role.OWNER), allow_null=True, required=False
     )
     phone = serializers.RegexField(r"^0\d{1,2}-?\d{3,4}-?\d{4}$", required=False, allow_blank=True)
@@ -46,10 +61,10 @@ class RestaurantSerializer(serializers.ModelSerializer):
         return data
 
     def create(self, validated_data):
-        return services.register_restaurant(**validated_data)
+        return services.register_restaurant(by=self.context["request"].user, **validated_data)
 
     def update(self, instance, validated_data):
-        return services.update_restaurant(restaurant=instance, **validated_data)
+        return services.update_restaurant(by=self.context["request"].user, restaurant=instance, **validated_data)
 
 
 class RestaurantFilter(django_filters.FilterSet):

@@ -1,5 +1,6 @@
 from django.db import IntegrityError, transaction
 
+from backend.accounts.services import check_owner_binding
 from backend.core.errors import DomainError
 from backend.restaurants import business_numbers
 from backend.restaurants.models import Bin, Restaurant
@@ -15,7 +16,8 @@ def _checked_business_number(raw: str) -> str:
     return business_numbers.normalize(raw)
 
 
-def register_restaurant(*, district, name: str, business_number: str, address: str, **details) -> Restaurant:
+def register_restaurant(*, by, district, name: str, business_number: str, address: str, **details) -> Restaurant:
+    check_owner_binding(by=by, owner=details.get("owner"), municipality_id=district.municipality_id)
     restaurant = Restaurant(
         municipality_id=district.municipality_id,
         district=district,
@@ -27,7 +29,11 @@ def register_restaurant(*, district, name: str, business_number: str, address: s
     return _save_unique(restaurant)
 
 
-def update_restaurant(*, restaurant: Restaurant, **changes) -> Restaurant:
+def update_restaurant(*, by, restaurant: Restaurant, **changes) -> Restaurant:
+    owner = changes.get("owner", restaurant.owner)
+    municipality_id = changes["district"].municipality_id if "district" in changes else restaurant.municipality_id
+    if owner is not None and (owner.pk != restaurant.owner_id or municipality_id != restaurant.municipality_id):
+        check_owner_binding(by=by, owner=owner, municipality_id=municipality_id)
     if "business_number" in changes:
         changes["business_number"] = _checked_business_number(changes["business_number"])
     if "district" in changes:
