@@ -27,7 +27,7 @@ class OwnerField(serializers.SlugRelatedField):
             return super().to_internal_value(data)
         except serializers.ValidationError:
             code, message = OWNER_NOT_IN_MUNICIPALITY
-            raise serializers.ValidationError(message, code=code) from None
+            raise DomainError(code, message, fields={"owner": [message]}) from None
 
 
 class RestaurantSerializer(serializers.ModelSerializer):
