@@ -52,16 +52,24 @@ def record_success(username: str, address: str) -> None:
     cache.delete(f"login_failures_{_pair(username, address)}")
 
 
+def _wait(seconds: int) -> tuple[str, str]:
+    """(Korean, English) for a wait: seconds under two minutes, else whole minutes."""
+    if seconds < 120:
+        return f"{seconds}초", f"{seconds} s"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes}분", f"{minutes} min"
+
+
 def locked_message(seconds: int) -> str:
-    minutes = max(1, math.ceil(seconds / 60))
+    korean, english = _wait(seconds)
     return (
-        f"로그인 실패가 너무 많아 잠시 잠겼습니다. {minutes}분 후 다시 시도하세요. "
-        f"Too many failed sign-ins: try again in {minutes} min."
+        f"로그인 실패가 너무 많아 잠시 잠겼습니다. {korean} 후 다시 시도하세요. "
+        f"Too many failed sign-ins: try again in {english}."
     )
 
 
 def throttled_message(seconds: int) -> str:
+    korean, english = _wait(seconds)
     return (
-        f"로그인 시도가 너무 많습니다. {seconds}초 후 다시 시도하세요. "
-        f"Too many sign-in attempts: try again in {seconds} s."
+        f"로그인 시도가 너무 많습니다. {korean} 후 다시 시도하세요. Too many sign-in attempts: try again in {english}."
     )

@@ -143,7 +143,9 @@ LOGOUT_REDIRECT_URL = "login"
 # Rates are DRF's "N/second|minute|hour|day"; an empty value turns a limit off.
 # Every attempt counts, on the API token endpoint and the login page together.
 LOGIN_RATE_PER_ADDRESS = env_str("LOGIN_RATE_PER_ADDRESS", "30/min")
-LOGIN_RATE_PER_ACCOUNT = env_str("LOGIN_RATE_PER_ACCOUNT", "10/min")
+# Per account: a person signs in a few times a day (the truck readers keep a token for
+# weeks); from many addresses at once, guesses are bound by this, not by the lockout.
+LOGIN_RATE_PER_ACCOUNT = env_str("LOGIN_RATE_PER_ACCOUNT", "30/hour")
 # LOGIN_LOCKOUT_FAILURES wrong passwords for one account from one address within
 # LOGIN_LOCKOUT_WINDOW_SECONDS lock that pair for LOGIN_LOCKOUT_SECONDS (0 turns it off).
 LOGIN_LOCKOUT_FAILURES = env_int("LOGIN_LOCKOUT_FAILURES", 5)
