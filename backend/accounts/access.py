@@ -24,3 +24,21 @@ def is_owner(user: AnyUser) -> bool:
 
 def is_collector(user: AnyUser) -> bool:
     return user.is_authenticated and user.is_collector
+
+
+def can_attach_owner(user: AnyUser, owner: User, municipality_id) -> bool:
+    """Whether `user` may make `owner` the owner of a restaurant in the municipality.
+
+    An administrator may attach any owner. An official, only in their own municipality,
+    and only an owner invited through it (an account made by or for it,
+    `User.invited_through`) or who already owns a restaurant there."""
+    if not user.is_authenticated or not owner.is_owner:
+        return False
+    if user.is_system_admin:
+        return True
+    if not (user.is_official and user.municipality_id == municipality_id):
+        return False
+    return (
+        owner.invited_through_id == municipality_id
+        or owner.restaurants.filter(municipality_id=municipality_id).exists()
+    )

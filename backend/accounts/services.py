@@ -1,3 +1,4 @@
+from backend.accounts.access import can_attach_owner
 from backend.core.errors import DomainError
 
 OWNER_NOT_IN_MUNICIPALITY = (
@@ -7,22 +8,9 @@ OWNER_NOT_IN_MUNICIPALITY = (
 )
 
 
-def may_bind_owner(*, by, owner, municipality_id) -> bool:
-    """Whether `by` may make `owner` the owner of a restaurant in the municipality.
-
-    An administrator may attach anyone. An official, only in their own municipality, and
-    only an owner invited through it (an account made by or for it) or who already
-    owns a restaurant there."""
-    if by.is_system_admin:
-        return True
-    if not (by.is_official and by.municipality_id == municipality_id and owner.is_owner):
-        return False
-    if owner.invited_through_id == municipality_id:
-        return True
-    return owner.restaurants.filter(municipality_id=municipality_id).exists()
-
-
 def check_owner_binding(*, by, owner, municipality_id) -> None:
-    if owner is not None and not may_bind_owner(by=by, owner=owner, municipality_id=municipality_id):
+    """Refuses (400 `owner_not_in_municipality`) an owner `by` may not attach to a
+    restaurant in the municipality (accounts.access.can_attach_owner)."""
+    if owner is not None and not can_attach_owner(by, owner, municipality_id):
         code, message = OWNER_NOT_IN_MUNICIPALITY
         raise DomainError(code, message, fields={"owner": [message]})
