@@ -106,7 +106,9 @@ def api():
         def as_user(self, user):
             from backend.accounts.tokens import issue_token
 
-            key, _expires_at = issue_token(user)
+            # A token that never expires, so that tests moving the clock far ahead keep
+            # signing in; tokens' expiry is tested through the token endpoint itself.
+            key, _expires_at = issue_token(user, lifetime=None)
             self.credentials(HTTP_AUTHORIZATION=f"Token {key}")
             return self
 
