@@ -155,7 +155,9 @@ LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 300)
 # taken that many hops from the end. 0: the socket's address (X-Forwarded-For ignored,
 # so that a client cannot pick its own address).
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
-# Lifetime of an API token (hours): each sign-in makes a new one; log out revokes it.
+# Lifetime of an unused API token (hours): each sign-in makes a new one, log out
+# revokes it, and each use moves its expiry on (at most once a minute), so a truck
+# reader that syncs keeps its token while one left unused for this long expires.
 API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 24 * 30)
 
 # --- Language and time ----------------------------------------------------------
@@ -200,7 +202,10 @@ from datetime import timedelta  # noqa: E402
 REST_KNOX = {
     "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
     "AUTH_HEADER_PREFIX": "Token",  # what the truck reader and tag_tools send
-    "AUTO_REFRESH": False,
+    # A working device never meets a 401 mid-shift (its scans would wait in its outbox
+    # until someone configured a new token); an abandoned one still expires.
+    "AUTO_REFRESH": True,
+    "MIN_REFRESH_INTERVAL": 60,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "음식물 폐기물 종량제 API (Food-waste billing by weight)",
