@@ -1,6 +1,7 @@
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.generics import RetrieveAPIView
+from rest_framework.views import APIView
 
 from backend.accounts.models import User
 
@@ -24,3 +25,5 @@ class MeView(RetrieveAPIView):
 
 class TokenView(ObtainAuthToken):
     """`{username, password}` → `{"token"}` for the crews' apps and scripts."""
+
+    parser_classes = APIView.parser_classes  # the project's (depth-limited JSON), not ObtainAuthToken's own

@@ -1,12 +1,16 @@
 """API conventions shared by every app: the error shape and pagination."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, pagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
+from backend.core import http
 from backend.core.errors import DomainError
+from backend.core.middleware import is_database_unavailable
 
 # DRF's own exception classes, mapped to our stable codes.
 _DRF_CODES = {
@@ -38,6 +42,15 @@ def _first_code(detail) -> str | None:
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return error_response(exc.code, exc.message, exc.status_code, exc.fields)
+    if is_database_unavailable(exc):
+        set_rollback()
+        code, message = http.status_code_and_message(503)
+        response = error_response(code, message, 503)
+        response["Retry-After"] = str(http.retry_after_seconds())
+        return response
+    if isinstance(exc, RequestDataTooBig):
+        code, message = http.status_code_and_message(413)
+        return error_response(code, message, 413)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -52,9 +65,16 @@ def exception_handler(exc, context):
         if code in (None, "invalid", "required", "null", "blank"):
             code = "validation_error"
         return error_response(code, "입력값을 확인해 주세요. Please check the input.", response.status_code, detail)
+    if isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF Failed"):
+        # SessionAuthentication's CSRF check, for a browser session calling the API.
+        return error_response("csrf_failed", http.CSRF_FAILED_MESSAGE, response.status_code)
     for exc_class, (code, message) in _DRF_CODES.items():
         if isinstance(exc, exc_class):
-            return error_response(code, message, response.status_code)
+            shaped = error_response(code, message, response.status_code)
+            for header in ("Retry-After", "Allow", "WWW-Authenticate"):
+                if header in response:
+                    shaped[header] = response[header]
+            return shaped
     return error_response("error", str(getattr(exc, "detail", exc)), response.status_code)
 
 
