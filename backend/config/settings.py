@@ -228,22 +228,42 @@ SUN_MASTER_KEY = env_str("SUN_MASTER_KEY", "" if IS_PRODUCTION else "00112233445
 
 # --- Celery -------------------------------------------------------------------------
 # Without CELERY_BROKER_URL, development and tests use the database itself as the
-# broker (kombu's SQLAlchemy transport), so `make run` needs nothing but Python.
-def _database_broker_url(database_url: str) -> str:
-    _scheme, rest = database_url.split("://", 1)
-    return f"sqla+postgresql+psycopg2://{rest}"
+# broker (kombu's SQLAlchemy transport, made to wait for PostgreSQL in
+# backend/core/broker.py), so `make run` needs nothing but Python.
+def database_broker_url(url: str) -> str | None:
+    """`postgresql://...` for a broker URL that names the database (`postgres://`,
+    `postgresql://`, or kombu's own `sqla+postgresql[+psycopg2]://`); None for any
+    other broker (Redis, RabbitMQ)."""
+    scheme, separator, rest = url.partition("://")
+    if separator and scheme.removeprefix("sqla+") in ("postgres", "postgresql", "postgresql+psycopg2"):
+        return f"postgresql://{rest}"
+    return None
 
 
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or (None if IS_PRODUCTION else _database_broker_url(DATABASE_URL))
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or (None if IS_PRODUCTION else DATABASE_URL)
 if not CELERY_BROKER_URL:
     raise ImproperlyConfigured("CELERY_BROKER_URL is required when DJANGO_ENV=production")
+if database_broker_url(CELERY_BROKER_URL):
+    CELERY_BROKER_URL = database_broker_url(CELERY_BROKER_URL)
+    CELERY_BROKER_TRANSPORT = "backend.core.broker:Transport"
+    # create_engine() options: check a pooled connection before use; give up connecting after 5 s.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = False  # set per task where the task is idempotent
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# When the broker (or the database, when it is the broker) is down, the worker and beat
+# wait and retry with a growing interval (up to 30 s), for as long as it takes: never
+# give up and exit, never spin.
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_TIMEOUT = 5
+# On losing the broker, tasks with late acknowledgement are cancelled and delivered
+# again (they are the idempotent ones), rather than finishing unacknowledged.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 
 # --- Billing and payment (docs/billing.md) -----------------------------------------
 # Due date: the end of the Nth month after the period, and never sooner than
