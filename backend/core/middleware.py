@@ -151,7 +151,7 @@ def _signed_in(request) -> bool:
 class SecurityHeadersMiddleware:
     """Content-Security-Policy and Permissions-Policy on every answer, and
     `Cache-Control: no-store` on every API answer (invoice PDFs included) and every
-    page shown to a signed-in user, so that no shared cache or back button keeps
+    page shown to a signed-in user (and every 5xx), so that no shared cache or back button keeps
     another person's bills. Placed after WhiteNoise: static files stay cacheable."""
 
     def __init__(self, get_response):
@@ -161,7 +161,7 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-        if http.is_api(request) or _signed_in(request):
+        if response.status_code >= 500 or http.is_api(request) or _signed_in(request):
             response["Cache-Control"] = "no-store"
             if "Expires" in response:
                 del response["Expires"]

@@ -1,6 +1,7 @@
 import logging
 import sys
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import JsonResponse
@@ -29,6 +30,8 @@ def healthz(request):
 
 
 def bad_request(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):  # read past the limit in a middleware (CSRF reads forms)
+        return http.error_response(request, 413)
     return http.error_response(request, 400)
 
 
