@@ -146,3 +146,28 @@ def test_an_unreachable_database_is_a_503_with_retry_after(official, broken_view
     assert int(page["Retry-After"]) > 0
     assert "잠시 후 다시 시도해 주세요" in page.content.decode()
     assert "OperationalError" not in page.content.decode()
+
+
+def test_a_value_the_database_refuses_is_a_400_not_a_500(official, broken_view):
+    from django.db import DataError
+
+    broken_view(DataError("value too long for type character varying(64)"))
+    client = Client(raise_request_exception=False)
+    client.force_login(official)
+    assert_error_shape(client.get("/api/v1/me/"), 400, "invalid_value")
+
+
+def test_a_model_validation_error_is_a_400_with_its_fields(official, broken_view):
+    from django.core.exceptions import ValidationError
+
+    broken_view(ValidationError({"name": ["이름이 필요합니다. A name is required."]}))
+    client = Client(raise_request_exception=False)
+    client.force_login(official)
+    error = assert_error_shape(client.get("/api/v1/me/"), 400, "validation_error")
+    assert error["fields"] == {"name": ["이름이 필요합니다. A name is required."]}
+
+
+def test_a_body_that_is_not_json_is_refused_by_media_type(api, collector):
+    response = api.as_user(collector).post("/api/v1/collections/batch/", data="x", content_type="text/csv")
+    error = assert_error_shape(response, 415, "unsupported_media_type")
+    assert error["message"].index("지원하지") < error["message"].index("Unsupported")
