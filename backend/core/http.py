@@ -9,7 +9,9 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
-API_PREFIX = "/api/"
+# Paths answered in the API's error shape: the API, and the payment providers'
+# server-to-server callbacks.
+API_PREFIXES = ("/api/", "/payments/callback/")
 
 # code, Korean message then English, for each status Django or a middleware answers.
 _STATUS = {
@@ -45,7 +47,7 @@ _TITLES = {
 
 
 def is_api(request) -> bool:
-    return request.path_info.startswith(API_PREFIX)
+    return request.path_info.startswith(API_PREFIXES)
 
 
 def status_code_and_message(status: int) -> tuple[str, str]:

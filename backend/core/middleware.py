@@ -31,24 +31,30 @@ def is_database_unavailable(exc: BaseException | None) -> bool:
 
 
 class ApiErrorShapeMiddleware:
-    """A last guard for `/api/`: whatever answered 4xx/5xx without JSON (Django's
+    """A last guard: whatever answered 4xx/5xx under `/api/` without JSON (Django's
     CSRF failure, a 405 from a plain view, a 404 for an unknown URL under DEBUG...)
-    is answered in the error shape instead."""
+    is answered in the error shape instead, and an empty 4xx/5xx elsewhere (a plain
+    view's 405, say) gets the Korean-first error page."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if response.status_code >= 400 and http.is_api(request):
-            content_type = response.get("Content-Type", "")
-            if not content_type.startswith("application/json"):
-                shaped = http.api_error(response.status_code)
-                for header in ("Retry-After", "Allow", "WWW-Authenticate"):
-                    if header in response:
-                        shaped[header] = response[header]
-                return shaped
-        return response
+        if response.status_code < 400 or response.streaming:
+            return response
+        if http.is_api(request):
+            if response.get("Content-Type", "").startswith("application/json"):
+                return response
+            shaped = http.api_error(response.status_code)
+        elif not response.content:
+            shaped = http.error_page(response.status_code)
+        else:
+            return response
+        for header in ("Retry-After", "Allow", "WWW-Authenticate"):
+            if header in response:
+                shaped[header] = response[header]
+        return shaped
 
 
 class RequestLimitsMiddleware:

@@ -171,3 +171,28 @@ def test_a_body_that_is_not_json_is_refused_by_media_type(api, collector):
     response = api.as_user(collector).post("/api/v1/collections/batch/", data="x", content_type="text/csv")
     error = assert_error_shape(response, 415, "unsupported_media_type")
     assert error["message"].index("지원하지") < error["message"].index("Unsupported")
+
+
+def test_a_page_that_only_takes_posts_answers_a_get_with_a_korean_page(client, official):
+    client.force_login(official)
+    response = client.get("/disputes/review/00000000-0000-4000-8000-000000000001/")
+    assert response.status_code == 405
+    assert "POST" in response["Allow"]
+    assert "허용되지 않는 요청입니다" in response.content.decode()
+
+
+def test_the_payment_callback_answers_in_the_error_shape(client, monkeypatch):
+    from backend.payments import services
+
+    error = assert_error_shape(client.get("/payments/callback/sandbox/"), 405, "method_not_allowed")
+    assert error["message"]
+
+    def down(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(services, "handle_callback", down)
+    response = Client(raise_request_exception=False).post(
+        "/payments/callback/sandbox/", data=b"{}", content_type="application/json"
+    )
+    assert_error_shape(response, 503, "service_unavailable")
+    assert int(response["Retry-After"]) > 0
