@@ -196,3 +196,13 @@ def test_the_payment_callback_answers_in_the_error_shape(client, monkeypatch):
     )
     assert_error_shape(response, 503, "service_unavailable")
     assert int(response["Retry-After"]) > 0
+
+
+@pytest.mark.parametrize(
+    "text, depth", [("5", 0), ("[]", 1), ('{"a": [{}]}', 3), ('{"events": [{"a": 1}, {"b": [2]}]}', 4)]
+)
+def test_json_depth(text, depth):
+    from backend.core.parsers import json_depth
+
+    assert json_depth(json.loads(text), 32) == depth
+    assert json_depth(json.loads("[" * 40 + "]" * 40), 32) == 33  # stops counting past the limit
