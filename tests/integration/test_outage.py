@@ -12,6 +12,7 @@ import concurrent.futures
 import contextlib
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -193,6 +194,21 @@ def test_the_database_stopped_and_started_under_the_server_and_the_worker(databa
     session.headers["Authorization"] = f"Token {token}"
     batch = f"{base}/api/v1/collections/batch/"
     statuses: list[int] = []
+    # The same crew member signed in on the phone's pages.
+    phone = requests.Session()
+    login_form = phone.get(f"{base}/login/", timeout=10).text
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_form).group(1)
+    signed_in = phone.post(
+        f"{base}/login/",
+        data={"username": "crew", "password": "crew-password-1", "csrfmiddlewaretoken": csrf},
+        timeout=10,
+    )
+    assert signed_in.status_code == 200 and "로그아웃" in signed_in.text
+
+    def page(path):
+        response = phone.get(f"{base}{path}", timeout=30)
+        statuses.append(response.status_code)
+        return response
 
     def get(path, **kwargs):
         response = session.get(f"{base}{path}", timeout=30, **kwargs)
@@ -220,6 +236,8 @@ def test_the_database_stopped_and_started_under_the_server_and_the_worker(databa
             assert_service_unavailable(post_batch(during), api=True)
             assert_service_unavailable(get("/api/v1/me/"), api=True)
             assert_service_unavailable(get(f"/t/{seeded['tag_code']}"), api=False)
+            assert_service_unavailable(page(f"/t/{seeded['tag_code']}"), api=False)
+            assert_service_unavailable(page("/"), api=False)
             assert get("/healthz").status_code == 503
             time.sleep(1)
         worker_log_during_outage = len(worker.log()) - log_size_at_outage
@@ -233,6 +251,8 @@ def test_the_database_stopped_and_started_under_the_server_and_the_worker(databa
         assert post_batch(during).json()["results"][0]["status"] == "created"
         assert post_batch(during).json()["results"][0]["status"] == "duplicate"
         assert get(f"/t/{seeded['tag_code']}").status_code == 200
+        assert page(f"/t/{seeded['tag_code']}").status_code == 200  # still signed in: the crew's form
+        assert "로그아웃" in page("/").text
 
         # The worker carries on by itself: a task sent now is run.
         from backend.config.celery import app
