@@ -254,6 +254,15 @@ def test_the_database_stopped_and_started_under_the_server_and_the_worker(databa
         assert page(f"/t/{seeded['tag_code']}").status_code == 200  # still signed in: the crew's form
         assert "로그아웃" in page("/").text
 
+        # A restart nobody noticed (no request while it was down): every thread still
+        # holds a connection to the old server, checked before reuse and replaced.
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            assert {r.status_code for r in pool.map(lambda _: get("/api/v1/me/"), range(16))} == {200}
+        database.stop()
+        database.start()
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            assert [r.status_code for r in pool.map(lambda _: get("/api/v1/me/"), range(16))] == [200] * 16
+
         # The worker carries on by itself: a task sent now is run.
         from backend.config.celery import app
 
