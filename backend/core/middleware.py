@@ -44,7 +44,7 @@ class ApiErrorShapeMiddleware:
         if response.status_code < 400 or response.streaming:
             return response
         if http.is_api(request):
-            if response.get("Content-Type", "").startswith("application/json"):
+            if response.get("Content-Type", "").startswith("application/json") or _drf_error_shape(response):
                 return response
             shaped = http.api_error(response.status_code)
         elif not response.content:
@@ -55,6 +55,13 @@ class ApiErrorShapeMiddleware:
             if header in response:
                 shaped[header] = response[header]
         return shaped
+
+
+def _drf_error_shape(response) -> bool:
+    """The error shape rendered by DRF in another format the client asked for (a
+    report's `?format=csv`, the browsable API)."""
+    data = getattr(response, "data", None)
+    return isinstance(data, dict) and isinstance(data.get("error"), dict)
 
 
 class RequestLimitsMiddleware:
