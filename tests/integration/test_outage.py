@@ -267,9 +267,7 @@ def test_the_database_stopped_and_started_under_the_server_and_the_worker(databa
         from backend.config.celery import app
 
         with app.connection_for_write(database.url, transport="backend.core.broker:Transport") as connection:
-            result = app.send_task(
-                "backend.pickup_requests.tasks.settle_pickup_requests", queue=QUEUE, connection=connection
-            )
+            result = app.send_task("pickup_requests.settle_pickup_requests", queue=QUEUE, connection=connection)
         wait_until(lambda: f"[{result.id}] succeeded" in worker.log(), 90, "the worker to run a task after the outage")
 
     stored = database.query("SELECT id::text, weight_g FROM collection_events_collectionevent ORDER BY weight_g")
