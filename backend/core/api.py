@@ -1,12 +1,23 @@
 """API conventions shared by every app: the error shape and pagination."""
 
+import logging
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
 from rest_framework import exceptions, pagination
+from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
+from backend.core import http
 from backend.core.errors import DomainError
+from backend.core.middleware import is_database_unavailable
+
+logger = logging.getLogger(__name__)
 
 # DRF's own exception classes, mapped to our stable codes.
 _DRF_CODES = {
@@ -15,8 +26,11 @@ _DRF_CODES = {
     exceptions.PermissionDenied: ("permission_denied", "권한이 없습니다. You may not do this."),
     exceptions.NotFound: ("not_found", "찾을 수 없습니다. Not found."),
     exceptions.MethodNotAllowed: ("method_not_allowed", "허용되지 않는 요청입니다. Method not allowed."),
-    exceptions.NotAcceptable: ("not_acceptable", "Not acceptable."),
-    exceptions.UnsupportedMediaType: ("unsupported_media_type", "Unsupported media type."),
+    exceptions.NotAcceptable: ("not_acceptable", "요청한 응답 형식을 제공할 수 없습니다. Not acceptable."),
+    exceptions.UnsupportedMediaType: (
+        "unsupported_media_type",
+        "지원하지 않는 본문 형식입니다. JSON으로 보내 주세요. Unsupported media type; send JSON.",
+    ),
     exceptions.Throttled: ("throttled", "요청이 너무 많습니다. Too many requests."),
     exceptions.ParseError: ("malformed_request", "요청 본문을 읽을 수 없습니다. Malformed request body."),
 }
@@ -38,10 +52,27 @@ def _first_code(detail) -> str | None:
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return error_response(exc.code, exc.message, exc.status_code, exc.fields)
+    if is_database_unavailable(exc):
+        set_rollback()
+        code, message = http.status_code_and_message(503)
+        response = error_response(code, message, 503)
+        response["Retry-After"] = str(http.retry_after_seconds())
+        return response
+    if isinstance(exc, RequestDataTooBig):
+        code, message = http.status_code_and_message(413)
+        return error_response(code, message, 413)
+    if isinstance(exc, DataError):
+        # The database refused a value (too long, out of range) that validation should
+        # have caught first: still the client's input, so a 400, and logged to be fixed.
+        logger.warning("database refused a value: %s %s: %s", context["request"].method, context["request"].path, exc)
+        set_rollback()
+        return error_response("invalid_value", "값이 허용 범위를 벗어났습니다. A value is out of range.", 400)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):  # a model's clean() reached from a view
+        exc = exceptions.ValidationError(detail=get_error_detail(exc))
 
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -52,6 +83,9 @@ def exception_handler(exc, context):
         if code in (None, "invalid", "required", "null", "blank"):
             code = "validation_error"
         return error_response(code, "입력값을 확인해 주세요. Please check the input.", response.status_code, detail)
+    if isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF Failed"):
+        # SessionAuthentication's CSRF check, for a browser session calling the API.
+        return error_response("csrf_failed", http.CSRF_FAILED_MESSAGE, response.status_code)
     for exc_class, (code, message) in _DRF_CODES.items():
         if isinstance(exc, exc_class):
             return _with_headers(error_response(code, message, response.status_code), response)
@@ -59,8 +93,9 @@ def exception_handler(exc, context):
 
 
 def _with_headers(ours: Response, drfs: Response) -> Response:
-    """Keep the headers DRF set on its answer (Retry-After on 429, WWW-Authenticate on 401)."""
-    for name in ("Retry-After", "WWW-Authenticate"):
+    """Keep the headers DRF set on its answer (Retry-After on 429, Allow on 405,
+    WWW-Authenticate on 401)."""
+    for name in ("Retry-After", "Allow", "WWW-Authenticate"):
         if name in drfs:
             ours[name] = drfs[name]
     return ours

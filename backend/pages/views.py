@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from backend.collection_events.services import CREATED, DUPLICATE, record_collec
 from backend.pages.forms import CollectionForm
 from backend.pickup_requests.selectors import open_requests_for_day
 from backend.restaurants.models import Restaurant
+from backend.tags import codes
 from backend.tags.models import Tag
 
 RECENT = 20
@@ -22,6 +24,10 @@ SAVED_NOTICE = {CREATED: "저장했습니다. Saved.", DUPLICATE: "이미 저장
 def tag_page(request, code: str):
     """What the tag's URL shows: the form for a crew, the history for the owner, and
     to anyone else only that the bin is registered."""
+    # A code no tag can have (too long, NUL, other odd characters) is simply not found,
+    # before it reaches the database.
+    if not (0 < len(code) <= codes.CODE_LENGTH and code.isascii() and code.isalnum()):
+        raise Http404
     tag = get_object_or_404(Tag.objects.select_related("bin__restaurant__district"), code=code)
     user = request.user
     bin = tag.bin

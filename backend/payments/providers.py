@@ -15,8 +15,9 @@ gateway's confirm API) and maps its fields; see docs/billing.md.
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 
 from backend.core.errors import DomainError
+from backend.core.parsers import loads_bounded
 
 SIGNATURE_HEADER = "X-Sandbox-Signature"
 
@@ -92,24 +94,69 @@ class SandboxProvider:
 
     def parse_callback(self, *, body: bytes, headers) -> CallbackEvent:
         signature = headers.get(SIGNATURE_HEADER, "")
+        # A header that is not 64 hex digits cannot be our signature (and a non-ASCII
+        # one would make compare_digest raise).
+        if not (isinstance(signature, str) and _HEX_SIGNATURE.fullmatch(signature)):
+            raise _bad_signature()
         if not hmac.compare_digest(self.sign(body), signature):
             raise _bad_signature()
         try:
-            payload = json.loads(body)
-            amount = payload["amount"]
-            if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
-                raise ValueError("amount")
+            payload = loads_bounded(body.decode("utf-8"), max_depth=2)
+            if not isinstance(payload, dict):
+                raise ValueError("not an object")
+            status = _text(payload, "status", 16)
+            if status not in ("paid", "failed"):
+                raise ValueError("status")
             return CallbackEvent(
-                order_id=str(payload["order_id"]),
-                transaction_id=str(payload["transaction_id"]),
-                succeeded=payload["status"] == "paid",
-                amount_krw=amount,
-                paid_at=parse_datetime(payload["paid_at"]) if payload.get("paid_at") else None,
-                method=str(payload.get("method", "")),
-                failure_reason=str(payload.get("failure_reason", "")),
+                order_id=_text(payload, "order_id", 64),
+                transaction_id=_text(payload, "transaction_id", 100),
+                succeeded=status == "paid",
+                amount_krw=_amount(payload.get("amount")),
+                paid_at=_aware_datetime(payload.get("paid_at")),
+                method=_text(payload, "method", 32, required=False),
+                failure_reason=_text(payload, "failure_reason", 200, required=False),
             )
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, OverflowError):
             raise DomainError("malformed_callback", "콜백 내용을 읽을 수 없습니다. Malformed callback.") from None
+
+
+_HEX_SIGNATURE = re.compile(r"[0-9a-f]{64}")
+# More than any invoice could come to; keeps the amount inside a bigint.
+MAX_CALLBACK_AMOUNT_KRW = 10**12
+
+
+def _text(payload: dict, key: str, max_length: int, *, required: bool = True) -> str:
+    """A string field of the callback: present (if required), a string, at most
+    `max_length` characters, without control characters or lone surrogates."""
+    value = payload.get(key, None if required else "")
+    if value is None and not required:
+        value = ""
+    if not isinstance(value, str) or len(value) > max_length or (required and not value):
+        raise ValueError(key)
+    if any(ord(ch) < 32 or 0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+        raise ValueError(key)
+    return value
+
+
+def _amount(value) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_CALLBACK_AMOUNT_KRW:
+        raise ValueError("amount")
+    return value
+
+
+def _aware_datetime(value) -> datetime | None:
+    """`paid_at`: absent, or an ISO 8601 time with its offset, in a sane year."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or len(value) > 40:
+        raise ValueError("paid_at")
+    parsed = parse_datetime(value)  # ValueError for an impossible date
+    if parsed is None or parsed.tzinfo is None or not 2000 <= parsed.year <= 2100:
+        raise ValueError("paid_at")
+    offset = parsed.utcoffset()
+    if offset is None or abs(offset) > timedelta(hours=14):
+        raise ValueError("paid_at")
+    return parsed
 
 
 _PROVIDERS = {"sandbox": SandboxProvider}

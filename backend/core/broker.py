@@ -1,0 +1,48 @@
+"""The database as Celery's broker when there is no Redis (development, tests, a small
+installation): kombu's SQLAlchemy transport, made to wait for PostgreSQL.
+
+kombu's own transport "connects" without touching the database (the engine connects
+lazily), so while PostgreSQL is down the worker connected, failed on its first poll,
+and reconnected at once, five times a second, logging a traceback each time (about
+600 KiB of log a minute), with no back-off. Here a channel is only handed out once
+the database answers `SELECT 1`; until then opening the connection fails, and Celery
+retries it with its growing interval (2 s, 4 s, ... up to 30 s, one log line each)
+and carries on by itself once the database is back. Pooled connections are checked
+before use (`pool_pre_ping`), so the first poll after a restart does not fail either.
+
+Selected in settings.py (CELERY_BROKER_TRANSPORT) for a `postgresql://` broker URL.
+"""
+
+from kombu.transport import sqlalchemy as kombu_sqlalchemy
+from sqlalchemy import exc as sqlalchemy_errors
+from sqlalchemy import text
+
+
+class Channel(kombu_sqlalchemy.Channel):
+    def _engine_from_config(self):
+        # The URL comes without a driver (kombu would read `a+b://` as transport `a`);
+        # psycopg2 is the driver Django uses too.
+        client = self.connection.client
+        if client.hostname.startswith("postgresql://"):
+            client.hostname = "postgresql+psycopg2://" + client.hostname.removeprefix("postgresql://")
+        return super()._engine_from_config()
+
+    def __init__(self, connection, **kwargs):
+        super().__init__(connection, **kwargs)
+        try:
+            engine, _session_class = self._open()  # creates kombu's tables the first time
+            with engine.connect() as database:
+                database.execute(text("SELECT 1"))
+        except Exception:
+            self.close()
+            raise
+
+
+class Transport(kombu_sqlalchemy.Transport):
+    Channel = Channel
+    # Errors after which the connection is thrown away and opened again (with back-off).
+    connection_errors = (
+        sqlalchemy_errors.OperationalError,
+        sqlalchemy_errors.InterfaceError,
+        sqlalchemy_errors.DisconnectionError,
+    )
