@@ -22,43 +22,21 @@ import uuid
 
 from django.db import connection
 
-from backend.billing.models import Invoice, InvoiceLine
-from backend.collection_events.models import CollectionEvent, CollectionEventStatusChange
+from backend.billing.models import Invoice, InvoiceLine, LineKind
+from backend.collection_events.selectors import SCAN_SQL_PARAMS, became_billable_sql, billable_at_sql, scans_table
+
+# Statuses and kinds travel as parameters, from the models' choices.
+_PARAMS = {**SCAN_SQL_PARAMS, "usage": LineKind.USAGE.value, "prior_period": LineKind.PRIOR_PERIOD.value}
 
 
 def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def became_billable_sql(event: str = "e") -> str:
-    """Lateral joins giving `made.billable_xid` for the scan aliased `event`: the
-    transaction that made it billable (NULL if it never was) and `voided.changed_xid`."""
-    changes = _table(CollectionEventStatusChange)
-    return f"""
-      LEFT JOIN LATERAL (SELECT c.changed_xid FROM {changes} c
-                          WHERE c.event_id = {event}.id AND c.to_status = 'billable' LIMIT 1) released ON true
-      LEFT JOIN LATERAL (SELECT c.changed_xid, c.from_status FROM {changes} c
-                          WHERE c.event_id = {event}.id AND c.to_status = 'void' LIMIT 1) voided ON true
-     CROSS JOIN LATERAL (SELECT CASE
-                                  WHEN released.changed_xid IS NOT NULL THEN released.changed_xid
-                                  WHEN {event}.status = 'billable' OR voided.from_status = 'billable'
-                                  THEN {event}.recorded_xid
-                                END AS billable_xid) made
-    """
-
-
-def billable_at_sql(snapshot: str) -> str:
-    """True when the scan was billable in `snapshot` (use with became_billable_sql)."""
-    return (
-        f"(made.billable_xid IS NOT NULL AND pg_visible_in_snapshot(made.billable_xid, {snapshot})"
-        f" AND (voided.changed_xid IS NULL OR NOT pg_visible_in_snapshot(voided.changed_xid, {snapshot})))"
-    )
-
-
 def scans_on_lines(invoice: Invoice) -> dict[uuid.UUID, list[dict]]:
     """The scans behind each usage, prior-period and credit line of one invoice,
     oldest first: {line id: [{id, collected_at, weight_g, status}]}."""
-    invoices, lines, events = _table(Invoice), _table(InvoiceLine), _table(CollectionEvent)
+    invoices, lines, events = _table(Invoice), _table(InvoiceLine), scans_table()
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -70,21 +48,21 @@ def scans_on_lines(invoice: Invoice) -> dict[uuid.UUID, list[dict]]:
             )
             SELECT l.id, e.id, e.collected_at, e.weight_g, e.status
               FROM inv
-              JOIN {lines} l ON l.invoice_id = inv.id AND l.kind IN ('usage', 'prior_period')
+              JOIN {lines} l ON l.invoice_id = inv.id AND l.kind IN (%(usage)s, %(prior_period)s)
               JOIN {events} e
                 ON e.bin_id = l.bin_id AND e.weight_g IS NOT NULL
                AND e.collected_at >= (l.first_date::timestamp AT TIME ZONE inv.time_zone)
                AND e.collected_at < ((l.last_date + 1)::timestamp AT TIME ZONE inv.time_zone)
               {became_billable_sql("e")}
              WHERE {billable_at_sql("inv.snapshot")}
-               AND (l.kind = 'usage' OR NOT pg_visible_in_snapshot(made.billable_xid, inv.previous))
+               AND (l.kind = %(usage)s OR NOT pg_visible_in_snapshot(made.billable_xid, inv.previous))
             UNION ALL
             SELECT l.id, e.id, e.collected_at, e.weight_g, e.status
               FROM {lines} l JOIN {events} e ON e.id = l.credited_event_id
              WHERE l.invoice_id = %(invoice)s
              ORDER BY 3, 2
             """,
-            {"invoice": invoice.id},
+            {"invoice": invoice.id, **_PARAMS},
         )
         scans: dict[uuid.UUID, list[dict]] = {}
         for line_id, event_id, collected_at, weight_g, status in cursor.fetchall():
@@ -98,7 +76,7 @@ def billed_on(event_id) -> str | None:
     """The number of the invoice that billed this scan, if any: the first invoice of
     its restaurant, from its month's invoice on, whose snapshot saw it billable and
     that has a line for its bin and date."""
-    invoices, lines, events = _table(Invoice), _table(InvoiceLine), _table(CollectionEvent)
+    invoices, lines, events = _table(Invoice), _table(InvoiceLine), scans_table()
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -109,15 +87,15 @@ def billed_on(event_id) -> str | None:
                 ON own_month.restaurant_id = e.restaurant_id
                AND own_month.period = date_trunc('month', e.collected_at AT TIME ZONE own_month.time_zone)::date
               JOIN {invoices} i ON i.restaurant_id = e.restaurant_id AND i.window_number >= own_month.window_number
-             WHERE e.id = %s AND {billable_at_sql("i.snapshot")}
+             WHERE e.id = %(event)s AND {billable_at_sql("i.snapshot")}
                AND EXISTS (
                    SELECT 1 FROM {lines} l
-                    WHERE l.invoice_id = i.id AND l.kind IN ('usage', 'prior_period') AND l.bin_id = e.bin_id
+                    WHERE l.invoice_id = i.id AND l.kind IN (%(usage)s, %(prior_period)s) AND l.bin_id = e.bin_id
                       AND (e.collected_at AT TIME ZONE i.time_zone)::date BETWEEN l.first_date AND l.last_date)
              ORDER BY i.window_number
              LIMIT 1
             """,
-            [event_id],
+            {"event": event_id, **_PARAMS},
         )
         row = cursor.fetchone()
         return row[0] if row else None
