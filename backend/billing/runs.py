@@ -19,12 +19,14 @@ any point leaves either a whole chunk or nothing; whoever takes the run over nex
 continues after the cursor (docs/decisions/0002-billing-runs.md).
 """
 
+import gc
 import logging
 import os
 import socket
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -184,6 +186,25 @@ def _bill_chunks(run: BillingRun, *, token, plan: list[_Chunk]) -> None:
     worker killed at any point leaves a prefix of the plan committed, as when chunks
     ran one by one. Inside a caller's transaction (tests, a shell) other
     connections could not see its data, so the chunks run there, one by one."""
+    with _fewer_young_collections():
+        _bill_chunks_in_order(run, token=token, plan=plan)
+
+
+@contextmanager
+def _fewer_young_collections():
+    """A chunk makes ~8,000 records that live until they are written; with the default
+    threshold (700 allocations) the garbage collector scans them ~40 times per chunk,
+    ~0.15 s of a run's ~1.1 s of Python. Raised as in the web workers
+    (config/gunicorn.conf.py) for the run's duration, then restored."""
+    previous = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+
+
+def _bill_chunks_in_order(run: BillingRun, *, token, plan: list[_Chunk]) -> None:
     workers = _connections_per_run()
     if workers == 1 or len(plan) == 1 or connection.in_atomic_block:
         for chunk in plan:
