@@ -107,6 +107,10 @@ def draft_invoice(
     labels: dict[str, str],
     terms: ChunkTerms,
 ) -> InvoiceDraft | None:
+    """One restaurant's invoice for the month, lines in this order: usage and
+    prior-period lines (by month, date, bin), a base fee per bin in service, the
+    minimum-charge adjustment, credits. Its ledger: the charge, and a credit larger
+    than the charge carried as a negative entry. None if there is nothing to bill."""
     if not usage_rows and not bins and not credit_rows:
         return None
     usage = [

@@ -326,7 +326,7 @@ def _draft_chunk(run: BillingRun, to_bill: list[RestaurantOnInvoice], period: Pe
     )
     labels = {bin.id: bin.label for in_service in bins.values() for bin in in_service}
     unlabelled = {row.bin_id for rows in window.usage.values() for row in rows} - labels.keys()
-    if unlabelled:  # weighed in the window, but retired before the month
+    if unlabelled:  # late lines of a bin no longer in service this month
         labels.update(selectors.bin_labels(unlabelled))
     tariff = selectors.tariff_at_month_end(municipality.id, period)
     now = timezone.now()
