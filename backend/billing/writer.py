@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
 from functools import cache
 from types import NoneType, UnionType
-from typing import Any, get_args
+from typing import Any, Union, get_args, get_origin
 
 from django.db import connection
 
@@ -76,7 +76,7 @@ def _row_formatter(record_class: type) -> Callable[[Any], str]:
         value = f"r.{field.name}"
         if field.type == Text:
             cells.append(f"{{_escape({value})}}")
-        elif isinstance(field.type, UnionType) and NoneType in get_args(field.type):
+        elif get_origin(field.type) in (Union, UnionType) and NoneType in get_args(field.type):  # X | None
             cells.append(f"{{_NULL if {value} is None else {value}}}")
         else:
             cells.append(f"{{{value}}}")
