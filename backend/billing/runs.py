@@ -37,6 +37,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from backend.billing import selectors, writer
+from backend.billing.billed import refuse_if_billed
 from backend.billing.invoicing import ChunkTerms, InvoiceDraft, draft_invoices
 from backend.billing.models import BillingRun, RunStatus
 from backend.billing.notices import notify_invoices_issued
@@ -53,7 +54,8 @@ CHUNK_RETRIES = 3
 
 def start_billing_run(*, municipality: Municipality, period: Period, requested_by=None, now=None) -> BillingRun:
     """Queue a run for a month that has ended; the run already queued or running for
-    that month is returned instead of a second one. The task is sent after commit."""
+    that month is returned instead of a second one, and a month already billed is
+    refused (`period_already_billed`, billed.py). The task is sent after commit."""
     now = now or timezone.now()
     if not period.has_ended(now, municipality.zone):
         raise DomainError(
@@ -61,6 +63,7 @@ def start_billing_run(*, municipality: Municipality, period: Period, requested_b
             f"{period} 기간이 아직 끝나지 않았습니다. The period {period} has not ended yet.",
             fields={"period": ["not ended"]},
         )
+    refuse_if_billed(municipality_id=municipality.id, period=period)
     try:
         with transaction.atomic():
             run = BillingRun.objects.create(

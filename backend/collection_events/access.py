@@ -2,6 +2,8 @@
 `CollectionEvent.objects.visible_to` (a crew its own scans, an owner their restaurants')."""
 
 from backend.accounts.access import AnyUser, acts_for_municipality, is_collector
+from backend.core.errors import DomainError
+from backend.municipalities.models import Municipality
 from backend.restaurants.models import Bin, Restaurant
 from backend.tags.models import Tag
 
@@ -40,3 +42,21 @@ def can_read_bin_history(user: AnyUser, bin: Bin) -> bool:
 def can_see_stops(user: AnyUser) -> bool:
     """The day's stops are a crew's page."""
     return is_collector(user)
+
+
+def can_manage_scales(user: AnyUser) -> bool:
+    """Registering the crews' scales and reading them: officials of the municipality
+    (and administrators). Which scales: `Scale.objects.visible_to`."""
+    return acts_for_municipality(user)
+
+
+def scale_municipality(user) -> Municipality:
+    """Whose scale a new one is: the official's own municipality."""
+    if user.municipality is None:
+        raise DomainError(
+            "municipality_required",
+            "소속 지자체가 있는 공무원만 저울을 등록할 수 있습니다. "
+            "Only an official of a municipality registers scales.",
+            status_code=403,
+        )
+    return user.municipality

@@ -1,15 +1,23 @@
 import django_filters
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import pagination, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from backend.accounts.throttles import SCAN_THROTTLES
-from backend.collection_events import services
-from backend.collection_events.access import can_change_scan_status, can_record_scans
-from backend.collection_events.models import CollectionEvent, CollectionStatus
+from backend.collection_events import scales, services
+from backend.collection_events.access import (
+    can_change_scan_status,
+    can_manage_scales,
+    can_record_scans,
+    scale_municipality,
+)
+from backend.collection_events.models import CollectionEvent, CollectionStatus, Scale
+from backend.core.audit import change_reason
 from backend.core.errors import DomainError
-from backend.core.permissions import AccessPolicy
+from backend.core.permissions import WRITE, AccessPolicy
+from backend.municipalities.models import Hauler
 
 
 class CollectionEventSerializer(serializers.ModelSerializer):
@@ -149,3 +157,60 @@ def _batch_result(outcome: services.ScanOutcome) -> dict:
     if outcome.error is not None:
         result["error"] = outcome.error.as_dict()
     return result
+
+
+class ScaleSerializer(serializers.ModelSerializer):
+    hauler = serializers.PrimaryKeyRelatedField(queryset=Hauler.objects.all())
+    hauler_name = serializers.CharField(source="hauler.name", read_only=True)
+    inspection_valid_through = serializers.DateField(read_only=True)
+    change_reason = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=100, help_text="why, for the audit trail"
+    )
+
+    class Meta:
+        model = Scale
+        fields = [
+            "id",
+            "serial",
+            "model",
+            "hauler",
+            "hauler_name",
+            "inspected_on",
+            "inspection_valid_through",
+            "created_at",
+            "change_reason",
+        ]
+        read_only_fields = ["id", "created_at"]
+
+
+class ScaleViewSet(viewsets.ModelViewSet):
+    """The crews' scales, registered by the municipality's officials. A weighing that
+    names an unregistered scale, or one whose inspection lapsed, is flagged."""
+
+    serializer_class = ScaleSerializer
+    permission_classes = [AccessPolicy]
+    access_policy = {WRITE: can_manage_scales}  # reading: `Scale.objects.visible_to` (officials only)
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    filterset_fields = ["serial", "hauler"]
+
+    def get_queryset(self):
+        return Scale.objects.visible_to(self.request.user).select_related("hauler", "municipality")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        with change_reason(data.pop("change_reason", "")):
+            serializer.instance = scales.register_scale(
+                municipality=scale_municipality(self.request.user), today=self._today(), **data
+            )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        with change_reason(data.pop("change_reason", "")):
+            serializer.instance = scales.update_scale(scale=serializer.instance, today=self._today(), **data)
+
+    def _today(self):
+        return (
+            timezone.localdate(timezone=self.request.user.municipality.zone)
+            if self.request.user.municipality
+            else timezone.localdate()
+        )

@@ -1,3 +1,7 @@
+import uuid
+from datetime import date, timedelta
+
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models, transaction
 from django.db.models import Func, Q
@@ -54,6 +58,8 @@ class Flag:
     FAR_FROM_RESTAURANT = "far_from_restaurant"
     MANUAL_ENTRY = "manual_entry"
     UID_MISMATCH = "uid_mismatch"  # the reader saw another chip than the one written
+    UNREGISTERED_SCALE = "unregistered_scale"  # the scan names a scale no official registered
+    SCALE_INSPECTION_DUE = "scale_inspection_due"  # the scale's legal inspection (정기검사) has lapsed
 
 
 class CollectionEventQuerySet(models.QuerySet):
@@ -192,3 +198,44 @@ class ScanReceipt(models.Model):
 
     def __str__(self) -> str:
         return str(self.id)
+
+
+class ScaleQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ScaleQuerySet":
+        if user.is_system_admin:
+            return self
+        if user.is_official:
+            return self.filter(municipality_id=user.municipality_id)
+        return self.none()
+
+
+class Scale(models.Model):
+    """A crew's scale, registered by the municipality's officials: the id its reader
+    sends with every weighing (`serial`, the scan's `scale_id`), its model, and the
+    date of its last legal inspection (정기검사). A weighing from a scale that is not
+    registered, or whose inspection has lapsed, is flagged for review."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    municipality = models.ForeignKey("municipalities.Municipality", on_delete=models.PROTECT, related_name="+")
+    hauler = models.ForeignKey("municipalities.Hauler", on_delete=models.PROTECT, related_name="scales")
+    serial = models.CharField(max_length=64, help_text="the scale id its reader sends with each weighing")
+    model = models.CharField(max_length=100, blank=True)
+    inspected_on = models.DateField(help_text="last legal inspection (정기검사)")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScaleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["serial"]
+        constraints = [models.UniqueConstraint(fields=["municipality", "serial"], name="one_scale_per_serial")]
+
+    def __str__(self) -> str:
+        return self.serial
+
+    @property
+    def inspection_valid_through(self) -> date:
+        return self.inspected_on + timedelta(days=settings.SCALE_INSPECTION_VALID_DAYS)
+
+    def inspection_due_on(self, day: date) -> bool:
+        """Whether a weighing on `day` (local) falls after the inspection lapsed."""
+        return day > self.inspection_valid_through

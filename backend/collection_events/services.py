@@ -28,6 +28,7 @@ from backend.collection_events.models import (
 )
 from backend.collection_events.notices import notify_missed_pickups
 from backend.collection_events.rules import HoldWindow, check_collected_at, check_weight, distance_m
+from backend.collection_events.scales import ScaleBook
 from backend.collection_events.submissions import ScanSubmission, parse_submission
 from backend.core.errors import DomainError
 from backend.municipalities.models import District
@@ -253,9 +254,10 @@ def _store(fresh, outcomes, taps, *, collector, now) -> None:
             _answer_known(outcomes[position], scan.id, winners.get(scan.id), fingerprint)
 
     hold = _hold_window(fresh.values())
+    scales = ScaleBook.for_scans((scan, tag) for scan, tag, _ in fresh.values())
     events = []
     for position, (scan, tag, _) in sorted(fresh.items(), key=lambda item: item[1][0].collected_at):
-        event = _new_event(scan, tag, collector=collector, now=now, hold=hold)
+        event = _new_event(scan, tag, collector=collector, now=now, hold=hold, scales=scales)
         if position in taps:
             event.physically_tapped, event.sun_counter = True, taps[position]
         events.append(event)
@@ -356,7 +358,9 @@ def _hold_window(fresh) -> HoldWindow:
     return HoldWindow(window, existing)
 
 
-def _new_event(scan: ScanSubmission, tag: Tag, *, collector, now, hold: HoldWindow) -> CollectionEvent:
+def _new_event(
+    scan: ScanSubmission, tag: Tag, *, collector, now, hold: HoldWindow, scales: ScaleBook
+) -> CollectionEvent:
     restaurant = tag.bin.restaurant
     flags = []
     if scan.weight_g is None:
@@ -375,6 +379,7 @@ def _new_event(scan: ScanSubmission, tag: Tag, *, collector, now, hold: HoldWind
         flags.append(Flag.MANUAL_ENTRY)
     if scan.reader_uid and tag.nfc_uid and scan.reader_uid != tag.nfc_uid:
         flags.append(Flag.UID_MISMATCH)
+    flags += scales.flags(scan, restaurant.municipality_id)
     return CollectionEvent(
         id=scan.id,
         bin=tag.bin,

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "simple_history",
     "backend.core",
     "backend.accounts",
     "backend.municipalities",
@@ -85,6 +86,7 @@ INSTALLED_APPS = [
     "backend.payments",
     "backend.disputes",
     "backend.analytics",
+    "backend.audit",
     "backend.pickup_requests",
     "backend.demo",
 ]
@@ -102,6 +104,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Records who made each change kept in the audit trail (backend/audit).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "backend.core.middleware.DatabaseUnavailableMiddleware",
 ]
@@ -274,6 +278,9 @@ SCAN_BATCH_MAX_EVENTS = env_int("SCAN_BATCH_MAX_EVENTS", 1000)
 # backend/accounts/throttles.py); an empty value turns a limit off.
 SCAN_RATE = env_str("SCAN_RATE", "60/min")  # POST /collections/ requests
 SCAN_EVENTS_RATE = env_str("SCAN_EVENTS_RATE", "20000/hour")  # events, single or batched
+# A scale whose last legal inspection (정기검사) is older than this many days weighs
+# with the flag `scale_inspection_due` (the legal period is two years).
+SCALE_INSPECTION_VALID_DAYS = env_int("SCALE_INSPECTION_VALID_DAYS", 730)
 # Master key (32 hex digits) from which each NTAG 424 DNA tag's keys are diversified.
 # Never stored in the database. Unset: SUN tags' taps are refused (sun_not_configured).
 SUN_MASTER_KEY = env_str("SUN_MASTER_KEY", "" if IS_PRODUCTION else "00112233445566778899aabbccddeeff")

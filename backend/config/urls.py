@@ -1,14 +1,31 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from backend.core.views import healthz
 from backend.payments.views import pay_invoice
 
+
+class FaviconRedirect(RedirectView):
+    """Resolved per request: the static file's (hashed, in production) URL."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static("pages/favicon.svg")
+
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page links: answer with the static icon.
+    path("favicon.ico", FaviconRedirect.as_view()),
     path("api/v1/", include("backend.config.api_urls", namespace="v1")),
     path("admin/", admin.site.urls),
     path("billing/", include("backend.billing.urls")),
+    # Officials' pages for tariffs, billing runs and scales.
+    path("console/", include("backend.billing.console_urls")),
+    path("console/", include("backend.collection_events.console_urls")),
     # Paying is payments' work (payments depends on billing, not the reverse); the
     # address stays under the invoice it pays.
     path("billing/invoices/<uuid:invoice_id>/pay/", pay_invoice, name="pay-invoice"),

@@ -1,17 +1,23 @@
 """Pages: an owner disputes a collection from the phone; officials review disputes
 and held scans. Thin views over disputes/services.py; who may do what: disputes/access.py."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from backend.collection_events.models import CollectionEvent, CollectionStatus
+from backend.collection_events.models import CollectionEvent, CollectionStatus, Flag
 from backend.core.errors import DomainError
 from backend.disputes import services
 from backend.disputes.access import access_dispute, can_decide_dispute, can_raise_dispute
 from backend.disputes.models import Dispute, DisputeStatus
+
+SCALE_FLAGS = [Flag.UNREGISTERED_SCALE, Flag.SCALE_INSPECTION_DUE]
+SCALE_FLAGS_SHOWN_DAYS = 31
 
 
 @login_required
@@ -57,7 +63,19 @@ def review(request):
         .filter(status=CollectionStatus.HELD)
         .select_related("bin", "restaurant")[:100]
     )
-    return render(request, "disputes/review.html", {"disputes": disputes, "held": held})
+    # Billable weighings whose scale is unregistered or past its inspection (a held one
+    # is already listed above): an official voids a wrong one; the rest stay billed.
+    flagged = (
+        CollectionEvent.objects.visible_to(request.user)
+        .filter(
+            status=CollectionStatus.BILLABLE,
+            flags__overlap=SCALE_FLAGS,
+            collected_at__gte=timezone.now() - timedelta(days=SCALE_FLAGS_SHOWN_DAYS),
+        )
+        .select_related("bin", "restaurant")
+        .order_by("-collected_at")[:100]
+    )
+    return render(request, "disputes/review.html", {"disputes": disputes, "held": held, "flagged": flagged})
 
 
 @login_required

@@ -32,7 +32,8 @@ def registered_routes():
 @pytest.fixture
 def world(f, official, collector, owner, restaurant, bin, tag, stranger, other_owner, other_collector, client):
     """One of everything in the officials' municipality, reachable by its owner: a
-    scan, a tariff, last month's run and invoice, a payment, a dispute, a pickup request."""
+    scan, a tariff, last month's run and invoice, a payment, a dispute, a pickup request,
+    a crew's scale."""
     from backend.billing.models import Invoice
     from backend.disputes.services import raise_dispute
     from backend.payments.services import create_payment_order
@@ -57,6 +58,14 @@ def world(f, official, collector, owner, restaurant, bin, tag, stranger, other_o
 
     request_pickup(
         restaurant=restaurant, bin=bin, kind="extra_pickup", requested_for=seoul(2099, 1, 1).date(), by=owner
+    )
+    from backend.collection_events.models import Scale
+
+    Scale.objects.create(
+        municipality=official.municipality,
+        hauler=collector.hauler,
+        serial="MAPO-7",
+        inspected_on=seoul(2026, 3, 1).date(),
     )
     return {"bin-tags": {"bin_pk": str(bin.id)}}
 

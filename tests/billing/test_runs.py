@@ -45,13 +45,28 @@ def test_held_and_void_scans_are_not_billed(tariff, old_bin, scan, bill):
     assert [[scan["weight_g"] for scan in scans] for scans in windows.scans_on_lines(invoice).values()] == [[10_000]]
 
 
-def test_running_again_issues_nothing_new_and_changes_nothing(tariff, old_bin, scan, bill):
+def test_starting_a_billed_month_again_is_refused_and_changes_nothing(tariff, old_bin, scan, bill):
+    from backend.billing.models import BillingRun
+    from backend.core.errors import DomainError
+
+    scan(old_bin, seoul(2026, 10, 3, 5), 10_000)
+    first = bill("2026-10")
+    before = list(Invoice.objects.values_list("id", "total_krw"))
+    with pytest.raises(DomainError) as refused:
+        bill("2026-10")
+    assert (refused.value.code, refused.value.fields["run"]) == ("period_already_billed", [str(first.id)])
+    assert BillingRun.objects.count() == 1
+    assert list(Invoice.objects.values_list("id", "total_krw")) == before
+
+
+def test_a_restaurant_registered_after_the_run_is_billed_by_a_second_one(f, tariff, old_bin, scan, bill):
     scan(old_bin, seoul(2026, 10, 3, 5), 10_000)
     bill("2026-10")
-    before = list(Invoice.objects.values_list("id", "total_krw"))
+    newcomer = f.BinFactory(restaurant=f.RestaurantFactory(district=old_bin.restaurant.district))
+    scan(newcomer, seoul(2026, 10, 5, 5), 5_000)
     second = bill("2026-10")
-    assert second.invoices_issued == 0
-    assert list(Invoice.objects.values_list("id", "total_krw")) == before
+    assert second.invoices_issued == 1
+    assert Invoice.objects.filter(period=date(2026, 10, 1), restaurant=newcomer.restaurant).exists()
 
 
 def test_local_midnight_decides_the_month_whatever_the_offset_sent(tariff, old_bin, scan, bill):

@@ -13,6 +13,7 @@ from backend.billing import runs
 from backend.billing.models import BillingRun, Invoice, RunStatus, Tariff
 from backend.billing.periods import Period
 from backend.collection_events.models import CollectionEvent
+from backend.core.errors import DomainError
 from tests.celery_worker import CeleryWorker
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
@@ -153,8 +154,8 @@ def test_killing_the_whole_worker_mid_run_then_restarting_bills_everyone_once(mu
         runs.reconcile_runs()
         wait_for(lambda: BillingRun.objects.get(id=run.id).status == RunStatus.DONE, 30, "the run to finish", worker)
     assert_invoices_match_plain_sql(city, period)
-    # Running it again finds nothing left to do.
-    again = runs.start_billing_run(municipality=city, period=period)
-    runs.execute_billing_run(run_id=again.id)
-    assert BillingRun.objects.get(id=again.id).invoices_issued == 0
+    # Starting it again is refused: the month is billed, nothing is left to do.
+    with pytest.raises(DomainError) as refused:
+        runs.start_billing_run(municipality=city, period=period)
+    assert refused.value.code == "period_already_billed"
     assert_invoices_match_plain_sql(city, period)
