@@ -1,0 +1,71 @@
+"""The audit trail: changes to restaurants, bins, tags, accounts, tariffs and scales
+are recorded with who, when, what changed and why, and shown on an object's page
+through `{% history_of obj %}`."""
+
+import pytest
+from django.template import Context, Template
+
+from backend.audit.templatetags.audit_history import history_rows
+from backend.core.audit import change_reason
+from backend.tags.services import issue_tag, retire_bin
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_change_through_the_api_records_the_signed_in_official(api, official, restaurant):
+    response = api.as_user(official).patch(
+        f"/api/v1/restaurants/{restaurant.id}/", {"name": "새이름 식당"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    record = restaurant.history.latest()
+    assert (record.history_user, record.name) == (official, "새이름 식당")
+    (row, *_) = history_rows(restaurant)
+    assert row.who == (official.get_full_name() or "official")
+    assert [(field, new) for field, _old, new in row.changes] == [("name", "새이름 식당")]
+
+
+def test_tags_and_bins_keep_the_reason_given_with_the_change(official, bin, tag):
+    with change_reason("분실 신고"):
+        new_tag = issue_tag(bin=bin, issued_by=official, reason="lost")
+    tag.refresh_from_db()
+    assert tag.history.latest().history_change_reason == "분실 신고"
+    assert new_tag.history.latest().history_type == "+"
+    with change_reason("폐업"):
+        retire_bin(bin=bin, by=official)
+    assert bin.history.latest().history_change_reason == "폐업"
+    assert "status" in [field for field, _old, _new in history_rows(bin)[0].changes]
+
+
+def test_no_reason_outside_the_block(official, bin):
+    with change_reason("첫 번째"):
+        pass
+    bin.label = "주방 3"
+    bin.save()
+    assert bin.history.latest().history_change_reason is None
+
+
+def test_an_accounts_history_never_holds_its_password_or_sign_ins(owner):
+    owner.set_password("a-new-password-9")
+    owner.save()
+    fields = {field.name for field in owner.history.model._meta.fields}
+    assert "password" not in fields and "last_login" not in fields
+    # Saved with nothing the trail keeps changed: no row on the page.
+    assert [row.kind for row in history_rows(owner)] == ["생성 · Created"]
+
+
+def test_the_include_shows_each_change_with_old_and_new_values(official, restaurant):
+    with change_reason("상호 변경 신고"):
+        restaurant.name = "바뀐 식당"
+        restaurant.save()
+    html = Template("{% load audit_history %}{% history_of restaurant %}").render(Context({"restaurant": restaurant}))
+    assert "상호 변경 신고" in html and "바뀐 식당" in html and "<code>name</code>" in html
+    assert "변경 · Changed" in html and "생성 · Created" in html
+
+
+def test_the_history_is_read_in_one_query_however_long(django_assert_num_queries, restaurant):
+    for n in range(30):
+        restaurant.name = f"식당 {n}"
+        restaurant.save()
+    with django_assert_num_queries(1):
+        rows = history_rows(restaurant)
+    assert len(rows) == 31
