@@ -117,3 +117,24 @@ def test_scales_register_edit_and_weighings(signed_in_official, api, collector, 
     desk.goto("/disputes/review/")
     assert desk.get_by_test_id("scale-flagged").is_visible()
     assert_usable(desk, "review queue with a flagged weighing")
+
+
+def test_the_pages_on_a_tablet(chromium, live_server, official, tariff, collector):
+    from backend.collection_events.models import Scale
+
+    official.set_password(PASSWORD)
+    official.save()
+    Scale.objects.create(
+        municipality=official.municipality, hauler=collector.hauler, serial="TAB-1", inspected_on=timezone.localdate()
+    )
+    context = chromium.new_context(
+        viewport={"width": 768, "height": 1024}, locale="ko-KR", base_url=live_server.url, has_touch=True
+    )
+    tablet = context.new_page()
+    try:
+        sign_in(tablet, "official", PASSWORD, "/console/tariffs/")
+        for path in ("/console/tariffs/", f"/console/tariffs/{tariff.id}/", "/console/billing/", "/console/scales/"):
+            tablet.goto(path)
+            assert_usable(tablet, f"{path} on a tablet")
+    finally:
+        context.close()
