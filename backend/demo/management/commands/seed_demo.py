@@ -15,7 +15,7 @@ from backend.billing.models import Tariff
 from backend.billing.periods import Period
 from backend.billing.runs import bill_synchronously
 from backend.billing.services import create_tariff
-from backend.collection_events.models import CollectionEvent, CollectionStatus, ScanReceipt, Source
+from backend.collection_events.models import CollectionEvent, CollectionStatus, Scale, ScanReceipt, Source
 from backend.collection_events.submissions import ScanSubmission
 from backend.municipalities.models import District, Hauler, Municipality
 from backend.restaurants import business_numbers
@@ -91,6 +91,14 @@ class Command(BaseCommand):
         hapjeong = District.objects.create(municipality=mapo, name="합정동", code="1144068000")
         hauler = Hauler.objects.create(municipality=mapo, name="마포그린환경(주)")
         hauler.districts.set([seogyo, hapjeong])
+        # The demo truck's scale (the reader's default scale_id), inspected last spring.
+        Scale.objects.create(
+            municipality=mapo,
+            hauler=hauler,
+            serial="MAPO-TRUCK-07-SCALE",
+            model="CAS HB-150",
+            inspected_on=timezone.localdate() - timedelta(days=200),
+        )
 
         goyang = Municipality.objects.create(name="경기도 고양시", code="41280")
         juyeop = District.objects.create(municipality=goyang, name="주엽동", code="4128059000")
