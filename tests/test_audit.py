@@ -69,3 +69,20 @@ def test_the_history_is_read_in_one_query_however_long(django_assert_num_queries
     with django_assert_num_queries(1):
         rows = history_rows(restaurant)
     assert len(rows) == 31
+
+
+def test_a_tariff_changed_through_the_api_keeps_who_and_why(api, official):
+    from datetime import date
+
+    from backend.billing.models import Tariff
+
+    tariff = Tariff.objects.create(
+        municipality=official.municipality, effective_from=date(2026, 1, 1), price_per_kg_krw=130
+    )
+    response = api.as_user(official).patch(
+        f"/api/v1/tariffs/{tariff.id}/", {"effective_to": "2026-12-31", "change_reason": "요금 개정"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    record = tariff.history.latest()
+    assert (record.history_user, record.history_change_reason) == (official, "요금 개정")
+    assert "change_reason" not in response.json()

@@ -15,6 +15,7 @@ from backend.billing.access import (
 )
 from backend.billing.models import BillingRun, Invoice, InvoiceLine, Tariff
 from backend.billing.periods import Period
+from backend.core.audit import change_reason
 from backend.core.permissions import WRITE, AccessPolicy
 from backend.restaurants import business_numbers
 
@@ -30,6 +31,10 @@ class PeriodField(serializers.Field):
 
 
 class TariffSerializer(serializers.ModelSerializer):
+    change_reason = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=100, help_text="why, for the audit trail"
+    )
+
     class Meta:
         model = Tariff
         fields = [
@@ -39,6 +44,7 @@ class TariffSerializer(serializers.ModelSerializer):
             "price_per_kg_krw",
             "base_fee_per_bin_krw",
             "minimum_charge_krw",
+            "change_reason",
         ]
 
 
@@ -54,12 +60,16 @@ class TariffViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         municipality = tariff_municipality(self.request.user)
-        serializer.instance = services.create_tariff(
-            municipality=municipality, created_by=self.request.user, **serializer.validated_data
-        )
+        data = dict(serializer.validated_data)
+        with change_reason(data.pop("change_reason", "")):
+            serializer.instance = services.create_tariff(
+                municipality=municipality, created_by=self.request.user, **data
+            )
 
     def perform_update(self, serializer):
-        serializer.instance = services.update_tariff(tariff=serializer.instance, **serializer.validated_data)
+        data = dict(serializer.validated_data)
+        with change_reason(data.pop("change_reason", "")):
+            serializer.instance = services.update_tariff(tariff=serializer.instance, **data)
 
     def perform_destroy(self, instance):
         services.delete_tariff(tariff=instance)
