@@ -19,3 +19,18 @@ def test_the_officials_home_leads_to_tariffs_billing_and_scales(client, official
     html = client.get("/").content.decode()
     for name in ("billing-console:tariffs", "billing-console:runs", "scales:list"):
         assert f'href="{reverse(name)}"' in html
+
+
+def test_a_missing_or_forbidden_console_page_is_a_korean_page_with_a_way_back(client, official, owner):
+    import uuid
+
+    client.force_login(official)
+    missing = client.get(reverse("billing-console:tariff", args=[uuid.uuid4()]))
+    client.force_login(owner)
+    forbidden = client.get(reverse("billing-console:tariffs"))
+    for response, status in ((missing, 404), (forbidden, 403)):
+        html = response.content.decode()
+        assert response.status_code == status
+        assert '<html lang="ko">' in html and 'href="/"' in html  # Korean first, and a way home
+        assert "pages/favicon.svg" in html
+        assert "Traceback" not in html and "URLconf" not in html  # never Django's debug page
