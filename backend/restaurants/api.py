@@ -33,7 +33,7 @@ class OwnerField(serializers.SlugRelatedField):
 class RestaurantSerializer(serializers.ModelSerializer):
     district = VisibleToRequestUser(queryset=District.objects.all())
     district_name = serializers.CharField(source="district.name", read_only=True)
-    business_number = serializers.CharField(max_length=12)
+    business_number = serializers.CharField(max_length=12, required=False, allow_blank=True)
     # Who may be attached is a domain rule (accounts.services.check_owner_binding).
     owner = OwnerField(
         slug_field="username", queryset=User.objects.filter(role=Role.OWNER), allow_null=True, required=False
@@ -53,7 +53,15 @@ class RestaurantSerializer(serializers.ModelSerializer):
             "lng",
             "owner",
             "phone",
+            "register_id",
+            "business_type",
+            "floor_area_m2",
+            "status",
+            "closed_on",
         ]
+        # The register's key, and whether a restaurant is closed, come from the register
+        # import (backend/registers); the rest may be edited here.
+        read_only_fields = ["register_id", "status", "closed_on"]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -72,7 +80,7 @@ class RestaurantFilter(django_filters.FilterSet):
 
     class Meta:
         model = Restaurant
-        fields = ["district", "name"]
+        fields = ["district", "name", "register_id", "business_type", "status"]
 
 
 class RestaurantViewSet(viewsets.ModelViewSet):

@@ -1,4 +1,5 @@
 import uuid
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.validators import MinValueValidator
@@ -26,6 +27,27 @@ class RestaurantQuerySet(models.QuerySet):
         return self.none() if user.is_collector else self.visible_to(user)
 
 
+class BusinessType(models.TextChoices):
+    """업태: what kind of restaurant, as the licence register names it (registers/business_types.py
+    maps the register's names); reports and owners' comparisons group by it."""
+
+    KOREAN = "korean", "한식"
+    CHINESE = "chinese", "중국식"
+    JAPANESE = "japanese", "일식"
+    WESTERN = "western", "경양식/서양식"
+    SNACK = "snack", "분식"
+    PUB = "pub", "호프/통닭"
+    CAFE = "cafe", "카페/다방"
+    FAST_FOOD = "fast_food", "패스트푸드"
+    BUFFET = "buffet", "뷔페"
+    OTHER = "other", "기타"
+
+
+class RestaurantStatus(models.TextChoices):
+    OPEN = "open", "영업"
+    CLOSED = "closed", "폐업"
+
+
 class Restaurant(models.Model):
     """A small restaurant (소형 음식점) that puts food waste out in its own bins."""
 
@@ -33,7 +55,20 @@ class Restaurant(models.Model):
     municipality = models.ForeignKey("municipalities.Municipality", on_delete=models.PROTECT, related_name="+")
     district = models.ForeignKey("municipalities.District", on_delete=models.PROTECT, related_name="restaurants")
     name = models.CharField(max_length=100)
-    business_number = models.CharField(max_length=10, help_text="사업자등록번호, ten digits")
+    business_number = models.CharField(
+        max_length=10, blank=True, help_text="사업자등록번호, ten digits; blank until the owner or an official adds it"
+    )
+    # NULL, not blank, when absent: the register import upserts on (municipality,
+    # register_id) with ON CONFLICT, which needs a plain unique index (NULLs never clash).
+    register_id = models.CharField(
+        max_length=40, null=True, blank=True, help_text="관리번호: the licence register's own key"
+    )
+    business_type = models.CharField(max_length=16, choices=BusinessType.choices, default=BusinessType.OTHER)
+    floor_area_m2 = models.DecimalField(
+        max_digits=9, decimal_places=2, null=True, blank=True, help_text="시설총규모 (m²)"
+    )
+    status = models.CharField(max_length=8, choices=RestaurantStatus.choices, default=RestaurantStatus.OPEN)
+    closed_on = models.DateField(null=True, blank=True, help_text="폐업일자: no pickups or bills after this day")
     address = models.CharField(max_length=200)
     lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     lng = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
@@ -48,7 +83,17 @@ class Restaurant(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["municipality", "business_number"], name="business_number_unique"),
+            models.UniqueConstraint(
+                fields=["municipality", "business_number"],
+                condition=~Q(business_number=""),
+                name="business_number_unique",
+            ),
+            models.UniqueConstraint(fields=["municipality", "register_id"], name="register_id_unique"),
+            models.CheckConstraint(
+                name="restaurant_closed_has_date",
+                condition=Q(status=RestaurantStatus.OPEN, closed_on__isnull=True)
+                | Q(status=RestaurantStatus.CLOSED, closed_on__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -56,7 +101,19 @@ class Restaurant(models.Model):
 
     @property
     def business_number_display(self) -> str:
-        return business_numbers.formatted(self.business_number)
+        return business_numbers.formatted(self.business_number) if self.business_number else ""
+
+    def is_closed_at(self, moment: datetime) -> bool:
+        """Closed for business at this moment: after its 폐업일자, in the municipality's time zone
+        (the closing day itself still counts as open)."""
+        if self.closed_on is None:
+            return False
+        return moment.astimezone(self.municipality.zone).date() > self.closed_on
+
+    def close(self, *, on: date) -> None:
+        self.status = RestaurantStatus.CLOSED
+        self.closed_on = on
+        self.save(update_fields=["status", "closed_on"])
 
 
 class BinStatus(models.TextChoices):

@@ -7,6 +7,9 @@ from backend.restaurants.models import Bin, Restaurant
 
 
 def _checked_business_number(raw: str) -> str:
+    """Blank is allowed (the licence register carries none); a number given must pass its check digit."""
+    if not (raw or "").strip():
+        return ""
     if not business_numbers.is_valid(raw):
         raise DomainError(
             "invalid_business_number",
@@ -16,7 +19,7 @@ def _checked_business_number(raw: str) -> str:
     return business_numbers.normalize(raw)
 
 
-def register_restaurant(*, by, district, name: str, business_number: str, address: str, **details) -> Restaurant:
+def register_restaurant(*, by, district, name: str, address: str, business_number: str = "", **details) -> Restaurant:
     check_owner_binding(by=by, owner=details.get("owner"), municipality_id=district.municipality_id)
     restaurant = Restaurant(
         municipality_id=district.municipality_id,
