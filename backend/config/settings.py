@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "backend.collection_events",
     "backend.notifications",
     "backend.pages",
+    "backend.console",
     "backend.billing",
     "backend.payments",
     "backend.disputes",
@@ -213,6 +214,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = PROJECT_ROOT / "var" / "staticfiles"
 WHITENOISE_USE_FINDERS = not IS_PRODUCTION  # serve app static files without collectstatic in dev
+# Files the app writes (label sheets' PDFs) go through Django's storage API: a folder here,
+# an object store in production by changing STORAGES["default"].
+MEDIA_ROOT = env_str("MEDIA_ROOT", str(PROJECT_ROOT / "var" / "media"))
+MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -32,6 +32,7 @@ urlpatterns = [
     path("payments/", include("backend.payments.urls")),
     path("disputes/", include("backend.disputes.urls")),
     path("reports/", include("backend.analytics.urls")),
+    path("console/", include("backend.console.urls")),
     path("pickup-requests/", include("backend.pickup_requests.urls")),
     path("", include("backend.pages.urls")),
 ]

@@ -82,6 +82,10 @@ class Restaurant(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            # The officials' list pages seek by (name, id) within a municipality.
+            models.Index(fields=["municipality", "name", "id"], name="restaurant_list_order"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["municipality", "business_number"],

@@ -1,9 +1,15 @@
+import uuid
+from datetime import date
+
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 
 from backend.accounts.services import check_owner_binding
 from backend.core.errors import DomainError
+from backend.municipalities.models import Municipality
 from backend.restaurants import business_numbers
-from backend.restaurants.models import Bin, Restaurant
+from backend.restaurants.bin_files import BinFileError, read_bin_rows
+from backend.restaurants.models import Bin, BinStatus, Restaurant, RestaurantStatus
 
 
 def _checked_business_number(raw: str) -> str:
@@ -64,3 +70,118 @@ def _save_unique(restaurant: Restaurant, update_fields=None) -> Restaurant:
 
 def add_bin(*, restaurant: Restaurant, capacity_liters: int, label: str) -> Bin:
     return Bin.objects.create(restaurant=restaurant, capacity_liters=capacity_liters, label=label)
+
+
+def _required_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(
+            "reason_required",
+            "사유를 적어 주세요. Please give a reason.",
+            fields={"reason": ["required"]},
+        )
+    return reason
+
+
+def close_restaurant(*, restaurant: Restaurant, on: date, by, reason: str) -> Restaurant:
+    """An official closes a restaurant (폐업) from its closing day on: no pickups or bills
+    after `on`; its open invoices stay. Closing twice is refused rather than moving the day."""
+    reason = _required_reason(reason)
+    with transaction.atomic():
+        restaurant = Restaurant.objects.select_for_update().get(pk=restaurant.pk)
+        if restaurant.status == RestaurantStatus.CLOSED:
+            raise DomainError(
+                "restaurant_closed",
+                f"이미 폐업 처리된 음식점입니다 ({restaurant.closed_on}). This restaurant is already closed.",
+                status_code=409,
+            )
+        # Read by the audit history (django-simple-history) when it records this change.
+        restaurant._change_reason = f"{reason} ({getattr(by, 'username', '')})"
+        restaurant.close(on=on)
+    return restaurant
+
+
+def update_bin(*, bin: Bin, label: str, capacity_liters: int) -> Bin:
+    if capacity_liters < 1:
+        raise DomainError(
+            "invalid_capacity",
+            "용량은 1리터 이상이어야 합니다. Capacity must be at least 1 litre.",
+            fields={"capacity_liters": ["at least 1"]},
+        )
+    bin.label = label
+    bin.capacity_liters = capacity_liters
+    bin.save(update_fields=["label", "capacity_liters"])
+    return bin
+
+
+def add_bins_where_missing(*, municipality_id, capacity_liters: int, label: str) -> int:
+    """Every open restaurant of the municipality without an active bin gets one bin; the number
+    made. Under a lock on the municipality, so that two officials clicking at once make one each."""
+    if capacity_liters < 1:
+        raise DomainError(
+            "invalid_capacity",
+            "용량은 1리터 이상이어야 합니다. Capacity must be at least 1 litre.",
+            fields={"capacity_liters": ["at least 1"]},
+        )
+    with transaction.atomic():
+        Municipality.objects.select_for_update().filter(pk=municipality_id).first()
+        restaurant_ids = list(
+            Restaurant.objects.filter(municipality_id=municipality_id, status=RestaurantStatus.OPEN)
+            .exclude(Exists(Bin.objects.filter(restaurant=OuterRef("pk"), status=BinStatus.ACTIVE)))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        Bin.objects.bulk_create(
+            [Bin(restaurant_id=pk, capacity_liters=capacity_liters, label=label) for pk in restaurant_ids],
+            batch_size=2000,
+        )
+    return len(restaurant_ids)
+
+
+def add_bins_from_file(*, municipality_id, data: bytes) -> int:
+    """Bins from a small CSV (bin_files.py), all or none: any line that cannot be used (a
+    bad label or capacity, a restaurant the municipality does not have or has closed)
+    refuses the whole file, with every such line listed; the number of bins made."""
+    try:
+        rows, refused = read_bin_rows(data)
+    except BinFileError as error:
+        raise DomainError("unreadable_file", str(error), fields={"file": [str(error)]}) from None
+    register_ids = {row.restaurant_ref for row in rows if not _is_uuid(row.restaurant_ref)}
+    uuids = {row.restaurant_ref for row in rows if _is_uuid(row.restaurant_ref)}
+    found = Restaurant.objects.filter(municipality_id=municipality_id).filter(
+        Q(register_id__in=register_ids) | Q(pk__in=uuids)
+    )
+    by_ref: dict[str, Restaurant] = {}
+    for restaurant in found.only("pk", "register_id", "status"):
+        by_ref[str(restaurant.pk)] = restaurant
+        if restaurant.register_id:
+            by_ref[restaurant.register_id] = restaurant
+    for row in rows:
+        restaurant = by_ref.get(row.restaurant_ref)
+        if restaurant is None:
+            refused.append(f"{row.line}: 음식점을 찾을 수 없습니다 · no such restaurant ({row.restaurant_ref})")
+        elif restaurant.status == RestaurantStatus.CLOSED:
+            refused.append(f"{row.line}: 폐업한 음식점입니다 · the restaurant is closed ({row.restaurant_ref})")
+    if refused or not rows:
+        raise DomainError(
+            "bin_rows_refused",
+            "파일의 일부 행을 처리할 수 없어 아무것도 만들지 않았습니다. "
+            "Some lines could not be used, so no bin was made.",
+            fields={"file": sorted(refused, key=lambda line: int(line.split(":")[0])) or ["no rows"]},
+        )
+    Bin.objects.bulk_create(
+        [
+            Bin(restaurant=by_ref[row.restaurant_ref], capacity_liters=row.capacity_liters, label=row.label)
+            for row in rows
+        ],
+        batch_size=2000,
+    )
+    return len(rows)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True

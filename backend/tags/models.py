@@ -93,3 +93,53 @@ class Tag(models.Model):
         self.sun_enabled = sun_enabled
         self.sun_last_counter = None
         self.save(update_fields=["nfc_uid", "sun_enabled", "sun_last_counter"])
+
+
+class LabelSheetStatus(models.TextChoices):
+    PENDING = "pending", "대기"
+    BUILDING = "building", "만드는 중"
+    DONE = "done", "완료"
+    FAILED = "failed", "실패"
+
+
+class LabelSheetQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "LabelSheetQuerySet":
+        if user.is_system_admin:
+            return self
+        if user.is_official:
+            return self.filter(municipality_id=user.municipality_id)
+        return self.none()
+
+
+class LabelSheet(models.Model):
+    """An A4 PDF of tag labels an official asked for, and the tags printed on it: a tag is
+    "printed" once a sheet holding it is done. Big sheets are built in the background; the
+    page follows `done_count` of `tag_count`."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    municipality = models.ForeignKey("municipalities.Municipality", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    tags = models.ManyToManyField(Tag, related_name="label_sheets")
+    status = models.CharField(max_length=16, choices=LabelSheetStatus.choices, default=LabelSheetStatus.PENDING)
+    tag_count = models.PositiveIntegerField(default=0)
+    done_count = models.PositiveIntegerField(default=0)
+    pdf = models.FileField(upload_to="label-sheets/", blank=True)
+    error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = LabelSheetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"label sheet {self.created_at:%Y-%m-%d %H:%M} ({self.tag_count})"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.tag_count else self.done_count * 100 // self.tag_count
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (LabelSheetStatus.DONE, LabelSheetStatus.FAILED)

@@ -1,8 +1,9 @@
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from backend.core.errors import DomainError
-from backend.restaurants.models import Bin, BinStatus
+from backend.municipalities.models import Municipality
+from backend.restaurants.models import Bin, BinStatus, RestaurantStatus
 from backend.tags import codes
 from backend.tags.models import Tag, TagQuerySet
 
@@ -18,16 +19,65 @@ def issue_tag(*, bin: Bin, issued_by, reason: str = "replaced by a new tag") -> 
         return Tag.objects.create(bin=bin, issued_by=issued_by)
 
 
-def retire_bin(*, bin: Bin, by) -> Bin:
+def retire_bin(*, bin: Bin, by, reason: str = "bin retired") -> Bin:
     """A bin taken out of service: its tag is revoked so that no scan can bill it. Tags own
     this rule (a retired bin has no active tag); restaurants know nothing of tags."""
     with transaction.atomic():
         bin = Bin.objects.select_for_update().get(pk=bin.pk)
         for tag in Tag.objects.filter(bin=bin).active():
-            tag.revoke(by=by, reason="bin retired")
+            tag.revoke(by=by, reason=reason)
+        # Read by the audit history (django-simple-history) when it records this change.
+        bin._change_reason = reason
         bin.status = BinStatus.RETIRED
         bin.save(update_fields=["status"])
     return bin
+
+
+def _required_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(
+            "reason_required", "사유를 적어 주세요. Please give a reason.", fields={"reason": ["required"]}
+        )
+    return reason[:200]
+
+
+def replace_tag(*, tag: Tag, by, reason: str) -> Tag:
+    """A lost or damaged tag: the bin gets a new one and the old is revoked with the reason."""
+    reason = _required_reason(reason)
+    if not tag.is_active:
+        raise DomainError("tag_revoked", "이미 폐기된 태그입니다. This tag is already revoked.", status_code=409)
+    return issue_tag(bin=tag.bin, issued_by=by, reason=reason)
+
+
+def revoke_tag(*, tag: Tag, by, reason: str) -> Tag:
+    """Revoke a tag without a replacement (the bin keeps no active tag)."""
+    reason = _required_reason(reason)
+    with transaction.atomic():
+        tag = Tag.objects.select_for_update().get(pk=tag.pk)
+        if not tag.is_active:
+            raise DomainError("tag_revoked", "이미 폐기된 태그입니다. This tag is already revoked.", status_code=409)
+        tag.revoke(by=by, reason=reason)
+    return tag
+
+
+def bins_without_active_tag(municipality_id) -> QuerySet[Bin]:
+    """Active bins of open restaurants that carry no active tag: what a bulk issue covers."""
+    return (
+        Bin.objects.active()
+        .filter(restaurant__municipality_id=municipality_id, restaurant__status=RestaurantStatus.OPEN)
+        .exclude(Exists(Tag.objects.filter(bin=OuterRef("pk")).active()))
+    )
+
+
+def issue_missing_tags(*, municipality_id, issued_by) -> int:
+    """One new tag for every active bin of an open restaurant that has none; the number issued.
+    Under a lock on the municipality, so that two officials clicking at once issue once."""
+    with transaction.atomic():
+        Municipality.objects.select_for_update().filter(pk=municipality_id).first()
+        bin_ids = list(bins_without_active_tag(municipality_id).order_by("pk").values_list("pk", flat=True))
+        Tag.objects.bulk_create([Tag(bin_id=pk, issued_by=issued_by) for pk in bin_ids], batch_size=2000)
+    return len(bin_ids)
 
 
 def find_tags(references: list[str], *, queryset: TagQuerySet | None = None) -> dict[str, Tag | DomainError]:

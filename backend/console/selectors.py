@@ -1,0 +1,164 @@
+"""What the officials' list pages read: restaurants searched, filtered and paged by seek.
+
+Paging seeks past the last row shown (`(name, id) > (…)`, on the `restaurant_list_order`
+index) and never counts the whole table, so page 2,000 costs what page 1 does.
+Filters are one `ListFilter` each: adding one is adding a line to `FILTERS`.
+"""
+
+import re
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from backend.billing.models import Invoice, InvoiceStatus
+from backend.municipalities.models import District
+from backend.restaurants.models import BusinessType, Restaurant, RestaurantStatus
+from backend.tags.models import Tag, TagStatus
+
+PAGE_SIZE = 50
+UNPAID = (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE)
+_NOT_DIGITS = re.compile(r"[\s\-]")
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    name: str
+    label: str
+    choices: Callable[..., Sequence[tuple[str, str]]]  # (user) → [(value, label)]
+    apply: Callable[[QuerySet, str], QuerySet]
+
+
+def _active_tag():
+    return Exists(Tag.objects.filter(bin__restaurant=OuterRef("pk"), status=TagStatus.ACTIVE))
+
+
+def _unpaid():
+    return Exists(Invoice.objects.filter(restaurant=OuterRef("pk"), status__in=UNPAID))
+
+
+def _yes_no(yes: str, no: str):
+    return lambda user: [("yes", yes), ("no", no)]
+
+
+def _by_flag(expression):
+    return lambda qs, value: qs.filter(expression()) if value == "yes" else qs.exclude(expression())
+
+
+FILTERS: tuple[ListFilter, ...] = (
+    ListFilter(
+        "district",
+        "동 · District",
+        lambda user: [(str(d.pk), d.name) for d in District.objects.visible_to(user).order_by("name")],
+        lambda qs, value: qs.filter(district_id=value),
+    ),
+    ListFilter(
+        "business_type",
+        "업태 · Business type",
+        lambda user: BusinessType.choices,
+        lambda qs, value: qs.filter(business_type=value),
+    ),
+    ListFilter(
+        "status",
+        "영업 상태 · Status",
+        lambda user: RestaurantStatus.choices,
+        lambda qs, value: qs.filter(status=value),
+    ),
+    ListFilter(
+        "tag",
+        "태그 · Tag",
+        _yes_no("활성 태그 있음 · Has an active tag", "활성 태그 없음 · No active tag"),
+        _by_flag(_active_tag),
+    ),
+    ListFilter(
+        "unpaid",
+        "미납 · Unpaid",
+        _yes_no("미납 청구서 있음 · Has unpaid invoices", "미납 없음 · Nothing unpaid"),
+        _by_flag(_unpaid),
+    ),
+)
+
+
+@dataclass
+class FilterField:
+    name: str
+    label: str
+    choices: Sequence[tuple[str, str]]
+    value: str
+
+
+@dataclass
+class RestaurantPage:
+    rows: list[Restaurant]
+    next_after: str | None
+    previous_before: str | None
+    filters: list[FilterField]
+    query: str
+
+
+def search(qs: QuerySet, query: str) -> QuerySet:
+    """Any part of the name or address; the register's 관리번호 or the business number whole."""
+    query = query.strip()[:100]
+    if not query:
+        return qs
+    match = Q(name__icontains=query) | Q(address__icontains=query) | Q(register_id=query)
+    digits = _NOT_DIGITS.sub("", query)
+    if len(digits) == 10 and digits.isdigit():
+        match |= Q(business_number=digits)
+    return qs.filter(match)
+
+
+def restaurant_page(user, params, *, page_size: int = PAGE_SIZE) -> RestaurantPage:
+    qs = Restaurant.objects.visible_to(user)
+    fields = []
+    for list_filter in FILTERS:
+        choices = list_filter.choices(user)
+        value = params.get(list_filter.name, "")
+        if value not in {choice for choice, _ in choices}:
+            value = ""
+        if value:
+            qs = list_filter.apply(qs, value)
+        fields.append(FilterField(list_filter.name, list_filter.label, choices, value))
+    query = params.get("q", "")
+    qs = search(qs, query)
+
+    after, before = _cursor(user, params.get("after")), _cursor(user, params.get("before"))
+    backwards = before is not None and after is None
+    cursor = before if backwards else after
+    if cursor is not None:
+        comparison = "<" if backwards else ">"
+        qs = qs.extra(
+            where=[f'("restaurants_restaurant"."name", "restaurants_restaurant"."id") {comparison} (%s, %s)'],
+            params=cursor,
+        )
+    order = ("-name", "-id") if backwards else ("name", "id")
+    rows = list(
+        qs.select_related("district")
+        .annotate(has_active_tag=_active_tag(), has_unpaid=_unpaid())
+        .order_by(*order)[: page_size + 1]
+    )
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    if backwards:
+        rows.reverse()
+    has_next = more if not backwards else True
+    has_previous = cursor is not None and (more if backwards else True)
+    return RestaurantPage(
+        rows=rows,
+        next_after=str(rows[-1].pk) if rows and has_next else None,
+        previous_before=str(rows[0].pk) if rows and has_previous else None,
+        filters=fields,
+        query=query,
+    )
+
+
+def _cursor(user, raw: str | None) -> tuple[str, str] | None:
+    """The (name, id) of the row a page starts after (or before), from that row's id; a
+    malformed or unknown id starts from the beginning rather than failing."""
+    try:
+        pk = uuid.UUID(raw or "")
+    except ValueError:
+        return None
+    row = Restaurant.objects.visible_to(user).filter(pk=pk).values_list("name", "id").first()
+    return (row[0], str(row[1])) if row else None

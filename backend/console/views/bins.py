@@ -1,0 +1,114 @@
+"""Officials' pages for bins: add, edit, retire one; add many at once (every open restaurant
+without a bin, or a small CSV). restaurants/services.py and tags/services.py write."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from backend.console.forms import BinFileForm, BinForm, BulkBinsForm, ConfirmedReasonForm
+from backend.console.views.common import (
+    form_with_error,
+    own_municipality_id,
+    restaurants_managed_by,
+    visible_bin,
+    visible_restaurant,
+)
+from backend.core.errors import DomainError
+from backend.restaurants import services
+from backend.restaurants.models import BinStatus
+from backend.tags.services import retire_bin
+
+
+@login_required
+def bin_add(request, restaurant_id):
+    restaurants_managed_by(request.user)
+    restaurant = visible_restaurant(request.user, restaurant_id)
+    form = BinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.add_bin(restaurant=restaurant, **form.cleaned_data)
+        messages.success(request, "용기를 추가했습니다. Bin added.")
+        return redirect("console:restaurant", restaurant_id=restaurant.pk)
+    return render(request, "console/bin_form.html", {"form": form, "restaurant": restaurant, "bin": None})
+
+
+@login_required
+def bin_edit(request, bin_id):
+    restaurants_managed_by(request.user)
+    bin = visible_bin(request.user, bin_id)
+    form = BinForm(request.POST or None, initial={"label": bin.label, "capacity_liters": bin.capacity_liters})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_bin(bin=bin, **form.cleaned_data)
+        except DomainError as error:
+            form_with_error(form, error)
+        else:
+            messages.success(request, "저장했습니다. Saved.")
+            return redirect("console:restaurant", restaurant_id=bin.restaurant_id)
+    return render(request, "console/bin_form.html", {"form": form, "restaurant": bin.restaurant, "bin": bin})
+
+
+@login_required
+def bin_retire(request, bin_id):
+    restaurants_managed_by(request.user)
+    bin = visible_bin(request.user, bin_id)
+    if bin.status == BinStatus.RETIRED:
+        messages.error(request, "이미 사용 중지된 용기입니다. This bin is already retired.")
+        return redirect("console:restaurant", restaurant_id=bin.restaurant_id)
+    form = ConfirmedReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        retire_bin(bin=bin, by=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, "용기를 사용 중지하고 태그를 폐기했습니다. Bin retired; its tag revoked.")
+        return redirect("console:restaurant", restaurant_id=bin.restaurant_id)
+    context = {
+        "form": form,
+        "title": "용기 사용 중지 · Retire the bin",
+        "subject": bin,
+        "restaurant": bin.restaurant,
+        "warning": "용기의 태그도 폐기되어 더 이상 수거 기록을 받을 수 없습니다. "
+        "Its tag is revoked too: no more weighings can be recorded on it.",
+        "submit": "사용 중지 · Retire",
+    }
+    return render(request, "console/confirm.html", context)
+
+
+@login_required
+def bins_bulk(request):
+    restaurants_managed_by(request.user)
+    return render(request, "console/bins_bulk.html", {"missing_form": BulkBinsForm(), "file_form": BinFileForm()})
+
+
+@login_required
+@require_POST
+def bins_for_restaurants_without(request):
+    restaurants_managed_by(request.user)
+    form = BulkBinsForm(request.POST)
+    if form.is_valid():
+        try:
+            made = services.add_bins_where_missing(
+                municipality_id=own_municipality_id(request.user), **form.cleaned_data
+            )
+        except DomainError as error:
+            form_with_error(form, error)
+        else:
+            messages.success(request, f"용기 {made}개를 추가했습니다. {made} bins added.")
+            return redirect("console:bins-bulk")
+    return render(request, "console/bins_bulk.html", {"missing_form": form, "file_form": BinFileForm()})
+
+
+@login_required
+@require_POST
+def bins_from_file(request):
+    restaurants_managed_by(request.user)
+    form = BinFileForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            made = services.add_bins_from_file(
+                municipality_id=own_municipality_id(request.user), data=form.cleaned_data["file"].read(1_000_000)
+            )
+        except DomainError as error:
+            form_with_error(form, error)
+        else:
+            messages.success(request, f"용기 {made}개를 추가했습니다. {made} bins added.")
+            return redirect("console:bins-bulk")
+    return render(request, "console/bins_bulk.html", {"missing_form": BulkBinsForm(), "file_form": form})

@@ -1,0 +1,104 @@
+"""Officials' pages for tags: issue (one, or for every bin without one), replace (lost or
+damaged), revoke. Replacing and revoking ask for a reason and a confirmation.
+tags/services.py writes."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from backend.console.forms import ConfirmedReasonForm, ReplaceTagForm
+from backend.console.views.common import (
+    form_with_error,
+    own_municipality_id,
+    tags_managed_by,
+    visible_bin,
+    visible_tag,
+)
+from backend.core.errors import DomainError
+from backend.tags import services
+
+
+@login_required
+@require_POST
+def tag_issue(request, bin_id):
+    tags_managed_by(request.user)
+    bin = visible_bin(request.user, bin_id)
+    try:
+        tag = services.issue_tag(bin=bin, issued_by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"태그 {tag.manual_code_display}를 발급했습니다. Tag issued.")
+    return redirect("console:restaurant", restaurant_id=bin.restaurant_id)
+
+
+@login_required
+def tags_bulk(request):
+    tags_managed_by(request.user)
+    if request.method == "POST":
+        try:
+            issued = services.issue_missing_tags(
+                municipality_id=own_municipality_id(request.user), issued_by=request.user
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"태그 {issued}개를 발급했습니다. {issued} tags issued.")
+        return redirect("console:tags-bulk")
+    waiting = (
+        services.bins_without_active_tag(request.user.municipality_id).count() if request.user.municipality_id else 0
+    )
+    return render(request, "console/tags_bulk.html", {"waiting": waiting})
+
+
+def _confirmed(request, tag, form_class, action, *, title, warning, submit, done):
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            action(tag=tag, by=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            form_with_error(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("console:restaurant", restaurant_id=tag.bin.restaurant_id)
+    context = {
+        "form": form,
+        "title": title,
+        "subject": f"{tag.bin} · {tag.manual_code_display}",
+        "restaurant": tag.bin.restaurant,
+        "warning": warning,
+        "submit": submit,
+    }
+    return render(request, "console/confirm.html", context)
+
+
+@login_required
+def tag_replace(request, code):
+    tags_managed_by(request.user)
+    return _confirmed(
+        request,
+        visible_tag(request.user, code),
+        ReplaceTagForm,
+        services.replace_tag,
+        title="태그 교체 · Replace the tag",
+        warning="지금 태그는 폐기되고 새 태그가 발급됩니다. 새 라벨을 인쇄해 붙여 주세요. "
+        "This tag is revoked and a new one issued: print and stick its new label.",
+        submit="교체 · Replace",
+        done="새 태그를 발급했습니다. A new tag was issued.",
+    )
+
+
+@login_required
+def tag_revoke(request, code):
+    tags_managed_by(request.user)
+    return _confirmed(
+        request,
+        visible_tag(request.user, code),
+        ConfirmedReasonForm,
+        services.revoke_tag,
+        title="태그 폐기 · Revoke the tag",
+        warning="폐기한 태그로는 수거 기록을 받을 수 없습니다. No weighing can be recorded with a revoked tag.",
+        submit="폐기 · Revoke",
+        done="태그를 폐기했습니다. Tag revoked.",
+    )
