@@ -5,12 +5,12 @@ index) and never counts the whole table, so page 2,000 costs what page 1 does.
 Filters are one `ListFilter` each: adding one is adding a line to `FILTERS`.
 """
 
-import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet, Value
+from django.db.models.functions import Concat
 
 from backend.billing.models import Invoice, InvoiceStatus
 from backend.municipalities.models import District
@@ -19,7 +19,6 @@ from backend.tags.models import Tag, TagStatus
 
 PAGE_SIZE = 50
 UNPAID = (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE)
-_NOT_DIGITS = re.compile(r"[\s\-]")
 
 
 @dataclass(frozen=True)
@@ -97,18 +96,6 @@ class RestaurantPage:
     query: str
 
 
-def search(qs: QuerySet, query: str) -> QuerySet:
-    """Any part of the name or address; the register's 관리번호 or the business number whole."""
-    query = query.strip()[:100]
-    if not query:
-        return qs
-    match = Q(name__icontains=query) | Q(address__icontains=query) | Q(register_id=query)
-    digits = _NOT_DIGITS.sub("", query)
-    if len(digits) == 10 and digits.isdigit():
-        match |= Q(business_number=digits)
-    return qs.filter(match)
-
-
 def restaurant_page(user, params, *, page_size: int = PAGE_SIZE) -> RestaurantPage:
     qs = Restaurant.objects.visible_to(user)
     fields = []
@@ -121,7 +108,7 @@ def restaurant_page(user, params, *, page_size: int = PAGE_SIZE) -> RestaurantPa
             qs = list_filter.apply(qs, value)
         fields.append(FilterField(list_filter.name, list_filter.label, choices, value))
     query = params.get("q", "")
-    qs = search(qs, query)
+    qs = qs.search(query)
 
     after, before = _cursor(user, params.get("after")), _cursor(user, params.get("before"))
     backwards = before is not None and after is None
@@ -132,16 +119,17 @@ def restaurant_page(user, params, *, page_size: int = PAGE_SIZE) -> RestaurantPa
             where=[f'("restaurants_restaurant"."name", "restaurants_restaurant"."id") {comparison} (%s, %s)'],
             params=cursor,
         )
-    order = ("-name", "-id") if backwards else ("name", "id")
-    rows = list(
-        qs.select_related("district")
-        .annotate(has_active_tag=_active_tag(), has_unpaid=_unpaid())
-        .order_by(*order)[: page_size + 1]
-    )
+    # A search is answered from the search index and then sorted: walking the name index
+    # instead (which PostgreSQL prefers for a LIMIT) reads most of the table when the
+    # matches all sort late (할매…). `name || ''` is the same order, only not indexed.
+    name = Concat("name", Value("")) if query.strip() else F("name")
+    order = (name.desc(), F("id").desc()) if backwards else (name.asc(), F("id").asc())
+    rows = list(qs.select_related("district").order_by(*order)[: page_size + 1])
     more = len(rows) > page_size
     rows = rows[:page_size]
     if backwards:
         rows.reverse()
+    _mark_tags_and_unpaid(rows)
     has_next = more if not backwards else True
     has_previous = cursor is not None and (more if backwards else True)
     return RestaurantPage(
@@ -151,6 +139,24 @@ def restaurant_page(user, params, *, page_size: int = PAGE_SIZE) -> RestaurantPa
         filters=fields,
         query=query,
     )
+
+
+def _mark_tags_and_unpaid(rows: list[Restaurant]) -> None:
+    """Whether each row has an active tag and unpaid invoices: two queries over the page's
+    ids. As EXISTS columns of the page's query, PostgreSQL may hash the whole tags table
+    once (300 ms at 100,000 restaurants) to answer 50 rows."""
+    ids = [row.pk for row in rows]
+    tagged = set(
+        Tag.objects.filter(bin__restaurant_id__in=ids, status=TagStatus.ACTIVE).values_list(
+            "bin__restaurant_id", flat=True
+        )
+    )
+    unpaid = set(
+        Invoice.objects.filter(restaurant_id__in=ids, status__in=UNPAID).values_list("restaurant_id", flat=True)
+    )
+    for row in rows:
+        row.has_active_tag = row.pk in tagged
+        row.has_unpaid = row.pk in unpaid
 
 
 def _cursor(user, raw: str | None) -> tuple[str, str] | None:

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
 from backend.restaurants import business_numbers
 
@@ -20,6 +21,27 @@ class RestaurantQuerySet(models.QuerySet):
         if user.is_owner:
             return self.filter(owner=user)
         return self.none()
+
+    def search(self, query: str) -> "RestaurantQuerySet":
+        """Any part of the name or address (case aside), or the register's 관리번호 or the
+        business number whole. Uses the generated `search_text` / `search_bigrams` columns
+        and their index (migration 0005)."""
+        query = " ".join(query.split())[:100]
+        if not query:
+            return self
+        lowered = query.lower()
+        pattern = "%" + lowered.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        text = RawSQL(
+            '"restaurants_restaurant"."search_bigrams" @> restaurant_bigrams(%s) '
+            'AND "restaurants_restaurant"."search_text" LIKE %s',
+            [lowered, pattern],
+            output_field=models.BooleanField(),
+        )
+        match = Q(text) | Q(register_id=query)
+        digits = query.replace("-", "").replace(" ", "")
+        if len(digits) == 10 and digits.isascii() and digits.isdigit():
+            match |= Q(business_number=digits)
+        return self.filter(match)
 
     def accounts_visible_to(self, user) -> "RestaurantQuerySet":
         """Restaurants whose bills, payments and disputes the user may see: as

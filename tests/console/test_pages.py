@@ -78,6 +78,20 @@ def test_the_list_searches_names_addresses_register_ids_and_business_numbers(f, 
     assert shown("없는이름") == []
 
 
+def test_the_search_ignores_case_and_takes_one_letter_and_wildcards_literally(f, as_official, district):
+    f.RestaurantFactory(district=district, name="BBQ 치킨 합정점", address="서울 마포구 1")
+    f.RestaurantFactory(district=district, name="100% 국산 콩", address="서울 마포구 2")
+
+    def shown(q):
+        return [r.name for r in as_official.get(reverse("console:restaurants"), {"q": q}).context["page"].rows]
+
+    assert shown("bbq") == ["BBQ 치킨 합정점"]
+    assert shown("합") == ["BBQ 치킨 합정점"]
+    assert shown("100%") == ["100% 국산 콩"]
+    assert shown("%") == ["100% 국산 콩"]
+    assert shown("_") == []
+
+
 def test_the_list_filters_by_district_type_status_tag_and_unpaid(f, as_official, district, unserved_district, tag):
     closed = f.RestaurantFactory(
         district=unserved_district, name="닫은집", business_type="chinese", status="closed", closed_on="2026-01-01"
