@@ -240,13 +240,30 @@ def _bench_labels(client, official, labels: int) -> None:
     sheet = LabelSheet.objects.get(pk=queued[0])
     assert sheet.status == LabelSheetStatus.DONE and sheet.tag_count == labels, (sheet.status, sheet.tag_count)
     size = sheet.pdf.size
+    floor = _render_only(sheet)
     print(f"\nlabel sheet of {labels:,} labels from the page (every tag not printed yet, of {len(tags):,} tags)")
     print(f"  request (pick tags, record the sheet, enqueue): {asked:6.2f} s")
     print(f"  background build (QR codes, PDF, storage):      {built:6.2f} s  ({labels / built:,.0f} labels/s)")
+    print(f"  floor: tag_tools drawing the same labels:       {floor:6.2f} s  (ratio {built / floor:.2f}x)")
     print(
         f"  total:                                          {asked + built:6.2f} s  ({size / 1e6:.1f} MB, "
         f"{(labels + label_sheets.PROGRESS_EVERY - 1) // label_sheets.PROGRESS_EVERY} progress writes)"
     )
+
+
+def _render_only(sheet) -> float:
+    """The floor: tag_tools drawing the same labels to a file, with no database or storage."""
+    from tag_tools.labels import LabelContent, render_labels
+    from tag_tools.sheets import DEFAULT_GAPS, DEFAULT_LAYOUT, DEFAULT_MARGINS, parse_sheet
+
+    contents = [
+        LabelContent(tag.url, tag.manual_code_display, tag.bin.restaurant.name, tag.bin.label)
+        for tag in sheet.tags.select_related("bin__restaurant")
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        began = time.perf_counter()
+        render_labels(contents, Path(folder) / "floor.pdf", parse_sheet(DEFAULT_LAYOUT, DEFAULT_MARGINS, DEFAULT_GAPS))
+        return time.perf_counter() - began
 
 
 if __name__ == "__main__":
