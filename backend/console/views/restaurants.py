@@ -55,7 +55,7 @@ def restaurant_create(request):
     form = RestaurantForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            restaurant = services.register_restaurant(**form.cleaned_data)
+            restaurant = services.register_restaurant(by=request.user, **form.cleaned_data)
         except DomainError as error:
             form_with_error(form, error)
         else:
@@ -75,7 +75,7 @@ def restaurant_edit(request, restaurant_id):
         changes = {name: value for name, value in form.cleaned_data.items() if name in form.changed_data}
         try:
             if changes:
-                services.update_restaurant(restaurant=restaurant, **changes)
+                services.update_restaurant(by=request.user, restaurant=restaurant, **changes)
         except DomainError as error:
             form_with_error(form, error)
         else:
