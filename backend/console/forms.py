@@ -7,6 +7,12 @@ from django.utils import timezone
 from backend.municipalities.models import District
 from backend.restaurants.models import BusinessType
 
+REASON = {
+    "label": "변경 사유 · Reason for the change",
+    "max_length": 100,
+    "required": False,
+    "help_text": "변경 이력에 남습니다. Kept in the history.",
+}
 PHONE = RegexValidator(r"^0\d{1,2}-?\d{3,4}-?\d{4}$", "전화번호 형식이 아닙니다. Not a phone number.")
 
 
@@ -24,10 +30,12 @@ class RestaurantForm(forms.Form):
     )
     lat = forms.DecimalField(label="위도 · Latitude", max_digits=9, decimal_places=6, required=False)
     lng = forms.DecimalField(label="경도 · Longitude", max_digits=9, decimal_places=6, required=False)
+    change_reason = forms.CharField(**REASON)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = District.objects.visible_to(user).order_by("name")
+        self.fields["change_reason"].required = editing
 
 
 class ConfirmedReasonForm(forms.Form):
@@ -61,9 +69,10 @@ class ReplaceTagForm(ConfirmedReasonForm):
 class BinForm(forms.Form):
     label = forms.CharField(label="용기 이름 · Label", max_length=50, help_text="예: 주방 1")
     capacity_liters = forms.IntegerField(label="용량 (L) · Capacity (litres)", min_value=1, max_value=1000)
+    change_reason = forms.CharField(**REASON)
 
 
-class BulkBinsForm(BinForm):
+class BulkBinsForm(forms.Form):
     label = forms.CharField(label="용기 이름 · Label", max_length=50, initial="용기 1")
     capacity_liters = forms.IntegerField(label="용량 (L) · Capacity (litres)", min_value=1, max_value=1000, initial=60)
 

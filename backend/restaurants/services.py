@@ -95,8 +95,6 @@ def close_restaurant(*, restaurant: Restaurant, on: date, by, reason: str) -> Re
                 f"이미 폐업 처리된 음식점입니다 ({restaurant.closed_on}). This restaurant is already closed.",
                 status_code=409,
             )
-        # Read by the audit history (django-simple-history) when it records this change.
-        restaurant._change_reason = f"{reason} ({getattr(by, 'username', '')})"
         restaurant.close(on=on)
     return restaurant
 

@@ -26,8 +26,6 @@ def retire_bin(*, bin: Bin, by, reason: str = "bin retired") -> Bin:
         bin = Bin.objects.select_for_update().get(pk=bin.pk)
         for tag in Tag.objects.filter(bin=bin).active():
             tag.revoke(by=by, reason=reason)
-        # Read by the audit history (django-simple-history) when it records this change.
-        bin._change_reason = reason
         bin.status = BinStatus.RETIRED
         bin.save(update_fields=["status"])
     return bin

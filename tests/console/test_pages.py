@@ -189,9 +189,14 @@ def test_editing_changes_what_was_changed(as_official, restaurant):
     data = {name: value for name, value in form.initial.items() if value is not None}
     data["district"] = restaurant.district_id
     data["name"] = "할매순대국 본점"
+    response = as_official.post(url, data)
+    assert "change_reason" in response.context["form"].errors  # an edit says why
+    data["change_reason"] = "간판 변경"
     assert as_official.post(url, data).status_code == 302
     restaurant.refresh_from_db()
     assert restaurant.name == "할매순대국 본점"
+    page = as_official.get(reverse("console:restaurant", args=[restaurant.pk])).content.decode()
+    assert "간판 변경" in page and "할매순대국 본점" in page  # the change and its reason, in the history
 
 
 def test_closing_asks_for_a_reason_and_a_confirmation(as_official, restaurant):
@@ -214,7 +219,9 @@ def test_adding_editing_and_retiring_a_bin(as_official, restaurant, tag):
     as_official.post(reverse("console:bin-add", args=[restaurant.pk]), {"label": "홀", "capacity_liters": "120"})
     new = Bin.objects.get(restaurant=restaurant, label="홀")
     assert new.capacity_liters == 120
-    as_official.post(reverse("console:bin-edit", args=[new.pk]), {"label": "홀 2", "capacity_liters": "80"})
+    as_official.post(
+        reverse("console:bin-edit", args=[new.pk]), {"label": "홀 2", "capacity_liters": "80", "change_reason": "교체"}
+    )
     new.refresh_from_db()
     assert (new.label, new.capacity_liters) == ("홀 2", 80)
 

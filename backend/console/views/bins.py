@@ -14,6 +14,7 @@ from backend.console.views.common import (
     visible_bin,
     visible_restaurant,
 )
+from backend.core.audit import change_reason
 from backend.core.errors import DomainError
 from backend.restaurants import services
 from backend.restaurants.models import BinStatus
@@ -26,7 +27,9 @@ def bin_add(request, restaurant_id):
     restaurant = visible_restaurant(request.user, restaurant_id)
     form = BinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.add_bin(restaurant=restaurant, **form.cleaned_data)
+        data = dict(form.cleaned_data)
+        with change_reason(data.pop("change_reason") or "용기 추가 · bin added"):
+            services.add_bin(restaurant=restaurant, **data)
         messages.success(request, "용기를 추가했습니다. Bin added.")
         return redirect("console:restaurant", restaurant_id=restaurant.pk)
     return render(request, "console/bin_form.html", {"form": form, "restaurant": restaurant, "bin": None})
@@ -37,9 +40,12 @@ def bin_edit(request, bin_id):
     restaurants_managed_by(request.user)
     bin = visible_bin(request.user, bin_id)
     form = BinForm(request.POST or None, initial={"label": bin.label, "capacity_liters": bin.capacity_liters})
+    form.fields["change_reason"].required = True
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
         try:
-            services.update_bin(bin=bin, **form.cleaned_data)
+            with change_reason(data.pop("change_reason")):
+                services.update_bin(bin=bin, **data)
         except DomainError as error:
             form_with_error(form, error)
         else:
@@ -57,7 +63,8 @@ def bin_retire(request, bin_id):
         return redirect("console:restaurant", restaurant_id=bin.restaurant_id)
     form = ConfirmedReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        retire_bin(bin=bin, by=request.user, reason=form.cleaned_data["reason"])
+        with change_reason(form.cleaned_data["reason"]):
+            retire_bin(bin=bin, by=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, "용기를 사용 중지하고 태그를 폐기했습니다. Bin retired; its tag revoked.")
         return redirect("console:restaurant", restaurant_id=bin.restaurant_id)
     context = {

@@ -10,6 +10,7 @@ from backend.collection_events.models import CollectionEvent
 from backend.console.forms import CloseRestaurantForm, RestaurantForm
 from backend.console.selectors import restaurant_page
 from backend.console.views.common import form_with_error, restaurants_managed_by, visible_restaurant
+from backend.core.audit import change_reason
 from backend.core.errors import DomainError
 from backend.restaurants import services
 from backend.tags.models import Tag
@@ -55,7 +56,9 @@ def restaurant_create(request):
     form = RestaurantForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            restaurant = services.register_restaurant(by=request.user, **form.cleaned_data)
+            data = dict(form.cleaned_data)
+            with change_reason(data.pop("change_reason") or "등록 · registered"):
+                restaurant = services.register_restaurant(by=request.user, **data)
         except DomainError as error:
             form_with_error(form, error)
         else:
@@ -68,14 +71,16 @@ def restaurant_create(request):
 def restaurant_edit(request, restaurant_id):
     restaurants_managed_by(request.user)
     restaurant = visible_restaurant(request.user, restaurant_id)
-    initial = {name: getattr(restaurant, name) for name in RestaurantForm.base_fields}
+    initial = {name: getattr(restaurant, name) for name in RestaurantForm.base_fields if name != "change_reason"}
     initial["business_number"] = restaurant.business_number_display
-    form = RestaurantForm(request.POST or None, user=request.user, initial=initial)
+    form = RestaurantForm(request.POST or None, user=request.user, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
-        changes = {name: value for name, value in form.cleaned_data.items() if name in form.changed_data}
+        changed = set(form.changed_data) - {"change_reason"}
+        changes = {name: value for name, value in form.cleaned_data.items() if name in changed}
         try:
             if changes:
-                services.update_restaurant(by=request.user, restaurant=restaurant, **changes)
+                with change_reason(form.cleaned_data["change_reason"]):
+                    services.update_restaurant(by=request.user, restaurant=restaurant, **changes)
         except DomainError as error:
             form_with_error(form, error)
         else:
@@ -91,12 +96,13 @@ def restaurant_close(request, restaurant_id):
     form = CloseRestaurantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.close_restaurant(
-                restaurant=restaurant,
-                on=form.cleaned_data["closed_on"],
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-            )
+            with change_reason(form.cleaned_data["reason"]):
+                services.close_restaurant(
+                    restaurant=restaurant,
+                    on=form.cleaned_data["closed_on"],
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
         except DomainError as error:
             form_with_error(form, error)
         else:

@@ -15,6 +15,7 @@ from backend.console.views.common import (
     visible_bin,
     visible_tag,
 )
+from backend.core.audit import change_reason
 from backend.core.errors import DomainError
 from backend.tags import services
 
@@ -56,7 +57,8 @@ def _confirmed(request, tag, form_class, action, *, title, warning, submit, done
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            action(tag=tag, by=request.user, reason=form.cleaned_data["reason"])
+            with change_reason(form.cleaned_data["reason"]):
+                action(tag=tag, by=request.user, reason=form.cleaned_data["reason"])
         except DomainError as error:
             form_with_error(form, error)
         else:
