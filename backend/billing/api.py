@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Prefetch
 from django.http import HttpResponse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -20,6 +21,7 @@ from backend.core.permissions import WRITE, AccessPolicy
 from backend.restaurants import business_numbers
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$", "example": "2026-10"})
 class PeriodField(serializers.Field):
     """A month as "YYYY-MM" both ways; stored as its first day."""
 

@@ -243,8 +243,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "backend.core.api.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "backend.core.schema.ErrorAutoSchema",
     "EXCEPTION_HANDLER": "backend.core.api.exception_handler",
+    # Anonymous callers have no role, so `visible_to(anonymous)` is empty, not an error.
+    "UNAUTHENTICATED_USER": "backend.core.permissions.AnonymousUser",
     "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.NamespaceVersioning",
     "ALLOWED_VERSIONS": ["v1"],
     "DEFAULT_VERSION": "v1",
@@ -270,6 +272,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "InvoiceStatusEnum": "backend.billing.models.InvoiceStatus",
+        "PickupRequestStatusEnum": "backend.pickup_requests.models.RequestStatus",
+    },
 }
 
 # --- Scan rules (see docs/architecture.md) ----------------------------------------

@@ -12,6 +12,7 @@ anyone signed in, within `visible_to`) or its `WRITE` entry (default: nobody).
 
 from collections.abc import Callable
 
+from django.contrib.auth.models import AnonymousUser as DjangoAnonymousUser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 READ = "read"
@@ -32,3 +33,12 @@ class AccessPolicy(BasePermission):
         if action is None and hasattr(view, "action"):
             return True  # a method the viewset has no route for: DRF answers 405
         return policy[WRITE](user) if WRITE in policy else False
+
+
+class AnonymousUser(DjangoAnonymousUser):
+    """Someone not signed in: no role, no municipality, no hauler. Every model's
+    `visible_to(user)` answers an empty queryset for them."""
+
+    is_official = is_collector = is_owner = is_system_admin = False
+    role = ""
+    municipality = municipality_id = hauler = hauler_id = None

@@ -92,6 +92,7 @@ class BinTagsViewSet(viewsets.GenericViewSet):
     permission_classes = [AccessPolicy]
     access_policy = {WRITE: can_manage_tags}
     filterset_class = None
+    queryset = Tag.objects.none()  # the model, for the schema; rows come from get_queryset
 
     def get_queryset(self):
         return Tag.objects.visible_to(self.request.user).filter(bin_id=self.kwargs["bin_pk"])
