@@ -3,6 +3,7 @@ administrators (`?municipality=<uuid>`). JSON, or CSV with `?format=csv`."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
@@ -18,6 +19,59 @@ RANGE_PARAMETERS = [
     OpenApiParameter("to", OpenApiTypes.DATE, required=True, description="last local day, included"),
     OpenApiParameter("municipality", OpenApiTypes.UUID, description="administrators only"),
 ]
+
+
+class ReportMunicipalitySerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    time_zone = serializers.CharField()
+
+
+class MeasuresSerializer(serializers.Serializer):
+    weight_g = serializers.IntegerField()
+    weight_kg = serializers.DecimalField(max_digits=12, decimal_places=3)
+    billable_g = serializers.IntegerField()
+    billable_kg = serializers.DecimalField(max_digits=12, decimal_places=3)
+    held_g = serializers.IntegerField()
+    held_kg = serializers.DecimalField(max_digits=12, decimal_places=3)
+    collections = serializers.IntegerField()
+    visits_not_collected = serializers.IntegerField()
+
+
+class VolumeRowSerializer(MeasuresSerializer):
+    key = serializers.CharField(allow_null=True, help_text="the group's id or day; null for scans without one")
+    label = serializers.CharField()
+
+
+class ReportScopeSerializer(serializers.Serializer):
+    municipality = ReportMunicipalitySerializer()
+    vars()["from"] = serializers.DateField(help_text="first local day, included")  # `from` is a keyword
+    to = serializers.DateField(help_text="last local day, included")
+
+
+class VolumeReportSerializer(ReportScopeSerializer):
+    group = serializers.ChoiceField(choices=list(selectors.GROUPS))
+    rows = VolumeRowSerializer(many=True)
+    totals = MeasuresSerializer()
+
+
+class TallySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class ScanQualityReportSerializer(ReportScopeSerializer):
+    scans = serializers.IntegerField()
+    flags = TallySerializer(many=True)
+    sources = TallySerializer(many=True)
+    physically_tapped = TallySerializer(many=True)
+    exceptions = TallySerializer(many=True)
+    statuses = TallySerializer(many=True)
+
+
+def report_responses(serializer) -> dict:
+    return {(200, "application/json"): serializer, (200, "text/csv"): OpenApiTypes.STR}
 
 
 class ReportView(APIView):
@@ -37,7 +91,7 @@ class VolumeReportView(ReportView):
             *RANGE_PARAMETERS,
             OpenApiParameter("group", OpenApiTypes.STR, enum=list(selectors.GROUPS), required=True),
         ],
-        responses=OpenApiTypes.OBJECT,
+        responses=report_responses(VolumeReportSerializer),
     )
     def get(self, request):
         municipality, days = self.report_scope(request)
@@ -53,7 +107,7 @@ class VolumeReportView(ReportView):
 
 
 class ScanQualityReportView(ReportView):
-    @extend_schema(parameters=RANGE_PARAMETERS, responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=RANGE_PARAMETERS, responses=report_responses(ScanQualityReportSerializer))
     def get(self, request):
         municipality, days = self.report_scope(request)
         report = selectors.scan_quality(municipality=municipality, days=days)

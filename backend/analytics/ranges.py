@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from backend.core.bounds import checked_day
 from backend.core.errors import DomainError
 from backend.municipalities.local_time import days_bounds
 
@@ -76,9 +77,11 @@ def _date(text: str | None, field: str) -> date:
     # fromisoformat alone would also take "20261031" and week dates.
     if text and _ISO_DATE.fullmatch(text):
         try:
-            return date.fromisoformat(text)
+            day = date.fromisoformat(text)
         except ValueError:
             pass
+        else:
+            return checked_day(day, field)
     raise DomainError(
         "invalid_date",
         "날짜는 YYYY-MM-DD 형식으로 입력해 주세요. Dates must look like 2026-10-31.",

@@ -1,7 +1,8 @@
 import django_filters
 from django.db.models import Prefetch
 from django.http import HttpResponse
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -108,6 +109,7 @@ class BillingRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return BillingRun.objects.visible_to(self.request.user)
 
+    @extend_schema(responses={202: BillingRunSerializer})
     def create(self, request, *args, **kwargs):
         form = self.get_serializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -232,6 +234,7 @@ class InvoiceViewSet(viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return InvoiceDetailSerializer if self.action == "retrieve" else InvoiceSerializer
 
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path="pdf", renderer_classes=[JSONRenderer, PDFRenderer])
     def pdf(self, request, *args, **kwargs):
         # reportlab is loaded on the first PDF asked for, not when the API starts.

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from backend.core.bounds import FIRST_YEAR, LAST_YEAR, year_in_range
 from backend.core.errors import DomainError
 from backend.municipalities.local_time import local_midnight
 
@@ -31,7 +32,15 @@ class Period:
                 "기간은 YYYY-MM 형식으로 입력해 주세요. The period must look like 2026-10.",
                 fields={"period": ["expected YYYY-MM"]},
             )
-        return cls(int(match.group(1)), int(match.group(2)))
+        year = int(match.group(1))
+        if not year_in_range(year):
+            raise DomainError(
+                "period_out_of_range",
+                f"기간은 {FIRST_YEAR}년부터 {LAST_YEAR}년 사이로 입력해 주세요. "
+                f"The period must be between {FIRST_YEAR}-01 and {LAST_YEAR}-12.",
+                fields={"period": [f"between {FIRST_YEAR}-01 and {LAST_YEAR}-12"]},
+            )
+        return cls(year, int(match.group(2)))
 
     @classmethod
     def of_date(cls, day: date) -> "Period":

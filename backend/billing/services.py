@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from backend.billing.models import Invoice, InvoiceLine, InvoiceStatus, Tariff
 from backend.billing.notices import notify_invoices_overdue
+from backend.core.bounds import checked_day
 from backend.core.errors import DomainError
 from backend.municipalities.models import Municipality
 
@@ -23,6 +24,9 @@ def _overlap() -> DomainError:
 
 
 def _check_dates(effective_from: date, effective_to: date | None) -> None:
+    checked_day(effective_from, "effective_from")
+    if effective_to is not None:
+        checked_day(effective_to, "effective_to")
     if effective_to is not None and effective_to < effective_from:
         raise DomainError(
             "invalid_dates",

@@ -16,7 +16,9 @@ from backend.collection_events.access import (
 from backend.collection_events.models import CollectionEvent, CollectionStatus, Scale
 from backend.core.audit import change_reason
 from backend.core.errors import DomainError
+from backend.core.filters import BoundedIsoDateTimeFilter
 from backend.core.permissions import WRITE, AccessPolicy
+from backend.core.schema import ErrorBodySerializer
 from backend.municipalities.models import Hauler
 
 
@@ -62,6 +64,18 @@ class BatchSerializer(serializers.Serializer):
     events = serializers.ListField(child=serializers.JSONField(), max_length=1000)
 
 
+class BatchResultSerializer(serializers.Serializer):
+    """One event's outcome, in the order sent: `created`, `duplicate` or `rejected` (with its error)."""
+
+    id = serializers.UUIDField(allow_null=True)
+    status = serializers.ChoiceField(choices=[services.CREATED, services.DUPLICATE, services.REJECTED])
+    error = ErrorBodySerializer(required=False)
+
+
+class BatchResultsSerializer(serializers.Serializer):
+    results = BatchResultSerializer(many=True)
+
+
 class StatusChangeSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=[CollectionStatus.BILLABLE, CollectionStatus.VOID])
     reason = serializers.CharField(max_length=1000)
@@ -72,8 +86,8 @@ class CollectionEventFilter(django_filters.FilterSet):
     bin = django_filters.UUIDFilter()
     status = django_filters.ChoiceFilter(choices=CollectionStatus.choices)
     # `from` is a Python keyword, hence the explicit names.
-    collected_from = django_filters.IsoDateTimeFilter(field_name="collected_at", lookup_expr="gte", label="from")
-    collected_to = django_filters.IsoDateTimeFilter(field_name="collected_at", lookup_expr="lt", label="to")
+    collected_from = BoundedIsoDateTimeFilter(field_name="collected_at", lookup_expr="gte", label="from")
+    collected_to = BoundedIsoDateTimeFilter(field_name="collected_at", lookup_expr="lt", label="to")
 
     class Meta:
         model = CollectionEvent
@@ -110,6 +124,7 @@ class CollectionEventViewSet(viewsets.ReadOnlyModelViewSet):
             "tag", "bin", "restaurant", "collector"
         )
 
+    @extend_schema(responses={201: CollectionEventSerializer, 200: CollectionEventSerializer})
     def create(self, request, *args, **kwargs):
         (outcome,) = services.record_collections(collector=request.user, events=[request.data])
         if outcome.error is not None:
@@ -120,6 +135,7 @@ class CollectionEventViewSet(viewsets.ReadOnlyModelViewSet):
             self.get_serializer(event).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
 
+    @extend_schema(request=BatchSerializer, responses=BatchResultsSerializer)
     @action(detail=False, methods=["post"], serializer_class=BatchSerializer)
     def batch(self, request, *args, **kwargs):
         events = request.data.get("events") if isinstance(request.data, dict) else None

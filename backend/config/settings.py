@@ -275,6 +275,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "InvoiceStatusEnum": "backend.billing.models.InvoiceStatus",
         "PickupRequestStatusEnum": "backend.pickup_requests.models.RequestStatus",
+        "PickupKindEnum": "backend.pickup_requests.models.RequestKind",
     },
 }
 

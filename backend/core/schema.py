@@ -17,6 +17,7 @@ to each operation, the error answers it can give:
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import BrowsableAPIRenderer
 
 
 class ErrorBodySerializer(serializers.Serializer):
@@ -52,13 +53,38 @@ class ErrorAutoSchema(AutoSchema):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
-        error = self.resolve_serializer(ErrorSerializer, "response").ref
+        content = self.error_content()
         for status in self.error_statuses():
-            answer = {"description": _DESCRIPTIONS[status], "content": {"application/json": {"schema": error}}}
+            answer = {"description": _DESCRIPTIONS[status], "content": content}
             if status in (429, 503):
                 answer["headers"] = _RETRY_AFTER
             responses.setdefault(str(status), answer)
         return responses
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        if isinstance(field, serializers.ChoiceField | serializers.CharField) and field.read_only:
+            # DRF drops `allow_blank` from read-only fields; a blank model field still answers "".
+            model_field = _model_field(field)
+            field.allow_blank = field.allow_blank or bool(model_field is not None and model_field.blank)
+        return super()._map_serializer_field(field, direction, bypass_extensions)
+
+    def _get_serializer_field_meta(self, field, direction):
+        meta = super()._get_serializer_field_meta(field, direction)
+        if isinstance(field, serializers.Field) and field.read_only and field.default is None:
+            # `source="hauler.name", default=None`: answers null where there is no hauler.
+            meta["nullable"] = True
+        return meta
+
+    def error_content(self) -> dict:
+        """JSON; and where the view renders other formats (`?format=csv`), the error in that format too."""
+        content = {"application/json": {"schema": self.resolve_serializer(ErrorSerializer, "response").ref}}
+        for renderer in self.view.get_renderers():
+            media_type = renderer.media_type
+            if "json" in media_type or isinstance(renderer, BrowsableAPIRenderer):
+                continue
+            binary = not media_type.startswith("text/")
+            content[media_type] = {"schema": {"type": "string", **({"format": "binary"} if binary else {})}}
+        return content
 
     def error_statuses(self) -> list[int]:
         open_to_all = any(isinstance(p, AllowAny) for p in self.view.get_permissions())
@@ -79,3 +105,14 @@ class ErrorAutoSchema(AutoSchema):
             statuses.append(413)
         statuses += [429, 503]
         return statuses
+
+
+def _model_field(field):
+    """The model field behind a ModelSerializer's field, if it is a plain attribute."""
+    meta = getattr(getattr(field.parent, "Meta", None), "model", None)
+    if meta is None or not field.source or "." in field.source:
+        return None
+    try:
+        return meta._meta.get_field(field.source)
+    except Exception:
+        return None

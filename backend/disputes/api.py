@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -63,10 +64,12 @@ class DisputeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         )
         return Response(self.get_serializer(dispute).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=DecisionSerializer, responses=DisputeSerializer)
     @action(detail=True, methods=["post"], serializer_class=DecisionSerializer)
     def accept(self, request, *args, **kwargs):
         return self._decide(services.accept_dispute)
 
+    @extend_schema(request=DecisionSerializer, responses=DisputeSerializer)
     @action(detail=True, methods=["post"], serializer_class=DecisionSerializer)
     def reject(self, request, *args, **kwargs):
         return self._decide(services.reject_dispute)

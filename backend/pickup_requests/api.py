@@ -1,5 +1,6 @@
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -115,6 +116,7 @@ class PickupRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     def get_queryset(self):
         return with_history(PickupRequest.objects.visible_to(self.request.user))
 
+    @extend_schema(request=NewRequestSerializer, responses={201: PickupRequestSerializer})
     def create(self, request, *args, **kwargs):
         form = NewRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -143,10 +145,12 @@ class PickupRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
         )
         return Response(self._shown(pickup), status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=ReasonSerializer, responses=PickupRequestSerializer)
     @action(detail=True, methods=["post"], serializer_class=ReasonSerializer)
     def cancel(self, request, *args, **kwargs):
         return self._step(services.cancel_request)
 
+    @extend_schema(request=AssignSerializer, responses=PickupRequestSerializer)
     @action(detail=True, methods=["post"], serializer_class=AssignSerializer)
     def assign(self, request, *args, **kwargs):
         pickup = self.get_object()
@@ -160,10 +164,12 @@ class PickupRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
         services.assign_request(pickup=pickup, by=request.user, hauler=hauler, assignee=assignee, reason=data["reason"])
         return Response(self._shown(pickup))
 
+    @extend_schema(request=ReasonSerializer, responses=PickupRequestSerializer)
     @action(detail=True, methods=["post"], serializer_class=ReasonSerializer)
     def reject(self, request, *args, **kwargs):
         return self._step(services.reject_request)
 
+    @extend_schema(request=ReasonSerializer, responses=PickupRequestSerializer)
     @action(detail=True, methods=["post"], serializer_class=ReasonSerializer)
     def done(self, request, *args, **kwargs):
         return self._step(services.complete_request)

@@ -3,7 +3,7 @@ rejects, a crew's weighing or a person marks it done. Every step goes through
 PickupRequest.advance (who, when, why) and tells the owner once, after commit."""
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
@@ -11,6 +11,7 @@ from django.db.models import TextChoices
 from django.utils import timezone
 
 from backend.collection_events.models import CollectionEvent, CollectionStatus, CrewException
+from backend.core.bounds import checked_day
 from backend.core.decisions import parse_decision
 from backend.core.errors import DomainError
 from backend.municipalities.local_time import days_bounds
@@ -25,6 +26,8 @@ from backend.pickup_requests.notices import notify_owner_of_step
 from backend.restaurants.models import Bin, BinStatus, Restaurant
 
 WEIGHED = (CollectionStatus.BILLABLE, CollectionStatus.HELD)
+#: How far ahead an owner may ask for an extra pickup: a season, not a lifetime.
+MAX_DAYS_AHEAD = 90
 SETTLED_BY_WEIGHING = "수거 기록 확인 (a weighing of the bin was recorded)"
 
 
@@ -34,6 +37,7 @@ def request_pickup(
     """Receive an owner's request (접수). `bin` None: all of the restaurant's bins."""
     zone = restaurant.municipality.zone
     today = timezone.localdate(timezone=zone)
+    checked_day(requested_for, "requested_for")
     if bin is not None and bin.restaurant_id != restaurant.id:
         raise DomainError(
             "validation_error",
@@ -55,6 +59,13 @@ def request_pickup(
             "date_in_past",
             "지난 날짜에는 추가 수거를 요청할 수 없습니다. An extra pickup cannot be asked for a past day.",
             fields={"requested_for": [f"before today ({today:%Y-%m-%d})"]},
+        )
+    elif requested_for > today + timedelta(days=MAX_DAYS_AHEAD):
+        raise DomainError(
+            "date_too_far_ahead",
+            f"추가 수거는 {MAX_DAYS_AHEAD}일 이내의 날짜로 요청해 주세요. "
+            f"An extra pickup can be asked for at most {MAX_DAYS_AHEAD} days ahead.",
+            fields={"requested_for": [f"at most {MAX_DAYS_AHEAD} days after today"]},
         )
     try:
         with transaction.atomic():

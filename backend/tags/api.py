@@ -1,5 +1,7 @@
 import django_filters
 from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
@@ -58,11 +60,13 @@ class TagViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return Tag.objects.visible_to(self.request.user)
 
+    @extend_schema(responses={(200, "image/png"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path="qr.png")
     def qr(self, request, code=None, **kwargs):
         tag = self.get_object()
         return HttpResponse(qr_png(tag.url), content_type="image/png")
 
+    @extend_schema(request=RevokeSerializer, responses=TagSerializer)
     @action(detail=True, methods=["post"], serializer_class=RevokeSerializer)
     def revoke(self, request, code=None, **kwargs):
         tag = self.get_object()
@@ -72,6 +76,7 @@ class TagViewSet(viewsets.ReadOnlyModelViewSet):
             tag.revoke(by=request.user, reason=form.validated_data["reason"])
         return Response(TagSerializer(tag).data)
 
+    @extend_schema(request=NfcUidSerializer, responses=TagSerializer)
     @action(detail=True, methods=["post"], url_path="nfc-uid", serializer_class=NfcUidSerializer)
     def nfc_uid(self, request, code=None, **kwargs):
         tag = self.get_object()
@@ -85,6 +90,10 @@ class IssueTagSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200, required=False, default="replaced by a new tag")
 
 
+@extend_schema_view(
+    list=extend_schema(responses=TagSerializer(many=True)),
+    create=extend_schema(request=IssueTagSerializer, responses={201: TagSerializer}),
+)
 class BinTagsViewSet(viewsets.GenericViewSet):
     """`POST /bins/{id}/tags/`: issue the bin's tag, revoking the one it had."""
 
@@ -92,6 +101,7 @@ class BinTagsViewSet(viewsets.GenericViewSet):
     permission_classes = [AccessPolicy]
     access_policy = {WRITE: can_manage_tags}
     filterset_class = None
+    pagination_class = None  # a bin has a handful of tags, listed whole
     queryset = Tag.objects.none()  # the model, for the schema; rows come from get_queryset
 
     def get_queryset(self):

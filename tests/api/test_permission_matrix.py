@@ -5,6 +5,8 @@ endpoint is covered the day it is registered: it needs an in-scope object reacha
 through its own queryset (see `world`), or this test fails and says so.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from rest_framework.request import Request
@@ -54,10 +56,16 @@ def world(f, official, collector, owner, restaurant, bin, tag, stranger, other_o
     order = create_payment_order(invoice=Invoice.objects.get(), by=owner)
     assert callback(client, order, amount=1000).status_code == 200
     raise_dispute(event=event, by=owner, reason="무게가 너무 많이 나왔습니다")
+    from django.utils import timezone
+
     from backend.pickup_requests.services import request_pickup
 
     request_pickup(
-        restaurant=restaurant, bin=bin, kind="extra_pickup", requested_for=seoul(2099, 1, 1).date(), by=owner
+        restaurant=restaurant,
+        bin=bin,
+        kind="extra_pickup",
+        requested_for=timezone.localdate(timezone=restaurant.municipality.zone) + timedelta(days=7),
+        by=owner,
     )
     from backend.collection_events.models import Scale
 

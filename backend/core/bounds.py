@@ -1,0 +1,51 @@
+"""Sane bounds for dates and times a caller sends.
+
+The system bills collections that happen now; a date in year 1 or 9999, or a time
+with an offset no place on earth uses (+20:00, which PostgreSQL refuses), is a typo or
+an attack, never data. Each domain rule that reads a date checks it here first, and
+answers with a stable code instead of failing deep inside the database.
+"""
+
+from datetime import date, datetime, timedelta
+
+from backend.core.errors import DomainError
+
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
+#: Offsets in use on earth run from -12:00 to +14:00.
+MAX_UTC_OFFSET = timedelta(hours=14)
+
+
+def year_in_range(year: int) -> bool:
+    return FIRST_YEAR <= year <= LAST_YEAR
+
+
+def checked_day(day: date, field: str) -> date:
+    """The day itself, or `date_out_of_range` when its year is outside 2000–2100."""
+    if not year_in_range(day.year):
+        raise _out_of_range(field)
+    return day
+
+
+def checked_moment(moment: datetime, field: str) -> datetime:
+    """The moment itself, or `date_out_of_range` for a year outside 2000–2100 or an
+    offset beyond ±14:00. Naive moments are the caller's business (forms make them aware)."""
+    offset = moment.utcoffset()
+    if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+        raise DomainError(
+            "invalid_utc_offset",
+            "시간대 오프셋이 올바르지 않습니다. The UTC offset must be between -14:00 and +14:00.",
+            fields={field: ["UTC offset between -14:00 and +14:00"]},
+        )
+    if not year_in_range(moment.year):
+        raise _out_of_range(field)
+    return moment
+
+
+def _out_of_range(field: str) -> DomainError:
+    return DomainError(
+        "date_out_of_range",
+        f"{FIRST_YEAR}년부터 {LAST_YEAR}년 사이의 날짜를 입력해 주세요. "
+        f"Dates must be between {FIRST_YEAR} and {LAST_YEAR}.",
+        fields={field: [f"a date between {FIRST_YEAR}-01-01 and {LAST_YEAR}-12-31"]},
+    )
