@@ -49,3 +49,26 @@ def _out_of_range(field: str) -> DomainError:
         f"Dates must be between {FIRST_YEAR} and {LAST_YEAR}.",
         fields={field: [f"a date between {FIRST_YEAR}-01-01 and {LAST_YEAR}-12-31"]},
     )
+
+
+#: Free-text limits, the same in the API's serializers and the pages' forms.
+REASON_MAX_LENGTH = 2000  # a dispute, a decision, a pickup request's step
+NOTE_MAX_LENGTH = 1000  # an owner's note on a pickup request
+
+
+def checked_text(text: str, field: str, max_length: int) -> str:
+    """Free text a person typed: at most `max_length` characters, without NUL (which
+    PostgreSQL cannot store) or lone surrogates; `text_too_long` / `invalid_text`."""
+    if len(text) > max_length:
+        raise DomainError(
+            "text_too_long",
+            f"{max_length}자 이내로 입력해 주세요. At most {max_length} characters.",
+            fields={field: [f"at most {max_length} characters"]},
+        )
+    if "\x00" in text or any("\ud800" <= char <= "\udfff" for char in text):
+        raise DomainError(
+            "invalid_text",
+            "입력할 수 없는 문자가 있습니다. The text contains characters that cannot be stored.",
+            fields={field: ["no NUL or unpaired surrogate characters"]},
+        )
+    return text

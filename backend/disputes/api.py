@@ -4,6 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from backend.collection_events.models import CollectionEvent
+from backend.core.bounds import REASON_MAX_LENGTH
 from backend.core.permissions import AccessPolicy
 from backend.disputes import services
 from backend.disputes.access import can_decide_dispute, can_raise_dispute
@@ -37,6 +38,7 @@ class DisputeSerializer(serializers.ModelSerializer):
             "billed_on",
         ]
         read_only_fields = ["restaurant", "status", "created_at", "decided_at", "decision_reason"]
+        extra_kwargs = {"reason": {"max_length": REASON_MAX_LENGTH}}
         validators = []  # one open dispute per collection: the service answers with its own code
 
     def get_billed_on(self, dispute) -> str | None:
@@ -44,7 +46,7 @@ class DisputeSerializer(serializers.ModelSerializer):
 
 
 class DecisionSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
 
 
 class DisputeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from backend.billing import windows
 from backend.collection_events.models import CollectionEvent, CollectionStatus
+from backend.core.bounds import REASON_MAX_LENGTH, checked_text
 from backend.core.decisions import parse_decision
 from backend.core.errors import DomainError
 from backend.disputes.models import Dispute, DisputeStatus
@@ -22,6 +23,7 @@ def _reason_required(field: str = "reason") -> DomainError:
 
 
 def raise_dispute(*, event: CollectionEvent, by, reason: str) -> Dispute:
+    checked_text(reason, "reason", REASON_MAX_LENGTH)
     if not reason.strip():
         raise _reason_required()
     if event.status not in (CollectionStatus.BILLABLE, CollectionStatus.HELD):
@@ -46,6 +48,7 @@ def raise_dispute(*, event: CollectionEvent, by, reason: str) -> Dispute:
 
 def _claim(dispute: Dispute, *, to: str, by, reason: str) -> Dispute:
     """Decide once: a conditional UPDATE from open, so two officials cannot both decide."""
+    checked_text(reason, "reason", REASON_MAX_LENGTH)
     if not reason.strip():
         raise _reason_required()
     now = timezone.now()

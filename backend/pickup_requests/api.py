@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from backend.accounts.models import User
+from backend.core.bounds import NOTE_MAX_LENGTH, REASON_MAX_LENGTH
 from backend.core.errors import DomainError
 from backend.core.permissions import AccessPolicy
 from backend.municipalities.models import Hauler
@@ -81,7 +82,7 @@ class NewRequestSerializer(serializers.Serializer):
     bin = serializers.UUIDField(required=False, allow_null=True, help_text="empty: all of the restaurant's bins")
     kind = serializers.ChoiceField(choices=RequestKind.choices)
     requested_for = serializers.DateField(required=False, help_text="local day; default today")
-    note = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH, default="")
 
     def validate(self, data):
         if not data.get("bin") and not data.get("restaurant"):
@@ -92,11 +93,11 @@ class NewRequestSerializer(serializers.Serializer):
 class AssignSerializer(serializers.Serializer):
     hauler = serializers.UUIDField(required=False, help_text="default: the one hauler serving the district")
     assignee = serializers.CharField(required=False, help_text="a crew member's username")
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=REASON_MAX_LENGTH, default="")
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=REASON_MAX_LENGTH, default="")
 
 
 class PickupRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

@@ -4,6 +4,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from backend.core.bounds import REASON_MAX_LENGTH, checked_text
 from backend.core.errors import DomainError
 from backend.restaurants.models import Restaurant
 
@@ -104,6 +105,7 @@ class PickupRequest(models.Model):
 
         A conditional UPDATE from the statuses that may precede `to`: of two officials
         (or an official and the settling task) only one moves the request."""
+        checked_text(reason, "reason", REASON_MAX_LENGTH)
         now = timezone.now()
         changes = {"status": to}
         if to == RequestStatus.ASSIGNED:

@@ -11,7 +11,7 @@ from django.db.models import TextChoices
 from django.utils import timezone
 
 from backend.collection_events.models import CollectionEvent, CollectionStatus, CrewException
-from backend.core.bounds import checked_day
+from backend.core.bounds import NOTE_MAX_LENGTH, checked_day, checked_text
 from backend.core.decisions import parse_decision
 from backend.core.errors import DomainError
 from backend.municipalities.local_time import days_bounds
@@ -38,6 +38,7 @@ def request_pickup(
     zone = restaurant.municipality.zone
     today = timezone.localdate(timezone=zone)
     checked_day(requested_for, "requested_for")
+    checked_text(note, "note", NOTE_MAX_LENGTH)
     if bin is not None and bin.restaurant_id != restaurant.id:
         raise DomainError(
             "validation_error",

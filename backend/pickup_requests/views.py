@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from backend.collection_events.access import can_see_stops
+from backend.core.bounds import NOTE_MAX_LENGTH
 from backend.core.errors import DomainError
 from backend.municipalities.models import Hauler
 from backend.pickup_requests import services
@@ -42,7 +43,7 @@ class RequestForm(forms.Form):
     target = forms.ChoiceField(label="용기 Bin")
     requested_for = forms.DateField(label="날짜 Day", widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(
-        label="메모 (선택) Note", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+        label="메모 (선택) Note", required=False, max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args, restaurants, **kwargs):

@@ -31,11 +31,23 @@ from tests.api.test_permission_matrix import world  # noqa: F401  (a fixture)
 ROLES = ["official", "collector", "owner", "admin", "anonymous"]
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # Cases per operation, per role and generation mode: the whole run stays within ~3 minutes.
-MAX_EXAMPLES = 3
+MAX_EXAMPLES = 6
 
 # Operations left out for now, each with the defect that makes it fail (the fix is
 # on its way in another part of this work); remove the entry when it lands.
 EXCLUDED: dict[str, str] = {}
+
+
+def known_defect(failure, response) -> bool:
+    """Failures whose fix is under way elsewhere in issue 7; remove each when it lands."""
+    # Django's own 404 page (a path the URL patterns do not match, e.g. a bin id that
+    # is not a UUID) answers in HTML, not in the error shape: platform's part of issue 7.
+    if failure.title == "Undocumented Content-Type" and response.headers.get("content-type", [""])[0].startswith(
+        "text/html"
+    ):
+        return response.status_code == 404
+    return False
+
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.timeout(900)]
 
@@ -132,10 +144,13 @@ def fuzz_operation(operation, headers, real_parameters, findings, counts):
     @given(case=cases)
     def run(case):
         counts[operation.label] += 1
+        response = case.call(headers=headers)
         try:
-            case.call_and_validate(headers=headers, checks=CHECKS)
+            case.validate_response(response, checks=CHECKS, headers=headers)
         except FailureGroup as group:
             for failure in group.exceptions:
+                if known_defect(failure, response):
+                    continue
                 key = (operation.label, failure.title)
                 if key not in findings:
                     findings[key] = f"{failure.message[:300]}\n    {case.as_curl_command(headers=headers)[:600]}"
