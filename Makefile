@@ -57,6 +57,7 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	DJANGO_ENV=development $(MANAGE) makemigrations --check --dry-run
+	DJANGO_ENV=development $(MANAGE) spectacular --validate --fail-on-warn --file /dev/null
 
 format: install-dev
 	$(BIN)/ruff check --fix .

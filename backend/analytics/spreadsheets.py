@@ -73,6 +73,9 @@ class ReportCsvRenderer(BaseRenderer):
         if "error" in data:
             error = data["error"]
             return csv_bytes([["오류 코드 Error code", "메시지 Message"], [error["code"], error["message"]]])
+        request = renderer_context.get("request")
+        if request is not None and request.method == "OPTIONS":  # DRF's metadata, not a report
+            return csv_bytes([["이름 Name", "설명 Description"], [data.get("name", ""), data.get("description", "")]])
         if response is not None:
             response["Content-Disposition"] = f'attachment; filename="{view.csv_filename(data)}"'
         return csv_bytes(view.csv_table(data))

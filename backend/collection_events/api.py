@@ -14,6 +14,7 @@ from backend.collection_events.access import (
     scale_municipality,
 )
 from backend.collection_events.models import CollectionEvent, CollectionStatus, Scale
+from backend.collection_events.schema import ScanBatchSerializer, ScanEventSerializer
 from backend.core.audit import change_reason
 from backend.core.errors import DomainError
 from backend.core.filters import BoundedIsoDateTimeFilter
@@ -124,7 +125,9 @@ class CollectionEventViewSet(viewsets.ReadOnlyModelViewSet):
             "tag", "bin", "restaurant", "collector"
         )
 
-    @extend_schema(responses={201: CollectionEventSerializer, 200: CollectionEventSerializer})
+    @extend_schema(
+        request=ScanEventSerializer, responses={201: CollectionEventSerializer, 200: CollectionEventSerializer}
+    )
     def create(self, request, *args, **kwargs):
         (outcome,) = services.record_collections(collector=request.user, events=[request.data])
         if outcome.error is not None:
@@ -135,7 +138,7 @@ class CollectionEventViewSet(viewsets.ReadOnlyModelViewSet):
             self.get_serializer(event).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
 
-    @extend_schema(request=BatchSerializer, responses=BatchResultsSerializer)
+    @extend_schema(request=ScanBatchSerializer, responses=BatchResultsSerializer)
     @action(detail=False, methods=["post"], serializer_class=BatchSerializer)
     def batch(self, request, *args, **kwargs):
         events = request.data.get("events") if isinstance(request.data, dict) else None

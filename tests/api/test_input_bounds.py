@@ -158,3 +158,9 @@ def test_a_status_change_answers_with_the_changed_scan(api, official, scan):
     assert response.status_code == 200, response.content
     assert response.json()["id"] == str(scan.id)
     assert response.json()["status"] == "void"
+
+
+def test_options_on_a_report_asked_as_csv_is_no_server_error(api, official):
+    response = api.as_user(official).options("/api/v1/reports/scan-quality/?format=csv&from=2026-01-01&to=2026-01-31")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")

@@ -10,6 +10,8 @@ On a failure the test lists each distinct finding (operation, check, status) wit
 request to reproduce it.
 """
 
+import itertools
+import os
 import time
 from collections import defaultdict
 
@@ -20,6 +22,9 @@ from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.generation import GenerationMode
+from schemathesis.generation.drivers import CoverageGenerator
+from schemathesis.generation.feedback import NO_FEEDBACK
+from schemathesis.generation.overrides import Override
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -31,15 +36,22 @@ from tests.api.test_permission_matrix import world  # noqa: F401  (a fixture)
 ROLES = ["official", "collector", "owner", "admin", "anonymous"]
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # Cases per operation, per role and generation mode: the whole run stays within ~3 minutes.
-MAX_EXAMPLES = 6
+MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", 4))
+MAX_COVERAGE_CASES = int(os.environ.get("FUZZ_MAX_COVERAGE", 25))
 
 # Operations left out for now, each with the defect that makes it fail (the fix is
 # on its way in another part of this work); remove the entry when it lands.
 EXCLUDED: dict[str, str] = {}
+SCAN_INTAKE = {"POST /api/v1/collections/", "POST /api/v1/collections/batch/"}
 
 
 def known_defect(failure, response) -> bool:
     """Failures whose fix is under way elsewhere in issue 7; remove each when it lands."""
+    # Issue 7, defect 1 (ingest's part): a malformed field in a scan (a list in
+    # `exception_code` or `source`, an integer in `reader_uid`, …) raises a TypeError in
+    # collection_events/submissions.py and the whole batch answers 500.
+    if response.status_code == 500 and failure.operation in SCAN_INTAKE:
+        return True
     # Django's own 404 page (a path the URL patterns do not match, e.g. a bin id that
     # is not a UUID) answers in HTML, not in the error shape: platform's part of issue 7.
     if failure.title == "Undocumented Content-Type" and response.headers.get("content-type", [""])[0].startswith(
@@ -53,13 +65,19 @@ pytestmark = [pytest.mark.fuzz, pytest.mark.timeout(900)]
 
 
 @pytest.fixture
-def app(settings):
-    """The WSGI app, as production serves it, sharing the test's database transaction."""
+def app(monkeypatch):
+    """The WSGI app, as production serves it, sharing the test's database transaction.
+
+    Without throttles: thousands of requests a minute would be answered 429 (documented
+    on every operation, so not a failure, but no longer fuzzing the operation)."""
     from django.core import signals
+    from django.core.cache import cache
     from django.core.wsgi import get_wsgi_application
     from django.db import close_old_connections
+    from rest_framework.views import APIView
 
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
+    monkeypatch.setattr(APIView, "get_throttles", lambda view: [])
+    cache.clear()
     # As Django's test client does: the connection holds the test's transaction.
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
@@ -131,6 +149,38 @@ def fuzz_operation(operation, headers, real_parameters, findings, counts):
     if real_parameters:
         cases = st.tuples(cases, st.booleans()).map(lambda pair: with_parameters(*pair, real_parameters))
 
+    def check(case):
+        counts[operation.label] += 1
+        response = case.call(headers=headers)
+        if os.environ.get("FUZZ_VERBOSE"):
+            print(case.method, case.formatted_path, response.status_code, str(case.body)[:200])
+        try:
+            case.validate_response(response, checks=CHECKS, headers=headers)
+        except FailureGroup as group:
+            for failure in group.exceptions:
+                if known_defect(failure, response):
+                    continue
+                key = (operation.label, failure.title)
+                if key not in findings:
+                    findings[key] = f"{failure.message[:300]}\n    {case.as_curl_command(headers=headers)[:600]}"
+        except AssertionError as error:
+            findings.setdefault((operation.label, type(error).__name__), str(error)[:600])
+
+    # Coverage: each parameter and property at its bounds and with each wrong type, deterministically.
+    coverage = CoverageGenerator(
+        operation=operation,
+        generation_modes=list(GenerationMode),
+        generation_config=operation.schema.config.generation_for(operation=operation, phase="coverage"),
+        auth_storage=None,
+        override=Override(),
+        feedback=NO_FEEDBACK,
+    )
+    for case in itertools.islice(coverage, MAX_COVERAGE_CASES):
+        if real_parameters and counts[operation.label] % 2:
+            case.path_parameters = {**(case.path_parameters or {}), **real_parameters}
+        check(case)
+
+    # Fuzzing: random cases, seeded.
     @seed(7)
     @settings(
         max_examples=MAX_EXAMPLES * len(strategies),
@@ -143,19 +193,7 @@ def fuzz_operation(operation, headers, real_parameters, findings, counts):
     )
     @given(case=cases)
     def run(case):
-        counts[operation.label] += 1
-        response = case.call(headers=headers)
-        try:
-            case.validate_response(response, checks=CHECKS, headers=headers)
-        except FailureGroup as group:
-            for failure in group.exceptions:
-                if known_defect(failure, response):
-                    continue
-                key = (operation.label, failure.title)
-                if key not in findings:
-                    findings[key] = f"{failure.message[:300]}\n    {case.as_curl_command(headers=headers)[:600]}"
-        except AssertionError as error:
-            findings.setdefault((operation.label, type(error).__name__), str(error)[:600])
+        check(case)
 
     run()
 
@@ -176,8 +214,9 @@ def test_no_server_error_and_every_answer_as_documented(role, world, app, admin,
     counts: dict[str, int] = defaultdict(int)
     started = time.monotonic()
     operations = [result.ok() for result in schema.get_all_operations()]
+    only = os.environ.get("FUZZ_OPERATIONS", "")  # e.g. "collections" while working on one resource
     for operation in operations:
-        if operation.label in EXCLUDED:
+        if operation.label in EXCLUDED or only not in operation.label:
             continue
         fuzz_operation(operation, headers, parameters_for(operation.path, known), findings, counts)
     took = time.monotonic() - started
