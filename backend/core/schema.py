@@ -87,7 +87,8 @@ class ErrorAutoSchema(AutoSchema):
         return content
 
     def error_statuses(self) -> list[int]:
-        open_to_all = any(isinstance(p, AllowAny) for p in self.view.get_permissions())
+        permissions = self.view.get_permissions()
+        open_to_all = not permissions or any(isinstance(p, AllowAny) for p in permissions)
         has_body = self.method in _WRITES
         has_query = bool([p for p in self._get_parameters() if p.get("in") == "query"])
         looks_up = "{" in self.path or self.method in _WRITES or has_query or self._is_list_view()
