@@ -41,16 +41,9 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", 4))
 MAX_COVERAGE_CASES = int(os.environ.get("FUZZ_MAX_COVERAGE", 25))
 
-SCAN_INTAKE = {"POST /api/v1/collections/", "POST /api/v1/collections/batch/"}
-
 
 def known_defect(failure, response) -> bool:
     """Failures whose fix is under way elsewhere in issue 7; remove each when it lands."""
-    # Issue 7, defect 1 (ingest's part): a malformed field in a scan (a list in
-    # `exception_code` or `source`, an integer in `reader_uid`, …) raises a TypeError in
-    # collection_events/submissions.py and the whole batch answers 500.
-    if response.status_code == 500 and failure.operation in SCAN_INTAKE:
-        return True
     # Django's own 404 page (a path the URL patterns do not match, e.g. a bin id that
     # is not a UUID) answers in HTML, not in the error shape: platform's part of issue 7.
     if failure.title == "Undocumented Content-Type" and response.headers.get("content-type", [""])[0].startswith(
