@@ -115,13 +115,14 @@ def dispute(f, owner, tag):
 
 @pytest.fixture
 def pickup(owner, bin):
-    from datetime import date
+    from datetime import timedelta
+
+    from django.utils import timezone
 
     from backend.pickup_requests.services import request_pickup
 
-    return request_pickup(
-        restaurant=bin.restaurant, bin=bin, kind="extra_pickup", requested_for=date(2099, 1, 1), by=owner
-    )
+    day = timezone.localdate(timezone=bin.restaurant.municipality.zone) + timedelta(days=7)
+    return request_pickup(restaurant=bin.restaurant, bin=bin, kind="extra_pickup", requested_for=day, by=owner)
 
 
 # access function, fixture of the object, the personas who get it (everyone else: 404)

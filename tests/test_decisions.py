@@ -5,10 +5,11 @@ other than "release" voided, and any pickup decision other than assign/reject cl
 the request.
 """
 
-from datetime import date
+from datetime import timedelta
 
 import pytest
 from django.contrib.messages import get_messages
+from django.utils import timezone
 
 from backend.collection_events.models import CollectionEventStatusChange
 from backend.core.errors import DomainError
@@ -33,9 +34,8 @@ def dispute(owner, scan):
 
 @pytest.fixture
 def pickup(owner, bin):
-    return pickups.request_pickup(
-        restaurant=bin.restaurant, bin=bin, kind="extra_pickup", requested_for=date(2099, 1, 1), by=owner
-    )
+    day = timezone.localdate(timezone=bin.restaurant.municipality.zone) + timedelta(days=7)
+    return pickups.request_pickup(restaurant=bin.restaurant, bin=bin, kind="extra_pickup", requested_for=day, by=owner)
 
 
 def refused_with_a_message(client, url, data) -> None:
