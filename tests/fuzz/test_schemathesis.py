@@ -42,17 +42,6 @@ MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", 4))
 MAX_COVERAGE_CASES = int(os.environ.get("FUZZ_MAX_COVERAGE", 25))
 
 
-def known_defect(failure, response) -> bool:
-    """Failures whose fix is under way elsewhere in issue 7; remove each when it lands."""
-    # Django's own 404 page (a path the URL patterns do not match, e.g. a bin id that
-    # is not a UUID) answers in HTML, not in the error shape: platform's part of issue 7.
-    if failure.title == "Undocumented Content-Type" and response.headers.get("content-type", [""])[0].startswith(
-        "text/html"
-    ):
-        return response.status_code == 404
-    return False
-
-
 pytestmark = [pytest.mark.fuzz, pytest.mark.timeout(900)]
 
 
@@ -148,8 +137,6 @@ def fuzz_operation(operation, headers, real_parameters, findings, counts):
             case.validate_response(response, checks=CHECKS, headers=headers)
         except FailureGroup as group:
             for failure in group.exceptions:
-                if known_defect(failure, response):
-                    continue
                 key = (operation.label, failure.title)
                 if key not in findings:
                     findings[key] = f"{failure.message[:300]}\n    {case.as_curl_command(headers=headers)[:600]}"
