@@ -56,11 +56,6 @@ def test_the_documented_production_settings_pass_the_security_checks(deploy_chec
     assert security == [], output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the OpenAPI schema still warns for anonymous users (drf_spectacular.W001), "
-    "issue 7's schema part; remove this marker when it no longer does",
-)
 def test_check_deploy_reports_no_warnings_at_all(deploy_check):
     output = deploy_check.stdout + deploy_check.stderr
     assert deploy_check.returncode == 0, output
