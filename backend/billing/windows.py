@@ -76,29 +76,36 @@ def billed_on(event_id) -> str | None:
     """The number of the invoice that billed this scan, if any: the first invoice of
     its restaurant, from its month's invoice on, whose snapshot saw it billable and
     that has a line for its bin and date."""
+    return billed_on_many([event_id]).get(event_id)
+
+
+def billed_on_many(event_ids) -> dict:
+    """`billed_on` for many scans in one query: {scan id: invoice number}, for the
+    scans that were billed (a list of disputes asks once, not once per row)."""
+    event_ids = list(event_ids)
+    if not event_ids:
+        return {}
     invoices, lines, events = _table(Invoice), _table(InvoiceLine), scans_table()
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT i.number
+            SELECT DISTINCT ON (e.id) e.id, i.number
               FROM {events} e
               {became_billable_sql("e")}
               JOIN {invoices} own_month
                 ON own_month.restaurant_id = e.restaurant_id
                AND own_month.period = date_trunc('month', e.collected_at AT TIME ZONE own_month.time_zone)::date
               JOIN {invoices} i ON i.restaurant_id = e.restaurant_id AND i.window_number >= own_month.window_number
-             WHERE e.id = %(event)s AND {billable_at_sql("i.snapshot")}
+             WHERE e.id = ANY(%(events)s) AND {billable_at_sql("i.snapshot")}
                AND EXISTS (
                    SELECT 1 FROM {lines} l
                     WHERE l.invoice_id = i.id AND l.kind IN (%(usage)s, %(prior_period)s) AND l.bin_id = e.bin_id
                       AND (e.collected_at AT TIME ZONE i.time_zone)::date BETWEEN l.first_date AND l.last_date)
-             ORDER BY i.window_number
-             LIMIT 1
+             ORDER BY e.id, i.window_number
             """,
-            {"event": event_id, **_PARAMS},
+            {"events": event_ids, **_PARAMS},
         )
-        row = cursor.fetchone()
-        return row[0] if row else None
+        return dict(cursor.fetchall())
 
 
 def with_scans(invoice: Invoice) -> Invoice:

@@ -16,6 +16,15 @@ class VisibleCollection(serializers.PrimaryKeyRelatedField):
         return CollectionEvent.objects.visible_to(self.context["request"].user)
 
 
+class DisputeListSerializer(serializers.ListSerializer):
+    """Reads every listed dispute's invoice number in one query."""
+
+    def to_representation(self, data):
+        disputes = list(data.all() if hasattr(data, "all") else data)
+        self.child.billed = services.billed_on_many(dispute.event_id for dispute in disputes)
+        return super().to_representation(disputes)
+
+
 class DisputeSerializer(serializers.ModelSerializer):
     collection = VisibleCollection(source="event")
     raised_by = serializers.CharField(source="raised_by.username", read_only=True)
@@ -40,9 +49,11 @@ class DisputeSerializer(serializers.ModelSerializer):
         read_only_fields = ["restaurant", "status", "created_at", "decided_at", "decision_reason"]
         extra_kwargs = {"reason": {"max_length": REASON_MAX_LENGTH}}
         validators = []  # one open dispute per collection: the service answers with its own code
+        list_serializer_class = DisputeListSerializer
 
     def get_billed_on(self, dispute) -> str | None:
-        return services.billed_on(dispute.event_id)
+        billed = getattr(self, "billed", None)  # set by DisputeListSerializer
+        return billed.get(dispute.event_id) if billed is not None else services.billed_on(dispute.event_id)
 
 
 class DecisionSerializer(serializers.Serializer):

@@ -110,3 +110,8 @@ def decide_held_scan(*, event: CollectionEvent, by, decision: str, reason: str) 
 def billed_on(event_id) -> str | None:
     """The number of the invoice that billed this collection, if any."""
     return windows.billed_on(event_id)
+
+
+def billed_on_many(event_ids) -> dict:
+    """{collection id: number of the invoice that billed it}, in one query."""
+    return windows.billed_on_many(event_ids)

@@ -1,0 +1,209 @@
+"""Every list endpoint and list page answers with as many queries for 3N rows as for N.
+
+The API routes come from the router itself (backend/config/api_urls.py) and the
+reports from its named `report-*` paths, so a new list is measured the day it is
+registered: `Rows.grow` must then put rows in its scope, or this test fails and says so.
+Each list is read by each role that works in the municipality (official, owner,
+collector), with N rows in scope and again with 3N.
+"""
+
+import uuid
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from backend.config import api_urls
+from backend.config.api_urls import router
+
+SEOUL = ZoneInfo("Asia/Seoul")
+NOW = datetime(2026, 12, 15, 10, 0, tzinfo=SEOUL)
+N = 2
+ROLES = ["official", "owner", "collector"]
+REPORT_QUERIES = {
+    "report-volume": [{"group": group} for group in ("month", "day", "district", "restaurant")],
+    "report-scan-quality": [{}],
+}
+# Each list page, its query string, and the roles it is for (who must get a 200).
+PAGES = [
+    ("home", {}, ROLES),
+    ("stops", {}, ["collector"]),
+    ("billing:invoice-list", {}, ["official", "owner"]),
+    ("disputes:mine", {}, ["owner"]),
+    ("disputes:review", {}, ["official"]),
+    ("pickup_requests:mine", {}, ["owner"]),
+    ("pickup_requests:review", {}, ["official"]),
+    ("analytics:reports", {"from": "2026-01-01", "to": "2026-12-31"}, ["official"]),
+    ("tag-page", {}, ["owner", "official"]),  # the shared tag's page: its bin's history
+]
+
+
+class Rows:
+    """Adds `k` of everything to the municipality of the personas: per unit a district
+    the crew serves, a restaurant of `owner` there with a bin and a tag, a tariff, a
+    billed scan in its own month (its run, invoice, payment, ledger entries and an open
+    dispute), a held scan, a scan today, a new tag on the shared bin and a scan with it,
+    and a pickup request for today."""
+
+    def __init__(self, f, client, official, collector, owner, hauler, city, bin):
+        self.f, self.client = f, client
+        self.official, self.collector, self.owner = official, collector, owner
+        self.hauler, self.city, self.shared_bin = hauler, city, bin
+        self.units = 0
+
+    def grow(self, k: int) -> None:
+        for _ in range(k):
+            self.units += 1
+            self._unit(self.units)
+
+    def _unit(self, i: int) -> None:
+        from backend.billing.models import Invoice, Tariff
+        from backend.billing.periods import Period
+        from backend.billing.runs import execute_billing_run, start_billing_run
+        from backend.disputes.services import raise_dispute
+        from backend.payments.services import create_payment_order
+        from backend.pickup_requests.services import request_pickup
+        from backend.restaurants.models import Bin
+        from backend.tags.services import issue_tag
+        from tests.payments.test_payments import callback
+
+        f = self.f
+        district = f.DistrictFactory(municipality=self.city)
+        self.hauler.districts.add(district)
+        restaurant = f.RestaurantFactory(district=district, owner=self.owner)
+        bin = f.BinFactory(restaurant=restaurant)
+        Bin.objects.filter(id__in=[bin.id, self.shared_bin.id]).update(created_at=datetime(2025, 1, 1, tzinfo=SEOUL))
+        tag = f.TagFactory(bin=bin, issued_by=self.official)
+        Tariff.objects.create(
+            municipality=self.city, effective_from=date(2025, 1, 1) + timedelta(days=i), price_per_kg_krw=100 + i
+        )
+
+        def scan(on, when, status="billable"):
+            shared = on.bin_id == self.shared_bin.id
+            return f.CollectionEventFactory(
+                id=uuid.uuid4(),
+                tag=on,
+                collector=self.collector,
+                weight_g=10_000 + i,
+                collected_at=when,
+                status=status,
+                **({"bin": self.shared_bin, "restaurant": self.shared_bin.restaurant} if shared else {}),
+            )
+
+        month = datetime(2026, i, 10, 9, tzinfo=SEOUL)
+        billed = scan(tag, month)
+        scan(issue_tag(bin=self.shared_bin, issued_by=self.official), month + timedelta(hours=1))
+        scan(tag, month + timedelta(days=1), status="held")
+        scan(tag, NOW - timedelta(hours=2))
+
+        run = start_billing_run(
+            municipality=self.city, period=Period.parse(f"2026-{i:02d}"), requested_by=self.official
+        )
+        execute_billing_run(run_id=run.id)
+        invoice = Invoice.objects.get(restaurant=restaurant, period=date(2026, i, 1))
+        order = create_payment_order(invoice=invoice, by=self.owner)
+        assert callback(self.client, order, amount=order.amount_krw, transaction_id=f"tx-{i}").status_code == 200
+        raise_dispute(event=billed, by=self.owner, reason=f"무게가 이상합니다 {i}")
+        request_pickup(restaurant=restaurant, bin=bin, kind="extra_pickup", requested_for=NOW.date(), by=self.owner)
+
+
+@pytest.fixture
+def rows(f, client, official, collector, owner, hauler, city, bin, tag, time_machine):
+    time_machine.move_to(NOW)
+    return Rows(f, client, official, collector, owner, hauler, city, bin)
+
+
+def measure(client, url, params=None):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params or {})
+    return response, len(queries)
+
+
+def rows_in(response) -> int:
+    """How many rows an API answer covers: a page's count, a list's length (or a
+    cursor page's), or a
+    report's scans (a report by month has twelve rows however many scans it sums)."""
+    if response.status_code != 200:
+        return 0
+    body = response.json()
+    if isinstance(body, list):
+        return len(body)
+    if "count" in body:
+        return body["count"]
+    if "results" in body:
+        return len(body["results"])
+    if "totals" in body:
+        return body["totals"]["collections"]
+    return body["scans"]
+
+
+def list_routes():
+    """Each GET list of the router (a viewset without `list` has none), and each report."""
+    routes = [
+        pytest.param(f"v1:{basename}-list", {}, id=basename)
+        for _prefix, viewset, basename in router.registry
+        if hasattr(viewset, "list")
+    ]
+    reports = [
+        pytest.param(f"v1:{name}", params, id=f"{name}-{'-'.join(params.values()) or 'all'}")
+        for name in report_names()
+        for params in REPORT_QUERIES.get(name, [{"unmeasured": "add it to REPORT_QUERIES"}])
+    ]
+    return routes + reports
+
+
+def report_names() -> list[str]:
+    return [p.name for p in api_urls.urlpatterns if getattr(p, "name", None) and p.name.startswith("report-")]
+
+
+def route_kwargs(name: str, rows: Rows) -> dict:
+    return {"bin_pk": str(rows.shared_bin.id)} if "bin_pk" in str(_pattern(name)) else {}
+
+
+def _pattern(name: str):
+    basename = name.removeprefix("v1:").removesuffix("-list")
+    for prefix, _viewset, registered in router.registry:
+        if registered == basename:
+            return prefix
+    return ""
+
+
+@pytest.mark.parametrize("name,params", list_routes())
+def test_api_lists_do_not_grow_queries_with_their_rows(api, rows, name, params, request):
+    assert "unmeasured" not in params, f"{name}: say which queries to measure in REPORT_QUERIES"
+    if name.startswith("v1:report-"):
+        params = {"from": "2026-01-01", "to": "2026-12-31", **params}
+    url = reverse(name, kwargs=route_kwargs(name, rows))
+    rows.grow(N)
+    before = {}
+    for role in ROLES:
+        api.as_user(request.getfixturevalue(role))
+        before[role] = measure(api, url, params)
+    rows.grow(2 * N)
+    grew = False
+    for role in ROLES:
+        api.as_user(request.getfixturevalue(role))
+        (first, queries_first), (response, queries) = before[role], measure(api, url, params)
+        assert response.status_code == first.status_code, (role, response.content[:300])
+        assert queries == queries_first, f"{name} as {role}: {queries_first} queries for N rows, {queries} for 3N"
+        grew = grew or rows_in(response) > rows_in(first)
+    assert grew, f"{name}: no role sees more rows after Rows.grow; make Rows add rows in its scope"
+
+
+@pytest.mark.parametrize("name,params,readers", PAGES, ids=[name for name, *_ in PAGES])
+@pytest.mark.parametrize("role", ROLES)
+def test_list_pages_do_not_grow_queries_with_their_rows(client, rows, name, params, readers, role, tag, request):
+    client.force_login(request.getfixturevalue(role))
+    url = reverse(name, kwargs={"code": tag.code}) if name == "tag-page" else reverse(name)
+    rows.grow(N)
+    first, queries_first = measure(client, url, params)
+    rows.grow(2 * N)
+    response, queries = measure(client, url, params)
+    assert response.status_code == first.status_code
+    if role in readers:
+        assert response.status_code == 200, (name, role, response.status_code)
+    if response.status_code == 200:
+        assert queries == queries_first, f"{name} as {role}: {queries_first} queries for N rows, {queries} for 3N"
