@@ -64,6 +64,7 @@ from zoneinfo import ZoneInfo
 import psycopg2
 import requests
 from psycopg2 import sql
+from waiting import NotAnswering, until_answered  # bench/waiting.py, beside this script
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -364,17 +365,19 @@ def gunicorn(spec: ServerSpec, *, bench_url: str, log: Path, extra: list[str]) -
 
 
 def _wait_until_up(base: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    def still_running() -> None:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
-                return
-        except (requests.ConnectionError, requests.Timeout):
-            pass  # not listening yet, or a worker still importing on a busy machine
-        time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer /healthz within 60 s:\n{log.read_text()[-3000:]}")
+
+    try:
+        until_answered(
+            lambda timeout: requests.get(f"{base}/healthz", timeout=timeout),
+            what="gunicorn's /healthz",
+            within=120,
+            still_running=still_running,
+        )
+    except NotAnswering as exc:
+        raise RuntimeError(f"{exc}:\n{log.read_text()[-3000:]}") from None
 
 
 def obtain_token(base: str) -> str:
@@ -395,7 +398,14 @@ def warm_up(base: str, token: str, spec: ServerSpec) -> None:
     """Every worker loads the URLconf and opens its database connection before the clock starts."""
     sessions = [client(token) for _ in range(spec.workers * spec.threads * 2)]
     with ThreadPoolExecutor(len(sessions)) as pool:
-        list(pool.map(lambda s: s.get(f"{base}/api/v1/me/", timeout=30).raise_for_status(), sessions * 3))
+        list(
+            pool.map(
+                lambda s: until_answered(
+                    lambda timeout: s.get(f"{base}/api/v1/me/", timeout=timeout), what="/api/v1/me/", first_timeout=30
+                ),
+                sessions * 3,
+            )
+        )
 
 
 # --- CPU accounting -----------------------------------------------------------------

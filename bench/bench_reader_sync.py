@@ -27,6 +27,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.waiting import until_answered
 from collector_app.reader.outbox import Outbox, Scan
 from collector_app.reader.sync import BATCH_PATH, Api, Syncer
 
@@ -70,7 +71,13 @@ def time_raw_post(api_url: str, token: str, scans: list[Scan]) -> float:
     body = json.dumps({"events": events})
     headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
     with requests.Session() as session:
-        session.post(api_url.rstrip("/") + BATCH_PATH, data='{"events": []}', headers=headers, timeout=60)  # warm-up
+        until_answered(  # warm-up: a cold server's first answer may take a while
+            lambda timeout: session.post(
+                api_url.rstrip("/") + BATCH_PATH, data='{"events": []}', headers=headers, timeout=timeout
+            ),
+            what=api_url,
+            first_timeout=10,
+        )
         started = time.perf_counter()
         response = session.post(api_url.rstrip("/") + BATCH_PATH, data=body, headers=headers, timeout=120)
         elapsed = time.perf_counter() - started
