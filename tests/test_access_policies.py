@@ -162,7 +162,7 @@ def test_tariffs_and_runs_belong_to_the_officials_municipality(municipality_for,
     assert municipality_for(official) == city
     with pytest.raises(DomainError) as refused:
         municipality_for(admin)
-    assert (refused.value.code, refused.value.status_code) == ("municipality_required", 403)
+    assert (refused.value.code, refused.value.status_code) == ("permission_denied", 403)
 
 
 class ViewSet:

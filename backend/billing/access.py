@@ -20,7 +20,7 @@ def tariff_municipality(user: User) -> Municipality:
     """Whose tariff a new one is: the official's own municipality."""
     if user.municipality is None:
         raise DomainError(
-            "municipality_required",
+            "permission_denied",
             "소속 지자체가 있는 공무원만 요금표를 만들 수 있습니다. "
             "Only an official of a municipality creates tariffs.",
             status_code=403,
@@ -32,7 +32,7 @@ def billing_run_municipality(user: User) -> Municipality:
     """Whose invoices a run issues: the official's own municipality."""
     if user.municipality is None:
         raise DomainError(
-            "municipality_required",
+            "permission_denied",
             "소속 지자체가 있는 공무원만 청구를 시작할 수 있습니다. "
             "Only an official of a municipality starts a billing run.",
             status_code=403,

@@ -78,7 +78,9 @@ def _revoked() -> DomainError:
 
 
 def _bin_retired() -> DomainError:
-    return DomainError("bin_retired", "사용 중지된 용기입니다. This bin is retired.", fields={"tag": ["bin retired"]})
+    return DomainError(
+        "bin_retired", "사용 중지된 용기입니다. This bin is retired.", fields={"tag": ["bin retired"]}, status_code=409
+    )
 
 
 def _check_scan(scan: ScanSubmission, tag: Tag, *, collector, served_districts: set, now, density: Decimal) -> None:
