@@ -52,12 +52,14 @@ run: install
 test: install-dev browser
 	DJANGO_ENV=test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# mypy imports the settings without connecting: a DATABASE_URL that is never opened will do.
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	DJANGO_ENV=development $(MANAGE) makemigrations --check --dry-run
 	DJANGO_ENV=development $(MANAGE) spectacular --validate --fail-on-warn --file /dev/null
+	DJANGO_ENV=development DATABASE_URL=postgres://localhost/typecheck $(BIN)/mypy
 
 format: install-dev
 	$(BIN)/ruff check --fix .

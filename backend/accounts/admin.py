@@ -9,7 +9,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "role", "municipality", "hauler", "is_active"]
     list_filter = ["role", "municipality"]
     fieldsets = [
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         ("역할 · Role", {"fields": ["role", "municipality", "hauler", "invited_through", "phone"]}),
     ]
 

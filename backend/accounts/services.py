@@ -1,4 +1,7 @@
-from backend.accounts.access import can_attach_owner
+import uuid
+
+from backend.accounts.access import AnyUser, can_attach_owner
+from backend.accounts.models import User
 from backend.core.errors import DomainError
 
 OWNER_NOT_IN_MUNICIPALITY = (
@@ -8,7 +11,7 @@ OWNER_NOT_IN_MUNICIPALITY = (
 )
 
 
-def check_owner_binding(*, by, owner, municipality_id) -> None:
+def check_owner_binding(*, by: AnyUser, owner: User | None, municipality_id: uuid.UUID) -> None:
     """Refuses (400 `owner_not_in_municipality`) an owner `by` may not attach to a
     restaurant in the municipality (accounts.access.can_attach_owner)."""
     if owner is not None and not can_attach_owner(by, owner, municipality_id):

@@ -40,7 +40,7 @@ class MeasuresSerializer(serializers.Serializer):
 
 class VolumeRowSerializer(MeasuresSerializer):
     key = serializers.CharField(allow_null=True, help_text="the group's id or day; null for scans without one")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
 
 
 class ReportScopeSerializer(serializers.Serializer):
@@ -57,7 +57,7 @@ class VolumeReportSerializer(ReportScopeSerializer):
 
 class TallySerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     count = serializers.IntegerField()
 
 
@@ -77,7 +77,7 @@ def report_responses(serializer) -> dict:
 class ReportView(APIView):
     permission_classes = [AccessPolicy]
     access_policy = {READ: may_read_reports, WRITE: may_read_reports}
-    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, spreadsheets.ReportCsvRenderer]
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, spreadsheets.ReportCsvRenderer]  # type: ignore[list-item]
 
     def report_scope(self, request):
         municipality = access_report_municipality(request.user, request.query_params.get("municipality"))

@@ -6,6 +6,7 @@ tariffs, runs.py for runs), and the reason typed in the form goes to the audit t
 """
 
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -32,7 +33,7 @@ from backend.core.errors import DomainError
 RUNS_SHOWN = 50
 TARIFFS_SHOWN = 100
 
-REASON_FIELD = dict(
+REASON_FIELD: dict[str, Any] = dict(
     label="변경 사유 · Reason for the record",
     max_length=100,
     required=True,

@@ -6,6 +6,7 @@ retried task never tells an owner twice.
 """
 
 from collections.abc import Iterable
+from typing import cast
 from uuid import UUID
 
 from django.conf import settings
@@ -37,7 +38,7 @@ def _notify_owners(invoice_ids: Iterable[UUID | str], kind: str) -> None:
         Message(
             kind=kind,
             about=str(invoice.id),
-            recipient_id=invoice.restaurant.owner_id,
+            recipient_id=cast(int, invoice.restaurant.owner_id),  # owned invoices only
             template=f"billing/notices/{kind}",
             context={"invoice": invoice, "url": invoice_page_url(invoice)},
         )

@@ -162,11 +162,11 @@ class _Chunk:
 def _plan_chunks(run: BillingRun, cursor_id, chunk_size: int, limit: int | None) -> list[_Chunk]:
     """The next chunks after the cursor (at most `limit`). Restaurants added after
     this read in a planned range are billed with it; beyond the last, by the next plan."""
-    ids = Restaurant.objects.filter(municipality_id=run.municipality_id)
+    restaurants = Restaurant.objects.filter(municipality_id=run.municipality_id)
     if cursor_id is not None:
-        ids = ids.filter(id__gt=cursor_id)
-    ids = ids.order_by("id").values_list("id", flat=True)
-    ids = list(ids if limit is None else ids[: limit * chunk_size])
+        restaurants = restaurants.filter(id__gt=cursor_id)
+    ordered = restaurants.order_by("id").values_list("id", flat=True)
+    ids = list(ordered if limit is None else ordered[: limit * chunk_size])
     plan, after = [], cursor_id
     for index in range(0, len(ids), chunk_size):
         through = ids[min(index + chunk_size, len(ids)) - 1]
@@ -362,8 +362,9 @@ def bill_synchronously(*, municipality: Municipality, period: Period) -> Billing
     run as the worker's, so it is just as idempotent. A month already billed by a
     finished run is left alone."""
     done = BillingRun.objects.filter(municipality=municipality, period=period.first_day, status=RunStatus.DONE)
-    if done.exists():
-        return done.first()
+    finished = done.first()
+    if finished is not None:
+        return finished
     if not period.has_ended(timezone.now(), municipality.zone):
         raise DomainError("period_not_closed", f"{period} 기간이 아직 끝나지 않았습니다. The period has not ended.")
     run = BillingRun.objects.filter(

@@ -1,12 +1,15 @@
 """Tariffs and invoice status over time. Runs are in runs.py, pricing in pricing.py."""
 
-from datetime import date, timedelta
+import uuid
+from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from backend.accounts.models import User
 from backend.billing.models import Invoice, InvoiceLine, InvoiceStatus, Tariff
 from backend.billing.notices import notify_invoices_overdue
 from backend.core.bounds import checked_day
@@ -35,7 +38,7 @@ def _check_dates(effective_from: date, effective_to: date | None) -> None:
         )
 
 
-def _save(tariff: Tariff, update_fields=None) -> Tariff:
+def _save(tariff: Tariff, update_fields: list[str] | None = None) -> Tariff:
     """Save unless the dates overlap another tariff of the municipality. The lock on
     the municipality's row makes check-then-write safe against a concurrent save."""
     with transaction.atomic():
@@ -52,8 +55,8 @@ def _save(tariff: Tariff, update_fields=None) -> Tariff:
 
 def create_tariff(
     *,
-    municipality,
-    created_by,
+    municipality: Municipality,
+    created_by: User | None,
     effective_from: date,
     effective_to: date | None = None,
     price_per_kg_krw: int,
@@ -74,7 +77,7 @@ def create_tariff(
     )
 
 
-def update_tariff(*, tariff: Tariff, **changes) -> Tariff:
+def update_tariff(*, tariff: Tariff, **changes: Any) -> Tariff:
     """A tariff that has priced an invoice keeps its rates and start; only its end may
     move, and not before the last day it priced (invoices already issued stay right)."""
     used = InvoiceLine.objects.filter(tariff=tariff)
@@ -112,7 +115,7 @@ def delete_tariff(*, tariff: Tariff) -> None:
     tariff.delete()
 
 
-def mark_overdue_invoices(*, now=None) -> list:
+def mark_overdue_invoices(*, now: datetime | None = None) -> list[uuid.UUID]:
     """Issued invoices whose due date has passed in their municipality's zone become
     overdue, and each owner is told once."""
     now = now or timezone.now()

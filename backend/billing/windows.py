@@ -19,6 +19,7 @@ people (the scans behind a line, the invoice that billed a scan).
 """
 
 import uuid
+from collections.abc import Iterable
 
 from django.db import connection
 
@@ -72,18 +73,18 @@ def scans_on_lines(invoice: Invoice) -> dict[uuid.UUID, list[dict]]:
         return scans
 
 
-def billed_on(event_id) -> str | None:
+def billed_on(event_id: uuid.UUID) -> str | None:
     """The number of the invoice that billed this scan, if any: the first invoice of
     its restaurant, from its month's invoice on, whose snapshot saw it billable and
     that has a line for its bin and date."""
     return billed_on_many([event_id]).get(event_id)
 
 
-def billed_on_many(event_ids) -> dict:
+def billed_on_many(event_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
     """`billed_on` for many scans in one query: {scan id: invoice number}, for the
     scans that were billed (a list of disputes asks once, not once per row)."""
-    event_ids = list(event_ids)
-    if not event_ids:
+    wanted = list(event_ids)
+    if not wanted:
         return {}
     invoices, lines, events = _table(Invoice), _table(InvoiceLine), scans_table()
     with connection.cursor() as cursor:
@@ -103,7 +104,7 @@ def billed_on_many(event_ids) -> dict:
                       AND (e.collected_at AT TIME ZONE i.time_zone)::date BETWEEN l.first_date AND l.last_date)
              ORDER BY e.id, i.window_number
             """,
-            {"events": event_ids, **_PARAMS},
+            {"events": wanted, **_PARAMS},
         )
         return dict(cursor.fetchall())
 
@@ -112,5 +113,5 @@ def with_scans(invoice: Invoice) -> Invoice:
     """Give each of the invoice's lines (prefetched or not) a `scans` list."""
     scans = scans_on_lines(invoice)
     for line in invoice.lines.all():
-        line.scans = scans.get(line.id, [])
+        line.scans = scans.get(line.id, [])  # type: ignore[attr-defined]  # for the page, not a field
     return invoice

@@ -171,8 +171,8 @@ class CollectionEventViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(CollectionEventSerializer(event, context=self.get_serializer_context()).data)
 
 
-def _batch_result(outcome: services.ScanOutcome) -> dict:
-    result = {"id": str(outcome.id) if outcome.id else None, "status": outcome.result}
+def _batch_result(outcome: services.ScanOutcome) -> dict[str, object]:
+    result: dict[str, object] = {"id": str(outcome.id) if outcome.id else None, "status": outcome.result}
     if outcome.error is not None:
         result["error"] = outcome.error.as_dict()
     return result

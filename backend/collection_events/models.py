@@ -7,6 +7,7 @@ from django.db import models, transaction
 from django.db.models import Func, Q
 from django.utils import timezone
 
+from backend.accounts.models import User
 from backend.collection_events.weights import grams_to_kg
 from backend.core.errors import DomainError
 
@@ -137,9 +138,9 @@ class CollectionEvent(models.Model):
     def weight_kg(self):
         return None if self.weight_g is None else grams_to_kg(self.weight_g)
 
-    def change_status(self, *, to: str, by, reason: str) -> "CollectionEventStatusChange":
+    def change_status(self, *, to: str, by: User, reason: str) -> "CollectionEventStatusChange":
         """Release a held scan, void a wrong one: the only way an event changes."""
-        allowed = {
+        allowed: dict[str, set[str]] = {
             CollectionStatus.HELD: {CollectionStatus.BILLABLE, CollectionStatus.VOID},
             CollectionStatus.BILLABLE: {CollectionStatus.VOID},
         }

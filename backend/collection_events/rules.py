@@ -54,7 +54,7 @@ class HoldWindow:
         self.window = window
         self._times = {bin_id: sorted(times) for bin_id, times in existing.items()}
 
-    def admit(self, bin_id, moment: datetime) -> bool:
+    def admit(self, bin_id: object, moment: datetime) -> bool:
         """Record a weighing; True when it lands within the window of another."""
         times = self._times.setdefault(bin_id, [])
         index = bisect_left(times, moment)

@@ -19,11 +19,11 @@ class ScanEventSerializer(serializers.Serializer):
     collected_at = serializers.DateTimeField(help_text="ISO 8601 with its UTC offset, e.g. 2026-11-02T07:30:00+09:00")
     lat = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
     lng = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
-    source = serializers.ChoiceField(choices=Source.choices)
+    source = serializers.ChoiceField(choices=Source.choices)  # type: ignore[assignment]
     scale_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
     reader_uid = serializers.CharField(max_length=29, required=False, allow_blank=True, help_text="the chip UID, hex")
     device_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
 
 class ScanBatchSerializer(serializers.Serializer):
-    events = ScanEventSerializer(many=True, max_length=1000)
+    events = ScanEventSerializer(many=True, max_length=1000)  # type: ignore[call-arg]

@@ -7,8 +7,9 @@ rejected. Its number of SQL queries does not grow with the batch.
 
 import logging
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.db.models import UUIDField
 from django.db.models.fields import NOT_PROVIDED
 from django.utils import timezone
 
+from backend.accounts.models import User
 from backend.collection_events.models import (
     CollectionEvent,
     CollectionStatus,
@@ -51,6 +53,10 @@ class ScanOutcome:
     error: DomainError | None = None
 
 
+# Position in the batch → (the scan, its tag, its fingerprint).
+_Candidates = dict[int, tuple[ScanSubmission, Tag, str]]
+
+
 def _conflict() -> DomainError:
     return DomainError(
         "idempotency_conflict",
@@ -60,7 +66,7 @@ def _conflict() -> DomainError:
     )
 
 
-def _out_of_area(scan: ScanSubmission, tag: Tag, collector) -> DomainError:
+def _out_of_area(scan: ScanSubmission, tag: Tag, collector: User) -> DomainError:
     """Answered exactly like a tag that does not exist (`find_tags`): a crew outside the
     bin's district must not learn that a code is real. The office sees it in the log."""
     log.warning("scan %s refused: tag %s is outside the service area of collector %s", scan.id, tag.id, collector.pk)
@@ -83,7 +89,15 @@ def _bin_retired() -> DomainError:
     )
 
 
-def _check_scan(scan: ScanSubmission, tag: Tag, *, collector, served_districts: set, now, density: Decimal) -> None:
+def _check_scan(
+    scan: ScanSubmission,
+    tag: Tag,
+    *,
+    collector: User,
+    served_districts: set[uuid.UUID],
+    now: datetime,
+    density: Decimal,
+) -> None:
     """The rules one scan must pass before it is stored."""
     bin = tag.bin
     if bin.restaurant.district_id not in served_districts:
@@ -117,13 +131,13 @@ def _verified_tap_counter(scan: ScanSubmission, tag: Tag) -> int | None:
     return sun.verify_tag_sun(scan.tag, master_key=master_key, tag_uid=bytes.fromhex(tag.nfc_uid)).counter
 
 
-def _served_districts(collector) -> set:
+def _served_districts(collector: User) -> set[uuid.UUID]:
     if not collector.is_collector:
         return set()
     return set(District.objects.filter(haulers=collector.hauler_id).values_list("id", flat=True))
 
 
-def record_collections(*, collector, events: list[Any]) -> list[ScanOutcome]:
+def record_collections(*, collector: User, events: list[Any]) -> list[ScanOutcome]:
     """Store each scan once; answer for each, in order. One bad event blocks none."""
     if len(events) > settings.SCAN_BATCH_MAX_EVENTS:
         raise DomainError(
@@ -154,7 +168,7 @@ def record_collections(*, collector, events: list[Any]) -> list[ScanOutcome]:
     served = _served_districts(collector)
     density = Decimal(settings.BIN_MAX_DENSITY_KG_PER_L)
 
-    candidates: dict[int, tuple[ScanSubmission, Tag, str]] = {}
+    candidates: _Candidates = {}
     for position, scan in parsed:
         tag = tags[scan.tag]
         if isinstance(tag, DomainError):
@@ -188,7 +202,7 @@ def record_collections(*, collector, events: list[Any]) -> list[ScanOutcome]:
     return outcomes
 
 
-def _maybe_uuid(value) -> uuid.UUID | None:
+def _maybe_uuid(value: object) -> uuid.UUID | None:
     """The id of a rejected event, to answer with, when it has a readable one."""
     if not isinstance(value, str) or len(value) > 64:
         return None
@@ -198,7 +212,9 @@ def _maybe_uuid(value) -> uuid.UUID | None:
         return None
 
 
-def _settle_known_ids(candidates, outcomes, first_position) -> dict[int, int]:
+def _settle_known_ids(
+    candidates: _Candidates, outcomes: list[ScanOutcome], first_position: dict[uuid.UUID, int]
+) -> dict[int, int]:
     """Answer retries of scans already stored, before any rule: a retry weeks later
     of a stored scan is a duplicate, not 'too old'. Returns the positions that repeat
     an earlier event of this batch, to be answered once that one is settled.
@@ -227,14 +243,16 @@ def _answer_repeat(outcome: ScanOutcome, first: ScanOutcome, *, same_body: bool)
         outcome.result, outcome.error = REJECTED, first.error
 
 
-def _answer_known(outcome: ScanOutcome, event_id, stored_fingerprint: str | None, fingerprint: str) -> None:
+def _answer_known(outcome: ScanOutcome, event_id: uuid.UUID, stored_fingerprint: str | None, fingerprint: str) -> None:
     if stored_fingerprint == fingerprint:
         outcome.result, outcome.event_id = DUPLICATE, event_id
     else:
         outcome.error = _conflict()
 
 
-def _store(fresh, outcomes, taps, *, collector, now) -> None:
+def _store(
+    fresh: _Candidates, outcomes: list[ScanOutcome], taps: dict[int, int], *, collector: User, now: datetime
+) -> None:
     # Lock the bins in primary-key order: two crews' batches touching the same bins
     # wait for each other instead of both judging the hold window on stale rows.
     bin_ids = sorted({tag.bin_id for _, tag, _ in fresh.values()})
@@ -278,7 +296,7 @@ def _insert_events(events: list[CollectionEvent]) -> None:
     written_by_us = [field for field in CollectionEvent._meta.concrete_fields if field.db_default is NOT_PROVIDED]
     for index, field in enumerate(written_by_us):
         values = [getattr(event, field.attname) for event in events]
-        columns.append(connection.ops.quote_name(field.column))
+        columns.append(connection.ops.quote_name(field.column or field.attname))
         if isinstance(field, ArrayField):
             # unnest() flattens a two-dimensional array, so the flags travel joined.
             arrays.append(([",".join(flags) for flags in values], "text[]"))
@@ -298,7 +316,7 @@ def _insert_events(events: list[CollectionEvent]) -> None:
         )
 
 
-def _refuse_replayed_taps(fresh, outcomes, taps) -> None:
+def _refuse_replayed_taps(fresh: _Candidates, outcomes: list[ScanOutcome], taps: dict[int, int]) -> None:
     """A SUN tap's counter must rise above every tap stored before it (docs/sun.md).
 
     Read under the bins' locks, so two batches cannot both accept the same URL."""
@@ -320,7 +338,7 @@ def _refuse_replayed_taps(fresh, outcomes, taps) -> None:
         )
 
 
-def _insert_receipts(rows, *, now) -> set[uuid.UUID]:
+def _insert_receipts(rows: list[tuple[uuid.UUID, str, datetime]], *, now: datetime) -> set[uuid.UUID]:
     if not rows:
         return set()
     table = ScanReceipt._meta.db_table
@@ -338,10 +356,10 @@ def _insert_receipts(rows, *, now) -> set[uuid.UUID]:
         return {row[0] if isinstance(row[0], uuid.UUID) else uuid.UUID(row[0]) for row in cursor.fetchall()}
 
 
-def _hold_window(fresh) -> HoldWindow:
+def _hold_window(fresh: Iterable[tuple[ScanSubmission, Tag, str]]) -> HoldWindow:
     window = timedelta(minutes=settings.SCAN_HOLD_MINUTES)
     weighed = [(scan, tag) for scan, tag, _ in fresh if scan.weight_g is not None]
-    existing: dict = {}
+    existing: dict[object, list[datetime]] = {}
     if weighed:
         earliest = min(scan.collected_at for scan, _ in weighed) - window
         latest = max(scan.collected_at for scan, _ in weighed) + window
@@ -361,7 +379,7 @@ def _hold_window(fresh) -> HoldWindow:
 
 
 def _new_event(
-    scan: ScanSubmission, tag: Tag, *, collector, now, hold: HoldWindow, scales: ScaleBook
+    scan: ScanSubmission, tag: Tag, *, collector: User, now: datetime, hold: HoldWindow, scales: ScaleBook
 ) -> CollectionEvent:
     restaurant = tag.bin.restaurant
     flags = []
@@ -373,7 +391,7 @@ def _new_event(
     else:
         status = CollectionStatus.BILLABLE
     distance = None
-    if None not in (scan.lat, scan.lng, restaurant.lat, restaurant.lng):
+    if scan.lat is not None and scan.lng is not None and restaurant.lat is not None and restaurant.lng is not None:
         distance = distance_m(scan.lat, scan.lng, restaurant.lat, restaurant.lng)
         if distance > settings.SCAN_FAR_FROM_RESTAURANT_M:
             flags.append(Flag.FAR_FROM_RESTAURANT)

@@ -56,7 +56,7 @@ class _Event(msgspec.Struct, forbid_unknown_fields=False):
 
     id: uuid.UUID
     tag: Annotated[str, msgspec.Meta(min_length=1, max_length=TAG_MAX_LENGTH, pattern=_TAG_TEXT)]
-    source: SourceCode
+    source: SourceCode  # type: ignore[valid-type]
     collected_at: Annotated[datetime, msgspec.Meta(tz=True)]
     weight_kg: Number = None
     exception_code: ExceptionCode | None = None

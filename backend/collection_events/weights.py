@@ -17,7 +17,7 @@ _KG_TEXT = re.compile(r"(-?)([0-9]{1,8})(?:\.([0-9]{1,3}))?")
 _MAX_TEXT_LENGTH = 12
 
 
-def kg_to_grams(value) -> int:
+def kg_to_grams(value: object) -> int:
     """'12.345' or 12.345 → 12345. Raises ValueError for anything but a plain decimal of kilograms.
 
     A negative JSON number comes back negative, for the caller to refuse as out of range."""
@@ -40,10 +40,10 @@ def kg_to_grams(value) -> int:
         if abs(value) * 1000 > MAX_WEIGHT_G:
             return int(math.copysign(MAX_WEIGHT_G + 1, value))
         # repr() is the shortest text that reads back as the same float: 0.1 → '0.1'.
-        grams = Decimal(repr(value)) * _THOUSAND
-        if grams != grams.to_integral_value():
+        exact = Decimal(repr(value)) * _THOUSAND
+        if exact != exact.to_integral_value():
             raise ValueError("at most three decimals (whole grams)")
-        return int(grams)
+        return int(exact)
     raise ValueError("a weight is a number of kilograms")
 
 

@@ -1,5 +1,7 @@
 """The console's forms: they check the shape of what was typed; the rules are the services'."""
 
+from typing import Any
+
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils import timezone
@@ -7,7 +9,7 @@ from django.utils import timezone
 from backend.municipalities.models import District
 from backend.restaurants.models import BusinessType
 
-REASON = {
+REASON: dict[str, Any] = {
     "label": "변경 사유 · Reason for the change",
     "max_length": 100,
     "required": False,
@@ -34,7 +36,7 @@ class RestaurantForm(forms.Form):
 
     def __init__(self, *args, user, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["district"].queryset = District.objects.visible_to(user).order_by("name")
+        self.fields["district"].queryset = District.objects.visible_to(user).order_by("name")  # type: ignore[attr-defined]
         self.fields["change_reason"].required = editing
 
 
@@ -59,7 +61,7 @@ class CloseRestaurantForm(ConfirmedReasonForm):
 
 
 class ReplaceTagForm(ConfirmedReasonForm):
-    reason = forms.ChoiceField(
+    reason = forms.ChoiceField(  # type: ignore[assignment]
         label="사유 · Reason",
         choices=[("lost", "분실 · Lost"), ("damaged", "훼손 · Damaged")],
         widget=forms.RadioSelect,

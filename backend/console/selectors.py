@@ -105,7 +105,7 @@ def restaurant_page(user, params, *, page_size: int = PAGE_SIZE) -> RestaurantPa
         if value not in {choice for choice, _ in choices}:
             value = ""
         if value:
-            qs = list_filter.apply(qs, value)
+            qs = list_filter.apply(qs, value)  # type: ignore[assignment]
         fields.append(FilterField(list_filter.name, list_filter.label, choices, value))
     query = params.get("q", "")
     qs = qs.search(query)
@@ -115,7 +115,7 @@ def restaurant_page(user, params, *, page_size: int = PAGE_SIZE) -> RestaurantPa
     cursor = before if backwards else after
     if cursor is not None:
         comparison = "<" if backwards else ">"
-        qs = qs.extra(
+        qs = qs.extra(  # type: ignore[assignment]
             where=[f'("restaurants_restaurant"."name", "restaurants_restaurant"."id") {comparison} (%s, %s)'],
             params=cursor,
         )
@@ -155,8 +155,8 @@ def _mark_tags_and_unpaid(rows: list[Restaurant]) -> None:
         Invoice.objects.filter(restaurant_id__in=ids, status__in=UNPAID).values_list("restaurant_id", flat=True)
     )
     for row in rows:
-        row.has_active_tag = row.pk in tagged
-        row.has_unpaid = row.pk in unpaid
+        row.has_active_tag = row.pk in tagged  # type: ignore[attr-defined]
+        row.has_unpaid = row.pk in unpaid  # type: ignore[attr-defined]
 
 
 def _cursor(user, raw: str | None) -> tuple[str, str] | None:

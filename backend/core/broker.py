@@ -41,7 +41,7 @@ class Channel(kombu_sqlalchemy.Channel):
 class Transport(kombu_sqlalchemy.Transport):
     Channel = Channel
     # Errors after which the connection is thrown away and opened again (with back-off).
-    connection_errors = (
+    connection_errors = (  # type: ignore[assignment]  # kombu's own annotation names one class
         sqlalchemy_errors.OperationalError,
         sqlalchemy_errors.InterfaceError,
         sqlalchemy_errors.DisconnectionError,

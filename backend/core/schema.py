@@ -23,7 +23,7 @@ from rest_framework.renderers import BrowsableAPIRenderer
 class ErrorBodySerializer(serializers.Serializer):
     code = serializers.CharField(help_text="stable machine code, e.g. `validation_error`, `tag_revoked`")
     message = serializers.CharField(help_text="한국어 then English")
-    fields = serializers.DictField(
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.JSONField(), help_text="per-field problems, keyed by field name; may be empty"
     )
 

@@ -48,7 +48,7 @@ class DisputeSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["restaurant", "status", "created_at", "decided_at", "decision_reason"]
         extra_kwargs = {"reason": {"max_length": REASON_MAX_LENGTH}}
-        validators = []  # one open dispute per collection: the service answers with its own code
+        validators: list[object] = []  # one open dispute per collection: the service answers with its own code
         list_serializer_class = DisputeListSerializer
 
     def get_billed_on(self, dispute) -> str | None:

@@ -7,9 +7,13 @@ invoice (billing/runs.py); the same happens when an official voids a billed scan
 directly, so a correction never depends on which door it came through.
 """
 
+import uuid
+from collections.abc import Iterable
+
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from backend.accounts.models import User
 from backend.billing import windows
 from backend.collection_events.models import CollectionEvent, CollectionStatus
 from backend.core.bounds import REASON_MAX_LENGTH, checked_text
@@ -22,7 +26,7 @@ def _reason_required(field: str = "reason") -> DomainError:
     return DomainError("reason_required", "사유를 입력해 주세요. A reason is required.", fields={field: ["required"]})
 
 
-def raise_dispute(*, event: CollectionEvent, by, reason: str) -> Dispute:
+def raise_dispute(*, event: CollectionEvent, by: User, reason: str) -> Dispute:
     checked_text(reason, "reason", REASON_MAX_LENGTH)
     if not reason.strip():
         raise _reason_required()
@@ -46,7 +50,7 @@ def raise_dispute(*, event: CollectionEvent, by, reason: str) -> Dispute:
         ) from None
 
 
-def _claim(dispute: Dispute, *, to: str, by, reason: str) -> Dispute:
+def _claim(dispute: Dispute, *, to: str, by: User, reason: str) -> Dispute:
     """Decide once: a conditional UPDATE from open, so two officials cannot both decide."""
     checked_text(reason, "reason", REASON_MAX_LENGTH)
     if not reason.strip():
@@ -63,7 +67,7 @@ def _claim(dispute: Dispute, *, to: str, by, reason: str) -> Dispute:
     return dispute
 
 
-def accept_dispute(*, dispute: Dispute, by, reason: str) -> Dispute:
+def accept_dispute(*, dispute: Dispute, by: User, reason: str) -> Dispute:
     with transaction.atomic():
         dispute = _claim(dispute, to=DisputeStatus.ACCEPTED, by=by, reason=reason)
         event = dispute.event
@@ -72,7 +76,7 @@ def accept_dispute(*, dispute: Dispute, by, reason: str) -> Dispute:
     return dispute
 
 
-def reject_dispute(*, dispute: Dispute, by, reason: str) -> Dispute:
+def reject_dispute(*, dispute: Dispute, by: User, reason: str) -> Dispute:
     with transaction.atomic():
         return _claim(dispute, to=DisputeStatus.REJECTED, by=by, reason=reason)
 
@@ -82,7 +86,7 @@ class DisputeDecision(models.TextChoices):
     REJECT = "reject", "기각 · Reject"
 
 
-def decide_dispute(*, dispute: Dispute, by, decision: str, reason: str) -> Dispute:
+def decide_dispute(*, dispute: Dispute, by: User, decision: str, reason: str) -> Dispute:
     """Accept or reject, as chosen; any other decision is refused (`invalid_decision`)."""
     match parse_decision(decision, DisputeDecision):
         case DisputeDecision.ACCEPT:
@@ -101,17 +105,17 @@ class HeldDecision(models.TextChoices):
 HELD_OUTCOME = {HeldDecision.RELEASE: CollectionStatus.BILLABLE, HeldDecision.VOID: CollectionStatus.VOID}
 
 
-def decide_held_scan(*, event: CollectionEvent, by, decision: str, reason: str) -> CollectionEvent:
+def decide_held_scan(*, event: CollectionEvent, by: User, decision: str, reason: str) -> CollectionEvent:
     """Release (bill it) or void a held scan, as chosen; any other decision is refused."""
     event.change_status(to=HELD_OUTCOME[parse_decision(decision, HeldDecision)], by=by, reason=reason)
     return event
 
 
-def billed_on(event_id) -> str | None:
+def billed_on(event_id: uuid.UUID) -> str | None:
     """The number of the invoice that billed this collection, if any."""
     return windows.billed_on(event_id)
 
 
-def billed_on_many(event_ids) -> dict:
+def billed_on_many(event_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
     """{collection id: number of the invoice that billed it}, in one query."""
     return windows.billed_on_many(event_ids)

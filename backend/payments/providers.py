@@ -63,7 +63,7 @@ class SandboxProvider:
     name = "sandbox"
 
     def __init__(self, secret: str | None = None):
-        self.secret = (secret or settings.PAYMENT_SANDBOX_SECRET).encode()
+        self.secret = (secret or settings.PAYMENT_SANDBOX_SECRET or "").encode()
 
     def checkout_url(self, order) -> str:
         return reverse("payments:sandbox-checkout", args=[order.id])
@@ -163,7 +163,7 @@ _PROVIDERS = {"sandbox": SandboxProvider}
 
 
 def get_provider(name: str | None = None) -> PaymentProvider:
-    name = name or settings.PAYMENT_PROVIDER
+    name = name or settings.PAYMENT_PROVIDER or ""
     try:
         return _PROVIDERS[name]()
     except KeyError:

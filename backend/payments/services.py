@@ -1,9 +1,13 @@
 """Paying invoices: orders, the provider's callback recorded exactly once, the
 ledger entry, the invoice's status and the receipt."""
 
+import uuid
+from collections.abc import Mapping
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from backend.accounts.models import User
 from backend.billing.models import EntryKind, Invoice, InvoiceStatus, LedgerEntry
 from backend.core.errors import DomainError
 from backend.payments.models import OrderStatus, Payment, PaymentOrder
@@ -11,7 +15,7 @@ from backend.payments.notices import notify_payment_received
 from backend.payments.providers import CallbackEvent, get_provider
 
 
-def create_payment_order(*, invoice: Invoice, by) -> PaymentOrder:
+def create_payment_order(*, invoice: Invoice, by: User) -> PaymentOrder:
     """An order for what is still due on the invoice; the owner may still pay another
     amount at the provider (partial, or more to prepay)."""
     if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE) or invoice.amount_due_krw <= 0:
@@ -25,7 +29,7 @@ def create_payment_order(*, invoice: Invoice, by) -> PaymentOrder:
     )
 
 
-def handle_callback(*, provider_name: str, body: bytes, headers) -> Payment | None:
+def handle_callback(*, provider_name: str, body: bytes, headers: Mapping[str, str]) -> Payment | None:
     """Verify and record a provider's callback. A replay (same transaction id) finds
     the payment already recorded and changes nothing."""
     provider = get_provider(provider_name)
@@ -36,11 +40,12 @@ def handle_callback(*, provider_name: str, body: bytes, headers) -> Payment | No
 
 
 def record_callback(*, provider_name: str, event: CallbackEvent) -> Payment | None:
+    order_id = _uuid_or_none(event.order_id)
     with transaction.atomic():
         order = (
-            PaymentOrder.objects.select_for_update()
-            .filter(id=_uuid_or_none(event.order_id), provider=provider_name)
-            .first()
+            None
+            if order_id is None
+            else PaymentOrder.objects.select_for_update().filter(id=order_id, provider=provider_name).first()
         )
         if order is None:
             raise DomainError("unknown_order", "알 수 없는 결제 주문입니다. Unknown order.", status_code=404)
@@ -85,9 +90,7 @@ def record_callback(*, provider_name: str, event: CallbackEvent) -> Payment | No
     return payment
 
 
-def _uuid_or_none(value: str):
-    import uuid
-
+def _uuid_or_none(value: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(value)
     except ValueError:

@@ -5,8 +5,8 @@ from backend.pickup_requests.models import PickupRequest, PickupRequestStep
 
 class StepInline(admin.TabularInline):
     model = PickupRequestStep
-    fields = ["status", "at", "by", "reason", "hauler", "assignee", "collection"]
-    readonly_fields = fields
+    readonly_fields = ("status", "at", "by", "reason", "hauler", "assignee", "collection")
+    fields = readonly_fields
     extra = 0
     can_delete = False
 

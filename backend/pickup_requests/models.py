@@ -25,7 +25,7 @@ class RequestStatus(models.TextChoices):
 OPEN_STATUSES = (RequestStatus.RECEIVED, RequestStatus.ASSIGNED)
 
 # Which step may follow which. Assigning again hands the request to another crew.
-NEXT_STEPS = {
+NEXT_STEPS: dict[str, set[str]] = {
     RequestStatus.ASSIGNED: {RequestStatus.RECEIVED, RequestStatus.ASSIGNED},
     RequestStatus.DONE: {RequestStatus.RECEIVED, RequestStatus.ASSIGNED},
     RequestStatus.REJECTED: {RequestStatus.RECEIVED, RequestStatus.ASSIGNED},
@@ -96,7 +96,7 @@ class PickupRequest(models.Model):
 
     @property
     def target_label(self) -> str:
-        return f"{self.bin.label} 용기" if self.bin_id else "모든 용기"
+        return f"{self.bin.label} 용기" if self.bin is not None else "모든 용기"
 
     def advance(
         self, *, to: str, by, reason: str = "", hauler=None, assignee=None, collection=None

@@ -2,10 +2,11 @@
 
 from datetime import date
 
+from backend.accounts.models import User
 from backend.pickup_requests.models import PickupRequest
 
 
-def open_requests_for_day(*, collector, day: date) -> list[PickupRequest]:
+def open_requests_for_day(*, collector: User, day: date) -> list[PickupRequest]:
     """The open requests on the collector's route for the local day: one query."""
     return list(
         PickupRequest.objects.visible_to(collector)

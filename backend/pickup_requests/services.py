@@ -2,6 +2,7 @@
 rejects, a crew's weighing or a person marks it done. Every step goes through
 PickupRequest.advance (who, when, why) and tells the owner once, after commit."""
 
+import uuid
 from collections import defaultdict
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
@@ -10,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import TextChoices
 from django.utils import timezone
 
+from backend.accounts.models import User
 from backend.collection_events.models import CollectionEvent, CollectionStatus, CrewException
 from backend.core.bounds import NOTE_MAX_LENGTH, checked_day, checked_text
 from backend.core.decisions import parse_decision
@@ -32,7 +34,7 @@ SETTLED_BY_WEIGHING = "수거 기록 확인 (a weighing of the bin was recorded)
 
 
 def request_pickup(
-    *, restaurant: Restaurant, bin: Bin | None, kind: str, requested_for: date, note: str = "", by
+    *, restaurant: Restaurant, bin: Bin | None, kind: str, requested_for: date, note: str = "", by: User
 ) -> PickupRequest:
     """Receive an owner's request (접수). `bin` None: all of the restaurant's bins."""
     zone = restaurant.municipality.zone
@@ -101,8 +103,8 @@ def _refuse_if_visited(*, restaurant: Restaurant, bin: Bin | None, day: date, zo
     if not bins:
         return
     start, end = days_bounds(day, day, zone)
-    weighed: dict = {}
-    not_put_out: dict = {}
+    weighed: dict[uuid.UUID, CollectionEvent] = {}
+    not_put_out: dict[uuid.UUID, CollectionEvent] = {}
     visits = CollectionEvent.objects.filter(
         bin__in=[b.id for b in bins], collected_at__gte=start, collected_at__lt=end
     ).order_by("collected_at")
@@ -140,14 +142,16 @@ def _refuse_if_visited(*, restaurant: Restaurant, bin: Bin | None, day: date, zo
     )
 
 
-def _visit_fact(visit: CollectionEvent, zone: ZoneInfo) -> dict:
+def _visit_fact(visit: CollectionEvent, zone: ZoneInfo) -> dict[str, str]:
     fact = {"collection": str(visit.id), "collected_at": visit.collected_at.astimezone(zone).isoformat()}
     if visit.weight_g is not None:
         fact["weight_kg"] = str(visit.weight_kg)
     return fact
 
 
-def assign_request(*, pickup: PickupRequest, by, hauler: Hauler | None = None, assignee=None, reason: str = ""):
+def assign_request(
+    *, pickup: PickupRequest, by: User, hauler: Hauler | None = None, assignee: User | None = None, reason: str = ""
+) -> PickupRequestStep:
     """Hand the request to a hauler (배정) and, if named, one of its crew."""
     restaurant = pickup.restaurant
     if hauler is None and assignee is not None:
@@ -179,7 +183,7 @@ def assign_request(*, pickup: PickupRequest, by, hauler: Hauler | None = None, a
     return step
 
 
-def reject_request(*, pickup: PickupRequest, by, reason: str) -> PickupRequestStep:
+def reject_request(*, pickup: PickupRequest, by: User, reason: str) -> PickupRequestStep:
     """Refuse the request (반려); the owner is told why."""
     if not reason.strip():
         raise DomainError(
@@ -191,7 +195,7 @@ def reject_request(*, pickup: PickupRequest, by, reason: str) -> PickupRequestSt
     return step
 
 
-def cancel_request(*, pickup: PickupRequest, by, reason: str = "") -> PickupRequestStep:
+def cancel_request(*, pickup: PickupRequest, by: User, reason: str = "") -> PickupRequestStep:
     """The owner withdraws a request nobody has been assigned yet (취소)."""
     with transaction.atomic():
         step = pickup.advance(to=RequestStatus.CANCELLED, by=by, reason=reason)
@@ -200,7 +204,7 @@ def cancel_request(*, pickup: PickupRequest, by, reason: str = "") -> PickupRequ
 
 
 def complete_request(
-    *, pickup: PickupRequest, by, reason: str = "", collection: CollectionEvent | None = None
+    *, pickup: PickupRequest, by: User | None, reason: str = "", collection: CollectionEvent | None = None
 ) -> PickupRequestStep:
     """Mark the request done (처리 완료), by a person or by a weighing found later."""
     with transaction.atomic():
@@ -270,7 +274,7 @@ class PickupDecision(TextChoices):
 
 
 def decide_request(
-    *, pickup: PickupRequest, by, decision: str, reason: str = "", hauler: Hauler | None = None
+    *, pickup: PickupRequest, by: User, decision: str, reason: str = "", hauler: Hauler | None = None
 ) -> PickupRequestStep:
     """Assign, reject or close, as chosen; any other decision is refused (`invalid_decision`)."""
     match parse_decision(decision, PickupDecision):

@@ -70,8 +70,8 @@ def read_bin_rows(data: bytes) -> tuple[list[BinRow], list[str]]:
             continue
         if len(rows) + len(refused) >= MAX_ROWS:
             raise BinFileError(f"한 번에 {MAX_ROWS}줄까지 올릴 수 있습니다. At most {MAX_ROWS} lines at a time.")
-        cells = record + [""] * (max(columns) + 1 - len(record))
-        ref, name, litres = cells[reference].strip(), cells[label].strip(), cells[capacity].strip()
+        cells = record + [""] * (max(columns) + 1 - len(record))  # type: ignore[type-var,operator]
+        ref, name, litres = cells[reference].strip(), cells[label].strip(), cells[capacity].strip()  # type: ignore[index]
         if not ref:
             refused.append(f"{line}: 관리번호가 없습니다 · no restaurant")
         elif not name or len(name) > 50:

@@ -1,12 +1,14 @@
 import uuid
 from datetime import date
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 
+from backend.accounts.models import User
 from backend.accounts.services import check_owner_binding
 from backend.core.errors import DomainError
-from backend.municipalities.models import Municipality
+from backend.municipalities.models import District, Municipality
 from backend.restaurants import business_numbers
 from backend.restaurants.bin_files import BinFileError, read_bin_rows
 from backend.restaurants.models import Bin, BinStatus, Restaurant, RestaurantStatus
@@ -25,7 +27,9 @@ def _checked_business_number(raw: str) -> str:
     return business_numbers.normalize(raw)
 
 
-def register_restaurant(*, by, district, name: str, address: str, business_number: str = "", **details) -> Restaurant:
+def register_restaurant(
+    *, by: User, district: District, name: str, address: str, business_number: str = "", **details: Any
+) -> Restaurant:
     check_owner_binding(by=by, owner=details.get("owner"), municipality_id=district.municipality_id)
     restaurant = Restaurant(
         municipality_id=district.municipality_id,
@@ -38,7 +42,7 @@ def register_restaurant(*, by, district, name: str, address: str, business_numbe
     return _save_unique(restaurant)
 
 
-def update_restaurant(*, by, restaurant: Restaurant, **changes) -> Restaurant:
+def update_restaurant(*, by: User, restaurant: Restaurant, **changes: Any) -> Restaurant:
     owner = changes.get("owner", restaurant.owner)
     municipality_id = changes["district"].municipality_id if "district" in changes else restaurant.municipality_id
     if owner is not None and (owner.pk != restaurant.owner_id or municipality_id != restaurant.municipality_id):
@@ -52,7 +56,7 @@ def update_restaurant(*, by, restaurant: Restaurant, **changes) -> Restaurant:
     return _save_unique(restaurant, update_fields=[*changes.keys(), "municipality"])
 
 
-def _save_unique(restaurant: Restaurant, update_fields=None) -> Restaurant:
+def _save_unique(restaurant: Restaurant, update_fields: list[str] | None = None) -> Restaurant:
     try:
         with transaction.atomic():
             restaurant.save(update_fields=update_fields)
@@ -83,7 +87,7 @@ def _required_reason(reason: str) -> str:
     return reason
 
 
-def close_restaurant(*, restaurant: Restaurant, on: date, by, reason: str) -> Restaurant:
+def close_restaurant(*, restaurant: Restaurant, on: date, by: User, reason: str) -> Restaurant:
     """An official closes a restaurant (폐업) from its closing day on: no pickups or bills
     after `on`; its open invoices stay. Closing twice is refused rather than moving the day."""
     reason = _required_reason(reason)
@@ -112,7 +116,7 @@ def update_bin(*, bin: Bin, label: str, capacity_liters: int) -> Bin:
     return bin
 
 
-def add_bins_where_missing(*, municipality_id, capacity_liters: int, label: str) -> int:
+def add_bins_where_missing(*, municipality_id: uuid.UUID, capacity_liters: int, label: str) -> int:
     """Every open restaurant of the municipality without an active bin gets one bin; the number
     made. Under a lock on the municipality, so that two officials clicking at once make one each."""
     if capacity_liters < 1:
@@ -136,7 +140,7 @@ def add_bins_where_missing(*, municipality_id, capacity_liters: int, label: str)
     return len(restaurant_ids)
 
 
-def add_bins_from_file(*, municipality_id, data: bytes) -> int:
+def add_bins_from_file(*, municipality_id: uuid.UUID, data: bytes) -> int:
     """Bins from a small CSV (bin_files.py), all or none: any line that cannot be used (a
     bad label or capacity, a restaurant the municipality does not have or has closed)
     refuses the whole file, with every such line listed; the number of bins made."""
@@ -155,10 +159,10 @@ def add_bins_from_file(*, municipality_id, data: bytes) -> int:
         if restaurant.register_id:
             by_ref[restaurant.register_id] = restaurant
     for row in rows:
-        restaurant = by_ref.get(row.restaurant_ref)
-        if restaurant is None:
+        listed = by_ref.get(row.restaurant_ref)
+        if listed is None:
             refused.append(f"{row.line}: 음식점을 찾을 수 없습니다 · no such restaurant ({row.restaurant_ref})")
-        elif restaurant.status == RestaurantStatus.CLOSED:
+        elif listed.status == RestaurantStatus.CLOSED:
             refused.append(f"{row.line}: 폐업한 음식점입니다 · the restaurant is closed ({row.restaurant_ref})")
     if refused or not rows:
         raise DomainError(

@@ -26,13 +26,13 @@ PROGRESS_EVERY = 250  # labels between two progress writes
 def unprinted_tags(tags: QuerySet[Tag]) -> QuerySet[Tag]:
     """Active tags on no finished sheet: the labels still to print."""
     printed = LabelSheet.tags.through.objects.filter(tag=OuterRef("pk"), labelsheet__status=LabelSheetStatus.DONE)
-    return tags.active().exclude(Exists(printed))
+    return tags.active().exclude(Exists(printed))  # type: ignore[attr-defined]
 
 
 def request_label_sheet(*, municipality_id, requested_by, tags: QuerySet[Tag]) -> LabelSheet:
     """A sheet of these tags' labels (active ones only), in the order of restaurant and bin."""
     tag_ids = list(
-        tags.active().order_by("bin__restaurant__name", "bin__restaurant_id", "bin__label").values_list("pk", flat=True)
+        tags.active().order_by("bin__restaurant__name", "bin__restaurant_id", "bin__label").values_list("pk", flat=True)  # type: ignore[attr-defined]
     )
     if not tag_ids:
         raise DomainError("no_tags", "인쇄할 태그가 없습니다. There are no tags to print.", status_code=409)

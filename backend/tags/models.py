@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from backend.accounts.models import User
 from backend.restaurants.models import Bin
 from backend.tags import codes
 
@@ -80,7 +81,7 @@ class Tag(models.Model):
         """Crews sync late: a scan taken before the revocation still counts."""
         return self.revoked_at is None or moment < self.revoked_at
 
-    def revoke(self, *, by, reason: str) -> None:
+    def revoke(self, *, by: User, reason: str) -> None:
         self.status = TagStatus.REVOKED
         self.revoked_at = timezone.now()
         self.revoked_by = by

@@ -1,14 +1,17 @@
+import uuid
+
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from backend.accounts.models import User
 from backend.core.errors import DomainError
 from backend.municipalities.models import Municipality
 from backend.restaurants.models import Bin, BinStatus, RestaurantStatus
 from backend.tags import codes
-from backend.tags.models import Tag, TagQuerySet
+from backend.tags.models import Tag
 
 
-def issue_tag(*, bin: Bin, issued_by, reason: str = "replaced by a new tag") -> Tag:
+def issue_tag(*, bin: Bin, issued_by: User, reason: str = "replaced by a new tag") -> Tag:
     """Issue the bin's tag; a tag already on the bin (lost, damaged) is revoked first."""
     with transaction.atomic():
         bin = Bin.objects.select_for_update().get(pk=bin.pk)
@@ -19,7 +22,7 @@ def issue_tag(*, bin: Bin, issued_by, reason: str = "replaced by a new tag") -> 
         return Tag.objects.create(bin=bin, issued_by=issued_by)
 
 
-def retire_bin(*, bin: Bin, by, reason: str = "bin retired") -> Bin:
+def retire_bin(*, bin: Bin, by: User, reason: str = "bin retired") -> Bin:
     """A bin taken out of service: its tag is revoked so that no scan can bill it. Tags own
     this rule (a retired bin has no active tag); restaurants know nothing of tags."""
     with transaction.atomic():
@@ -40,7 +43,7 @@ def _required_reason(reason: str) -> str:
     return reason[:200]
 
 
-def replace_tag(*, tag: Tag, by, reason: str) -> Tag:
+def replace_tag(*, tag: Tag, by: User, reason: str) -> Tag:
     """A lost or damaged tag: the bin gets a new one and the old is revoked with the reason."""
     reason = _required_reason(reason)
     if not tag.is_active:
@@ -48,7 +51,7 @@ def replace_tag(*, tag: Tag, by, reason: str) -> Tag:
     return issue_tag(bin=tag.bin, issued_by=by, reason=reason)
 
 
-def revoke_tag(*, tag: Tag, by, reason: str) -> Tag:
+def revoke_tag(*, tag: Tag, by: User, reason: str) -> Tag:
     """Revoke a tag without a replacement (the bin keeps no active tag)."""
     reason = _required_reason(reason)
     with transaction.atomic():
@@ -59,7 +62,7 @@ def revoke_tag(*, tag: Tag, by, reason: str) -> Tag:
     return tag
 
 
-def bins_without_active_tag(municipality_id) -> QuerySet[Bin]:
+def bins_without_active_tag(municipality_id: uuid.UUID) -> QuerySet[Bin]:
     """Active bins of open restaurants that carry no active tag: what a bulk issue covers."""
     return (
         Bin.objects.active()
@@ -68,7 +71,7 @@ def bins_without_active_tag(municipality_id) -> QuerySet[Bin]:
     )
 
 
-def issue_missing_tags(*, municipality_id, issued_by) -> int:
+def issue_missing_tags(*, municipality_id: uuid.UUID, issued_by: User) -> int:
     """One new tag for every active bin of an open restaurant that has none; the number issued.
     Under a lock on the municipality, so that two officials clicking at once issue once."""
     with transaction.atomic():
@@ -78,16 +81,18 @@ def issue_missing_tags(*, municipality_id, issued_by) -> int:
     return len(bin_ids)
 
 
-def find_tags(references: list[str], *, queryset: TagQuerySet | None = None) -> dict[str, Tag | DomainError]:
+def find_tags(references: list[str], *, queryset: "QuerySet[Tag] | None" = None) -> dict[str, Tag | DomainError]:
     """Resolve what scanners sent (URLs, codes, manual codes) to tags, in one query."""
     parsed = {raw: codes.parse_tag_reference(raw) for raw in set(references)}
     wanted_codes = {ref.code for ref in parsed.values() if ref.code}
     wanted_manual = {ref.manual_code for ref in parsed.values() if ref.manual_code and not ref.bad_check_character}
     queryset = queryset if queryset is not None else Tag.objects.all()
-    found = []
+    found: list[Tag] = []
     if wanted_codes or wanted_manual:
-        found = queryset.filter(Q(code__in=wanted_codes) | Q(manual_code__in=wanted_manual)).select_related(
-            "bin__restaurant"
+        found = list(
+            queryset.filter(Q(code__in=wanted_codes) | Q(manual_code__in=wanted_manual)).select_related(
+                "bin__restaurant"
+            )
         )
     by_code = {tag.code: tag for tag in found}
     by_manual = {tag.manual_code: tag for tag in by_code.values()}
@@ -101,7 +106,7 @@ def find_tags(references: list[str], *, queryset: TagQuerySet | None = None) -> 
                 fields={"tag": ["check character does not match"]},
             )
             continue
-        tag = by_code.get(ref.code) if ref.code else by_manual.get(ref.manual_code)
+        tag = by_code.get(ref.code) if ref.code else by_manual.get(ref.manual_code or "")
         resolved[raw] = tag or DomainError(
             "unknown_tag", "등록되지 않은 태그입니다. This tag is not registered.", fields={"tag": ["unknown"]}
         )
