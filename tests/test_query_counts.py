@@ -2,9 +2,10 @@
 
 The API routes come from the router itself (backend/config/api_urls.py) and the
 reports from its named `report-*` paths, so a new list is measured the day it is
-registered: `Rows.grow` must then put rows in its scope, or this test fails and says so.
-Each list is read by each role that works in the municipality (official, owner,
-collector), with N rows in scope and again with 3N.
+registered: `Rows.grow` must then put rows in its scope, or this test fails and says
+so. The site's pages are read from its URLconf: each is in PAGES (measured) or in
+NOT_LIST_PAGES. Each list is read by each role that works in the municipality
+(official, owner, collector), with N rows in scope and again with 3N.
 """
 
 import uuid
@@ -39,14 +40,32 @@ PAGES = [
     ("analytics:reports", {"from": "2026-01-01", "to": "2026-12-31"}, ["official"]),
     ("tag-page", {}, ["owner", "official"]),  # the shared tag's page: its bin's history
 ]
+# The other pages: one object, a form, or no page at all. A new page goes in one list or the other.
+NOT_LIST_PAGES = {
+    "healthz",
+    "login",
+    "logout",
+    "billing:invoice-page",
+    "billing:pay",
+    "payments:sandbox-checkout",
+    "payments:callback",
+    "payments:receipt",
+    "disputes:new",
+    "disputes:decide",
+    "disputes:decide-held",
+    "pickup_requests:cancel",
+    "pickup_requests:done",
+    "pickup_requests:decide",
+}
 
 
 class Rows:
     """Adds `k` of everything to the municipality of the personas: per unit a district
     the crew serves, a restaurant of `owner` there with a bin and a tag, a tariff, a
     billed scan in its own month (its run, invoice, payment, ledger entries and an open
-    dispute), a held scan, a scan today, a new tag on the shared bin and a scan with it,
-    and a pickup request for today."""
+    dispute), a held scan with a rejected dispute, a scan today, a new tag on the shared
+    bin and a scan with it, a pickup request for today assigned to the crew and one for
+    tomorrow for all bins."""
 
     def __init__(self, f, client, official, collector, owner, hauler, city, bin):
         self.f, self.client = f, client
@@ -63,9 +82,9 @@ class Rows:
         from backend.billing.models import Invoice, Tariff
         from backend.billing.periods import Period
         from backend.billing.runs import execute_billing_run, start_billing_run
-        from backend.disputes.services import raise_dispute
+        from backend.disputes.services import raise_dispute, reject_dispute
         from backend.payments.services import create_payment_order
-        from backend.pickup_requests.services import request_pickup
+        from backend.pickup_requests.services import assign_request, request_pickup
         from backend.restaurants.models import Bin
         from backend.tags.services import issue_tag
         from tests.payments.test_payments import callback
@@ -96,7 +115,7 @@ class Rows:
         month = datetime(2026, i, 10, 9, tzinfo=SEOUL)
         billed = scan(tag, month)
         scan(issue_tag(bin=self.shared_bin, issued_by=self.official), month + timedelta(hours=1))
-        scan(tag, month + timedelta(days=1), status="held")
+        held = scan(tag, month + timedelta(days=1), status="held")
         scan(tag, NOW - timedelta(hours=2))
 
         run = start_billing_run(
@@ -107,7 +126,19 @@ class Rows:
         order = create_payment_order(invoice=invoice, by=self.owner)
         assert callback(self.client, order, amount=order.amount_krw, transaction_id=f"tx-{i}").status_code == 200
         raise_dispute(event=billed, by=self.owner, reason=f"무게가 이상합니다 {i}")
-        request_pickup(restaurant=restaurant, bin=bin, kind="extra_pickup", requested_for=NOW.date(), by=self.owner)
+        decided = raise_dispute(event=held, by=self.owner, reason=f"두 번 기록되었습니다 {i}")
+        reject_dispute(dispute=decided, by=self.official, reason="확인했습니다")
+        today = request_pickup(
+            restaurant=restaurant, bin=bin, kind="extra_pickup", requested_for=NOW.date(), by=self.owner
+        )
+        assign_request(pickup=today, by=self.official, assignee=self.collector)
+        request_pickup(
+            restaurant=restaurant,
+            bin=None,
+            kind="extra_pickup",
+            requested_for=NOW.date() + timedelta(days=1),
+            by=self.owner,
+        )
 
 
 @pytest.fixture
@@ -207,3 +238,22 @@ def test_list_pages_do_not_grow_queries_with_their_rows(client, rows, name, para
         assert response.status_code == 200, (name, role, response.status_code)
     if response.status_code == 200:
         assert queries == queries_first, f"{name} as {role}: {queries_first} queries for N rows, {queries} for 3N"
+
+
+def page_names(patterns=None, namespace=""):
+    """Every named page of the site, outside the API and the admin."""
+    from django.urls import URLResolver, get_resolver
+
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            if str(pattern.pattern) not in ("api/v1/", "admin/"):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                yield from page_names(pattern.url_patterns, inner)
+        else:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_page_is_measured_or_known_not_to_list():
+    listed = {name for name, *_ in PAGES}
+    unsorted = set(page_names()) - listed - NOT_LIST_PAGES
+    assert not unsorted, f"a list page goes in PAGES (and Rows.grow), any other page in NOT_LIST_PAGES: {unsorted}"
