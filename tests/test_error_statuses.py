@@ -109,3 +109,14 @@ def test_each_error_code_has_one_http_status():
     assert not mixed, "one code answered with more than one status:\n" + "\n".join(
         f"  {code}: " + ", ".join(f"{status} at {where}" for status, where in places) for code, places in mixed.items()
     )
+
+
+def test_a_retired_bin_is_a_conflict_for_a_scan_as_for_a_new_tag(api, collector, official, bin, tag):
+    from backend.restaurants.models import Bin, BinStatus
+    from tests.api.test_collections import URL, scan
+
+    Bin.objects.filter(id=bin.id).update(status=BinStatus.RETIRED)  # retired, its tag not (yet) revoked
+    scanned = api.as_user(collector).post(URL, scan(tag), format="json")
+    issued = api.as_user(official).post(f"/api/v1/bins/{bin.id}/tags/", {}, format="json")
+    assert (scanned.status_code, scanned.json()["error"]["code"]) == (409, "bin_retired")
+    assert (issued.status_code, issued.json()["error"]["code"]) == (409, "bin_retired")
