@@ -46,7 +46,7 @@ NOT_LIST_PAGES = {
     "login",
     "logout",
     "billing:invoice-page",
-    "billing:pay",
+    "pay-invoice",
     "payments:sandbox-checkout",
     "payments:callback",
     "payments:receipt",
