@@ -78,9 +78,42 @@ def domain_error_statuses() -> dict[str, set[tuple[int, str]]]:
             while function is not None and not isinstance(function, ast.FunctionDef):
                 function = parents.get(function)
             assert function is not None, f"{where}: write the code as a literal"
-            for passed in _passed_codes(tree, function, code_node.id, where):
+            unpacked = _unpacked_code(tree, function, code_node.id)
+            for passed in [unpacked] if unpacked else _passed_codes(tree, function, code_node.id, where):
                 found[passed].add((status, where))
     return found
+
+
+def _module_constants(tree) -> dict[str, ast.expr]:
+    return {
+        target.id: node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+
+
+def _unpacked_code(tree, function: ast.FunctionDef, name: str) -> str | None:
+    """The code of `code, message = A_CONSTANT` (a tuple of literals, of this module or
+    imported from another of the backend) in `function`."""
+    constants = _module_constants(tree)
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("backend."):
+            source = ROOT.joinpath(*node.module.split(".")).with_suffix(".py")
+            if source.exists():
+                imported = _module_constants(ast.parse(source.read_text(encoding="utf-8")))
+                constants.update(
+                    {alias.asname or alias.name: imported[alias.name] for alias in node.names if alias.name in imported}
+                )
+    for node in ast.walk(function):
+        if not (isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Tuple)):
+            continue
+        names = [getattr(element, "id", None) for element in node.targets[0].elts]
+        value = constants.get(node.value.id) if isinstance(node.value, ast.Name) else node.value
+        if name in names and isinstance(value, ast.Tuple):
+            return _constant(value.elts[names.index(name)])
+    return None
 
 
 def api_statuses() -> dict[str, set[tuple[int, str]]]:
