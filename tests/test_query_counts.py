@@ -39,6 +39,10 @@ PAGES = [
     ("pickup_requests:review", {}, ["official"]),
     ("analytics:reports", {"from": "2026-01-01", "to": "2026-12-31"}, ["official"]),
     ("tag-page", {}, ["owner", "official"]),  # the shared tag's page: its bin's history
+    ("billing-console:tariffs", {}, ["official"]),
+    ("billing-console:runs", {}, ["official"]),
+    ("scales:list", {}, ["official"]),
+    ("scales:weighings", {"scale": "SC-1"}, ["official"]),
 ]
 # The other pages: one object, a form, or no page at all. A new page goes in one list or the other.
 NOT_LIST_PAGES = {
@@ -56,12 +60,17 @@ NOT_LIST_PAGES = {
     "pickup_requests:cancel",
     "pickup_requests:done",
     "pickup_requests:decide",
+    "billing-console:tariff",
+    "billing-console:close-tariff",
+    "billing-console:run",
+    "scales:detail",
 }
 
 
 class Rows:
     """Adds `k` of everything to the municipality of the personas: per unit a district
-    the crew serves, a restaurant of `owner` there with a bin and a tag, a tariff, a
+    the crew serves, a restaurant of `owner` there with a bin and a tag, a scale of the
+    crew's hauler (every scan names the first, SC-1), a tariff, a
     billed scan in its own month (its run, invoice, payment, ledger entries and an open
     dispute), a held scan with a rejected dispute, a scan today, a new tag on the shared
     bin and a scan with it, a pickup request for today assigned to the crew and one for
@@ -82,6 +91,7 @@ class Rows:
         from backend.billing.models import Invoice, Tariff
         from backend.billing.periods import Period
         from backend.billing.runs import execute_billing_run, start_billing_run
+        from backend.collection_events.scales import register_scale
         from backend.disputes.services import raise_dispute, reject_dispute
         from backend.payments.services import create_payment_order
         from backend.pickup_requests.services import assign_request, request_pickup
@@ -96,6 +106,13 @@ class Rows:
         bin = f.BinFactory(restaurant=restaurant)
         Bin.objects.filter(id__in=[bin.id, self.shared_bin.id]).update(created_at=datetime(2025, 1, 1, tzinfo=SEOUL))
         tag = f.TagFactory(bin=bin, issued_by=self.official)
+        register_scale(
+            municipality=self.city,
+            hauler=self.hauler,
+            serial=f"SC-{i}",
+            inspected_on=NOW.date() - timedelta(days=30),
+            today=NOW.date(),
+        )
         Tariff.objects.create(
             municipality=self.city, effective_from=date(2025, 1, 1) + timedelta(days=i), price_per_kg_krw=100 + i
         )
@@ -109,6 +126,7 @@ class Rows:
                 weight_g=10_000 + i,
                 collected_at=when,
                 status=status,
+                scale_id="SC-1",
                 **({"bin": self.shared_bin, "restaurant": self.shared_bin.restaurant} if shared else {}),
             )
 
@@ -249,7 +267,7 @@ def page_names(patterns=None, namespace=""):
             if str(pattern.pattern) not in ("api/v1/", "admin/"):
                 inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
                 yield from page_names(pattern.url_patterns, inner)
-        else:
+        elif pattern.name:  # an unnamed path (the favicon's redirect) is no page to list
             yield f"{namespace}{pattern.name}"
 
 
