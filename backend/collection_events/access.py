@@ -54,7 +54,7 @@ def scale_municipality(user) -> Municipality:
     """Whose scale a new one is: the official's own municipality."""
     if user.municipality is None:
         raise DomainError(
-            "municipality_required",
+            "permission_denied",
             "소속 지자체가 있는 공무원만 저울을 등록할 수 있습니다. "
             "Only an official of a municipality registers scales.",
             status_code=403,
