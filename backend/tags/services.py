@@ -47,7 +47,7 @@ def replace_tag(*, tag: Tag, by: User, reason: str) -> Tag:
     """A lost or damaged tag: the bin gets a new one and the old is revoked with the reason."""
     reason = _required_reason(reason)
     if not tag.is_active:
-        raise DomainError("tag_revoked", "이미 폐기된 태그입니다. This tag is already revoked.", status_code=409)
+        raise DomainError("tag_revoked", "이미 폐기된 태그입니다. This tag is already revoked.")
     return issue_tag(bin=tag.bin, issued_by=by, reason=reason)
 
 
@@ -57,7 +57,7 @@ def revoke_tag(*, tag: Tag, by: User, reason: str) -> Tag:
     with transaction.atomic():
         tag = Tag.objects.select_for_update().get(pk=tag.pk)
         if not tag.is_active:
-            raise DomainError("tag_revoked", "이미 폐기된 태그입니다. This tag is already revoked.", status_code=409)
+            raise DomainError("tag_revoked", "이미 폐기된 태그입니다. This tag is already revoked.")
         tag.revoke(by=by, reason=reason)
     return tag
 

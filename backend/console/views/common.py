@@ -41,7 +41,7 @@ def own_municipality_id(user):
     """Work over a whole municipality (bulk bins, tags, label sheets) is an official's, for their own."""
     if user.municipality_id is None:
         raise DomainError(
-            "municipality_required",
+            "permission_denied",
             "소속 지자체가 있는 공무원만 할 수 있습니다. Only an official of a municipality can do this.",
             status_code=403,
         )
