@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.billing.conftest import seoul
 from tests.browser.a11y import assert_usable
@@ -57,7 +58,7 @@ def test_anonymous_pages(phone, town):
     phone.get_by_label("아이디").fill("owner")
     phone.get_by_label("비밀번호").fill("wrong-password")
     phone.get_by_role("button", name="로그인").click()
-    assert phone.locator(".errorlist").is_visible()
+    expect(phone.locator(".errorlist")).to_be_visible()
     assert_usable(phone, "sign-in page after a wrong password")
 
 
@@ -78,7 +79,7 @@ def test_owner_pages_on_a_phone(phone, town):
     assert_usable(phone, "new dispute")
     phone.get_by_label("사유").fill("   ")
     phone.get_by_role("button", name="이의신청하기").click()
-    assert phone.locator(".errorlist").is_visible()
+    expect(phone.locator(".errorlist")).to_be_visible()
     assert_usable(phone, "new dispute with an error")
     phone.get_by_label("사유").fill("그날은 휴무였습니다")
     phone.get_by_role("button", name="이의신청하기").click()
@@ -90,7 +91,7 @@ def test_owner_pages_on_a_phone(phone, town):
     phone.get_by_label("미수거 신고").check()
     phone.get_by_label("날짜").fill((timezone.localdate() + timedelta(days=3)).isoformat())
     phone.get_by_role("button", name="요청하기").click()
-    assert phone.locator(".errorlist").is_visible()
+    expect(phone.locator(".errorlist")).to_be_visible()
     assert_usable(phone, "pickup requests with a form error")
     phone.get_by_label("추가 수거 요청").check()
     phone.get_by_label("날짜").fill((timezone.localdate() + timedelta(days=2)).isoformat())
@@ -111,7 +112,7 @@ def test_crew_pages_on_a_phone(phone, town):
     assert_usable(phone, "recording form")
     phone.get_by_label("무게 (kg)").fill("500")
     phone.get_by_role("button", name="저장").click()
-    assert phone.locator(".errorlist").is_visible()
+    expect(phone.locator(".errorlist")).to_be_visible()
     assert_usable(phone, "recording form with an error")
     phone.get_by_label("무게 (kg)").fill("12.5")
     phone.get_by_role("button", name="저장").click()
@@ -136,7 +137,7 @@ def test_official_pages_on_a_pc(desk, town):
     desk.goto("/reports/")
     assert_usable(desk, "reports")
     desk.goto("/reports/?from=2026-10-31&to=2026-10-01")
-    assert desk.locator(".errorlist").is_visible()
+    expect(desk.locator(".errorlist")).to_be_visible()
     assert_usable(desk, "reports with a bad range")
     desk.goto(f"/billing/invoices/{town['invoice'].id}/")
     assert_usable(desk, "an invoice seen by the official")

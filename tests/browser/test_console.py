@@ -3,6 +3,7 @@ and after a form error, passes axe-core (WCAG 2.1 AA), has 44 px targets and fit
 screen; a big label sheet's progress bar runs to its download link."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.a11y import assert_usable
 from tests.browser.conftest import sign_in
@@ -25,7 +26,7 @@ def test_every_console_page_is_usable(desk_official, tag, restaurant):
     assert_usable(page, "restaurant list")
     page.get_by_label("검색").fill("할매")
     page.get_by_role("button", name="찾기 · Search").click()
-    assert page.get_by_role("link", name="할매순대국").is_visible()
+    expect(page.get_by_role("link", name="할매순대국")).to_be_visible()
     assert_usable(page, "restaurant list, searched")
 
     page.get_by_role("link", name="할매순대국").click()
@@ -34,7 +35,7 @@ def test_every_console_page_is_usable(desk_official, tag, restaurant):
     page.get_by_role("link", name="수정 Edit").first.click()
     page.get_by_label("사업자등록번호 · Business number").fill("123-45-67890")
     page.get_by_role("button", name="저장 · Save").click()
-    assert page.locator(".errorlist").first.is_visible()
+    expect(page.locator(".errorlist").first).to_be_visible()
     assert_usable(page, "restaurant form with an error")
 
     page.goto("/console/restaurants/new/")
@@ -46,12 +47,12 @@ def test_every_console_page_is_usable(desk_official, tag, restaurant):
     page.goto(f"/console/tags/{tag.code}/replace/")
     assert_usable(page, "tag replace confirmation")
     page.get_by_role("button", name="교체 · Replace").click()
-    assert page.locator(".errorlist").first.is_visible()
+    expect(page.locator(".errorlist").first).to_be_visible()
     assert_usable(page, "tag replace with an error")
     page.get_by_label("분실 · Lost").check()
     page.get_by_label("되돌릴 수 없음을 확인했습니다").check()
     page.get_by_role("button", name="교체 · Replace").click()
-    assert page.get_by_text("새 태그를 발급했습니다").is_visible()
+    expect(page.get_by_text("새 태그를 발급했습니다")).to_be_visible()
     assert_usable(page, "restaurant detail with a message")
 
     page.goto(f"/console/restaurants/{restaurant.pk}/close/")
@@ -81,7 +82,7 @@ def test_a_big_label_sheet_shows_its_progress_then_a_download(
     assert_usable(page, "label sheets")
     page.get_by_label("라벨을 인쇄하지 않은 모든 태그").check()
     page.get_by_role("button", name="A4 PDF 만들기 · Make the A4 PDF").click()
-    assert page.locator("progress").is_visible()
+    expect(page.locator("progress")).to_be_visible()
     assert_usable(page, "label sheet building")
 
     from backend.tags.models import LabelSheet

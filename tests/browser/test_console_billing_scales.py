@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.billing.conftest import seoul
 from tests.browser.a11y import assert_usable
@@ -90,7 +91,7 @@ def test_scales_register_edit_and_weighings(signed_in_official, api, collector, 
     desk.goto("/console/scales/")
     assert_usable(desk, "scales")
     desk.get_by_role("button", name="등록").click()
-    assert desk.get_by_role("alert").is_visible()
+    expect(desk.get_by_role("alert")).to_be_visible()
     assert_usable(desk, "scales with form errors")
     desk.get_by_label("저울 번호").fill("MAPO-TRUCK-07")
     desk.get_by_label("모델").fill("CAS HB-150")
@@ -115,7 +116,7 @@ def test_scales_register_edit_and_weighings(signed_in_official, api, collector, 
     assert "scale_inspection_due" in desk.locator("table").inner_text()
     assert_usable(desk, "weighings by scale")
     desk.goto("/disputes/review/")
-    assert desk.get_by_test_id("scale-flagged").is_visible()
+    expect(desk.get_by_test_id("scale-flagged")).to_be_visible()
     assert_usable(desk, "review queue with a flagged weighing")
 
 

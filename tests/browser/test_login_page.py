@@ -3,6 +3,7 @@ again, keeps the form, and refuses even the right password until then."""
 
 import pytest
 from django.core.cache import cache
+from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
 
@@ -30,5 +31,5 @@ def test_a_locked_out_sign_in_says_when_to_try_again(phone, collector, lockout):
     sign_in(phone, "collector", "crew-password-1", "/")
     assert "/login/" in phone.url
     assert "5분 후" in phone.get_by_role("alert").inner_text()
-    assert phone.get_by_label("비밀번호").is_visible()
+    expect(phone.get_by_label("비밀번호")).to_be_visible()
     assert phone.get_by_label("아이디").input_value() == "collector"

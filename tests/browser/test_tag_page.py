@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from backend.collection_events.models import CollectionEvent
 from tests.browser.conftest import sign_in
@@ -25,7 +26,7 @@ def crew(collector):
 
 def test_anyone_learns_only_that_the_bin_is_registered(phone, tag):
     phone.goto(f"/t/{tag.code}")
-    assert phone.get_by_test_id("registered").is_visible()
+    expect(phone.get_by_test_id("registered")).to_be_visible()
     content = phone.content()
     assert tag.bin.restaurant.name not in content
     assert tag.manual_code_display not in content
