@@ -81,6 +81,16 @@ def _bin_retired() -> DomainError:
     return DomainError("bin_retired", "사용 중지된 용기입니다. This bin is retired.", fields={"tag": ["bin retired"]})
 
 
+def _restaurant_closed(closed_on) -> DomainError:
+    # A restaurant closed in the licence register (폐업, backend/registers) gets no pickups after that day.
+    return DomainError(
+        "restaurant_closed",
+        f"{closed_on:%Y-%m-%d}에 폐업한 음식점입니다. This restaurant closed on {closed_on:%Y-%m-%d}.",
+        fields={"tag": ["restaurant closed"]},
+        status_code=409,
+    )
+
+
 def _check_scan(scan: ScanSubmission, tag: Tag, *, collector, served_districts: set, now, density: Decimal) -> None:
     """The rules one scan must pass before it is stored."""
     bin = tag.bin
@@ -90,6 +100,8 @@ def _check_scan(scan: ScanSubmission, tag: Tag, *, collector, served_districts: 
         raise _revoked()
     if bin.status != BinStatus.ACTIVE and tag.is_active:
         raise _bin_retired()
+    if bin.restaurant.is_closed_at(scan.collected_at):
+        raise _restaurant_closed(bin.restaurant.closed_on)
     check_collected_at(
         scan.collected_at,
         now=now,

@@ -1,0 +1,124 @@
+"""Writing a confirmed register import, a chunk of 관리번호 per transaction.
+
+The worker reads the stored file again and walks its rows in 관리번호 order. Each
+chunk locks the restaurants it touches, upserts them on (municipality, register_id)
+and moves the import's cursor in the same transaction, so a worker killed at any
+point leaves whole chunks or nothing; whoever runs the import next continues after
+the cursor, and a chunk done twice writes the same values again (no duplicates).
+Only one process works an import at a time: it holds a PostgreSQL advisory lock on
+the import's id for as long as its connection lives, so a dead worker's lock goes
+with it.
+"""
+
+import logging
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from backend.registers import planning, reading
+from backend.registers.models import ImportStatus, RegisterImport
+from backend.registers.places import places_of
+from backend.restaurants.models import Restaurant
+
+logger = logging.getLogger(__name__)
+
+BUSY = "busy"
+
+
+def _lock_key(import_id) -> int:
+    return int.from_bytes(import_id.bytes[:8], "big", signed=True)
+
+
+@contextmanager
+def _sole_worker(import_id):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_lock_key(import_id)])
+        locked = cursor.fetchone()[0]
+    try:
+        yield locked
+    finally:
+        if locked:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [_lock_key(import_id)])
+
+
+def existing_restaurants(municipality_id, register_ids=None, *, lock: bool = False) -> dict[str, dict]:
+    """FIELDS of the municipality's imported restaurants, by 관리번호."""
+    rows = Restaurant.objects.filter(municipality_id=municipality_id, register_id__isnull=False)
+    if register_ids is not None:
+        rows = rows.filter(register_id__in=register_ids)
+    if lock:
+        rows = rows.select_for_update().order_by("id")
+    return {row["register_id"]: row for row in rows.values("register_id", *planning.FIELDS)}
+
+
+def prepared_rows(register_import: RegisterImport):
+    register = reading.read_register(bytes(register_import.content))
+    municipality = register_import.municipality
+    return planning.prepare(
+        register,
+        places=places_of(municipality),
+        source_crs=settings.REGISTER_SOURCE_CRS,
+        today=timezone.localdate(timezone=municipality.zone),
+    )
+
+
+def run_import(*, import_id, chunk_size: int | None = None, max_chunks: int | None = None) -> str:
+    """Work a confirmed import to the end (or `max_chunks` chunks). Safe to call any
+    number of times from any number of workers; returns the import's status."""
+    with _sole_worker(import_id) as locked:
+        if not locked:
+            return BUSY
+        register_import = RegisterImport.objects.select_related("municipality").get(id=import_id)
+        if register_import.status != ImportStatus.RUNNING:
+            return register_import.status
+        try:
+            return _run(register_import, chunk_size or settings.REGISTER_IMPORT_CHUNK_SIZE, max_chunks)
+        except Exception as error:
+            RegisterImport.objects.filter(id=import_id).update(
+                status=ImportStatus.FAILED, finished_at=timezone.now(), last_error=repr(error)[:2000]
+            )
+            raise
+
+
+def _run(register_import: RegisterImport, chunk_size: int, max_chunks: int | None) -> str:
+    prepared, _refused, _warnings = prepared_rows(register_import)
+    RegisterImport.objects.filter(id=register_import.id).update(total=len(prepared), heartbeat_at=timezone.now())
+    written = {action: register_import.written.get(action, 0) for action in planning.ACTIONS}
+    start = next((i for i, row in enumerate(prepared) if row.register_id > register_import.cursor), len(prepared))
+    for chunks, begin in enumerate(range(start, len(prepared), chunk_size)):
+        if max_chunks is not None and chunks >= max_chunks:
+            return ImportStatus.RUNNING
+        chunk = prepared[begin : begin + chunk_size]
+        with transaction.atomic():
+            _write_chunk(register_import, chunk, written)
+            RegisterImport.objects.filter(id=register_import.id).update(
+                cursor=chunk[-1].register_id,
+                done=begin + len(chunk),
+                written=written,
+                heartbeat_at=timezone.now(),
+            )
+    RegisterImport.objects.filter(id=register_import.id).update(
+        status=ImportStatus.DONE, done=len(prepared), finished_at=timezone.now(), heartbeat_at=timezone.now()
+    )
+    return ImportStatus.DONE
+
+
+def _write_chunk(register_import: RegisterImport, chunk: list[planning.Prepared], written: dict) -> None:
+    municipality_id = register_import.municipality_id
+    existing = existing_restaurants(municipality_id, [row.register_id for row in chunk], lock=True)
+    upserts = []
+    for row in chunk:
+        action, values = planning.decide(row, existing.get(row.register_id))
+        written[action] += 1
+        if action in (planning.CREATE, planning.UPDATE, planning.CLOSE):
+            upserts.append(Restaurant(municipality_id=municipality_id, register_id=row.register_id, **values))
+    if upserts:
+        Restaurant.objects.bulk_create(
+            upserts,
+            update_conflicts=True,
+            unique_fields=["municipality", "register_id"],
+            update_fields=[field.removesuffix("_id") for field in planning.FIELDS],
+        )
