@@ -37,7 +37,14 @@ def _number(text: str) -> float | None:
         value = float(text.replace(",", ""))
     except ValueError:
         return None
-    return value if math.isfinite(value) and value > 0 else None
+    return value if math.isfinite(value) else None
+
+
+def _plausible_tm(x: float, y: float) -> bool:
+    # TM eastings sit around a false easting of 200 km: one under 10 km is a zero, a
+    # placeholder or degrees typed into the metre columns (126.9, 37.5), not a place.
+    # (Northings may be small or negative: Jeju lies ~500 km south of the 38°N origin.)
+    return x >= 10_000 and y >= -100_000
 
 
 def to_wgs84(points: list[tuple[str, str]], *, source_crs: str) -> list[tuple[Decimal, Decimal] | str | None]:
@@ -53,6 +60,9 @@ def to_wgs84(points: list[tuple[str, str]], *, source_crs: str) -> list[tuple[De
         x, y = _number(x_text), _number(y_text)
         if x is None or y is None:
             results[index] = f"좌표가 숫자가 아닙니다 (X={x_text!r}, Y={y_text!r}) · coordinates are not numbers"
+            continue
+        if not _plausible_tm(x, y):
+            results[index] = f"좌표가 국내 위치가 아닙니다 (X={x_text}, Y={y_text}) · coordinates are outside Korea"
             continue
         todo.append(index)
         xs.append(x)

@@ -11,6 +11,7 @@ with it.
 """
 
 import logging
+import uuid
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -28,7 +29,7 @@ BUSY = "busy"
 
 
 def _lock_key(import_id) -> int:
-    return int.from_bytes(import_id.bytes[:8], "big", signed=True)
+    return int.from_bytes(uuid.UUID(str(import_id)).bytes[:8], "big", signed=True)
 
 
 @contextmanager
@@ -56,6 +57,7 @@ def existing_restaurants(municipality_id, register_ids=None, *, lock: bool = Fal
 
 def prepared_rows(register_import: RegisterImport):
     register = reading.read_register(bytes(register_import.content))
+    register_import.file_format = register.format
     municipality = register_import.municipality
     return planning.prepare(
         register,
