@@ -2,6 +2,7 @@
 the real column set and order, CP949 or UTF-8 (with BOM), or XLSX; coordinates in
 중부원점 TM (EPSG:2097). Used by the tests and by bench/bench_register_import.py."""
 
+import contextlib
 import csv
 import io
 from functools import lru_cache
@@ -100,10 +101,8 @@ def xlsx_bytes(rows: list[dict], *, header: list[str] | None = None) -> bytes:
         for name in names:
             value = values.get(_default_name(name), "")
             if _default_name(name) in ("좌표정보(x)", "좌표정보(y)", "시설총규모") and value:
-                try:
+                with contextlib.suppress(ValueError):
                     value = float(value)  # as Excel stores numbers
-                except ValueError:
-                    pass
             cells.append(value)
         sheet.append(cells)
     out = io.BytesIO()
