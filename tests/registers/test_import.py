@@ -245,3 +245,35 @@ class TestUnreadableFiles:
         assert raised.value.code == code
         assert raised.value.message
         assert not RegisterImport.objects.exists()
+
+
+class TestClosedRestaurants:
+    def test_scans_after_the_closing_day_are_refused_and_on_the_day_accepted(self, f, collector, tag):
+        import uuid
+        from datetime import date, datetime, timedelta
+        from zoneinfo import ZoneInfo
+
+        import time_machine
+
+        from backend.collection_events.services import record_collections
+
+        restaurant = tag.bin.restaurant
+        restaurant.close(on=date(2026, 10, 20))
+        seoul = ZoneInfo("Asia/Seoul")
+
+        def scan(at):
+            event = {
+                "id": str(uuid.uuid4()),
+                "tag": tag.url,
+                "weight_kg": "3.2",
+                "collected_at": at.isoformat(),
+                "source": "nfc",
+            }
+            with time_machine.travel(at + timedelta(minutes=1), tick=False):
+                return record_collections(collector=collector, events=[event])[0]
+
+        on_the_day = scan(datetime(2026, 10, 20, 23, 50, tzinfo=seoul))
+        after = scan(datetime(2026, 10, 21, 0, 10, tzinfo=seoul))
+        assert on_the_day.error is None
+        assert after.error.code == "restaurant_closed"
+        assert "2026-10-20" in after.error.message
