@@ -15,6 +15,7 @@ from backend.registers.models import RegisterImport
 class IssueSerializer(serializers.Serializer):
     line = serializers.IntegerField()
     reason = serializers.CharField()
+    place = serializers.CharField(required=False, help_text="the unknown 동/읍/면, for mapping it to a district")
 
 
 class RegisterImportSerializer(serializers.ModelSerializer):

@@ -83,7 +83,9 @@ def prepare(
         district_id = next((places[name] for name in candidates if name in places), None)
         if district_id is None and not row.closed:
             named = candidates[0] if candidates else "?"
-            refused.append(_issue(row.line, f"알 수 없는 동/읍/면: {named} · unknown district {named}"))
+            refused.append(
+                {**_issue(row.line, f"알 수 없는 동/읍/면: {named} · unknown district {named}"), "place": named}
+            )
             continue
         closed_on = None
         if row.closed:

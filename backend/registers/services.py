@@ -96,17 +96,20 @@ def _not_in_preview() -> DomainError:
     )
 
 
+def is_stalled(register_import: RegisterImport) -> bool:
+    """Running, but no chunk written for a while: its worker died and may be replaced."""
+    beat = register_import.heartbeat_at
+    return beat is None or beat < timezone.now() - STALLED_AFTER
+
+
 def confirm_import(*, register_import: RegisterImport, by) -> RegisterImport:
     """Start writing (a preview), or start again a run that failed or stalled; the
     background task is sent after commit. Confirming a finished import changes nothing."""
-    stalled = timezone.now() - STALLED_AFTER
     with transaction.atomic():
-        register_import = RegisterImport.objects.select_for_update().get(id=register_import.id)
+        register_import = RegisterImport.objects.select_for_update().defer("content").get(id=register_import.id)
         if register_import.status == ImportStatus.DONE:
             return register_import
-        if register_import.status == ImportStatus.RUNNING and (
-            register_import.heartbeat_at and register_import.heartbeat_at > stalled
-        ):
+        if register_import.status == ImportStatus.RUNNING and not is_stalled(register_import):
             return register_import  # being worked on: nothing to do
         if register_import.status == ImportStatus.PREVIEW:
             register_import.confirmed_by = by

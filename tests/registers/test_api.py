@@ -37,7 +37,7 @@ def test_upload_previews_then_confirm_runs_and_the_import_reports_progress(
         "rows": 3,
         "without_location": 0,
     }
-    assert body["refused"] == [{"line": 4, "reason": body["refused"][0]["reason"]}]
+    assert body["refused"] == [{"line": 4, "reason": body["refused"][0]["reason"], "place": "없는동"}]
     assert "없는동" in body["refused"][0]["reason"]
     assert not Restaurant.objects.filter(register_id__isnull=False).exists()
 
