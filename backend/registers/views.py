@@ -1,6 +1,7 @@
 """Pages: officials upload the licence register, check the preview, confirm, and watch
 the import run. Thin views over registers/services.py; who may: registers/access.py."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
@@ -90,9 +91,12 @@ def map_place(request, import_id):
     register_import = access_register_import(request.user, import_id)
     district = District.objects.visible_to(request.user).filter(id=request.POST.get("district") or None).first()
     if district is None:
+        messages.error(request, "지역을 골라 주세요. Choose a district.")
         return redirect("registers:detail", import_id=import_id)
     try:
         services.map_place(register_import=register_import, name=request.POST.get("name", ""), district=district)
-    except DomainError:
-        pass  # the preview stays as it was and still lists the place
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "연결했습니다. 미리 보기를 다시 계산했습니다. Mapped; the preview is judged again.")
     return redirect("registers:detail", import_id=import_id)
