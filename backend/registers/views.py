@@ -1,6 +1,8 @@
 """Pages: officials upload the licence register, check the preview, confirm, and watch
 the import run. Thin views over registers/services.py; who may: registers/access.py."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -89,7 +91,11 @@ def confirm(request, import_id):
 def map_place(request, import_id):
     _officials_only(request)
     register_import = access_register_import(request.user, import_id)
-    district = District.objects.visible_to(request.user).filter(id=request.POST.get("district") or None).first()
+    try:
+        district_id = uuid.UUID(request.POST.get("district", ""))
+    except ValueError:
+        district_id = None
+    district = District.objects.visible_to(request.user).filter(id=district_id).first() if district_id else None
     if district is None:
         messages.error(request, "지역을 골라 주세요. Choose a district.")
         return redirect("registers:detail", import_id=import_id)
