@@ -50,9 +50,10 @@ class RegisterRow:
     register_id: str
     name: str
     status_name: str
+    closed: bool
     closed_on: date | None
     closed_on_text: str
-    licensed_on: date | None
+    licensed_on: str
     phone: str
     lot_address: str
     road_address: str
@@ -61,10 +62,6 @@ class RegisterRow:
     y: str
     floor_area: Decimal | None
     municipality_code: str
-
-    @property
-    def closed(self) -> bool:
-        return any(word in self.status_name for word in _CLOSED_WORDS)
 
 
 @dataclass
@@ -211,15 +208,17 @@ def _parse(rows, fmt: str) -> RegisterFile:
         if len(values) < width:
             values = values + [""] * (width - len(values))
         closed_text = cell(values, "closed_on")
+        status_name = cell(values, "status_name")
         parsed.append(
             RegisterRow(
                 line=line,
                 register_id=cell(values, "register_id"),
                 name=cell(values, "name"),
-                status_name=cell(values, "status_name"),
-                closed_on=parse_date(closed_text),
+                status_name=status_name,
+                closed=any(word in status_name for word in _CLOSED_WORDS),
+                closed_on=parse_date(closed_text) if closed_text else None,
                 closed_on_text=closed_text,
-                licensed_on=parse_date(cell(values, "licensed_on")),
+                licensed_on=cell(values, "licensed_on"),
                 phone=cell(values, "phone"),
                 lot_address=cell(values, "lot_address"),
                 road_address=cell(values, "road_address"),

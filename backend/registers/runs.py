@@ -10,6 +10,7 @@ the import's id for as long as its connection lives, so a dead worker's lock goe
 with it.
 """
 
+import io
 import logging
 import uuid
 from contextlib import contextmanager
@@ -116,11 +117,40 @@ def _write_chunk(register_import: RegisterImport, chunk: list[planning.Prepared]
         action, values = planning.decide(row, existing.get(row.register_id))
         written[action] += 1
         if action in (planning.CREATE, planning.UPDATE, planning.CLOSE):
-            upserts.append(Restaurant(municipality_id=municipality_id, register_id=row.register_id, **values))
-    if upserts:
-        Restaurant.objects.bulk_create(
-            upserts,
-            update_conflicts=True,
-            unique_fields=["municipality", "register_id"],
-            update_fields=[field.removesuffix("_id") for field in planning.FIELDS],
+            upserts.append((row.register_id, values))
+    _upsert(municipality_id, upserts)
+
+
+# Columns a new restaurant needs besides FIELDS; an existing one keeps its own.
+_NEW_ONLY = ("id", "municipality_id", "register_id", "business_number", "created_at")
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_cell(value) -> str:
+    return "\\N" if value is None else str(value).translate(_COPY_ESCAPES)
+
+
+def _upsert(municipality_id, upserts: list[tuple[str, dict]]) -> None:
+    """Insert new restaurants and update imported ones in one statement: the rows go
+    through COPY into a session-local staging table (a multi-row INSERT formats every
+    parameter in Python), then INSERT … ON CONFLICT (municipality, 관리번호) DO UPDATE."""
+    if not upserts:
+        return
+    now = timezone.now().isoformat()
+    lines = []
+    for register_id, values in upserts:
+        cells = [uuid.uuid4(), municipality_id, register_id, "", now, *(values[field] for field in planning.FIELDS)]
+        lines.append("\t".join(_copy_cell(cell) for cell in cells) + "\n")
+    columns = ", ".join((*_NEW_ONLY, *planning.FIELDS))
+    table = connection.ops.quote_name(Restaurant._meta.db_table)
+    updates = ", ".join(f"{field} = EXCLUDED.{field}" for field in planning.FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS registers_staging (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        )
+        cursor.execute("TRUNCATE registers_staging")  # a chunk before this one in the same transaction
+        cursor.cursor.copy_expert(f"COPY registers_staging ({columns}) FROM STDIN", io.StringIO("".join(lines)))
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM registers_staging ORDER BY register_id "
+            f"ON CONFLICT (municipality_id, register_id) DO UPDATE SET {updates}"
         )

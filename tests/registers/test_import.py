@@ -277,3 +277,9 @@ class TestClosedRestaurants:
         assert on_the_day.error is None
         assert after.error.code == "restaurant_closed"
         assert "2026-10-20" in after.error.message
+
+
+def test_names_with_tabs_backslashes_and_line_breaks_are_stored_as_written(official, importing):
+    name = "탭\t식당 \\ 둘째 줄\n끝"
+    importing(rf.csv_bytes([rf.row(1, **{"사업장명": name})], encoding="utf-8-sig"))
+    assert Restaurant.objects.get(register_id=rf.register_id(1)).name == name
