@@ -76,3 +76,10 @@ def to_wgs84(points: list[tuple[str, str]], *, source_crs: str) -> list[tuple[De
                 x_text, y_text = points[index]
                 results[index] = f"좌표가 국내 위치가 아닙니다 (X={x_text}, Y={y_text}) · coordinates are outside Korea"
     return results
+
+
+def distance_m(a: tuple, b: tuple) -> float:
+    """Metres between two (lat, lng) points on the WGS84 ellipsoid."""
+    import pyproj
+
+    return pyproj.Geod(ellps="WGS84").inv(float(a[1]), float(a[0]), float(b[1]), float(b[0]))[2]

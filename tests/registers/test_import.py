@@ -283,3 +283,17 @@ def test_names_with_tabs_backslashes_and_line_breaks_are_stored_as_written(offic
     name = "탭\t식당 \\ 둘째 줄\n끝"
     importing(rf.csv_bytes([rf.row(1, **{"사업장명": name})], encoding="utf-8-sig"))
     assert Restaurant.objects.get(register_id=rf.register_id(1)).name == name
+
+
+def test_register_crs_command_shows_how_far_each_system_lands_from_a_known_place(settings):
+    import io
+
+    from django.core.management import call_command
+
+    x, y = rf.tm_of(*rf.MAPO_OFFICE)
+    out = io.StringIO()
+    call_command("register_crs", x, y, "--lat", str(rf.MAPO_OFFICE[0]), "--lng", str(rf.MAPO_OFFICE[1]), stdout=out)
+    lines = {line.split()[0]: line for line in out.getvalue().splitlines()}
+    assert "REGISTER_SOURCE_CRS" in lines["EPSG:2097"]
+    assert float(lines["EPSG:2097"].split(" m from")[0].split()[-1]) < 5
+    assert 230 < float(lines["EPSG:5174"].split(" m from")[0].split()[-1]) < 280
