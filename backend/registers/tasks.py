@@ -7,7 +7,12 @@ from backend.registers import runs
 
 
 @shared_task(
-    bind=True, acks_late=True, max_retries=5, time_limit=3600, soft_time_limit=3500, name="registers.run_import"
+    bind=True,
+    acks_late=True,
+    max_retries=5,
+    time_limit=3600,
+    soft_time_limit=3500,
+    name="registers.run_register_import",
 )
 def run_register_import(self, import_id: str) -> str:
     # acks_late: a run resumes after its cursor and rewrites a chunk identically, so
