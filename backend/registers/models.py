@@ -21,9 +21,9 @@ class RegisterImportQuerySet(models.QuerySet):
 class RegisterImport(models.Model):
     """One upload of the licence register (인허가 데이터), previewed, then confirmed.
 
-    The file itself is kept (`content`), so a confirmed import reads it again on
-    whichever worker runs it and, if that worker dies, the next one resumes after
-    `cursor` (the last 관리번호 written, in order) — see registers/services.py.
+    The file itself is kept (`content`) until the run is done, so a confirmed import
+    reads it again on whichever worker runs it and, if that worker dies, the next one
+    resumes after `cursor` (the last 관리번호 written, in order) — registers/runs.py.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -103,8 +103,14 @@ def _run(register_import: RegisterImport, chunk_size: int, max_chunks: int | Non
                 written=written,
                 heartbeat_at=timezone.now(),
             )
+    # The file is no longer needed (what it did is in `written`, `refused` and `warnings`):
+    # a Seoul-sized register is ~40 MB, every month.
     RegisterImport.objects.filter(id=register_import.id).update(
-        status=ImportStatus.DONE, done=len(prepared), finished_at=timezone.now(), heartbeat_at=timezone.now()
+        status=ImportStatus.DONE,
+        done=len(prepared),
+        finished_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+        content=b"",
     )
     return ImportStatus.DONE
 

@@ -53,6 +53,7 @@ class TestPreviewThenImport:
         done = importing(data)
         assert done.status == ImportStatus.DONE
         assert (done.done, done.total) == (3, 3)
+        assert bytes(done.content) == b""  # the file is not kept once imported
         first = Restaurant.objects.get(register_id=rf.register_id(1))
         assert first.name == "마포식당 1"
         assert first.district == places["서교동"]
