@@ -8,6 +8,7 @@ code; a row it can read but not use is judged later (registers/planning.py).
 
 import csv
 import io
+import operator
 import re
 import zipfile
 from dataclasses import dataclass
@@ -194,39 +195,45 @@ def _parse(rows, fmt: str) -> RegisterFile:
             f"필요한 열이 없습니다: {', '.join(missing)}. The file lacks the columns {', '.join(missing)}.",
             missing=missing,
         )
-    get = {field: index for field, index in columns.items()}
-    width = max(get.values()) + 1
-
-    def cell(values: list[str], field: str) -> str:
-        index = get.get(field)
-        return values[index].strip() if index is not None and index < len(values) else ""
+    get = dict(columns)
+    width = max(get.values()) + 2
+    # One getter for every field, in this order; a column the file lacks reads as the
+    # always-empty cell past the row's end (rows are padded to `width`).
+    order = (
+        "register_id", "name", "status_name", "closed_on", "licensed_on", "phone", "lot_address",
+        "road_address", "business_type", "x", "y", "floor_area", "municipality_code",
+    )  # fmt: skip
+    fields = operator.itemgetter(*(get.get(field, width - 1) for field in order))
+    padding = [""] * width
 
     parsed = []
     for line, values in rows:
-        if not any(v.strip() for v in values if v):
-            continue
         if len(values) < width:
-            values = values + [""] * (width - len(values))
-        closed_text = cell(values, "closed_on")
-        status_name = cell(values, "status_name")
+            values = values + padding[len(values) :]
+        (
+            register_id, name, status_name, closed_text, licensed_on, phone, lot_address,
+            road_address, business_type, x, y, floor_area, municipality_code,
+        ) = (value.strip() for value in fields(values))  # fmt: skip
+        if not (register_id or name or lot_address or road_address or status_name):
+            continue  # a blank line (or one with nothing we read)
         parsed.append(
             RegisterRow(
                 line=line,
-                register_id=cell(values, "register_id"),
-                name=cell(values, "name"),
+                register_id=register_id,
+                name=name,
                 status_name=status_name,
                 closed=any(word in status_name for word in _CLOSED_WORDS),
                 closed_on=parse_date(closed_text) if closed_text else None,
                 closed_on_text=closed_text,
-                licensed_on=cell(values, "licensed_on"),
-                phone=cell(values, "phone"),
-                lot_address=cell(values, "lot_address"),
-                road_address=cell(values, "road_address"),
-                business_type=cell(values, "business_type"),
-                x=cell(values, "x"),
-                y=cell(values, "y"),
-                floor_area=parse_area(cell(values, "floor_area")),
-                municipality_code=cell(values, "municipality_code"),
+                licensed_on=licensed_on,
+                phone=phone,
+                lot_address=lot_address,
+                road_address=road_address,
+                business_type=business_type,
+                x=x,
+                y=y,
+                floor_area=parse_area(floor_area) if floor_area else None,
+                municipality_code=municipality_code,
             )
         )
     x_index = get.get("x")
