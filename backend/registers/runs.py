@@ -1,8 +1,9 @@
 """Writing a confirmed register import, a chunk of 관리번호 per transaction.
 
 The worker reads the stored file again and walks its rows in 관리번호 order. Each
-chunk locks the restaurants it touches, upserts them on (municipality, register_id)
-and moves the import's cursor in the same transaction, so a worker killed at any
+chunk compares its rows with the restaurants already imported, upserts those that
+change on (municipality, register_id) — INSERT … ON CONFLICT DO UPDATE, which locks
+each row it writes — and moves the import's cursor in the same transaction, so a worker killed at any
 point leaves whole chunks or nothing; whoever runs the import next continues after
 the cursor, and a chunk done twice writes the same values again (no duplicates).
 Only one process works an import at a time: it holds a PostgreSQL advisory lock on
@@ -46,13 +47,11 @@ def _sole_worker(import_id):
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [_lock_key(import_id)])
 
 
-def existing_restaurants(municipality_id, register_ids=None, *, lock: bool = False) -> dict[str, dict]:
+def existing_restaurants(municipality_id, register_ids=None) -> dict[str, dict]:
     """FIELDS of the municipality's imported restaurants, by 관리번호."""
     rows = Restaurant.objects.filter(municipality_id=municipality_id, register_id__isnull=False)
     if register_ids is not None:
         rows = rows.filter(register_id__in=register_ids)
-    if lock:
-        rows = rows.select_for_update().order_by("id")
     return {row["register_id"]: row for row in rows.values("register_id", *planning.FIELDS)}
 
 
@@ -117,7 +116,10 @@ def _run(register_import: RegisterImport, chunk_size: int, max_chunks: int | Non
 
 def _write_chunk(register_import: RegisterImport, chunk: list[planning.Prepared], written: dict) -> None:
     municipality_id = register_import.municipality_id
-    existing = existing_restaurants(municipality_id, [row.register_id for row in chunk], lock=True)
+    # Not locked: most rows of a monthly file are unchanged, and locking them would
+    # write every one (a row lock is a write in PostgreSQL). The upsert locks each row it
+    # changes, and what it writes comes from the register, not from what we read.
+    existing = existing_restaurants(municipality_id, [row.register_id for row in chunk])
     upserts = []
     for row in chunk:
         action, values = planning.decide(row, existing.get(row.register_id))
