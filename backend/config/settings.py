@@ -367,6 +367,12 @@ REGISTER_SOURCE_CRS = env_str("REGISTER_SOURCE_CRS", "EPSG:2097")
 REGISTER_IMPORT_CHUNK_SIZE = env_int("REGISTER_IMPORT_CHUNK_SIZE", 2000)
 # The largest register file accepted (a Seoul-sized CSV is ~40 MB).
 REGISTER_IMPORT_MAX_BYTES = env_int("REGISTER_IMPORT_MAX_BYTES", 100 * 1024 * 1024)
+# The paths (without a trailing slash) that take a file larger than
+# DATA_UPLOAD_MAX_MEMORY_SIZE, each with its own limit (core/middleware.py).
+UPLOAD_LIMITS = {
+    "/registers": REGISTER_IMPORT_MAX_BYTES,
+    "/api/v1/register-imports": REGISTER_IMPORT_MAX_BYTES,
+}
 
 from celery.schedules import crontab  # noqa: E402
 

@@ -115,3 +115,19 @@ def test_a_restaurant_may_be_registered_without_a_business_number_and_one_given_
         f"/api/v1/restaurants/{second.json()['id']}/", {"business_number": "1248100998"}, format="json"
     )
     assert (taken.status_code, taken.json()["error"]["code"]) == (409, "business_number_taken")
+
+
+def test_a_register_larger_than_other_requests_may_be_is_uploaded(desk, settings, client, official):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 50_000  # every other request stops here
+    rows = [rf.row(n, dong=("서교동", "합정동")[n % 2]) for n in range(1, 400)]
+    content = rf.csv_bytes(rows)
+    assert len(content) > 100_000
+    response = upload(desk, content)
+    assert response.status_code == 201, response.content[:300]
+    assert response.json()["counts"]["create"] == 399
+    client.force_login(official)
+    assert client.post("/registers/", {"file": SimpleUploadedFile("r.csv", content)}).status_code == 302
+    too_big = desk.post("/api/v1/restaurants/", {"name": "x" * 60_000}, format="json")
+    assert too_big.status_code == 413
+    settings.REGISTER_IMPORT_MAX_BYTES = 1_000
+    assert upload(desk, content).json()["error"]["code"] == "register_too_large"
