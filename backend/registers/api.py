@@ -2,9 +2,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from backend.core.parsers import JSONParser
 from backend.core.permissions import WRITE, AccessPolicy
 from backend.municipalities.models import District
 from backend.registers import services
