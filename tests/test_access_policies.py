@@ -39,6 +39,7 @@ from backend.pickup_requests.access import (
     can_decide_pickup,
     can_request_pickup,
 )
+from backend.registers.access import access_register_import, can_import_register
 from backend.restaurants.access import can_manage_restaurants
 from backend.tags.access import can_manage_tags
 
@@ -64,6 +65,8 @@ ROLE_POLICIES = {
     can_decide_pickup: MUNICIPAL_STAFF,
     can_complete_pickup: MUNICIPAL_STAFF | {"collector", "other_collector"},
     may_read_reports: MUNICIPAL_STAFF,
+    # Imports go into the official's own municipality: an administrator has none.
+    can_import_register: {"official", "stranger"},
 }
 
 
@@ -125,8 +128,17 @@ def pickup(owner, bin):
     return request_pickup(restaurant=bin.restaurant, bin=bin, kind="extra_pickup", requested_for=day, by=owner)
 
 
+@pytest.fixture
+def register_import(official, district):
+    from backend.registers.services import preview_register
+    from tests.registers.register_files import csv_bytes, row
+
+    return preview_register(by=official, file_name="register.csv", content=csv_bytes([row(1)]))
+
+
 # access function, fixture of the object, the personas who get it (everyone else: 404)
 ACCESS = [
+    (access_register_import, "register_import", {"official"}),
     (access_dispute, "dispute", {"official", "owner", "admin"}),  # a crew's route shows no one's money
     (access_pickup_request, "pickup", {"official", "owner", "admin", "collector"}),
 ]

@@ -59,3 +59,8 @@ def test_business_number_examples_from_the_tax_service():
 @given(st.text(alphabet="0123456789", min_size=9, max_size=9), st.integers(0, 9))
 def test_exactly_one_tenth_digit_is_valid(first_nine, tenth):
     assert business_numbers.is_valid(first_nine + str(tenth)) == (tenth == business_numbers.check_digit(first_nine))
+
+
+def test_a_blank_business_number_is_shown_blank():
+    assert business_numbers.formatted("") == ""
+    assert business_numbers.formatted("1248100998") == "124-81-00998"

@@ -9,7 +9,7 @@ import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -89,6 +89,16 @@ def _bin_retired() -> DomainError:
     )
 
 
+def _restaurant_closed(closed_on: date) -> DomainError:
+    # A restaurant closed in the licence register (폐업, backend/registers) gets no pickups after that day.
+    return DomainError(
+        "restaurant_closed",
+        f"{closed_on:%Y-%m-%d}에 폐업한 음식점입니다. This restaurant closed on {closed_on:%Y-%m-%d}.",
+        fields={"tag": ["restaurant closed"]},
+        status_code=409,
+    )
+
+
 def _check_scan(
     scan: ScanSubmission,
     tag: Tag,
@@ -106,6 +116,9 @@ def _check_scan(
         raise _revoked()
     if bin.status != BinStatus.ACTIVE and tag.is_active:
         raise _bin_retired()
+    closed_on = bin.restaurant.closed_on
+    if closed_on is not None and bin.restaurant.is_closed_at(scan.collected_at):
+        raise _restaurant_closed(closed_on)
     check_collected_at(
         scan.collected_at,
         now=now,

@@ -13,6 +13,7 @@ from backend.disputes.api import DisputeViewSet
 from backend.municipalities.api import DistrictViewSet
 from backend.payments.api import LedgerEntryViewSet, PaymentOrderViewSet, PaymentViewSet
 from backend.pickup_requests.api import PickupRequestViewSet
+from backend.registers.api import RegisterImportViewSet
 from backend.restaurants.api import RestaurantViewSet
 from backend.tags.api import BinTagsViewSet, BinViewSet, TagViewSet
 
@@ -34,6 +35,7 @@ router.register("payments", PaymentViewSet, basename="payment")
 router.register("ledger-entries", LedgerEntryViewSet, basename="ledger-entry")
 router.register("disputes", DisputeViewSet, basename="dispute")
 router.register("pickup-requests", PickupRequestViewSet, basename="pickup-request")
+router.register("register-imports", RegisterImportViewSet, basename="register-import")
 
 app_name = "v1"
 urlpatterns = [

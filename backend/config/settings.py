@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "backend.analytics",
     "backend.audit",
     "backend.pickup_requests",
+    "backend.registers",
     "backend.demo",
 ]
 
@@ -357,6 +358,21 @@ if PAYMENT_PROVIDER == "sandbox" and not PAYMENT_SANDBOX_SECRET:
     if IS_PRODUCTION:
         raise ImproperlyConfigured("PAYMENT_SANDBOX_SECRET is required for the sandbox provider in production")
     PAYMENT_SANDBOX_SECRET = "sandbox-development-secret"
+
+# --- Licence register import (docs/operations.md, "Importing the register") ------------
+# The coordinate system of the register's 좌표정보 columns: 중부원점 TM on the Bessel
+# ellipsoid. Check it against a known address before a first import (EPSG:5174 is ~255 m off).
+REGISTER_SOURCE_CRS = env_str("REGISTER_SOURCE_CRS", "EPSG:2097")
+# Restaurants written per transaction when an import is confirmed.
+REGISTER_IMPORT_CHUNK_SIZE = env_int("REGISTER_IMPORT_CHUNK_SIZE", 2000)
+# The largest register file accepted (a Seoul-sized CSV is ~40 MB).
+REGISTER_IMPORT_MAX_BYTES = env_int("REGISTER_IMPORT_MAX_BYTES", 100 * 1024 * 1024)
+# The paths (without a trailing slash) that take a file larger than
+# DATA_UPLOAD_MAX_MEMORY_SIZE, each with its own limit (core/middleware.py).
+UPLOAD_LIMITS = {
+    "/registers": REGISTER_IMPORT_MAX_BYTES,
+    "/api/v1/register-imports": REGISTER_IMPORT_MAX_BYTES,
+}
 
 from celery.schedules import crontab  # noqa: E402
 

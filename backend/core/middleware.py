@@ -65,15 +65,16 @@ def _drf_error_shape(response) -> bool:
 
 
 class RequestLimitsMiddleware:
-    """Refuses a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE by its Content-Length,
-    before any of it is read: 413 `request_too_large`. (Django's own check only runs
+    """Refuses a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE (or, on an upload path,
+    its own limit in UPLOAD_LIMITS) by its Content-Length, before any of it is read:
+    413 `request_too_large`. (Django's own check only runs
     when `request.body` is read, which DRF's parsers do not do.)"""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        limit = settings.UPLOAD_LIMITS.get(request.path.rstrip("/"), settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

@@ -33,4 +33,6 @@ def is_valid(raw: str) -> bool:
 
 
 def formatted(digits: str) -> str:
-    return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}"
+    """'1248100998' → '124-81-00998'; blank stays blank (a restaurant from the licence
+    register has no number until its owner or an official adds one)."""
+    return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}" if digits else ""

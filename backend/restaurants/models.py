@@ -127,7 +127,7 @@ class Restaurant(models.Model):
 
     @property
     def business_number_display(self) -> str:
-        return business_numbers.formatted(self.business_number) if self.business_number else ""
+        return business_numbers.formatted(self.business_number)
 
     def is_closed_at(self, moment: datetime) -> bool:
         """Closed for business at this moment: after its 폐업일자, in the municipality's time zone

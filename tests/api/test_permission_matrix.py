@@ -35,7 +35,7 @@ def registered_routes():
 def world(f, official, collector, owner, restaurant, bin, tag, stranger, other_owner, other_collector, client):
     """One of everything in the officials' municipality, reachable by its owner: a
     scan, a tariff, last month's run and invoice, a payment, a dispute, a pickup request,
-    a crew's scale."""
+    a crew's scale; and a register import previewed by the official."""
     from backend.billing.models import Invoice
     from backend.disputes.services import raise_dispute
     from backend.payments.services import create_payment_order
@@ -75,6 +75,10 @@ def world(f, official, collector, owner, restaurant, bin, tag, stranger, other_o
         serial="MAPO-7",
         inspected_on=seoul(2026, 3, 1).date(),
     )
+    from backend.registers.services import preview_register
+    from tests.registers.register_files import csv_bytes, row
+
+    preview_register(by=official, file_name="register.csv", content=csv_bytes([row(1)]))
     return {"bin-tags": {"bin_pk": str(bin.id)}}
 
 

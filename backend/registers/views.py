@@ -1,0 +1,108 @@
+"""Pages: officials upload the licence register, check the preview, confirm, and watch
+the import run. Thin views over registers/services.py; who may: registers/access.py."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from backend.core.errors import DomainError
+from backend.municipalities.models import District
+from backend.registers import services
+from backend.registers.access import access_register_import, can_import_register
+from backend.registers.models import ImportStatus, RegisterImport
+
+SHOWN_ISSUES = 500  # rows listed on the page; the API lists them all
+
+
+def _officials_only(request) -> None:
+    if not can_import_register(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def upload(request):
+    _officials_only(request)
+    error = None
+    if request.method == "POST":
+        file = request.FILES.get("file")
+        if file is None:
+            error = "파일을 골라 주세요. Choose a file."
+        else:
+            try:
+                register_import = services.preview_register(by=request.user, file_name=file.name, content=file.read())
+            except DomainError as exc:
+                error = exc.message
+            else:
+                return redirect("registers:detail", import_id=register_import.id)
+    recent = RegisterImport.objects.visible_to(request.user).defer("content")[:10]
+    return render(request, "registers/upload.html", {"error": error, "recent": recent}, status=400 if error else 200)
+
+
+@login_required
+def detail(request, import_id):
+    _officials_only(request)
+    register_import = access_register_import(request.user, import_id)
+    unknown_places = sorted({issue["place"] for issue in register_import.refused if issue.get("place", "?") != "?"})
+    return render(
+        request,
+        "registers/detail.html",
+        {
+            "register_import": register_import,
+            "counts": register_import.counts,
+            "refused": register_import.refused[:SHOWN_ISSUES],
+            "warnings": register_import.warnings[:SHOWN_ISSUES],
+            "shown": SHOWN_ISSUES,
+            "unknown_places": unknown_places,
+            "districts": District.objects.filter(municipality_id=register_import.municipality_id),
+            "stalled": register_import.status == ImportStatus.RUNNING and services.is_stalled(register_import),
+        },
+    )
+
+
+@login_required
+def progress(request, import_id):
+    _officials_only(request)
+    register_import = access_register_import(request.user, import_id)
+    return JsonResponse(
+        {
+            "status": register_import.status,
+            "done": register_import.done,
+            "total": register_import.total,
+            "percent": register_import.percent,
+        }
+    )
+
+
+@login_required
+@require_POST
+def confirm(request, import_id):
+    _officials_only(request)
+    services.confirm_import(register_import=access_register_import(request.user, import_id), by=request.user)
+    return redirect("registers:detail", import_id=import_id)
+
+
+@login_required
+@require_POST
+def map_place(request, import_id):
+    _officials_only(request)
+    register_import = access_register_import(request.user, import_id)
+    try:
+        district_id = uuid.UUID(request.POST.get("district", ""))
+    except ValueError:
+        district_id = None
+    district = District.objects.visible_to(request.user).filter(id=district_id).first() if district_id else None
+    if district is None:
+        messages.error(request, "지역을 골라 주세요. Choose a district.")
+        return redirect("registers:detail", import_id=import_id)
+    try:
+        services.map_place(register_import=register_import, name=request.POST.get("name", ""), district=district)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "연결했습니다. 미리 보기를 다시 계산했습니다. Mapped; the preview is judged again.")
+    return redirect("registers:detail", import_id=import_id)
