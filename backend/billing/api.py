@@ -18,6 +18,7 @@ from backend.billing.access import (
 from backend.billing.models import BillingRun, Invoice, InvoiceLine, Tariff
 from backend.billing.periods import Period
 from backend.core.audit import change_reason
+from backend.core.fields import StrictModelSerializer
 from backend.core.permissions import WRITE, AccessPolicy
 from backend.restaurants import business_numbers
 
@@ -33,7 +34,7 @@ class PeriodField(serializers.Field):
         return Period.parse(str(data))
 
 
-class TariffSerializer(serializers.ModelSerializer):
+class TariffSerializer(StrictModelSerializer):
     change_reason = serializers.CharField(
         write_only=True, required=False, allow_blank=True, max_length=100, help_text="why, for the audit trail"
     )

@@ -15,7 +15,7 @@ from backend.core.bounds import FIRST_YEAR, LAST_YEAR, year_in_range
 from backend.core.errors import DomainError
 from backend.municipalities.local_time import local_midnight
 
-_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+_PERIOD = re.compile(r"([0-9]{4})-([0-9]{2})")  # ASCII digits only: "２０２６-10" is no period
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -25,7 +25,7 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> "Period":
-        match = _PERIOD.match(text or "")
+        match = _PERIOD.fullmatch(text or "")
         if not match or not 1 <= int(match.group(2)) <= 12:
             raise DomainError(
                 "invalid_period",

@@ -178,8 +178,19 @@ def _batch_result(outcome: services.ScanOutcome) -> dict[str, object]:
     return result
 
 
+class MunicipalityHauler(serializers.PrimaryKeyRelatedField):
+    """A hauler of the caller's own municipality (any, for an administrator): another
+    municipality's is answered like one that does not exist, not that it is elsewhere."""
+
+    def get_queryset(self):
+        user = self.context["request"].user
+        if user.municipality_id is None:
+            return self.queryset
+        return self.queryset.filter(municipality_id=user.municipality_id)
+
+
 class ScaleSerializer(serializers.ModelSerializer):
-    hauler = serializers.PrimaryKeyRelatedField(queryset=Hauler.objects.all())
+    hauler = MunicipalityHauler(queryset=Hauler.objects.all())
     hauler_name = serializers.CharField(source="hauler.name", read_only=True)
     inspection_valid_through = serializers.DateField(read_only=True)
     change_reason = serializers.CharField(

@@ -116,7 +116,9 @@ def weighings(request):
     serial = request.GET.get("scale", "").strip()[:64]
     events = []
     scale = None
-    if serial:
+    # A serial with a NUL or another unprintable character names no scale (and
+    # PostgreSQL refuses a NUL in a query): nothing to look up.
+    if serial and serial.isprintable():
         scale = Scale.objects.visible_to(request.user).filter(serial=serial).first()
         events = (
             CollectionEvent.objects.visible_to(request.user)

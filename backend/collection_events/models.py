@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.collection_events.weights import grams_to_kg
+from backend.core.bounds import REASON_MAX_LENGTH, checked_text
 from backend.core.errors import DomainError
 
 
@@ -144,6 +145,9 @@ class CollectionEvent(models.Model):
             CollectionStatus.HELD: {CollectionStatus.BILLABLE, CollectionStatus.VOID},
             CollectionStatus.BILLABLE: {CollectionStatus.VOID},
         }
+        # The held-scan page passes what was posted as it is (a NUL reached PostgreSQL);
+        # room for a decision's own reason behind what it quotes ("이의신청 인정: …").
+        checked_text(reason, "reason", 2 * REASON_MAX_LENGTH)
         if not reason.strip():
             raise DomainError("reason_required", "사유를 입력해 주세요. A reason is required.")
         with transaction.atomic():

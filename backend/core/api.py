@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404
 from rest_framework import exceptions, pagination
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -37,7 +38,25 @@ _DRF_CODES = {
 
 
 def error_response(code: str, message: str, status: int, fields: dict | None = None) -> Response:
-    return Response({"error": {"code": code, "message": message, "fields": fields or {}}}, status=status)
+    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+    return Response(_encodable(body), status=status)
+
+
+def _encodable(value):
+    """`value` with every lone surrogate replaced by "?". DRF's messages quote what was
+    sent ('"\ud800" is not a valid choice.'), and a lone surrogate cannot be written as
+    UTF-8: the answer would fail to render and turn into a 500."""
+    if isinstance(value, dict):
+        return {_encodable(key): _encodable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_encodable(item) for item in value]
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            text = value.encode("utf-8", "replace").decode("utf-8")
+            return ErrorDetail(text, code=value.code) if isinstance(value, ErrorDetail) else text
+    return value
 
 
 def _first_code(detail) -> str | None:

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from backend.core.fields import StrictModelSerializer
 from backend.core.permissions import WRITE, AccessPolicy
 from backend.restaurants.access import can_manage_restaurants
 from backend.restaurants.api import VisibleToRequestUser
@@ -119,7 +120,7 @@ class BinTagsViewSet(viewsets.GenericViewSet):
         return Response(TagSerializer(tag).data, status=status.HTTP_201_CREATED)
 
 
-class BinSerializer(serializers.ModelSerializer):
+class BinSerializer(StrictModelSerializer):
     restaurant = VisibleToRequestUser(queryset=Restaurant.objects.all())
     restaurant_name = serializers.CharField(source="restaurant.name", read_only=True)
     active_tag = serializers.SerializerMethodField()

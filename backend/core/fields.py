@@ -1,0 +1,38 @@
+"""Serializer fields stricter than DRF's own.
+
+DRF's IntegerField reads its input with Python's `int()` after dropping a trailing
+".0": `"1_000"`, `" 10 "`, `"１０"` (full-width digits) and `true` all pass as numbers.
+For prices and capacities an integer is a JSON integer, or ASCII digits in a form."""
+
+import re
+
+from django.db import models
+from rest_framework import serializers
+
+_DIGITS = re.compile(r"-?[0-9]{1,18}")
+
+
+class StrictIntegerField(serializers.IntegerField):
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not (type(data) is int or (isinstance(data, str) and _DIGITS.fullmatch(data))):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer whose integer columns are read by StrictIntegerField."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        **{
+            field: StrictIntegerField
+            for field in (
+                models.IntegerField,
+                models.SmallIntegerField,
+                models.BigIntegerField,
+                models.PositiveIntegerField,
+                models.PositiveSmallIntegerField,
+                models.PositiveBigIntegerField,
+            )
+        },
+    }
