@@ -29,6 +29,7 @@ from backend.billing.periods import Period
 from backend.billing.results import run_result
 from backend.core.audit import change_reason
 from backend.core.errors import DomainError
+from backend.core.fields import StrictIntegerFormField
 
 RUNS_SHOWN = 50
 TARIFFS_SHOWN = 100
@@ -48,11 +49,13 @@ class TariffForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    price_per_kg_krw = forms.IntegerField(label="kg당 요금 (원) · Price per kg (KRW)", min_value=0, max_value=1_000_000)
-    base_fee_per_bin_krw = forms.IntegerField(
+    price_per_kg_krw = StrictIntegerFormField(
+        label="kg당 요금 (원) · Price per kg (KRW)", min_value=0, max_value=1_000_000
+    )
+    base_fee_per_bin_krw = StrictIntegerFormField(
         label="용기당 기본료 (원) · Base fee per bin (KRW)", min_value=0, max_value=10_000_000, initial=0
     )
-    minimum_charge_krw = forms.IntegerField(
+    minimum_charge_krw = StrictIntegerFormField(
         label="최소 청구액 (원) · Minimum charge (KRW)", min_value=0, max_value=10_000_000, initial=0
     )
     change_reason = forms.CharField(**REASON_FIELD)

@@ -6,6 +6,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils import timezone
 
+from backend.core.fields import StrictIntegerFormField
 from backend.municipalities.models import District
 from backend.restaurants.models import BusinessType
 
@@ -70,13 +71,15 @@ class ReplaceTagForm(ConfirmedReasonForm):
 
 class BinForm(forms.Form):
     label = forms.CharField(label="용기 이름 · Label", max_length=50, help_text="예: 주방 1")
-    capacity_liters = forms.IntegerField(label="용량 (L) · Capacity (litres)", min_value=1, max_value=1000)
+    capacity_liters = StrictIntegerFormField(label="용량 (L) · Capacity (litres)", min_value=1, max_value=1000)
     change_reason = forms.CharField(**REASON)
 
 
 class BulkBinsForm(forms.Form):
     label = forms.CharField(label="용기 이름 · Label", max_length=50, initial="용기 1")
-    capacity_liters = forms.IntegerField(label="용량 (L) · Capacity (litres)", min_value=1, max_value=1000, initial=60)
+    capacity_liters = StrictIntegerFormField(
+        label="용량 (L) · Capacity (litres)", min_value=1, max_value=1000, initial=60
+    )
 
 
 class BinFileForm(forms.Form):

@@ -1,11 +1,13 @@
-"""Serializer fields stricter than DRF's own.
+"""Integer fields stricter than DRF's and Django's own.
 
 DRF's IntegerField reads its input with Python's `int()` after dropping a trailing
-".0": `"1_000"`, `" 10 "`, `"１０"` (full-width digits) and `true` all pass as numbers.
-For prices and capacities an integer is a JSON integer, or ASCII digits in a form."""
+".0", and Django's forms.IntegerField with `int()` too: `"1_000"`, `" 10 "`, `"１０"`
+(full-width digits) and `true` all pass as numbers. For prices and capacities an
+integer is a JSON integer, or ASCII digits in a form."""
 
 import re
 
+from django import forms
 from django.db import models
 from rest_framework import serializers
 
@@ -36,3 +38,15 @@ class StrictModelSerializer(serializers.ModelSerializer):
             )
         },
     }
+
+
+class StrictIntegerFormField(forms.IntegerField):
+    """forms.IntegerField for the pages, reading only ASCII digits (spaces around them,
+    which people type, are dropped)."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip()
+            if value and not _DIGITS.fullmatch(value):
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)

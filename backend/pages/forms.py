@@ -13,13 +13,13 @@ class CollectionForm(forms.Form):
 
     id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
     scanned_at = forms.DateTimeField(widget=forms.HiddenInput, initial=timezone.now)
-    weight_kg = forms.DecimalField(
+    # Text, read by the same strict rule as the API's (collection_events/weights.py) when
+    # the scan is recorded: Django's DecimalField would take "1_0" as 10 and "2.5E+1" as 25.
+    weight_kg = forms.CharField(
         label="무게 (kg) · Weight",
         required=False,
-        min_value=0,
-        decimal_places=3,
-        max_digits=7,
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.001", "autofocus": True}),
+        max_length=12,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.001", "min": "0", "autofocus": True}),
     )
     exception_code = forms.ChoiceField(
         label="수거하지 못한 경우 · Not collected because",
@@ -29,11 +29,11 @@ class CollectionForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("exception_code") and data.get("weight_kg") is not None:
+        if data.get("exception_code") and data.get("weight_kg"):
             raise forms.ValidationError(
                 "무게 또는 미수거 사유 중 하나만 입력하세요. Enter a weight or a reason, not both."
             )
-        if not data.get("exception_code") and data.get("weight_kg") is None:
+        if not data.get("exception_code") and not data.get("weight_kg"):
             raise forms.ValidationError("무게를 입력하세요. Enter the weight.")
         return data
 
@@ -51,5 +51,5 @@ class CollectionForm(forms.Form):
         if data["exception_code"]:
             submission["exception_code"] = data["exception_code"]
         else:
-            submission["weight_kg"] = str(data["weight_kg"])
+            submission["weight_kg"] = data["weight_kg"]
         return submission

@@ -177,3 +177,15 @@ def test_the_api_answers_a_billed_month_with_its_code(api, official, tariff, old
 
 def test_an_unknown_run_is_404(client, official):
     assert page(client, official, reverse("billing-console:run", args=[uuid.uuid4()])).status_code == 404
+
+
+@pytest.mark.parametrize("price", ["1_0", "１０", "1e2", "10.0", "+10"])
+def test_a_price_is_ascii_digits_and_nothing_else(client, official, price):
+    response = page(client, official, reverse("billing-console:tariffs"), new_tariff(price_per_kg_krw=price))
+    assert response.status_code == 400
+    assert not Tariff.objects.exists()
+
+
+def test_spaces_around_a_price_are_what_people_type(client, official):
+    page(client, official, reverse("billing-console:tariffs"), new_tariff(price_per_kg_krw=" 150 "))
+    assert Tariff.objects.get().price_per_kg_krw == 150
