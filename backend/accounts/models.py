@@ -1,5 +1,8 @@
+import uuid
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -60,3 +63,59 @@ class User(AbstractUser):
     @property
     def is_system_admin(self) -> bool:
         return self.role == Role.ADMIN or self.is_superuser
+
+
+class LinkKind(models.TextChoices):
+    INVITATION = "invitation", "초대 Invitation"
+    PASSWORD_RESET = "password_reset", "비밀번호 재설정 Password reset"
+
+
+class LinkChannel(models.TextChoices):
+    EMAIL = "email", "이메일 Email"
+    # No phone channel yet: the official passes the link on (by text message, on paper).
+    HANDED = "handed", "담당자가 직접 전달 Passed on by the official"
+
+
+class AccountLink(models.Model):
+    """A one-time link that lets a person set their password: an invitation (a new
+    owner's or crew member's first password) or a password reset.
+
+    Only the SHA-256 of the link's token is stored, so the link cannot be read back from
+    the database. It works until `expires_at`, and once: `used_at` is set in the same
+    transaction as the password (backend/accounts/services.py, `use_link`)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=16, choices=LinkKind.choices)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    municipality = models.ForeignKey(
+        "municipalities.Municipality", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(max_length=8, choices=LinkChannel.choices)
+    sent_to = models.CharField(max_length=254, blank=True, help_text="the email address or phone number it was for")
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.user}"
+
+
+class Deactivation(models.Model):
+    """An account switched off (`User.is_active` = False): by whom, when and why."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="deactivations")
+    by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.TextField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.at:%Y-%m-%d}"

@@ -1,7 +1,19 @@
 import uuid
+import hashlib
+import re
+import secrets
+from datetime import timedelta
 
-from backend.accounts.access import AnyUser, can_attach_owner
-from backend.accounts.models import User
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from knox.models import AuthToken
+
+from backend.accounts.access import AnyUser, can_attach_owner, can_deactivate
+from backend.accounts.models import AccountLink, Deactivation, LinkChannel, LinkKind, User
 from backend.core.errors import DomainError
 
 OWNER_NOT_IN_MUNICIPALITY = (
@@ -17,3 +29,165 @@ def check_owner_binding(*, by: AnyUser, owner: User | None, municipality_id: uui
     if owner is not None and not can_attach_owner(by, owner, municipality_id):
         code, message = OWNER_NOT_IN_MUNICIPALITY
         raise DomainError(code, message, fields={"owner": [message]})
+
+
+# --- Accounts made by officials, one-time links, deactivation --------------------------
+
+PHONE_PATTERN = re.compile(r"^010-\d{4}-\d{4}$")
+
+INVALID_PHONE = (
+    "invalid_phone",
+    "휴대전화 번호는 010-XXXX-XXXX 형식이어야 합니다. A phone number reads 010-XXXX-XXXX.",
+)
+CONTACT_IN_USE = (
+    "contact_in_use",
+    "이 연락처는 업주가 아닌 계정이 사용 중입니다. This contact belongs to an account that is not an owner's.",
+)
+ACCOUNT_DEACTIVATED = (
+    "account_deactivated",
+    "비활성화된 계정입니다. 담당 공무원에게 문의하세요. This account is deactivated; ask your official.",
+)
+LINK_INVALID = (
+    "link_invalid",
+    "링크가 만료되었거나 이미 사용되었습니다. 새 링크를 요청하세요. "
+    "This link has expired or was already used; ask for a new one.",
+)
+NOT_ALLOWED = ("permission_denied", "권한이 없습니다. You may not do this.")
+
+
+def _refuse(pair, *, field: str | None = None, status_code: int | None = None):
+    code, message = pair
+    raise DomainError(code, message, fields={field: [message]} if field else None, status_code=status_code)
+
+
+def normalize_phone(raw: str) -> str:
+    """'01012345678', '010 1234 5678' or '010-1234-5678' → '010-1234-5678'; '' stays ''."""
+    digits = re.sub(r"[\s-]", "", raw or "")
+    if not digits:
+        return ""
+    if not re.fullmatch(r"010\d{8}", digits):
+        _refuse(INVALID_PHONE, field="phone")
+    return f"{digits[:3]}-{digits[3:7]}-{digits[7:]}"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def find_or_make_account(*, role: str, email: str = "", phone: str = "", name: str = "", **ties) -> User:
+    """The account with this email or phone (one account per person, however many
+    restaurants they own), or a new one without a usable password. Its username is the
+    email, else the phone number, so that the person signs in with what they know."""
+    email, phone = (email or "").strip().lower(), normalize_phone(phone)
+    existing = None
+    if email:
+        existing = User.objects.filter(email__iexact=email).order_by("date_joined").first()
+    if existing is None and phone:
+        existing = User.objects.filter(phone=phone).order_by("date_joined").first()
+    if existing is not None:
+        if existing.role != role:
+            _refuse(CONTACT_IN_USE, field="email" if email else "phone")
+        if not existing.is_active:
+            _refuse(ACCOUNT_DEACTIVATED)
+        return existing
+    username = email or phone or f"{role}-{secrets.token_hex(4)}"
+    if User.objects.filter(username__iexact=username).exists():
+        username = f"{username}-{secrets.token_hex(2)}"
+    user = User(username=username, role=role, email=email, phone=phone, first_name=name.strip()[:150], **ties)
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+def make_link(*, user: User, kind: str, by: User | None = None, municipality_id=None) -> tuple[AccountLink, str]:
+    """A new one-time link for `user`: (the row, the token to put in the URL). The token
+    is shown once; only its hash is kept. Sent by email when the account has an address;
+    otherwise the official passes it on. Earlier unused links of the same kind stop working."""
+    if kind == LinkKind.INVITATION:
+        lifetime = timedelta(days=settings.INVITATION_VALID_DAYS)
+    else:
+        lifetime = timedelta(hours=settings.PASSWORD_RESET_VALID_HOURS)
+    now = timezone.now()
+    AccountLink.objects.filter(user=user, kind=kind, used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
+    token = secrets.token_urlsafe(32)
+    link = AccountLink.objects.create(
+        kind=kind,
+        user=user,
+        token_hash=_hash(token),
+        municipality_id=municipality_id,
+        channel=LinkChannel.EMAIL if user.email else LinkChannel.HANDED,
+        sent_to=user.email or user.phone,
+        created_by=by,
+        created_at=now,
+        expires_at=now + lifetime,
+    )
+    return link, token
+
+
+def open_link(token: str) -> AccountLink:
+    """The link this token opens, if it is unused, unexpired and its account active;
+    otherwise `link_invalid` (the same answer for an unknown, used or expired link)."""
+    link = (
+        AccountLink.objects.select_related("user")
+        .filter(token_hash=_hash(token or ""), used_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    if link is None or not link.user.is_active:
+        _refuse(LINK_INVALID, status_code=404)
+    return link
+
+
+@transaction.atomic
+def use_link(*, token: str, password: str) -> User:
+    """Set the account's password through its link, once. The password is checked by
+    the configured validators (`password` field errors)."""
+    link = open_link(token)
+    link = AccountLink.objects.select_for_update().get(pk=link.pk)
+    if link.used_at is not None:
+        _refuse(LINK_INVALID, status_code=404)
+    user = link.user
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise DomainError(
+            "invalid_password", " ".join(error.messages), fields={"password": list(error.messages)}
+        ) from None
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    link.used_at = timezone.now()
+    link.save(update_fields=["used_at"])
+    return user
+
+
+def account_for_login(login: str) -> User | None:
+    """The active account a username, email or phone number names, or None."""
+    login = (login or "").strip()
+    if not login:
+        return None
+    query = Q(username__iexact=login) | Q(email__iexact=login)
+    digits = re.sub(r"[\s-]", "", login)
+    if re.fullmatch(r"010\d{8}", digits):
+        query |= Q(phone=f"{digits[:3]}-{digits[3:7]}-{digits[7:]}")
+    return User.objects.filter(query, is_active=True).order_by("date_joined").first()
+
+
+@transaction.atomic
+def deactivate(*, by: User, person: User, reason: str) -> Deactivation:
+    """Switch an account off: it can no longer sign in, its API tokens are revoked and
+    its unused links stop working. A reason is required."""
+    if not can_deactivate(by, person):
+        _refuse(NOT_ALLOWED, status_code=403)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(
+            "reason_required",
+            "사유를 입력하세요. Give a reason.",
+            fields={"reason": ["사유를 입력하세요. Give a reason."]},
+        )
+    if not person.is_active:
+        _refuse(ACCOUNT_DEACTIVATED)
+    person.is_active = False
+    person.save(update_fields=["is_active"])
+    AuthToken.objects.filter(user=person).delete()
+    AccountLink.objects.filter(user=person, used_at__isnull=True).update(expires_at=timezone.now())
+    return Deactivation.objects.create(user=person, by=by, reason=reason)

@@ -12,6 +12,13 @@ from backend.collection_events.api import CollectionEventViewSet, ScaleViewSet
 from backend.disputes.api import DisputeViewSet
 from backend.municipalities.api import DistrictViewSet
 from backend.payments.api import LedgerEntryViewSet, PaymentOrderViewSet, PaymentViewSet
+from backend.people.api import (
+    AcceptLinkView,
+    AcceptResetView,
+    InvitationViewSet,
+    PasswordResetView,
+    UserViewSet,
+)
 from backend.pickup_requests.api import PickupRequestViewSet
 from backend.registers.api import RegisterImportViewSet
 from backend.restaurants.api import RestaurantViewSet
@@ -36,12 +43,17 @@ router.register("ledger-entries", LedgerEntryViewSet, basename="ledger-entry")
 router.register("disputes", DisputeViewSet, basename="dispute")
 router.register("pickup-requests", PickupRequestViewSet, basename="pickup-request")
 router.register("register-imports", RegisterImportViewSet, basename="register-import")
+router.register("invitations", InvitationViewSet, basename="invitation")
+router.register("users", UserViewSet, basename="user")
 
 app_name = "v1"
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("auth/logout/", LogoutView.as_view(), name="logout"),
     path("me/", MeView.as_view(), name="me"),
+    path("invitations/<str:token>/accept/", AcceptLinkView.as_view(), name="invitation-accept"),
+    path("password-resets/", PasswordResetView.as_view(), name="password-reset"),
+    path("password-resets/<str:token>/accept/", AcceptResetView.as_view(), name="password-reset-accept"),
     path("reports/volume/", VolumeReportView.as_view(), name="report-volume"),
     path("reports/scan-quality/", ScanQualityReportView.as_view(), name="report-scan-quality"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "backend.audit",
     "backend.pickup_requests",
     "backend.registers",
+    "backend.people",
     "backend.demo",
 ]
 
@@ -204,6 +205,10 @@ NUM_PROXIES = env_int("NUM_PROXIES", 0)
 # revokes it, and each use moves its expiry on (at most once a minute), so a truck
 # reader that syncs keeps its token while one left unused for this long expires.
 API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 24 * 30)
+# One-time links to set a password (backend/accounts/services.py): an invitation works
+# this many days, a password reset this many hours; each works once.
+INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
+PASSWORD_RESET_VALID_HOURS = env_int("PASSWORD_RESET_VALID_HOURS", 24)
 
 # --- Language and time ----------------------------------------------------------
 LANGUAGE_CODE = "ko"

@@ -1,0 +1,114 @@
+"""Officials bring owners and crews in: an account for a restaurant's owner or a
+hauler's crew member, a one-time link to set a password (sent by email through the
+notify service, or handed to the official to pass on), password resets by the same
+kind of link. The account rules are in backend/accounts/services.py; this module ties
+them to restaurants and notices, which live in layers above accounts."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+
+from backend.accounts import services as accounts
+from backend.accounts.access import can_invite_crew_for, can_invite_owner_for
+from backend.accounts.models import AccountLink, LinkChannel, LinkKind, Role, User
+from backend.core.errors import DomainError
+from backend.notifications.services import notify
+
+RESTAURANT_HAS_OWNER = (
+    "restaurant_has_owner",
+    "이 음식점에는 이미 다른 업주가 있습니다. This restaurant already has another owner.",
+)
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """What the official is told: the link row, the person, and the URL itself when
+    nobody else can deliver it (no email address: the phone channel is not built yet)."""
+
+    link: AccountLink
+    user: User
+    url: str
+    emailed: bool
+
+    @property
+    def handed_url(self) -> str | None:
+        return None if self.emailed else self.url
+
+
+def link_url(token: str, kind: str) -> str:
+    name = "people:welcome" if kind == LinkKind.INVITATION else "people:reset"
+    return settings.PUBLIC_BASE_URL + reverse(name, kwargs={"token": token})
+
+
+def _deliver(link: AccountLink, token: str, *, context: dict) -> Invitation:
+    url = link_url(token, link.kind)
+    if link.channel == LinkChannel.EMAIL:
+        notify(
+            kind=link.kind,
+            about=str(link.id),
+            recipient_id=link.user_id,
+            template=f"people/notices/{link.kind}",
+            context={**context, "user": link.user, "url": url, "expires_at": link.expires_at},
+        )
+    return Invitation(link=link, user=link.user, url=url, emailed=link.channel == LinkChannel.EMAIL)
+
+
+def _require_contact_or_name(email: str, phone: str, name: str) -> None:
+    if not (email or phone or name):
+        message = (
+            "이메일, 휴대전화 번호 또는 이름 중 하나를 입력하세요. Give an email address, a phone number or a name."
+        )
+        raise DomainError("contact_required", message, fields={"email": [message]})
+
+
+@transaction.atomic
+def invite_owner(*, by: User, restaurant, email: str = "", phone: str = "", name: str = "") -> Invitation:
+    """Make (or find) the owner's account, make them the restaurant's owner and send a
+    link to set their password. Inviting the same email or phone again adds the
+    restaurant to the same account."""
+    if not can_invite_owner_for(by, restaurant):
+        raise DomainError("not_found", "찾을 수 없습니다. Not found.", status_code=404)
+    _require_contact_or_name(email, phone, name)
+    user = accounts.find_or_make_account(
+        role=Role.OWNER, email=email, phone=phone, name=name, invited_through_id=restaurant.municipality_id
+    )
+    if restaurant.owner_id not in (None, user.pk):
+        code, message = RESTAURANT_HAS_OWNER
+        raise DomainError(code, message, fields={"restaurant": [message]})
+    if restaurant.owner_id is None:
+        restaurant.owner = user
+        restaurant.save(update_fields=["owner"])
+    link, token = accounts.make_link(
+        user=user, kind=LinkKind.INVITATION, by=by, municipality_id=restaurant.municipality_id
+    )
+    return _deliver(link, token, context={"restaurant": restaurant, "municipality": restaurant.municipality})
+
+
+@transaction.atomic
+def invite_crew(*, by: User, hauler, email: str = "", phone: str = "", name: str = "") -> Invitation:
+    """Make (or find) a crew member's account at a hauler serving the official's
+    districts and send a link to set their password."""
+    if not can_invite_crew_for(by, hauler):
+        raise DomainError("not_found", "찾을 수 없습니다. Not found.", status_code=404)
+    _require_contact_or_name(email, phone, name)
+    user = accounts.find_or_make_account(role=Role.COLLECTOR, email=email, phone=phone, name=name, hauler=hauler)
+    if user.hauler_id != hauler.pk:
+        message = "이 작업자는 다른 수거 업체 소속입니다. This crew member works for another hauler."
+        raise DomainError("contact_in_use", message, fields={"email": [message]})
+    municipality_id = by.municipality_id or hauler.municipality_id
+    link, token = accounts.make_link(user=user, kind=LinkKind.INVITATION, by=by, municipality_id=municipality_id)
+    return _deliver(link, token, context={"hauler": hauler})
+
+
+@transaction.atomic
+def request_password_reset(*, login: str) -> None:
+    """Email a reset link to the account a username, email or phone names, if there is
+    one with an email address. Answers nothing either way: whoever asks learns nothing
+    about which accounts exist."""
+    user = accounts.account_for_login(login)
+    if user is None or not user.email or not user.has_usable_password():
+        return
+    link, token = accounts.make_link(user=user, kind=LinkKind.PASSWORD_RESET)
+    _deliver(link, token, context={})
