@@ -17,7 +17,7 @@ from backend.accounts import services as accounts
 from backend.accounts.access import can_deactivate, can_manage_people, people_visible_to
 from backend.accounts.models import AccountLink, LinkKind, User
 from backend.core.errors import DomainError
-from backend.core.permissions import READ, AccessPolicy
+from backend.core.permissions import AccessPolicy
 from backend.municipalities.models import Hauler
 from backend.people import services
 from backend.restaurants.models import Restaurant
@@ -89,7 +89,7 @@ class InvitationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = InvitationSerializer
     permission_classes = [AccessPolicy]
-    access_policy = {READ: can_manage_people, "create": can_manage_people}
+    access_policy = {"create": can_manage_people}
 
     def get_queryset(self):
         links = AccountLink.objects.filter(kind=LinkKind.INVITATION).select_related("user", "user__hauler")
@@ -130,7 +130,7 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = PersonSerializer
     permission_classes = [AccessPolicy]
-    access_policy = {READ: can_manage_people, "deactivate": can_manage_people}
+    access_policy = {"deactivate": can_manage_people}
 
     def get_queryset(self):
         people = people_visible_to(self.request.user).select_related("hauler").prefetch_related("restaurants")

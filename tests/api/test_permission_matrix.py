@@ -35,7 +35,7 @@ def registered_routes():
 def world(f, official, collector, owner, restaurant, bin, tag, stranger, other_owner, other_collector, client):
     """One of everything in the officials' municipality, reachable by its owner: a
     scan, a tariff, last month's run and invoice, a payment, a dispute, a pickup request,
-    a crew's scale; and a register import previewed by the official."""
+    a crew's scale; a register import previewed by the official; an invitation."""
     from backend.billing.models import Invoice
     from backend.disputes.services import raise_dispute
     from backend.payments.services import create_payment_order
@@ -79,6 +79,11 @@ def world(f, official, collector, owner, restaurant, bin, tag, stranger, other_o
     from tests.registers.register_files import csv_bytes, row
 
     preview_register(by=official, file_name="register.csv", content=csv_bytes([row(1)]))
+    from backend.people.services import invite_owner
+
+    invite_owner(
+        by=official, restaurant=f.RestaurantFactory(district=restaurant.district, owner=None), phone="010-1111-2222"
+    )
     return {"bin-tags": {"bin_pk": str(bin.id)}}
 
 

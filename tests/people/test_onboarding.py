@@ -225,3 +225,12 @@ def test_the_invite_page_hands_the_link_over_when_there_is_no_email(client, offi
     text = page.content.decode()
     assert "문자 발송은 아직 지원되지 않습니다" in text and "/welcome/" in text
     assert AccountLink.objects.get().channel == "handed"
+
+
+def test_owners_and_crews_see_nobody_in_the_people_endpoints(api, owner, collector, official, restaurant):
+    for user in (owner, collector):
+        client = api.as_user(user)
+        assert client.get("/api/v1/users/").json()["results"] == []
+        assert client.get("/api/v1/invitations/").json()["results"] == []
+    listed = api.as_user(official).get("/api/v1/users/", {"search": "할매"}).json()["results"]
+    assert [p["username"] for p in listed] == ["owner"] and listed[0]["restaurants"] == ["할매순대국"]
