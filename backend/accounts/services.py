@@ -140,7 +140,8 @@ def open_link(token: str) -> AccountLink:
 @transaction.atomic
 def use_link(*, token: str, password: str) -> User:
     """Set the account's password through its link, once. The password is checked by
-    the configured validators (`password` field errors)."""
+    the configured validators (`password` field errors). A reset also revokes the
+    account's API tokens."""
     link = open_link(token)
     link = AccountLink.objects.select_for_update().get(pk=link.pk)
     if link.used_at is not None:
@@ -152,8 +153,10 @@ def use_link(*, token: str, password: str) -> User:
         raise DomainError(
             "invalid_password", " ".join(error.messages), fields={"password": list(error.messages)}
         ) from None
-    user.set_password(password)
+    user.set_password(password)  # which also ends the account's signed-in sessions
     user.save(update_fields=["password"])
+    if link.kind == LinkKind.PASSWORD_RESET:
+        AuthToken.objects.filter(user=user).delete()  # a reset may follow a stolen password
     link.used_at = timezone.now()
     link.save(update_fields=["used_at"])
     return user

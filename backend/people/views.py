@@ -169,7 +169,7 @@ def _set_password_page(request, token: str, kind: str):
     response = render(
         request, "people/set_password.html", {"form": form, "person": link.user, "kind": kind, "link": link}
     )
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # the token in the URL goes to no other site
     return response
 
 

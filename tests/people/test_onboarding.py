@@ -151,6 +151,7 @@ def test_owners_and_crews_cannot_invite_or_deactivate(api, owner, collector, new
 def test_a_deactivated_owner_is_refused_on_the_login_page_and_the_api(api, client, official, owner):
     owner.set_password(PASSWORD)
     owner.save()
+    client.force_login(owner)
     token = api.post("/api/v1/auth/token/", {"username": "owner", "password": PASSWORD}, format="json").json()["token"]
     response = api.as_user(official).post(
         f"/api/v1/users/{owner.id}/deactivate/", {"reason": "폐업 · closed down"}, format="json"
@@ -158,6 +159,7 @@ def test_a_deactivated_owner_is_refused_on_the_login_page_and_the_api(api, clien
     assert response.status_code == 200 and response.json()["is_active"] is False
     assert owner.deactivations.get().reason == "폐업 · closed down"
 
+    assert client.get(reverse("home")).status_code == 302  # signed out of the open session too
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.get("/api/v1/me/").status_code == 401
     api.credentials()
@@ -187,9 +189,10 @@ def test_a_reset_request_answers_the_same_whether_or_not_the_account_exists(api,
     assert len(mail.outbox) == (2 if exists else 0)
 
 
-def test_a_reset_link_sets_a_new_password_once(api, client, owner, sent):
+def test_a_reset_link_sets_a_new_password_once_and_revokes_the_tokens(api, client, owner, sent):
     owner.set_password(PASSWORD)
     owner.save()
+    token = api.post("/api/v1/auth/token/", {"username": "owner", "password": PASSWORD}, format="json").json()["token"]
     sent(lambda: client.post(reverse("people:reset-request"), {"login": "owner@example.org"}))
     url = path_of(link_in(mail.outbox[0]))
     assert "/password-reset/" in url
@@ -197,6 +200,8 @@ def test_a_reset_link_sets_a_new_password_once(api, client, owner, sent):
     owner.refresh_from_db()
     assert owner.check_password("new-pass-2026")
     assert client.get(url).status_code == 404
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api.get("/api/v1/me/").status_code == 401
 
 
 def test_the_people_list_shows_our_owners_and_crews_only(client, official, restaurant, collector, other_owner):
