@@ -85,7 +85,9 @@ class InvitationSerializer(serializers.ModelSerializer):
 class InvitationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Invitations this official's municipality sent. `POST` with a `restaurant` (the
     owner's) or a `hauler` (a crew member's) and an `email`, a `phone` (010-XXXX-XXXX)
-    or a `name`: 201 with the invitation; `url` is set when the link was not emailed."""
+    or a `name`: 201 with the invitation; `url` is set when the link was not emailed.
+    A person who has already set a password gets no new link: 200 with
+    `already_active: true` (an owner's restaurant is added to their account)."""
 
     serializer_class = InvitationSerializer
     permission_classes = [AccessPolicy]
@@ -115,8 +117,12 @@ class InvitationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             if hauler is None:
                 raise DomainError("not_found", "찾을 수 없습니다. Not found.", status_code=404)
             invitation = services.invite_crew(by=request.user, hauler=hauler, **contact)
+        if invitation.already_active:
+            # The person signs in already: nothing to accept, no link made (nor shown).
+            body = {"id": None, "user": PersonSerializer(invitation.user).data, "already_active": True, "url": None}
+            return Response(body, status=200)
         body = InvitationSerializer(invitation.link, context={"invitation": invitation}).data
-        return Response(body, status=201)
+        return Response({**body, "already_active": False}, status=201)
 
 
 class DeactivateSerializer(serializers.Serializer):

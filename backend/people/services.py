@@ -27,10 +27,14 @@ class Invitation:
     """What the official is told: the link row, the person, and the URL itself when
     nobody else can deliver it (no email address: the phone channel is not built yet)."""
 
-    link: AccountLink
+    link: AccountLink | None  # None: the person already has a password, no link is made
     user: User
-    url: str
-    emailed: bool
+    url: str = ""
+    emailed: bool = False
+
+    @property
+    def already_active(self) -> bool:
+        return self.link is None
 
     @property
     def handed_url(self) -> str | None:
@@ -67,19 +71,25 @@ def _require_contact_or_name(email: str, phone: str, name: str) -> None:
 def invite_owner(*, by: User, restaurant, email: str = "", phone: str = "", name: str = "") -> Invitation:
     """Make (or find) the owner's account, make them the restaurant's owner and send a
     link to set their password. Inviting the same email or phone again adds the
-    restaurant to the same account."""
+    restaurant to the same account. An existing owner is attached only where the
+    owner-binding rule allows it (`owner_not_in_municipality`), and one who has already
+    set a password gets no new link (the official would otherwise hold a way into an
+    account in use): the restaurant is added and they sign in as before."""
     if not can_invite_owner_for(by, restaurant):
         raise DomainError("not_found", "찾을 수 없습니다. Not found.", status_code=404)
     _require_contact_or_name(email, phone, name)
     user = accounts.find_or_make_account(
         role=Role.OWNER, email=email, phone=phone, name=name, invited_through_id=restaurant.municipality_id
     )
+    accounts.check_owner_binding(by=by, owner=user, municipality_id=restaurant.municipality_id)
     if restaurant.owner_id not in (None, user.pk):
         code, message = RESTAURANT_HAS_OWNER
         raise DomainError(code, message, fields={"restaurant": [message]})
     if restaurant.owner_id is None:
         restaurant.owner = user
         restaurant.save(update_fields=["owner"])
+    if user.has_usable_password():
+        return Invitation(link=None, user=user)
     link, token = accounts.make_link(
         user=user, kind=LinkKind.INVITATION, by=by, municipality_id=restaurant.municipality_id
     )
@@ -97,6 +107,8 @@ def invite_crew(*, by: User, hauler, email: str = "", phone: str = "", name: str
     if user.hauler_id != hauler.pk:
         message = "이 작업자는 다른 수거 업체 소속입니다. This crew member works for another hauler."
         raise DomainError("contact_in_use", message, fields={"email": [message]})
+    if user.has_usable_password():
+        return Invitation(link=None, user=user)
     municipality_id = by.municipality_id or hauler.municipality_id
     link, token = accounts.make_link(user=user, kind=LinkKind.INVITATION, by=by, municipality_id=municipality_id)
     return _deliver(link, token, context={"hauler": hauler})

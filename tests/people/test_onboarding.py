@@ -239,3 +239,22 @@ def test_owners_and_crews_see_nobody_in_the_people_endpoints(api, owner, collect
         assert client.get("/api/v1/invitations/").json()["results"] == []
     listed = api.as_user(official).get("/api/v1/users/", {"search": "할매"}).json()["results"]
     assert [p["username"] for p in listed] == ["owner"] and listed[0]["restaurants"] == ["할매순대국"]
+
+
+def test_an_owner_already_using_the_account_gets_the_restaurant_but_no_new_link(api, official, owner, new_restaurant):
+    owner.set_password(PASSWORD)
+    owner.save()
+    response = invite(api, official, new_restaurant, email="owner@example.org")
+    assert response.status_code == 200 and response.json()["already_active"] is True
+    assert response.json()["url"] is None and not AccountLink.objects.exists()
+    new_restaurant.refresh_from_db()
+    assert new_restaurant.owner == owner and owner.check_password(PASSWORD)
+
+
+def test_an_owner_of_another_municipality_is_not_attached_by_invitation(api, official, other_owner, new_restaurant):
+    other_owner.email = "busy@example.org"
+    other_owner.save()
+    response = invite(api, official, new_restaurant, email="busy@example.org")
+    assert response.status_code == 400 and response.json()["error"]["code"] == "owner_not_in_municipality"
+    new_restaurant.refresh_from_db()
+    assert new_restaurant.owner is None and not AccountLink.objects.exists()
