@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from knox.models import AuthToken
@@ -74,11 +74,17 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@transaction.atomic
 def find_or_make_account(*, role: str, email: str = "", phone: str = "", name: str = "", **ties) -> User:
     """The account with this email or phone (one account per person, however many
     restaurants they own), or a new one without a usable password. Its username is the
     email, else the phone number, so that the person signs in with what they know."""
     email, phone = (email or "").strip().lower(), normalize_phone(phone)
+    # Two officials inviting the same person at once make one account: the second waits
+    # for the first's transaction (the callers run in one).
+    with connection.cursor() as cursor:
+        for contact in filter(None, [email, phone]):
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"account-contact:{contact}"])
     existing = None
     if email:
         existing = User.objects.filter(email__iexact=email).order_by("date_joined").first()
@@ -122,6 +128,11 @@ def make_link(*, user: User, kind: str, by: User | None = None, municipality_id=
         expires_at=now + lifetime,
     )
     return link, token
+
+
+def recent_link(*, user: User, kind: str, within: timedelta) -> bool:
+    """Whether a link of this kind was made for the account within the last `within`."""
+    return AccountLink.objects.filter(user=user, kind=kind, created_at__gt=timezone.now() - within).exists()
 
 
 def open_link(token: str) -> AccountLink:

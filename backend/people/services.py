@@ -5,6 +5,7 @@ kind of link. The account rules are in backend/accounts/services.py; this module
 them to restaurants and notices, which live in layers above accounts."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +21,9 @@ RESTAURANT_HAS_OWNER = (
     "restaurant_has_owner",
     "이 음식점에는 이미 다른 업주가 있습니다. This restaurant already has another owner.",
 )
+
+
+RESET_COOLDOWN = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -122,5 +126,7 @@ def request_password_reset(*, login: str) -> None:
     user = accounts.account_for_login(login)
     if user is None or not user.email or not user.has_usable_password():
         return
+    if accounts.recent_link(user=user, kind=LinkKind.PASSWORD_RESET, within=RESET_COOLDOWN):
+        return  # one email per few minutes, however often someone asks
     link, token = accounts.make_link(user=user, kind=LinkKind.PASSWORD_RESET)
     _deliver(link, token, context={})

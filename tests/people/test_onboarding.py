@@ -186,7 +186,7 @@ def test_a_reset_request_answers_the_same_whether_or_not_the_account_exists(api,
     page = sent(lambda: client.post(reverse("people:reset-request"), {"login": login}))
     assert page.status_code == 200 and "요청을 받았습니다" in page.content.decode()
     exists = login.startswith("owner")
-    assert len(mail.outbox) == (2 if exists else 0)
+    assert len(mail.outbox) == (1 if exists else 0)  # two requests, one email (RESET_COOLDOWN)
 
 
 def test_a_reset_link_sets_a_new_password_once_and_revokes_the_tokens(api, client, owner, sent):
@@ -258,3 +258,14 @@ def test_an_owner_of_another_municipality_is_not_attached_by_invitation(api, off
     assert response.status_code == 400 and response.json()["error"]["code"] == "owner_not_in_municipality"
     new_restaurant.refresh_from_db()
     assert new_restaurant.owner is None and not AccountLink.objects.exists()
+
+
+def test_asking_for_resets_again_and_again_sends_one_email_per_few_minutes(api, owner, sent):
+    owner.set_password(PASSWORD)
+    owner.save()
+    for _ in range(3):
+        sent(lambda: api.post("/api/v1/password-resets/", {"login": "owner"}, format="json"))
+    assert len(mail.outbox) == 1
+    with time_machine.travel(timezone.now() + timedelta(minutes=6)):
+        sent(lambda: api.post("/api/v1/password-resets/", {"login": "owner"}, format="json"))
+    assert len(mail.outbox) == 2
