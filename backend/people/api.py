@@ -96,10 +96,10 @@ class InvitationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         links = AccountLink.objects.filter(kind=LinkKind.INVITATION).select_related("user", "user__hauler")
         user = self.request.user
-        if user.is_system_admin:
-            return links
         if not can_manage_people(user):
             return links.none()
+        if user.is_system_admin:
+            return links
         return links.filter(municipality_id=user.municipality_id)
 
     def create(self, request, *args, **kwargs):

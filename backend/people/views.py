@@ -166,11 +166,8 @@ def _set_password_page(request, token: str, kind: str):
         else:
             messages.success(request, "비밀번호를 정했습니다. 이제 로그인하세요. Your password is set: sign in now.")
             return redirect(reverse("login"))
-    response = render(
-        request, "people/set_password.html", {"form": form, "person": link.user, "kind": kind, "link": link}
-    )
-    response["Referrer-Policy"] = "same-origin"  # the token in the URL goes to no other site
-    return response
+    # The token in the URL goes to no other site: Referrer-Policy same-origin (settings).
+    return render(request, "people/set_password.html", {"form": form, "person": link.user, "kind": kind})
 
 
 @never_cache
