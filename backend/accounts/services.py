@@ -95,6 +95,15 @@ def find_or_make_account(*, role: str, email: str = "", phone: str = "", name: s
             _refuse(CONTACT_IN_USE, field="email" if email else "phone")
         if not existing.is_active:
             _refuse(ACCOUNT_DEACTIVATED)
+        if not existing.has_usable_password():
+            # Not in use yet: a contact given now fills the one missing (an email lets the
+            # link be sent). An account in use keeps its contacts: a new address there
+            # would be a way to reset someone else's password.
+            missing = {"email": email and not existing.email, "phone": phone and not existing.phone}
+            for field_name in [name for name, fill in missing.items() if fill]:
+                setattr(existing, field_name, email if field_name == "email" else phone)
+            if any(missing.values()):
+                existing.save(update_fields=[name for name, fill in missing.items() if fill])
         return existing
     username = email or phone or f"{role}-{secrets.token_hex(4)}"
     if User.objects.filter(username__iexact=username).exists():

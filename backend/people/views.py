@@ -2,6 +2,8 @@
 one-time link opens (set a first password, reset a forgotten one). Thin views over
 backend/people/services.py and backend/accounts/services.py."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -64,8 +66,6 @@ def _restaurant_choices(user, query: str, chosen: str):
 
 
 def _is_uuid(value: str) -> bool:
-    import uuid
-
     try:
         uuid.UUID(value)
     except ValueError:

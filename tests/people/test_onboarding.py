@@ -269,3 +269,13 @@ def test_asking_for_resets_again_and_again_sends_one_email_per_few_minutes(api, 
     with time_machine.travel(timezone.now() + timedelta(minutes=6)):
         sent(lambda: api.post("/api/v1/password-resets/", {"login": "owner"}, format="json"))
     assert len(mail.outbox) == 2
+
+
+def test_an_email_given_later_reaches_an_owner_first_invited_by_phone(api, f, official, district, new_restaurant, sent):
+    invite(api, official, new_restaurant, phone="010-7777-8888")
+    second = f.RestaurantFactory(district=district, owner=None, name="홍대분식")
+    response = sent(lambda: invite(api, official, second, phone="010-7777-8888", email="lee@example.org"))
+    assert response.json()["emailed"] is True
+    owner = User.objects.get(phone="010-7777-8888")
+    assert owner.email == "lee@example.org" and owner.restaurants.count() == 2
+    assert mail.outbox[0].to == ["lee@example.org"]
