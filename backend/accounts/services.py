@@ -14,6 +14,7 @@ from knox.models import AuthToken
 
 from backend.accounts.access import AnyUser, can_attach_owner, can_deactivate
 from backend.accounts.models import AccountLink, Deactivation, LinkChannel, LinkKind, User
+from backend.core.audit import change_reason
 from backend.core.errors import DomainError
 
 OWNER_NOT_IN_MUNICIPALITY = (
@@ -210,7 +211,8 @@ def deactivate(*, by: User, person: User, reason: str) -> Deactivation:
     if not person.is_active:
         _refuse(ACCOUNT_DEACTIVATED)
     person.is_active = False
-    person.save(update_fields=["is_active"])
+    with change_reason(f"비활성화 · Deactivated: {reason}"):  # the account's audit trail
+        person.save(update_fields=["is_active"])
     AuthToken.objects.filter(user=person).delete()
     AccountLink.objects.filter(user=person, used_at__isnull=True).update(expires_at=timezone.now())
     return Deactivation.objects.create(user=person, by=by, reason=reason)

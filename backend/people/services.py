@@ -14,6 +14,7 @@ from django.urls import reverse
 from backend.accounts import services as accounts
 from backend.accounts.access import can_invite_crew_for, can_invite_owner_for
 from backend.accounts.models import AccountLink, LinkChannel, LinkKind, Role, User
+from backend.core.audit import change_reason
 from backend.core.errors import DomainError
 from backend.notifications.services import notify
 
@@ -71,7 +72,11 @@ def _require_contact_or_name(email: str, phone: str, name: str) -> None:
         raise DomainError("contact_required", message, fields={"email": [message]})
 
 
+INVITED = "초대 · Invited"
+
+
 @transaction.atomic
+@change_reason(INVITED)  # the account's and the restaurant's audit trail
 def invite_owner(*, by: User, restaurant, email: str = "", phone: str = "", name: str = "") -> Invitation:
     """Make (or find) the owner's account, make them the restaurant's owner and send a
     link to set their password. Inviting the same email or phone again adds the
@@ -101,6 +106,7 @@ def invite_owner(*, by: User, restaurant, email: str = "", phone: str = "", name
 
 
 @transaction.atomic
+@change_reason(INVITED)
 def invite_crew(*, by: User, hauler, email: str = "", phone: str = "", name: str = "") -> Invitation:
     """Make (or find) a crew member's account at a hauler serving the official's
     districts and send a link to set their password."""

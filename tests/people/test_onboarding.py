@@ -279,3 +279,12 @@ def test_an_email_given_later_reaches_an_owner_first_invited_by_phone(api, f, of
     owner = User.objects.get(phone="010-7777-8888")
     assert owner.email == "lee@example.org" and owner.restaurants.count() == 2
     assert mail.outbox[0].to == ["lee@example.org"]
+
+
+def test_the_audit_trail_says_who_was_invited_and_why_an_account_was_deactivated(api, official, new_restaurant):
+    invite(api, official, new_restaurant, email="kim@example.org")
+    person = User.objects.get(email="kim@example.org")
+    assert person.history.earliest().history_change_reason == "초대 · Invited"
+    assert new_restaurant.history.latest().history_change_reason == "초대 · Invited"
+    api.as_user(official).post(f"/api/v1/users/{person.id}/deactivate/", {"reason": "폐업"}, format="json")
+    assert person.history.latest().history_change_reason == "비활성화 · Deactivated: 폐업"
