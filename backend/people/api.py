@@ -18,6 +18,7 @@ from backend.accounts.access import can_deactivate, can_manage_people, people_vi
 from backend.accounts.models import AccountLink, LinkKind, User
 from backend.core.errors import DomainError
 from backend.core.permissions import AccessPolicy
+from backend.core.schema import ErrorAutoSchema
 from backend.municipalities.models import Hauler
 from backend.people import services
 from backend.restaurants.models import Restaurant
@@ -175,6 +176,13 @@ class LinkThrottle(AnonRateThrottle):
     rate = "30/min"
 
 
+class LinkSchema(ErrorAutoSchema):
+    """Open to all, yet a link that is unknown, used or expired answers 404 `link_invalid`."""
+
+    def error_statuses(self) -> list[int]:
+        return sorted({*super().error_statuses(), 404})
+
+
 class AcceptLinkView(APIView):
     """`POST {password}` with an invitation's or a reset's token: sets the password
     once. 404 `link_invalid` for an unknown, used or expired link."""
@@ -182,6 +190,7 @@ class AcceptLinkView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
     throttle_classes = [LinkThrottle]
+    schema = LinkSchema()
     kind = LinkKind.INVITATION
 
     @extend_schema(request=SetPasswordSerializer, responses={200: PersonSerializer})
