@@ -6,6 +6,8 @@ rows a user sees is the model's `visible_to(user)`, and what they may do is a sm
 The API's permission adapter (core/permissions.py) and the pages both call them.
 """
 
+from typing import Any
+
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
@@ -71,16 +73,16 @@ def can_manage_people(user: AnyUser) -> bool:
     return acts_for_municipality(user)
 
 
-def can_invite_owner_for(user: AnyUser, restaurant) -> bool:
+def can_invite_owner_for(user: AnyUser, restaurant: Any) -> bool:
     """An official invites the owner of a restaurant of their own municipality."""
-    if not can_manage_people(user):
+    if not isinstance(user, User) or not can_manage_people(user):
         return False
     return user.is_system_admin or restaurant.municipality_id == user.municipality_id
 
 
-def can_invite_crew_for(user: AnyUser, hauler) -> bool:
+def can_invite_crew_for(user: AnyUser, hauler: Any) -> bool:
     """An official invites the crew of a hauler that serves one of their districts."""
-    if not can_manage_people(user):
+    if not isinstance(user, User) or not can_manage_people(user):
         return False
     return user.is_system_admin or hauler.districts.filter(municipality_id=user.municipality_id).exists()
 
@@ -89,10 +91,10 @@ def can_deactivate(user: AnyUser, person: User) -> bool:
     """An official deactivates an owner or crew member they look after, but not an
     owner who also has a restaurant in another municipality (that is its officials' or
     the administrator's call), and never themselves."""
-    if not can_manage_people(user) or person.pk == user.pk:
+    if not isinstance(user, User) or not can_manage_people(user) or person.pk == user.pk:
         return False
     if not people_visible_to(user).filter(pk=person.pk).exists():
         return False
     if user.is_system_admin or not person.is_owner:
         return True
-    return not person.restaurants.exclude(municipality_id=user.municipality_id).exists()
+    return not person.restaurants.exclude(municipality_id=user.municipality_id).exists()  # type: ignore[misc]

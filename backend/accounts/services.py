@@ -1,8 +1,9 @@
-import uuid
 import hashlib
 import re
 import secrets
+import uuid
 from datetime import timedelta
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -56,7 +57,7 @@ LINK_INVALID = (
 NOT_ALLOWED = ("permission_denied", "권한이 없습니다. You may not do this.")
 
 
-def _refuse(pair, *, field: str | None = None, status_code: int | None = None):
+def _refuse(pair: tuple[str, str], *, field: str | None = None, status_code: int | None = None) -> NoReturn:
     code, message = pair
     raise DomainError(code, message, fields={field: [message]} if field else None, status_code=status_code)
 
@@ -76,7 +77,7 @@ def _hash(token: str) -> str:
 
 
 @transaction.atomic
-def find_or_make_account(*, role: str, email: str = "", phone: str = "", name: str = "", **ties) -> User:
+def find_or_make_account(*, role: str, email: str = "", phone: str = "", name: str = "", **ties: Any) -> User:
     """The account with this email or phone (one account per person, however many
     restaurants they own), or a new one without a usable password. Its username is the
     email, else the phone number, so that the person signs in with what they know."""
@@ -115,7 +116,7 @@ def find_or_make_account(*, role: str, email: str = "", phone: str = "", name: s
     return user
 
 
-def make_link(*, user: User, kind: str, by: User | None = None, municipality_id=None) -> tuple[AccountLink, str]:
+def make_link(*, user: User, kind: str, by: User | None = None, municipality_id: Any = None) -> tuple[AccountLink, str]:
     """A new one-time link for `user`: (the row, the token to put in the URL). The token
     is shown once; only its hash is kept. Sent by email when the account has an address;
     otherwise the official passes it on. Earlier unused links of the same kind stop working."""

@@ -6,6 +6,7 @@ them to restaurants and notices, which live in layers above accounts."""
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -51,7 +52,7 @@ def link_url(token: str, kind: str) -> str:
     return settings.PUBLIC_BASE_URL + reverse(name, kwargs={"token": token})
 
 
-def _deliver(link: AccountLink, token: str, *, context: dict) -> Invitation:
+def _deliver(link: AccountLink, token: str, *, context: dict[str, Any]) -> Invitation:
     url = link_url(token, link.kind)
     if link.channel == LinkChannel.EMAIL:
         notify(
@@ -77,7 +78,7 @@ INVITED = "초대 · Invited"
 
 @transaction.atomic
 @change_reason(INVITED)  # the account's and the restaurant's audit trail
-def invite_owner(*, by: User, restaurant, email: str = "", phone: str = "", name: str = "") -> Invitation:
+def invite_owner(*, by: User, restaurant: Any, email: str = "", phone: str = "", name: str = "") -> Invitation:
     """Make (or find) the owner's account, make them the restaurant's owner and send a
     link to set their password. Inviting the same email or phone again adds the
     restaurant to the same account. An existing owner is attached only where the
@@ -107,7 +108,7 @@ def invite_owner(*, by: User, restaurant, email: str = "", phone: str = "", name
 
 @transaction.atomic
 @change_reason(INVITED)
-def invite_crew(*, by: User, hauler, email: str = "", phone: str = "", name: str = "") -> Invitation:
+def invite_crew(*, by: User, hauler: Any, email: str = "", phone: str = "", name: str = "") -> Invitation:
     """Make (or find) a crew member's account at a hauler serving the official's
     districts and send a link to set their password."""
     if not can_invite_crew_for(by, hauler):
