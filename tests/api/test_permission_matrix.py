@@ -79,11 +79,9 @@ def world(f, official, collector, owner, restaurant, bin, tag, stranger, other_o
     from tests.registers.register_files import csv_bytes, row
 
     preview_register(by=official, file_name="register.csv", content=csv_bytes([row(1)]))
-    from backend.people.services import invite_owner
+    from backend.people.services import invite_crew
 
-    invite_owner(
-        by=official, restaurant=f.RestaurantFactory(district=restaurant.district, owner=None), phone="010-1111-2222"
-    )
+    invite_crew(by=official, hauler=collector.hauler, phone="010-1111-2222")
     return {"bin-tags": {"bin_pk": str(bin.id)}}
 
 
