@@ -95,7 +95,11 @@ class InvitationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     access_policy = {"create": can_manage_people}
 
     def get_queryset(self):
-        links = AccountLink.objects.filter(kind=LinkKind.INVITATION).select_related("user", "user__hauler")
+        links = (
+            AccountLink.objects.filter(kind=LinkKind.INVITATION)
+            .select_related("user", "user__hauler")
+            .prefetch_related("user__restaurants")
+        )
         user = self.request.user
         if not can_manage_people(user):
             return links.none()
