@@ -126,16 +126,16 @@ class Rows:
         from backend.collection_events.scales import register_scale
         from backend.disputes.services import raise_dispute, reject_dispute
         from backend.payments.services import create_payment_order
-        from backend.pickup_requests.services import assign_request, request_pickup
-        from backend.restaurants.models import Bin
         from backend.people.services import invite_crew
+        from backend.pickup_requests.services import assign_request, request_pickup
         from backend.registers.services import preview_register
+        from backend.restaurants.models import Bin
         from backend.tags.label_sheets import request_label_sheet
         from backend.tags.models import Tag
         from backend.tags.services import issue_tag
+        from tests.payments.test_payments import callback
         from tests.registers.register_files import csv_bytes
         from tests.registers.register_files import row as register_row
-        from tests.payments.test_payments import callback
 
         f = self.f
         district = f.DistrictFactory(municipality=self.city)
