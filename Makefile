@@ -35,7 +35,6 @@ run: export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	@export DATABASE_URL="$${DATABASE_URL:-$$($(BIN)/python -m backend.localdb url)}"; \
 	$(MANAGE) migrate --noinput && \
-	$(MANAGE) createcachetable && \
 	$(MANAGE) seed_demo && \
 	echo "" && \
 	echo "  음식물 종량제 · Food-waste billing:  http://127.0.0.1:$(PORT)/" && \

@@ -287,7 +287,6 @@ def main() -> int:
         from backend.accounts.models import Role, User
 
         call_command("migrate", verbosity=0, interactive=False)
-        call_command("createcachetable", verbosity=0)
         user = User.objects.create_user(USERNAME, password=PASSWORD, role=Role.OWNER)
 
         per_check = hash_cost()

@@ -161,7 +161,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: the one store every gunicorn worker shares (login throttles, lockouts,
 # scan rate limits). A Redis URL when given; else a table in the database, made by
-# `manage.py createcachetable` (run by `make run`; pytest-django's setup runs it too).
+# `migrate` (accounts migration 0005 runs createcachetable).
 CACHE_URL = env_str("CACHE_URL", "")
 if CACHE_URL:
     if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):

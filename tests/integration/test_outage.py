@@ -121,8 +121,6 @@ def seeded(database):
     env = environment(database)
     manage = [sys.executable, "backend/manage.py"]
     subprocess.run([*manage, "migrate", "-v0"], cwd=PROJECT_ROOT, env=env, check=True, timeout=300)
-    # Sign-in limits keep their counters in the database cache (README: after migrate).
-    subprocess.run([*manage, "createcachetable"], cwd=PROJECT_ROOT, env=env, check=True, timeout=60)
     seed = subprocess.run(
         [*manage, "shell", "-c", SEED], cwd=PROJECT_ROOT, env=env, check=True, timeout=120, capture_output=True
     )
