@@ -34,3 +34,9 @@ def test_a_missing_or_forbidden_console_page_is_a_korean_page_with_a_way_back(cl
         assert '<html lang="ko">' in html and 'href="/"' in html  # Korean first, and a way home
         assert "pages/favicon.svg" in html
         assert "Traceback" not in html and "URLconf" not in html  # never Django's debug page
+
+
+def test_the_console_menu_leads_to_the_register_import(client, official):
+    client.force_login(official)
+    html = client.get(reverse("console:restaurants")).content.decode()
+    assert f'href="{reverse("registers:upload")}"' in html

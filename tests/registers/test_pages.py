@@ -42,7 +42,9 @@ def test_upload_shows_the_preview_and_confirm_starts_the_run(signed_in, django_c
     }
     runs.run_import(import_id=register_import.id)
     assert signed_in.get(f"/registers/{register_import.id}/progress/").json()["status"] == ImportStatus.DONE
-    assert "완료" in signed_in.get(f"/registers/{register_import.id}/").content.decode()
+    done = signed_in.get(f"/registers/{register_import.id}/").content.decode()
+    assert "완료" in done
+    assert 'href="/console/bins/bulk/"' in done  # the next step of the afternoon, not a dead end
 
 
 def test_an_unreadable_file_is_shown_as_a_message_and_nothing_is_kept(signed_in):
