@@ -50,8 +50,14 @@ def qr_texts(pdf: bytes) -> list[str]:
     return texts
 
 
+@pytest.mark.usefixtures("places")
 def test_a_district_switches_over_in_one_afternoon(
-    desk, official, places, settings, live_server, tmp_path, scan, collector  # noqa: F811
+    desk,
+    official,
+    settings,
+    live_server,
+    tmp_path,
+    scan,
 ):
     from backend.billing import runs as billing_runs
     from backend.billing.models import BillingRun, Invoice

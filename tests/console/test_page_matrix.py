@@ -1,0 +1,115 @@
+"""Every officials' page (each URL under /console/ and /registers/, read from the URL
+resolver so a new page is covered the day it is added), tried by everyone who must not
+get in: owners and crews (of this municipality or another) are refused, another
+municipality's official finds none of our objects. A page whose URL names an object
+this test cannot make fails here and says so: add the object to `ids`."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+pytestmark = pytest.mark.django_db
+
+PREFIXES = ("console/", "registers/")
+OWNERS_AND_CREWS = ["owner", "collector", "other_owner", "other_collector"]
+# A GET on an action that only takes POST answers 405 whoever asks and whatever the id:
+# it tells nothing and does nothing. The POST is what is checked there.
+REFUSED = {"get": (403, 404, 405), "post": (403, 404)}
+NOT_FOUND = {"get": (404, 405), "post": (404,)}
+
+
+def _walk(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern)
+
+
+def officials_pages() -> list[str]:
+    return sorted({route for route in _walk(get_resolver().url_patterns) if route.startswith(PREFIXES)})
+
+
+def _url(route: str, ids: dict) -> str:
+    import re
+
+    def fill(match):
+        name = match.group(2)
+        assert name in ids, f"/{route}: no object for <{name}> in this test's `ids`"
+        return str(ids[name])
+
+    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", fill, route)
+
+
+@pytest.fixture
+def ids(f, official, collector, restaurant, bin, tag, settings, tmp_path):
+    """One object of each kind an officials' page names, in the official's municipality."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    from datetime import date
+
+    from backend.billing.models import Tariff
+    from backend.billing.periods import Period
+    from backend.billing.runs import start_billing_run
+    from backend.collection_events.models import Scale
+    from backend.registers.services import preview_register
+    from backend.tags import label_sheets
+    from tests.registers.register_files import csv_bytes, row
+
+    tariff = Tariff.objects.create(
+        municipality=official.municipality, effective_from=date(2026, 1, 1), price_per_kg_krw=130
+    )
+    run = start_billing_run(municipality=official.municipality, period=Period.parse("2026-09"), requested_by=official)
+    scale = Scale.objects.create(
+        municipality=official.municipality, hauler=collector.hauler, serial="MAPO-7", inspected_on=date(2026, 3, 1)
+    )
+    register_import = preview_register(by=official, file_name="register.csv", content=csv_bytes([row(1)]))
+    sheet = label_sheets.request_label_sheet(
+        municipality_id=official.municipality_id, requested_by=official, tags=tag.__class__.objects.filter(pk=tag.pk)
+    )
+    return {
+        "restaurant_id": restaurant.pk,
+        "bin_id": bin.pk,
+        "code": tag.code,
+        "sheet_id": sheet.pk,
+        "tariff_id": tariff.pk,
+        "run_id": run.id,
+        "scale_id": scale.pk,
+        "import_id": register_import.pk,
+    }
+
+
+def test_the_matrix_knows_every_officials_page():
+    assert len(officials_pages()) >= 30  # the resolver was read, not an empty list
+
+
+@pytest.mark.parametrize("persona", OWNERS_AND_CREWS)
+def test_owners_and_crews_are_refused_every_officials_page(client, request, persona, ids):
+    client.force_login(request.getfixturevalue(persona))
+    failures = []
+    for route in officials_pages():
+        url = _url(route, ids)
+        for method in ("get", "post"):
+            status = getattr(client, method)(url).status_code
+            if status not in REFUSED[method]:
+                failures.append(f"{method.upper()} {url}: {status}")
+    assert not failures, "\n".join(failures)
+
+
+def test_another_municipalitys_official_finds_none_of_our_objects(client, stranger, ids, restaurant):
+    client.force_login(stranger)
+    failures = []
+    for route in officials_pages():
+        url = _url(route, ids)
+        if "<" not in route:  # a page of their own municipality: ours must not show on it
+            response = client.get(url)
+            if response.status_code == 405:
+                continue
+            if response.status_code != 200 or restaurant.name in response.content.decode():
+                failures.append(
+                    f"GET {url}: {response.status_code}, shows ours: {restaurant.name in str(response.content)}"
+                )
+            continue
+        for method in ("get", "post"):
+            status = getattr(client, method)(url).status_code
+            if status not in NOT_FOUND[method]:
+                failures.append(f"{method.upper()} {url}: {status}")
+    assert not failures, "\n".join(failures)
