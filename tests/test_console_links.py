@@ -40,3 +40,19 @@ def test_the_console_menu_leads_to_the_register_import(client, official):
     client.force_login(official)
     html = client.get(reverse("console:restaurants")).content.decode()
     assert f'href="{reverse("registers:upload")}"' in html
+
+
+def test_the_console_and_the_billing_pages_offer_the_same_menu(client, official):
+    """An official on the tariffs page can get back to the restaurants, and the reverse."""
+    import re
+
+    client.force_login(official)
+
+    def menu(url):
+        html = client.get(url).content.decode()
+        nav = re.search(r'<nav class="console-nav".*?</nav>', html, re.S).group(0)
+        return set(re.findall(r'href="([^"]+)"', nav))
+
+    ours = menu(reverse("console:restaurants"))
+    assert ours == menu(reverse("billing-console:tariffs")) == menu(reverse("scales:list"))
+    assert {reverse("registers:upload"), reverse("console:bins-bulk"), reverse("disputes:review")} <= ours
