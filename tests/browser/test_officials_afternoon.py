@@ -37,6 +37,17 @@ def step(page, name: str) -> None:
     assert_usable(page, name)
 
 
+def words_apart(link) -> bool:
+    """The Korean name and its English gloss in a link are drawn with a space between."""
+    return link.evaluate(
+        """a => {
+            const range = document.createRange();
+            range.selectNodeContents(a.firstChild);
+            return a.querySelector('.en').getBoundingClientRect().left - range.getBoundingClientRect().right >= 2;
+        }"""
+    )
+
+
 def qr_texts(pdf: bytes) -> list[str]:
     """Every QR code on every page of the PDF, read as a phone's camera would."""
     import pypdfium2
@@ -162,6 +173,7 @@ def test_a_district_switches_over_in_one_afternoon(
     page.get_by_role("link", name=re.compile("^청구")).first.click()
     page.wait_for_url("**/console/billing/")
     step(page, "15-billing")
+    assert words_apart(page.get_by_role("link", name=re.compile("^청구")).first)  # "청구 Billing", not "청구Billing"
     page.get_by_label("청구 월").fill("2026-10")
     page.get_by_role("button", name="청구 시작").click()
     expect(page.get_by_role("status").first).to_contain_text("청구를 시작했습니다")
