@@ -36,10 +36,12 @@ def test_a_missing_or_forbidden_console_page_is_a_korean_page_with_a_way_back(cl
         assert "Traceback" not in html and "URLconf" not in html  # never Django's debug page
 
 
-def test_the_console_menu_leads_to_the_register_import(client, official):
+def test_the_console_menu_leads_to_the_register_import_and_sits_on_its_pages(client, official):
     client.force_login(official)
     html = client.get(reverse("console:restaurants")).content.decode()
     assert f'href="{reverse("registers:upload")}"' in html
+    html = client.get(reverse("registers:upload")).content.decode()
+    assert f'href="{reverse("console:bins-bulk")}"' in html  # from the import on to the console
 
 
 def test_the_console_and_the_billing_pages_offer_the_same_menu(client, official):
