@@ -1,8 +1,9 @@
 """A district switches over in one afternoon, in Chromium, as a new official does it at
 1280 px: sign in, upload the licence register (CP949, the real layout), preview,
 confirm and watch the progress bar, give every restaurant a bin, issue the tags in
-bulk, download the label sheet and read its QR codes back to the live tag URLs, set a
-tariff, start billing and watch it finish. Every new page state passes `assert_usable`
+bulk, download the label sheet and read its QR codes back to the live tag URLs, invite
+an owner whose one-time link opens on a 360 px phone to set a password, set a tariff,
+start billing and watch it finish. Every new page state passes `assert_usable`
 (axe-core WCAG 2.1 AA, 44 px targets, no sideways scrolling). Screenshots of each step
 go to var/screenshots/afternoon/ for a person to look at."""
 
@@ -22,6 +23,7 @@ from tests.registers.conftest import places  # noqa: F401 (the districts the fil
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a-long-password-1"
+OWNER_PASSWORD = "galbi-since-1988"
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "afternoon"
 RESTAURANTS = 6
 
@@ -64,6 +66,7 @@ def qr_texts(pdf: bytes) -> list[str]:
 @pytest.mark.usefixtures("places")
 def test_a_district_switches_over_in_one_afternoon(
     desk,
+    phone,
     official,
     settings,
     live_server,
@@ -154,6 +157,35 @@ def test_a_district_switches_over_in_one_afternoon(
     assert tag_page.goto(urls[0]).status == 200  # a printed label leads to a live page
     tag_page.close()
 
+    # The owner of the first restaurant, invited from the console; they set a password on a phone.
+    page.get_by_role("link", name=re.compile("업주·작업자")).first.click()
+    page.wait_for_url("**/console/people/")
+    step(page, "13-people")
+    page.get_by_role("link", name="업주 초대").click()
+    step(page, "14-invite-owner")
+    choice = page.locator("#id_target option", has_text="마포식당 1").first.get_attribute("value")
+    page.get_by_label("음식점 · Restaurant").select_option(choice)
+    page.get_by_label("휴대전화").fill("010-2345-6789")
+    page.get_by_label("이름 · Name", exact=True).fill("김사장")
+    page.get_by_role("button", name="초대하기").click()
+    link = page.get_by_label("초대 링크").input_value()
+    assert link.startswith(f"{live_server.url}/welcome/")  # the link works as printed
+    step(page, "15-owner-invited")
+
+    phone.goto(link)
+    shot(phone, "16-phone-set-password")
+    assert_usable(phone, "16-phone-set-password")
+    phone.get_by_label("새 비밀번호").fill(OWNER_PASSWORD)
+    phone.get_by_label("비밀번호 확인").fill(OWNER_PASSWORD)
+    phone.get_by_role("button", name="비밀번호 저장").click()
+    expect(phone.get_by_text("비밀번호를 정했습니다")).to_be_visible()
+    shot(phone, "17-phone-sign-in")
+    assert_usable(phone, "17-phone-sign-in")
+    sign_in(phone, "010-2345-6789", OWNER_PASSWORD, "/")
+    expect(phone.get_by_text("마포식당 1").first).to_be_visible()
+    shot(phone, "18-phone-owner-home")
+    assert_usable(phone, "18-phone-owner-home")
+
     # A month's weighings for one of the new restaurants (the crew's phone's work).
     first_bin = Bin.objects.order_by("restaurant__register_id").first()
     Bin.objects.filter(pk=first_bin.pk).update(created_at=seoul(2026, 9, 1))
@@ -162,25 +194,25 @@ def test_a_district_switches_over_in_one_afternoon(
     # The tariff, then billing October and watching it finish.
     page.get_by_role("link", name=re.compile("요금표")).first.click()
     page.wait_for_url("**/console/tariffs/")
-    step(page, "13-tariffs")
+    step(page, "19-tariffs")
     page.get_by_label("적용 시작일").fill("2026-01-01")
     page.get_by_label("kg당 요금").fill("130")
     page.get_by_label("변경 사유").fill("2026년 요금")
     page.get_by_role("button", name="요금표 만들기").click()
     expect(page.get_by_role("status").first).to_contain_text("요금표를 만들었습니다")
-    step(page, "14-tariff-set")
+    step(page, "20-tariff-set")
 
     page.get_by_role("link", name=re.compile("^청구")).first.click()
     page.wait_for_url("**/console/billing/")
-    step(page, "15-billing")
+    step(page, "21-billing")
     assert words_apart(page.get_by_role("link", name=re.compile("^청구")).first)  # "청구 Billing", not "청구Billing"
     page.get_by_label("청구 월").fill("2026-10")
     page.get_by_role("button", name="청구 시작").click()
     expect(page.get_by_role("status").first).to_contain_text("청구를 시작했습니다")
-    step(page, "16-billing-started")
+    step(page, "22-billing-started")
     billing_runs.execute_billing_run(run_id=BillingRun.objects.get().id)
     page.get_by_test_id("run-result").wait_for(timeout=20_000)
-    step(page, "17-billing-done")
+    step(page, "23-billing-done")
     invoice = Invoice.objects.get(restaurant=first_bin.restaurant)
     assert invoice.period == date(2026, 10, 1)
     assert invoice.subtotal_krw == 1_625  # 12.5 kg at 130 KRW
