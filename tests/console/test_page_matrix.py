@@ -41,7 +41,7 @@ def _url(route: str, ids: dict) -> str:
 
 
 @pytest.fixture
-def ids(f, official, collector, restaurant, bin, tag, settings, tmp_path):
+def ids(f, official, collector, owner, restaurant, bin, tag, settings, tmp_path):
     """One object of each kind an officials' page names, in the official's municipality."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     from datetime import date
@@ -74,6 +74,7 @@ def ids(f, official, collector, restaurant, bin, tag, settings, tmp_path):
         "run_id": run.id,
         "scale_id": scale.pk,
         "import_id": register_import.pk,
+        "user_id": owner.pk,  # an owner of ours, on the people pages
     }
 
 
@@ -94,7 +95,7 @@ def test_owners_and_crews_are_refused_every_officials_page(client, request, pers
     assert not failures, "\n".join(failures)
 
 
-def test_another_municipalitys_official_finds_none_of_our_objects(client, stranger, ids, restaurant):
+def test_another_municipalitys_official_finds_none_of_our_objects(client, stranger, ids, restaurant, owner, tag):
     client.force_login(stranger)
     failures = []
     for route in officials_pages():
@@ -113,3 +114,6 @@ def test_another_municipalitys_official_finds_none_of_our_objects(client, strang
             if status not in NOT_FOUND[method]:
                 failures.append(f"{method.upper()} {url}: {status}")
     assert not failures, "\n".join(failures)
+    owner.refresh_from_db()
+    tag.refresh_from_db()
+    assert owner.is_active and tag.is_active  # nothing of ours was changed on the way
