@@ -107,6 +107,7 @@ def test_a_district_switches_over_in_one_afternoon(
     assert "8" in page.get_by_test_id("refused").inner_text()  # the nameless row, by its line
     assert Restaurant.objects.count() == 0  # nothing written before confirming
     step(page, "03-register-preview")
+    assert words_apart(page.locator("a.back").first)  # "← 인허가 데이터 가져오기 Register imports"
 
     page.get_by_test_id("confirm").click()
     expect(page.get_by_test_id("status")).to_have_text("가져오는 중")
