@@ -37,29 +37,36 @@ def check_owner_binding(*, by: AnyUser, owner: User | None, municipality_id: uui
 
 PHONE_PATTERN = re.compile(r"^010-\d{4}-\d{4}$")
 
-INVALID_PHONE = (
-    "invalid_phone",
-    "휴대전화 번호는 010-XXXX-XXXX 형식이어야 합니다. A phone number reads 010-XXXX-XXXX.",
-)
-CONTACT_IN_USE = (
-    "contact_in_use",
-    "이 연락처는 업주가 아닌 계정이 사용 중입니다. This contact belongs to an account that is not an owner's.",
-)
-ACCOUNT_DEACTIVATED = (
-    "account_deactivated",
-    "비활성화된 계정입니다. 담당 공무원에게 문의하세요. This account is deactivated; ask your official.",
-)
-LINK_INVALID = (
-    "link_invalid",
-    "링크가 만료되었거나 이미 사용되었습니다. 새 링크를 요청하세요. "
-    "This link has expired or was already used; ask for a new one.",
-)
-NOT_ALLOWED = ("permission_denied", "권한이 없습니다. You may not do this.")
+
+def _invalid_phone() -> NoReturn:
+    message = "휴대전화 번호는 010-XXXX-XXXX 형식이어야 합니다. A phone number reads 010-XXXX-XXXX."
+    raise DomainError("invalid_phone", message, fields={"phone": [message]})
 
 
-def _refuse(pair: tuple[str, str], *, field: str | None = None, status_code: int | None = None) -> NoReturn:
-    code, message = pair
-    raise DomainError(code, message, fields={field: [message]} if field else None, status_code=status_code)
+def _contact_in_use(field: str) -> NoReturn:
+    message = "이 연락처는 업주가 아닌 계정이 사용 중입니다. This contact belongs to an account that is not an owner's."
+    raise DomainError("contact_in_use", message, fields={field: [message]})
+
+
+def _account_deactivated() -> NoReturn:
+    raise DomainError(
+        "account_deactivated",
+        "비활성화된 계정입니다. 담당 공무원에게 문의하세요. This account is deactivated; ask your official.",
+    )
+
+
+def link_invalid() -> DomainError:
+    """An unknown, used or expired link: one answer for each, like an unknown page."""
+    return DomainError(
+        "link_invalid",
+        "링크가 만료되었거나 이미 사용되었습니다. 새 링크를 요청하세요. "
+        "This link has expired or was already used; ask for a new one.",
+        status_code=404,
+    )
+
+
+def _not_allowed() -> NoReturn:
+    raise DomainError("permission_denied", "권한이 없습니다. You may not do this.", status_code=403)
 
 
 def normalize_phone(raw: str) -> str:
@@ -68,7 +75,7 @@ def normalize_phone(raw: str) -> str:
     if not digits:
         return ""
     if not re.fullmatch(r"010\d{8}", digits):
-        _refuse(INVALID_PHONE, field="phone")
+        _invalid_phone()
     return f"{digits[:3]}-{digits[3:7]}-{digits[7:]}"
 
 
@@ -94,9 +101,9 @@ def find_or_make_account(*, role: str, email: str = "", phone: str = "", name: s
         existing = User.objects.filter(phone=phone).order_by("date_joined").first()
     if existing is not None:
         if existing.role != role:
-            _refuse(CONTACT_IN_USE, field="email" if email else "phone")
+            _contact_in_use("email" if email else "phone")
         if not existing.is_active:
-            _refuse(ACCOUNT_DEACTIVATED)
+            _account_deactivated()
         if not existing.has_usable_password():
             # Not in use yet: a contact given now fills the one missing (an email lets the
             # link be sent). An account in use keeps its contacts: a new address there
@@ -155,7 +162,7 @@ def open_link(token: str) -> AccountLink:
         .first()
     )
     if link is None or not link.user.is_active:
-        _refuse(LINK_INVALID, status_code=404)
+        raise link_invalid()
     return link
 
 
@@ -167,7 +174,7 @@ def use_link(*, token: str, password: str) -> User:
     link = open_link(token)
     link = AccountLink.objects.select_for_update().get(pk=link.pk)
     if link.used_at is not None:
-        _refuse(LINK_INVALID, status_code=404)
+        raise link_invalid()
     user = link.user
     try:
         validate_password(password, user)
@@ -201,7 +208,7 @@ def deactivate(*, by: User, person: User, reason: str) -> Deactivation:
     """Switch an account off: it can no longer sign in, its API tokens are revoked and
     its unused links stop working. A reason is required."""
     if not can_deactivate(by, person):
-        _refuse(NOT_ALLOWED, status_code=403)
+        _not_allowed()
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(
@@ -210,7 +217,7 @@ def deactivate(*, by: User, person: User, reason: str) -> Deactivation:
             fields={"reason": ["사유를 입력하세요. Give a reason."]},
         )
     if not person.is_active:
-        _refuse(ACCOUNT_DEACTIVATED)
+        _account_deactivated()
     person.is_active = False
     with change_reason(f"비활성화 · Deactivated: {reason}"):  # the account's audit trail
         person.save(update_fields=["is_active"])

@@ -203,7 +203,7 @@ class AcceptLinkView(APIView):
         serializer.is_valid(raise_exception=True)
         link = accounts.open_link(token)
         if link.kind != self.kind:
-            raise DomainError(*accounts.LINK_INVALID, status_code=404)
+            raise accounts.link_invalid()
         user = accounts.use_link(token=token, password=serializer.validated_data["password"])
         return Response({"username": user.username, "role": user.role})
 

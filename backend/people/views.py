@@ -152,7 +152,7 @@ def _set_password_page(request, token: str, kind: str):
     try:
         link = accounts.open_link(token)
         if link.kind != kind:
-            raise DomainError(*accounts.LINK_INVALID, status_code=404)
+            raise accounts.link_invalid()
     except DomainError as error:
         return render(request, "people/link_invalid.html", {"message": error.message}, status=404)
     form = SetPasswordForm(request.POST or None)
