@@ -219,13 +219,24 @@ class BenchTag:
     lng: str
 
 
+SCALES = 40  # the scales the scans name
+
+
+def scale_serial(n: int) -> str:
+    return f"SCALE-{n:02d}"
+
+
 def seed(*, bins: int, rng: random.Random) -> list[BenchTag]:
-    """One municipality, one district served by one hauler, a collector, `bins` tagged bins."""
+    """One municipality, one district served by one hauler, a collector, `bins` tagged bins,
+    and the hauler's scales that the scans name, registered and inspected as a city's are
+    (a weighing from an unregistered scale is flagged for review: not the steady state)."""
+    from datetime import date
     from decimal import Decimal
 
     from django.db import transaction
 
     from backend.accounts.models import Role, User
+    from backend.collection_events.models import Scale
     from backend.municipalities.models import District, Hauler, Municipality
     from backend.restaurants import business_numbers
     from backend.restaurants.models import Bin, Restaurant
@@ -239,6 +250,10 @@ def seed(*, bins: int, rng: random.Random) -> list[BenchTag]:
         collector = User(username=COLLECTOR_USERNAME, role=Role.COLLECTOR, hauler=hauler, first_name="벤치수거")
         collector.set_password(COLLECTOR_PASSWORD)
         collector.save()
+        Scale.objects.bulk_create(
+            Scale(municipality=city, hauler=hauler, serial=scale_serial(n), inspected_on=date.today())
+            for n in range(SCALES)
+        )
 
         restaurant_count = (bins + 1) // 2  # two bins each
         restaurants = []
@@ -305,7 +320,7 @@ def make_events(
             collected_at=collected_at.astimezone(SEOUL).isoformat(timespec="seconds"),
             lat=tag.lat,
             lng=tag.lng,
-            scale_id=f"SCALE-{index % 40:02d}",
+            scale_id=scale_serial(index % SCALES),
         )
         events.append(event)
     return events
