@@ -146,7 +146,7 @@ def test_each_error_code_has_one_http_status():
 
 def test_a_retired_bin_is_a_conflict_for_a_scan_as_for_a_new_tag(api, collector, official, bin, tag):
     from backend.restaurants.models import Bin, BinStatus
-    from tests.api.test_collections import URL, scan
+    from tests.api.scans import URL, scan
 
     Bin.objects.filter(id=bin.id).update(status=BinStatus.RETIRED)  # retired, its tag not (yet) revoked
     scanned = api.as_user(collector).post(URL, scan(tag), format="json")

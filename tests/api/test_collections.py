@@ -1,6 +1,5 @@
 """POST /api/v1/collections/ and /batch/: every scan rule and error code."""
 
-import uuid
 from datetime import datetime, timedelta
 
 import pytest
@@ -10,30 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from backend.collection_events.models import CollectionEvent, ScanReceipt
-
-URL = "/api/v1/collections/"
-BATCH = "/api/v1/collections/batch/"
-
-
-def scan(tag, /, **overrides):
-    body = {
-        "id": str(uuid.uuid4()),
-        "tag": tag.url,
-        "weight_kg": "12.345",
-        "collected_at": timezone.now().isoformat(),
-        "source": "nfc",
-    }
-    body.update(overrides)
-    return body
-
-
-@pytest.fixture
-def crew(api, collector):
-    return api.as_user(collector)
-
-
-def error_code(response):
-    return response.json()["error"]["code"]
+from tests.api.scans import BATCH, URL, error_code, scan
 
 
 class TestRecordOne:

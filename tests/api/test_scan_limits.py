@@ -20,11 +20,6 @@ def production_limits(settings):
     return settings
 
 
-@pytest.fixture
-def crew(api, collector):
-    return api.as_user(collector)
-
-
 def event(tag_reference, at=None):
     return {
         "id": str(uuid.uuid4()),

@@ -10,26 +10,7 @@ import pytest
 from django.utils import timezone
 
 from backend.collection_events.models import CollectionEvent, CollectionStatus
-
-URL = "/api/v1/collections/"
-BATCH = "/api/v1/collections/batch/"
-
-
-def scan(tag, /, **overrides):
-    body = {
-        "id": str(uuid.uuid4()),
-        "tag": tag.url,
-        "weight_kg": "12.345",
-        "collected_at": timezone.now().isoformat(),
-        "source": "nfc",
-    }
-    body.update(overrides)
-    return body
-
-
-@pytest.fixture
-def crew(api, collector):
-    return api.as_user(collector)
+from tests.api.scans import BATCH, URL, scan
 
 
 def post_json(client, url, body):
