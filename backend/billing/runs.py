@@ -316,7 +316,7 @@ def _draft_chunk(run: BillingRun, to_bill: list[RestaurantOnInvoice], period: Pe
     zone = municipality.zone
     start, end = period.bounds(zone)
     ids = [restaurant.id for restaurant in to_bill]
-    bins = selectors.bins_in_service(ids, start=start, end=end)
+    bins = selectors.bins_in_service(ids, start=start, end=end, first_day=period.first_day)
     heads = selectors.chain_heads(ids)
     window = selectors.read_window(
         ids,

@@ -13,6 +13,7 @@ the COPY rows: a run would otherwise build and print ~700,000 uuid.UUID objects.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db import connection
 
@@ -96,10 +97,12 @@ def invoiced_restaurants(restaurant_ids: list[str], period: Period) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def bins_in_service(restaurant_ids: list[str], *, start, end) -> dict[str, list[BinInService]]:
+def bins_in_service(restaurant_ids: list[str], *, start, end, first_day: date) -> dict[str, list[BinInService]]:
     """Per restaurant, its bins in service at any time in [start, end), by label:
-    created before the end and not retired before the start (a retired bin's tags
-    were revoked when it was retired), or weighed in it. Each pays the base fee."""
+    created before the end, not retired before the start (a retired bin's tags were
+    revoked when it was retired) and of a restaurant not closed before the month's
+    first (local) day, or weighed in it. Each pays the base fee; a restaurant with none
+    and nothing weighed or credited gets no invoice."""
     bins = restaurants.bins_table()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -107,11 +110,19 @@ def bins_in_service(restaurant_ids: list[str], *, start, end) -> dict[str, list[
             SELECT b.id::text, b.restaurant_id::text, b.label FROM {bins} b
              WHERE b.restaurant_id = ANY(%(ids)s::uuid[])
                AND ((b.created_at < %(end)s
-                     AND ({restaurants.bin_is_active_sql("b")} OR {tags.tag_revoked_since_sql("b.id", "%(start)s")}))
+                     AND ({restaurants.bin_is_active_sql("b")} OR {tags.tag_revoked_since_sql("b.id", "%(start)s")})
+                     AND NOT {restaurants.restaurant_closed_before_sql("b.restaurant_id", "%(first_day)s")})
                     OR {scans.billable_scan_between_sql("b.id", "%(start)s", "%(end)s")})
              ORDER BY b.label, b.id
             """,
-            {"ids": restaurant_ids, "start": start, "end": end, **restaurants.BIN_SQL_PARAMS, **scans.SCAN_SQL_PARAMS},
+            {
+                "ids": restaurant_ids,
+                "start": start,
+                "end": end,
+                "first_day": first_day,
+                **restaurants.BIN_SQL_PARAMS,
+                **scans.SCAN_SQL_PARAMS,
+            },
         )
         in_service: dict[str, list[BinInService]] = defaultdict(list)
         for bin_id, restaurant_id, label in cursor.fetchall():

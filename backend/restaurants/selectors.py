@@ -25,6 +25,15 @@ def bin_is_active_sql(bin_alias: str) -> str:
     return f"{bin_alias}.status = %(bin_active)s"
 
 
+def restaurant_closed_before_sql(restaurant_id: str, first_day_param: str) -> str:
+    """True when the restaurant closed (폐업, `closed_on`) before that local day: its bins
+    are in service no longer, although nobody retired them."""
+    return (
+        f"EXISTS (SELECT 1 FROM {_table(Restaurant)} r"
+        f" WHERE r.id = {restaurant_id} AND r.closed_on < {first_day_param})"
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class RestaurantOnInvoice:
     """What an invoice copies from its restaurant; ids are text, as PostgreSQL prints them."""

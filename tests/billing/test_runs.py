@@ -357,3 +357,19 @@ def test_chunks_on_two_connections_commit_in_order_and_resume_after_a_stop(
     assert [Invoice.objects.get(restaurant_id=b.restaurant_id).subtotal_krw for b in bins] == [
         (10_000 + n) * 130 // 1000 for n in range(7)
     ]
+
+
+@separate_commits
+def test_a_restaurant_closed_before_the_month_is_not_billed_for_it(tariff, old_bin, scan, bill):
+    """폐업: no new bills after the closing day, though nobody retired its bins; the
+    month it closed in is billed as usual (its base fee and minimum included)."""
+    from backend.restaurants.models import Restaurant
+
+    Tariff.objects.filter(id=tariff.id).update(base_fee_per_bin_krw=1_000, minimum_charge_krw=3_000)
+    scan(old_bin, seoul(2026, 9, 3, 5), 10_000)
+    Restaurant.objects.filter(id=old_bin.restaurant_id).update(status="closed", closed_on=date(2026, 9, 20))
+    bill("2026-09")
+    september = Invoice.objects.get(period=date(2026, 9, 1))
+    assert september.total_krw == 3_000  # 1,300 of waste and a 1,000 base fee, raised to the minimum
+    bill("2026-10")
+    assert not Invoice.objects.filter(period=date(2026, 10, 1)).exists()
