@@ -16,37 +16,13 @@ import os
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from databases import drop_database, recreate_database, server_url
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.config.settings")
 os.environ.setdefault("DJANGO_ENV", "development")
-
-
-def _server_url() -> str:
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        return url
-    from backend.localdb import embedded_database_url
-
-    return embedded_database_url()
-
-
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + name))
-
-
-def _admin(url: str, statement: str) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(
-        url.replace("postgresql://", "postgres://", 1).replace("postgres://", "postgresql://", 1)
-    )
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(statement)
-    connection.close()
 
 
 FILL = """
@@ -88,10 +64,10 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
     args = parser.parse_args()
 
-    server = _server_url()
+    server = server_url()
     name = f"bench_billing_{os.getpid()}"
-    _admin(server, f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = _with_database(server, name)
+    bench_url = recreate_database(server, name)
+    os.environ["DATABASE_URL"] = bench_url
     try:
         _bench(args)
     finally:
@@ -99,7 +75,7 @@ def main() -> None:
 
         connections.close_all()
         if not args.keep:
-            _admin(server, f'DROP DATABASE IF EXISTS "{name}"')
+            drop_database(server, name)
 
 
 def _fill_restaurants(count: int) -> None:

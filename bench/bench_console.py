@@ -26,9 +26,11 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from databases import drop_database, recreate_database, server_url
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.config.settings")
 os.environ.setdefault("DJANGO_ENV", "development")
 
@@ -39,25 +41,6 @@ STREETS = ["도화동", "서교동", "합정동", "망원동", "연남동", "공
 TYPES = ["korean", "chinese", "japanese", "snack", "pub", "cafe", "other"]
 
 
-def _server_url() -> str:
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        return url
-    from backend.localdb import embedded_database_url
-
-    return embedded_database_url()
-
-
-def _admin(url: str, statement: str) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(url.replace("postgres://", "postgresql://", 1))
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(statement)
-    connection.close()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--restaurants", type=int, default=100_000)
@@ -66,10 +49,10 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
     args = parser.parse_args()
 
-    server = _server_url()
+    server = server_url()
     name = f"bench_console_{os.getpid()}"
-    _admin(server, f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = urlunsplit(urlsplit(server)._replace(path="/" + name))
+    bench_url = recreate_database(server, name)
+    os.environ["DATABASE_URL"] = bench_url
     media = tempfile.TemporaryDirectory()
     os.environ["MEDIA_ROOT"] = media.name
     try:
@@ -80,7 +63,7 @@ def main() -> None:
         connections.close_all()
         media.cleanup()
         if not args.keep:
-            _admin(server, f'DROP DATABASE IF EXISTS "{name}"')
+            drop_database(server, name)
 
 
 def _fill(count: int):

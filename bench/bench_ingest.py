@@ -58,11 +58,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import psycopg2
 import requests
+from databases import drop_database, recreate_database, server_url, with_database  # bench/databases.py
 from psycopg2 import sql
 from waiting import NotAnswering, until_answered  # bench/waiting.py, beside this script
 
@@ -125,32 +126,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 # --- The database -------------------------------------------------------------------
-
-
-def server_url() -> str:
-    """DATABASE_URL when set, else the checkout's embedded server (started if needed)."""
-    if os.environ.get("DATABASE_URL"):
-        return os.environ["DATABASE_URL"]
-    result = subprocess.run(
-        [sys.executable, "-m", "backend.localdb", "url"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
-    )
-    return result.stdout.strip().splitlines()[-1]
-
-
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def recreate_database(admin_url: str, name: str) -> None:
-    with _autocommit(admin_url) as cursor:
-        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def drop_database(admin_url: str, name: str) -> None:
-    with _autocommit(admin_url) as cursor:
-        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 @contextmanager

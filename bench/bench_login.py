@@ -41,11 +41,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg2
 import requests
-from psycopg2 import sql
+from databases import drop_database, recreate_database, server_url  # bench/databases.py
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 USERNAME, PASSWORD = "crew-bench", "crew-bench-password-1"
@@ -67,29 +65,6 @@ def parse_args() -> argparse.Namespace:
 
 
 # --- The database and the server -----------------------------------------------------
-
-
-def server_url() -> str:
-    if os.environ.get("DATABASE_URL"):
-        return os.environ["DATABASE_URL"]
-    result = subprocess.run(
-        [sys.executable, "-m", "backend.localdb", "url"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
-    )
-    return result.stdout.strip().splitlines()[-1]
-
-
-def with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
-def run_sql(url: str, statement: sql.Composable) -> None:
-    connection = psycopg2.connect(url)
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
-    finally:
-        connection.close()
 
 
 def setup_django(bench_url: str) -> None:
@@ -272,9 +247,7 @@ def human(seconds: float) -> str:
 def main() -> int:
     args = parse_args()
     admin_url = server_url()
-    bench_url = with_database(admin_url, args.database)
-    run_sql(admin_url, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(args.database)))
-    run_sql(admin_url, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(args.database)))
+    bench_url = recreate_database(admin_url, args.database)
     log = PROJECT_ROOT / "var" / "bench_login.log"
     log.parent.mkdir(exist_ok=True)
     try:
@@ -332,7 +305,7 @@ def main() -> int:
 
         connections.close_all()
         if not args.keep:
-            run_sql(admin_url, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(args.database)))
+            drop_database(admin_url, args.database)
     return 0
 
 

@@ -27,9 +27,11 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from databases import drop_database, recreate_database, server_url
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.config.settings")
 os.environ.setdefault("DJANGO_ENV", "development")
 
@@ -37,29 +39,6 @@ DONGS = [
     "공덕동", "아현동", "도화동", "용강동", "대흥동", "염리동", "신수동", "서강동", "서교동", "합정동",
     "망원동", "연남동", "성산동", "상암동", "동교동", "노고산동", "창전동", "상수동", "당인동", "중동",
 ]  # fmt: skip
-
-
-def _server_url() -> str:
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        return url
-    from backend.localdb import embedded_database_url
-
-    return embedded_database_url()
-
-
-def _with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/" + name))
-
-
-def _admin(url: str, statement: str) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(url.replace("postgres://", "postgresql://", 1))
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(statement)
-    connection.close()
 
 
 def register_file(count: int, closed_share: float, seed: int = 9) -> bytes:
@@ -105,10 +84,10 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
     args = parser.parse_args()
 
-    server = _server_url()
+    server = server_url()
     name = f"bench_register_{os.getpid()}"
-    _admin(server, f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = _with_database(server, name)
+    bench_url = recreate_database(server, name)
+    os.environ["DATABASE_URL"] = bench_url
     try:
         _bench(args)
     finally:
@@ -116,7 +95,7 @@ def main() -> None:
 
         connections.close_all()
         if not args.keep:
-            _admin(server, f'DROP DATABASE IF EXISTS "{name}"')
+            drop_database(server, name)
 
 
 def _bench(args) -> None:
