@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from backend.core.middleware import CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY
 from backend.tags.codes import (
     MANUAL_ALPHABET,
     format_manual_code,
@@ -40,12 +41,19 @@ BLOB_TO_BASE64 = """async (blob) => {
 }"""
 
 
+# The project's own headers, so the modules are tested under the policy the app is served with
+# (camera on this origin only, autoplay denied, scripts from 'self' only).
+HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "Permissions-Policy": PERMISSIONS_POLICY}
+
+
 def _serve(route):
     path = route.request.url.removeprefix(ORIGIN)
     if path == "/":
-        route.fulfill(body=HARNESS, content_type="text/html; charset=utf-8")
+        route.fulfill(body=HARNESS, content_type="text/html; charset=utf-8", headers=HEADERS)
     elif path.startswith("/static/crew/") and ".." not in path:
-        route.fulfill(path=str(STATIC / path.removeprefix("/static/crew/")), content_type="text/javascript")
+        route.fulfill(
+            path=str(STATIC / path.removeprefix("/static/crew/")), content_type="text/javascript", headers=HEADERS
+        )
     else:
         route.fulfill(status=404)
 
