@@ -35,6 +35,7 @@ urlpatterns = [
     path("console/", include("backend.console.urls")),
     path("pickup-requests/", include("backend.pickup_requests.urls")),
     path("registers/", include("backend.registers.urls")),
+    path("notices/", include("backend.notifications.urls")),
     path("", include("backend.people.urls")),
     path("", include("backend.pages.urls")),
 ]

@@ -11,6 +11,7 @@ from backend.collection_events.access import can_collect_at, can_read_bin_histor
 from backend.collection_events.models import CollectionEvent
 from backend.collection_events.selectors import day_stops
 from backend.collection_events.services import CREATED, DUPLICATE, record_collections
+from backend.notifications.models import Notice
 from backend.pages.forms import CollectionForm
 from backend.pickup_requests.selectors import open_requests_for_day
 from backend.restaurants.models import Restaurant
@@ -18,6 +19,7 @@ from backend.tags import codes
 from backend.tags.models import Tag
 
 RECENT = 20
+LATEST_NOTICES = 3
 SAVED_NOTICE = {CREATED: "저장했습니다. Saved.", DUPLICATE: "이미 저장된 스캔입니다. Already saved."}
 
 
@@ -61,7 +63,8 @@ def home(request):
     user = request.user
     restaurants = Restaurant.objects.visible_to(user).select_related("district")
     events = CollectionEvent.objects.visible_to(user).select_related("bin", "restaurant")[:RECENT]
-    return render(request, "pages/home.html", {"restaurants": restaurants[:100], "events": events})
+    notices = Notice.objects.visible_to(user).order_by("-created_at", "-id")[:LATEST_NOTICES]  # read if shown
+    return render(request, "pages/home.html", {"restaurants": restaurants[:100], "events": events, "notices": notices})
 
 
 @login_required
