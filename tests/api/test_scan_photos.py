@@ -222,7 +222,7 @@ def test_uploads_are_limited_per_crew(settings, crew, tag):
 
 
 @pytest.mark.django_db(transaction=True)  # billing windows compare committed transactions
-def test_a_billed_scan_takes_no_photo(api, collector, tariff, old_bin, bill, f):
+def test_a_billed_scan_takes_no_photo(api, collector, tariff, old_bin, bill, f):  # noqa: F811
     tag = f.TagFactory(bin=old_bin)
     billed = f.CollectionEventFactory(tag=tag, collector=collector, weight_g=10_000, collected_at=seoul(2026, 8, 3, 5))
     bill("2026-08")
