@@ -22,6 +22,7 @@ from backend.accounts.throttles import ScanPhotoThrottle
 from backend.collection_events.access import can_record_scans
 from backend.collection_events.models import ScanPhoto
 from backend.core.errors import DomainError
+from backend.core.parsers import JSONParser
 from backend.core.permissions import WRITE, AccessPolicy
 from backend.core.schema import ErrorSerializer
 from backend.scan_photos import services
@@ -68,7 +69,9 @@ class JPEGRenderer(BaseRenderer):
 class ScanPhotoView(APIView):
     permission_classes = [AccessPolicy]
     access_policy = {WRITE: can_record_scans}  # reading: ScanPhoto.objects.visible_to
-    parser_classes = [MultiPartParser]
+    # JSON too, as every API view reads it (with the depth limit): a JSON body has no file,
+    # so it is answered 400 "image required" rather than 415.
+    parser_classes = [MultiPartParser, JSONParser]
     throttle_classes = [ScanPhotoThrottle]
 
     def get_renderers(self):

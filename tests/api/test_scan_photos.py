@@ -176,6 +176,8 @@ def test_no_file_or_not_a_form_is_refused(crew, recorded):
     response = crew.put(photo_path(recorded["id"]), {"note": "x"}, format="multipart")
     assert (response.status_code, error_code(response)) == (400, "validation_error")
     response = crew.put(photo_path(recorded["id"]), {"image": "x"}, format="json")
+    assert (response.status_code, error_code(response)) == (400, "validation_error")
+    response = crew.generic("PUT", photo_path(recorded["id"]), b"\xff\xd8", content_type="image/jpeg")
     assert (response.status_code, error_code(response)) == (415, "unsupported_media_type")
 
 
