@@ -175,3 +175,16 @@ class ScanEventsThrottle(BaseThrottle):
 
 
 SCAN_THROTTLES = [ScanRateThrottle, ScanEventsThrottle]
+
+
+class ScanPhotoThrottle(_RateFromSettings):
+    """Photo uploads (`PUT /collections/{id}/photo/`) per crew: each is decoded and
+    re-encoded, the costliest request a crew can send. Reading a photo is not limited."""
+
+    scope = "scan_photos"
+    rate_setting = "SCAN_PHOTO_RATE"
+
+    def get_cache_key(self, request, view):
+        if request.method != "PUT" or not request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}

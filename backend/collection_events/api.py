@@ -1,6 +1,7 @@
 import django_filters
+from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import pagination, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -30,6 +31,9 @@ class CollectionEventSerializer(serializers.ModelSerializer):
     restaurant_name = serializers.CharField(source="restaurant.name", read_only=True)
     collector = serializers.CharField(source="collector.username", read_only=True)
     exception_message = serializers.CharField(source="get_exception_code_display", read_only=True)
+    photo_url = serializers.SerializerMethodField(
+        help_text="the scan's photo (GET, image/jpeg) once uploaded; null while there is none"
+    )
 
     class Meta:
         model = CollectionEvent
@@ -49,6 +53,9 @@ class CollectionEventSerializer(serializers.ModelSerializer):
             "lat",
             "lng",
             "distance_m",
+            "gps_accuracy_m",
+            "photo_id",
+            "photo_url",
             "source",
             "scale_id",
             "reader_uid",
@@ -59,6 +66,15 @@ class CollectionEventSerializer(serializers.ModelSerializer):
             "physically_tapped",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_photo_url(self, event: CollectionEvent) -> str | None:
+        if event.attached_photo is None:
+            return None
+        # The photo's view is the scan photos' app (above billing); its route is named in api_urls.
+        path = reverse("v1:collection-photo", kwargs={"event_id": event.id})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class BatchSerializer(serializers.Serializer):
@@ -122,7 +138,7 @@ class CollectionEventViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return CollectionEvent.objects.visible_to(self.request.user).select_related(
-            "tag", "bin", "restaurant", "collector"
+            "tag", "bin", "restaurant", "collector", "photo"
         )
 
     @extend_schema(

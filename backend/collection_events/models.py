@@ -1,8 +1,10 @@
+import secrets
 import uuid
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
 from django.db.models import Func, Q
 from django.utils import timezone
@@ -101,6 +103,12 @@ class CollectionEvent(models.Model):
     lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     lng = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     distance_m = models.PositiveIntegerField(null=True, blank=True, help_text="from the restaurant, when known")
+    gps_accuracy_m = models.PositiveIntegerField(
+        null=True, blank=True, help_text="the phone's estimate of its position's error, in metres"
+    )
+    # Chosen by the phone when it took a photo for this scan; the photo itself may
+    # arrive later (ScanPhoto, uploaded from the outbox), with this id.
+    photo_id = models.UUIDField(null=True, blank=True)
     source = models.CharField(max_length=8, choices=Source.choices)
     scale_id = models.CharField(max_length=64, blank=True)
     device_id = models.CharField(max_length=64, blank=True, help_text="the truck's reader or phone that sent it")
@@ -124,6 +132,9 @@ class CollectionEvent(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
+                name="gps_accuracy_in_range", condition=Q(gps_accuracy_m__lte=100_000) | Q(gps_accuracy_m=None)
+            ),
+            models.CheckConstraint(
                 name="weighing_or_exception",
                 condition=(
                     Q(weight_g__gt=0, exception_code="") & ~Q(status="not_collected")
@@ -134,6 +145,19 @@ class CollectionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.restaurant_id} {self.collected_at:%Y-%m-%d %H:%M} {self.status}"
+
+    @property
+    def attached_photo(self) -> "ScanPhoto | None":
+        """The photo uploaded for this scan, if one has arrived (select_related("photo") to read many)."""
+        try:
+            return self.photo
+        except ObjectDoesNotExist:
+            return None
+
+    @property
+    def awaits_photo(self) -> bool:
+        """The crew's phone named a photo for this scan that has not arrived yet."""
+        return self.photo_id is not None and self.attached_photo is None
 
     @property
     def weight_kg(self):
@@ -244,3 +268,42 @@ class Scale(models.Model):
     def inspection_due_on(self, day: date) -> bool:
         """Whether a weighing on `day` (local) falls after the inspection lapsed."""
         return day > self.inspection_valid_through
+
+
+def scan_photo_path(instance: "ScanPhoto", filename: str) -> str:
+    """Where a photo's file is stored: a random name, so that knowing a scan's or a
+    photo's id never locates its file (the files are only ever served through the
+    access-checked view, never from a public URL)."""
+    return f"scan-photos/{timezone.now():%Y/%m}/{secrets.token_urlsafe(24)}.jpg"
+
+
+class ScanPhotoQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ScanPhotoQuerySet":
+        """Whoever sees the scan sees its photo: the crew who took it, the
+        municipality's officials, the restaurant's owner (and administrators)."""
+        return self.filter(event__in=CollectionEvent.objects.visible_to(user).values("id"))
+
+
+class ScanPhoto(models.Model):
+    """The photo a crew took with a scan (a contaminated bin, a broken one), stored
+    re-encoded as JPEG without any metadata (EXIF, GPS) through Django's default storage.
+
+    Its id is the one the phone chose (the scan's `photo_id`) when the scan named one,
+    so an upload retried from the phone's outbox is recognised; `sha256` is of the
+    bytes uploaded, so the same file sent again is the same photo, and another is refused.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    event = models.OneToOneField(CollectionEvent, on_delete=models.PROTECT, related_name="photo")
+    image = models.FileField(upload_to=scan_photo_path, max_length=200)
+    sha256 = models.CharField(max_length=64, help_text="of the bytes uploaded, before re-encoding")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    bytes = models.PositiveIntegerField(help_text="size of the stored JPEG")
+    uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScanPhotoQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"photo of {self.event_id}"

@@ -43,6 +43,13 @@ def distance_m(lat1: Decimal, lng1: Decimal, lat2: Decimal, lng2: Decimal) -> in
     return round(2 * _EARTH_RADIUS_M * math.asin(math.sqrt(a)))
 
 
+def far_from_restaurant(distance_m: int, *, gps_accuracy_m: int | None, limit_m: int) -> bool:
+    """Whether a scan was surely more than `limit_m` from the restaurant: even at the
+    near edge of the phone's error circle. A fix 300 m away but good only to 1 km says
+    nothing; one without an accuracy is taken as exact (a truck reader's GPS)."""
+    return distance_m - (gps_accuracy_m or 0) > limit_m
+
+
 class HoldWindow:
     """Which scans fall within `window` of another weighing of the same bin.
 

@@ -7,6 +7,7 @@ thousand per batch); these serializers only describe the same fields to clients.
 from rest_framework import serializers
 
 from backend.collection_events.models import CrewException, Source
+from backend.collection_events.submissions import MAX_GPS_ACCURACY_M
 
 
 class ScanEventSerializer(serializers.Serializer):
@@ -23,6 +24,20 @@ class ScanEventSerializer(serializers.Serializer):
     scale_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
     reader_uid = serializers.CharField(max_length=29, required=False, allow_blank=True, help_text="the chip UID, hex")
     device_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    gps_accuracy_m = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_GPS_ACCURACY_M,
+        required=False,
+        allow_null=True,
+        help_text="the phone's estimate of its position's error, whole metres; a scan far from the "
+        "restaurant is flagged only when it is far even at the near edge of this circle",
+    )
+    photo_id = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="chosen by the phone for the photo it took with this scan (not the nil UUID); "
+        "the photo follows with PUT /collections/{id}/photo/",
+    )
 
 
 class ScanBatchSerializer(serializers.Serializer):

@@ -29,7 +29,13 @@ from backend.collection_events.models import (
     Source,
 )
 from backend.collection_events.notices import notify_missed_pickups
-from backend.collection_events.rules import HoldWindow, check_collected_at, check_weight, distance_m
+from backend.collection_events.rules import (
+    HoldWindow,
+    check_collected_at,
+    check_weight,
+    distance_m,
+    far_from_restaurant,
+)
 from backend.collection_events.scales import ScaleBook
 from backend.collection_events.submissions import ScanSubmission, parse_submission
 from backend.core.errors import DomainError
@@ -406,7 +412,9 @@ def _new_event(
     distance = None
     if scan.lat is not None and scan.lng is not None and restaurant.lat is not None and restaurant.lng is not None:
         distance = distance_m(scan.lat, scan.lng, restaurant.lat, restaurant.lng)
-        if distance > settings.SCAN_FAR_FROM_RESTAURANT_M:
+        if far_from_restaurant(
+            distance, gps_accuracy_m=scan.gps_accuracy_m, limit_m=settings.SCAN_FAR_FROM_RESTAURANT_M
+        ):
             flags.append(Flag.FAR_FROM_RESTAURANT)
     if scan.source == Source.MANUAL:
         flags.append(Flag.MANUAL_ENTRY)
@@ -426,6 +434,8 @@ def _new_event(
         lat=scan.lat,
         lng=scan.lng,
         distance_m=distance,
+        gps_accuracy_m=scan.gps_accuracy_m,
+        photo_id=scan.photo_id,
         source=scan.source,
         scale_id=scan.scale_id,
         reader_uid=scan.reader_uid,

@@ -40,6 +40,7 @@ _PLAIN = r"^[^\x00-\x1f\x7f\ud800-\udfff]*$"
 _TAG_TEXT = r"^[^\x00\ud800-\udfff]*$"
 _DECIMAL_TEXT = re.compile(r"-?[0-9]{1,3}(\.[0-9]{1,12})?")
 
+MAX_GPS_ACCURACY_M = 100_000  # a position known to within 100 km says nothing useful anyway
 TAG_MAX_LENGTH = 300  # a SUN URL is ~110 characters
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 MAX_UTC_OFFSET = timedelta(hours=14)  # Kiribati; PostgreSQL refuses more than ±15:59
@@ -66,6 +67,8 @@ class _Event(msgspec.Struct, forbid_unknown_fields=False):
     device_id: PlainText | None = None
     reader_uid: Annotated[str, msgspec.Meta(max_length=32, pattern=_PLAIN)] | None = None
     uid: Annotated[str, msgspec.Meta(max_length=32, pattern=_PLAIN)] | None = None  # older readers' name
+    gps_accuracy_m: Annotated[int, msgspec.Meta(ge=0, le=MAX_GPS_ACCURACY_M)] | None = None
+    photo_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +84,14 @@ class ScanSubmission:
     scale_id: str
     reader_uid: str
     device_id: str = ""  # the truck's or phone's id, for tracing a faulty device
+    gps_accuracy_m: int | None = None  # the phone's estimate of its position's error
+    photo_id: uuid.UUID | None = None  # the photo the phone took for this scan, uploaded apart
 
     def fingerprint(self, *, tag_id: uuid.UUID, collector_id: int) -> str:
-        """What makes a retry 'the same scan': everything but how the tag was spelled."""
+        """What makes a retry 'the same scan': everything but how the tag was spelled.
+
+        Fields added since receipts were first stored join the list only when sent, so
+        that the retry of a scan stored before them still matches its receipt."""
         canonical = [
             str(tag_id),
             collector_id,
@@ -97,6 +105,10 @@ class ScanSubmission:
             self.reader_uid,
             self.device_id,
         ]
+        if self.gps_accuracy_m is not None:
+            canonical.append(["gps_accuracy_m", self.gps_accuracy_m])
+        if self.photo_id is not None:
+            canonical.append(["photo_id", str(self.photo_id)])
         return hashlib.sha256(json.dumps(canonical, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -254,6 +266,8 @@ def parse_submission(raw: Any) -> ScanSubmission:
         raise _unencodable(raw) from None
     if event.id.int == 0:
         raise _invalid("id", "a UUID chosen by the device is required, not the nil UUID")
+    if event.photo_id is not None and event.photo_id.int == 0:
+        raise _invalid("photo_id", "a UUID chosen by the device, not the nil UUID")
     tag = event.tag.strip()
     if not tag:
         raise _invalid("tag", "the tag URL, code or manual code is required")
@@ -282,4 +296,6 @@ def parse_submission(raw: Any) -> ScanSubmission:
         scale_id=event.scale_id or "",
         reader_uid=_reader_uid(event),
         device_id=event.device_id or "",
+        gps_accuracy_m=event.gps_accuracy_m,
+        photo_id=event.photo_id,
     )

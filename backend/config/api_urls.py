@@ -23,6 +23,7 @@ from backend.people.api import (
 from backend.pickup_requests.api import PickupRequestViewSet
 from backend.registers.api import RegisterImportViewSet
 from backend.restaurants.api import RestaurantViewSet
+from backend.scan_photos.api import ScanPhotoView
 from backend.tags.api import BinTagsViewSet, BinViewSet, TagViewSet
 
 router = DefaultRouter()
@@ -58,6 +59,7 @@ urlpatterns = [
     path("password-resets/<str:token>/accept/", AcceptResetView.as_view(), name="password-reset-accept"),
     path("reports/volume/", VolumeReportView.as_view(), name="report-volume"),
     path("reports/scan-quality/", ScanQualityReportView.as_view(), name="report-scan-quality"),
+    path("collections/<uuid:event_id>/photo/", ScanPhotoView.as_view(), name="collection-photo"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="v1:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="v1:schema"), name="redoc"),

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "backend.billing",
     "backend.payments",
     "backend.disputes",
+    "backend.scan_photos",
     "backend.analytics",
     "backend.audit",
     "backend.pickup_requests",
@@ -221,12 +222,37 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = PROJECT_ROOT / "var" / "staticfiles"
 WHITENOISE_USE_FINDERS = not IS_PRODUCTION  # serve app static files without collectstatic in dev
-# Files the app writes (label sheets' PDFs) go through Django's storage API: a folder here,
-# an object store in production by changing STORAGES["default"].
+# Files the app writes (label sheets' PDFs, the crews' scan photos) go through Django's
+# storage API: a folder under `make run`; in production, with MEDIA_STORAGE=s3, an S3
+# bucket or any S3-compatible object store (NCP Object Storage: set AWS_S3_ENDPOINT_URL)
+# through django-storages. Nothing stored is served from a public URL: photos and PDFs
+# are answered by access-checked views, so the bucket stays private.
 MEDIA_ROOT = env_str("MEDIA_ROOT", str(PROJECT_ROOT / "var" / "media"))
 MEDIA_URL = "/media/"
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "local")
+_default_storage: dict[str, object]
+if MEDIA_STORAGE == "s3":
+    if not env_str("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME")
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            # Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the environment
+            # (or the instance's role), read by boto3 itself, never written here.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+elif MEDIA_STORAGE == "local":
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'local' or 's3', not {MEDIA_STORAGE!r}")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if IS_PRODUCTION
@@ -297,6 +323,10 @@ SCAN_BATCH_MAX_EVENTS = env_int("SCAN_BATCH_MAX_EVENTS", 1000)
 # backend/accounts/throttles.py); an empty value turns a limit off.
 SCAN_RATE = env_str("SCAN_RATE", "60/min")  # POST /collections/ requests
 SCAN_EVENTS_RATE = env_str("SCAN_EVENTS_RATE", "20000/hour")  # events, single or batched
+# A scan's photo (PUT /collections/{id}/photo/): the largest file accepted (the crew app
+# sends ~200 KB, 1280 px a side), and uploads per crew (a shift takes a few dozen).
+SCAN_PHOTO_MAX_BYTES = env_int("SCAN_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
+SCAN_PHOTO_RATE = env_str("SCAN_PHOTO_RATE", "300/hour")
 # A scale whose last legal inspection (정기검사) is older than this many days weighs
 # with the flag `scale_inspection_due` (the legal period is two years).
 SCALE_INSPECTION_VALID_DAYS = env_int("SCALE_INSPECTION_VALID_DAYS", 730)
@@ -378,6 +408,11 @@ REGISTER_IMPORT_MAX_BYTES = env_int("REGISTER_IMPORT_MAX_BYTES", 100 * 1024 * 10
 UPLOAD_LIMITS = {
     "/registers": REGISTER_IMPORT_MAX_BYTES,
     "/api/v1/register-imports": REGISTER_IMPORT_MAX_BYTES,
+}
+# The same, for paths given as a pattern: a scan's photo. Twice the photo's own limit,
+# as a backstop: the view refuses a photo over SCAN_PHOTO_MAX_BYTES first, with its own code.
+UPLOAD_LIMIT_PATTERNS = {
+    r"/api/v1/collections/[^/]+/photo": 2 * SCAN_PHOTO_MAX_BYTES,
 }
 
 from celery.schedules import crontab  # noqa: E402

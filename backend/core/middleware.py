@@ -11,6 +11,7 @@ the security headers. Order in settings.MIDDLEWARE (outermost first):
 """
 
 import logging
+import re
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -64,9 +65,18 @@ def _drf_error_shape(response) -> bool:
     return isinstance(data, dict) and isinstance(data.get("error"), dict)
 
 
+def _upload_limit(path: str) -> int | None:
+    if path in settings.UPLOAD_LIMITS:
+        return settings.UPLOAD_LIMITS[path]
+    for pattern, limit in settings.UPLOAD_LIMIT_PATTERNS.items():
+        if re.fullmatch(pattern, path):
+            return limit
+    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
 class RequestLimitsMiddleware:
     """Refuses a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE (or, on an upload path,
-    its own limit in UPLOAD_LIMITS) by its Content-Length, before any of it is read:
+    its own limit in UPLOAD_LIMITS or UPLOAD_LIMIT_PATTERNS) by its Content-Length, before any of it is read:
     413 `request_too_large`. (Django's own check only runs
     when `request.body` is read, which DRF's parsers do not do.)"""
 
@@ -74,7 +84,7 @@ class RequestLimitsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        limit = settings.UPLOAD_LIMITS.get(request.path.rstrip("/"), settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        limit = _upload_limit(request.path.rstrip("/"))
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

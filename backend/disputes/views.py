@@ -56,12 +56,12 @@ def review(request):
     disputes = (
         Dispute.objects.visible_to(request.user)
         .filter(status=DisputeStatus.OPEN)
-        .select_related("event__bin", "restaurant", "raised_by")[:100]
+        .select_related("event__bin", "event__photo", "restaurant", "raised_by")[:100]
     )
     held = (
         CollectionEvent.objects.visible_to(request.user)
         .filter(status=CollectionStatus.HELD)
-        .select_related("bin", "restaurant")[:100]
+        .select_related("bin", "restaurant", "photo")[:100]
     )
     # Billable weighings whose scale is unregistered or past its inspection (a held one
     # is already listed above): an official voids a wrong one; the rest stay billed.
@@ -72,7 +72,7 @@ def review(request):
             flags__overlap=SCALE_FLAGS,
             collected_at__gte=timezone.now() - timedelta(days=SCALE_FLAGS_SHOWN_DAYS),
         )
-        .select_related("bin", "restaurant")
+        .select_related("bin", "restaurant", "photo")
         .order_by("-collected_at")[:100]
     )
     return render(request, "disputes/review.html", {"disputes": disputes, "held": held, "flagged": flagged})

@@ -53,7 +53,7 @@ def tag_page(request, code: str):
         return render(request, "pages/tag_collect.html", {**context, "form": form, "last_event": last})
 
     if can_read_bin_history(user, bin):
-        events = CollectionEvent.objects.visible_to(user).filter(bin=bin).select_related("tag")[:RECENT]
+        events = CollectionEvent.objects.visible_to(user).filter(bin=bin).select_related("tag", "photo")[:RECENT]
         return render(request, "pages/tag_history.html", {**context, "events": events})
     return render(request, "pages/tag_public.html", {**context, "signed_in_elsewhere": True})
 
@@ -62,7 +62,7 @@ def tag_page(request, code: str):
 def home(request):
     user = request.user
     restaurants = Restaurant.objects.visible_to(user).select_related("district")
-    events = CollectionEvent.objects.visible_to(user).select_related("bin", "restaurant")[:RECENT]
+    events = CollectionEvent.objects.visible_to(user).select_related("bin", "restaurant", "photo")[:RECENT]
     notices = Notice.objects.visible_to(user).order_by("-created_at", "-id")[:LATEST_NOTICES]  # read if shown
     return render(request, "pages/home.html", {"restaurants": restaurants[:100], "events": events, "notices": notices})
 

@@ -46,7 +46,7 @@ pytestmark = [pytest.mark.fuzz, pytest.mark.timeout(900)]
 
 
 @pytest.fixture
-def app(monkeypatch):
+def app(monkeypatch, settings, tmp_path):
     """The WSGI app, as production serves it, sharing the test's database transaction.
 
     Without throttles: thousands of requests a minute would be answered 429 (documented
@@ -59,6 +59,7 @@ def app(monkeypatch):
 
     monkeypatch.setattr(APIView, "get_throttles", lambda view: [])
     cache.clear()
+    settings.MEDIA_ROOT = str(tmp_path / "media")  # photos the fuzzer manages to upload
     # As Django's test client does: the connection holds the test's transaction.
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
@@ -110,6 +111,8 @@ def known_path_parameters(world_objects) -> dict[str, dict[str, str]]:
 def parameters_for(path: str, known: dict[str, dict[str, str]]) -> dict[str, str]:
     if "{bin_pk}" in path:
         return known["/api/v1/bins/{bin_pk}/tags/"]
+    if "{event_id}" in path:  # a scan's photo
+        return {"event_id": known["/api/v1/collections/"]["id"]}
     for prefix, parameters in known.items():
         if path.startswith(prefix) and "{" in path:
             return parameters
