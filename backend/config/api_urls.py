@@ -22,6 +22,7 @@ from backend.people.api import (
 from backend.pickup_requests.api import PickupRequestViewSet
 from backend.registers.api import RegisterImportViewSet
 from backend.restaurants.api import RestaurantViewSet
+from backend.routes.api import CrewDirectoryView, CrewStopsView, HaulerRouteView
 from backend.tags.api import BinTagsViewSet, BinViewSet, TagViewSet
 
 router = DefaultRouter()
@@ -56,6 +57,9 @@ urlpatterns = [
     path("password-resets/<str:token>/accept/", AcceptResetView.as_view(), name="password-reset-accept"),
     path("reports/volume/", VolumeReportView.as_view(), name="report-volume"),
     path("reports/scan-quality/", ScanQualityReportView.as_view(), name="report-scan-quality"),
+    path("crew/stops/", CrewStopsView.as_view(), name="crew-stops"),
+    path("crew/directory/", CrewDirectoryView.as_view(), name="crew-directory"),
+    path("haulers/<uuid:hauler_id>/route/", HaulerRouteView.as_view(), name="hauler-route"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="v1:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="v1:schema"), name="redoc"),

@@ -5,15 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 
 from backend.collection_events.access import can_collect_at, can_read_bin_history, can_see_stops
 from backend.collection_events.models import CollectionEvent
-from backend.collection_events.selectors import day_stops
 from backend.collection_events.services import CREATED, DUPLICATE, record_collections
 from backend.pages.forms import CollectionForm
-from backend.pickup_requests.selectors import open_requests_for_day
 from backend.restaurants.models import Restaurant
+from backend.routes.selectors import day_stops
 from backend.tags import codes
 from backend.tags.models import Tag
 
@@ -66,16 +64,20 @@ def home(request):
 
 @login_required
 def stops(request):
-    """A crew's day: every bin on the hauler's route, collected or still to go."""
+    """A crew's day: the bins due today and those asked for, in the round's order (the
+    same list as the crew app's, `/api/v1/crew/stops/`), collected or still to go."""
     if not can_see_stops(request.user):
         raise PermissionDenied
-    zone = request.user.hauler.municipality.zone
-    day = timezone.localdate(timezone=zone)
-    route = day_stops(collector=request.user, day=day, zone=zone)
-    done = sum(stop.done for stop in route)
-    pickups = open_requests_for_day(collector=request.user, day=day)
+    today = day_stops(collector=request.user)
     return render(
         request,
         "pages/stops.html",
-        {"stops": route, "day": day, "done": done, "total": len(route), "pickup_requests": pickups},
+        {
+            "stops": today.stops,
+            "day": today.day,
+            "done": today.done,
+            "left": today.left,
+            "total": len(today.stops),
+            "pickup_requests": today.pickup_requests,
+        },
     )
