@@ -24,7 +24,8 @@ def set_route(*, hauler: Hauler, bin_ids: Sequence[uuid.UUID], by: User) -> list
     if len(bin_ids) > MAX_ROUTE_LENGTH:
         raise DomainError(
             "route_too_long",
-            f"경로에는 용기를 {MAX_ROUTE_LENGTH}개까지 넣을 수 있습니다. A route holds at most {MAX_ROUTE_LENGTH} bins.",
+            f"경로에는 용기를 {MAX_ROUTE_LENGTH}개까지 넣을 수 있습니다. "
+            f"A route holds at most {MAX_ROUTE_LENGTH} bins.",
             fields={"bins": [f"at most {MAX_ROUTE_LENGTH}"]},
         )
     repeated = sorted(str(bin_id) for bin_id, times in Counter(bin_ids).items() if times > 1)
