@@ -257,3 +257,18 @@ def directory(*, collector: User, since: str | None = None) -> Directory:
             }
         answer.append(entry)
     return Directory(cursor=cursor, full=changed_after is None, bins=answer)
+
+
+def round_bins(*, hauler: Hauler, user: User) -> list[Bin]:
+    """The bins of a hauler's round an official may order (active, in the districts it
+    serves, visible to them): placed ones first, in order, then the rest by address.
+    One query."""
+    bins = _with_tag_and_place(
+        Bin.objects.visible_to(user).filter(status=BinStatus.ACTIVE, restaurant__district__haulers=hauler.id),
+        hauler.id,
+    )
+    return list(
+        bins.select_related("restaurant__district").order_by(
+            F("position").asc(nulls_last=True), "restaurant__district__name", "restaurant__address", "label", "id"
+        )
+    )
