@@ -17,6 +17,6 @@ def haulers_visible_to(user: AnyUser) -> QuerySet[Hauler]:
         return Hauler.objects.none()
     if user.is_system_admin:
         return Hauler.objects.all()
-    if user.is_official:
+    if user.is_official and user.municipality_id is not None:
         return Hauler.objects.filter(municipality_id=user.municipality_id)
     return Hauler.objects.none()

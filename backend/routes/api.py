@@ -78,15 +78,15 @@ def stop_row(stop: selectors.Stop) -> dict:
     restaurant = bin.restaurant
     return {
         "bin_id": bin.id,
-        "tag_code": bin.tag_code,
-        "manual_code": bin.manual_code,
+        "tag_code": stop.tag_code,
+        "manual_code": stop.manual_code,
         "restaurant_name": restaurant.name,
         "address": restaurant.address,
         "bin_label": bin.label,
         "capacity_liters": bin.capacity_liters,
         "lat": None if restaurant.lat is None else str(restaurant.lat),
         "lng": None if restaurant.lng is None else str(restaurant.lng),
-        "position": bin.position,
+        "position": stop.position,
         "done": stop.done,
         "reason": stop.reason,
         "pickup_request_id": stop.pickup_request.id if stop.pickup_request else None,

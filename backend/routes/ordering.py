@@ -9,6 +9,9 @@ _METRES_PER_DEGREE = 111_195  # along a meridian, on a sphere of radius 6,371 km
 
 Position = tuple[Decimal | float, Decimal | float]
 K = TypeVar("K", bound=Hashable)
+# Greedy nearest-next takes n² steps: past this many stops (a whole city's bins on one
+# round with no order set), they go simply by distance from the start instead.
+GREEDY_LIMIT = 1000
 
 
 def nearest_next(start: Position, points: Sequence[tuple[K, Position | None]]) -> list[K]:
@@ -26,10 +29,14 @@ def nearest_next(start: Position, points: Sequence[tuple[K, Position | None]]) -
 
     here = flat(start)
     left = [(key, flat(position)) for key, position in points if position is not None]
+    unplaced = [key for key, position in points if position is None]
+    if len(left) > GREEDY_LIMIT:
+        left.sort(key=lambda item: (item[1][0] - here[0]) ** 2 + (item[1][1] - here[1]) ** 2)
+        return [key for key, _ in left] + unplaced
     order: list[K] = []
     while left:
         x, y = here
         index = min(range(len(left)), key=lambda i: (left[i][1][0] - x) ** 2 + (left[i][1][1] - y) ** 2)
         key, here = left.pop(index)
         order.append(key)
-    return order + [key for key, position in points if position is None]
+    return order + unplaced

@@ -61,6 +61,19 @@ class Stop:
     def done(self) -> bool:
         return self.visit is not None
 
+    # The bin's annotations (_with_tag_and_place), named for readers outside this module.
+    @property
+    def tag_code(self) -> str | None:
+        return getattr(self.bin, "tag_code", None)
+
+    @property
+    def manual_code(self) -> str | None:
+        return getattr(self.bin, "manual_code", None)
+
+    @property
+    def position(self) -> int | None:
+        return getattr(self.bin, "position", None)
+
 
 @dataclass(frozen=True)
 class DayStops:

@@ -119,3 +119,14 @@ class TestConsole:
         assert response.status_code == 302
         bin.refresh_from_db()
         assert bin.collection_days == [2, 4]
+
+
+def test_a_huge_unordered_round_goes_by_distance_from_the_start(monkeypatch):
+    from backend.routes import ordering
+
+    start = (37.50, 126.90)
+    # About 1 km east, 1.5 km west and 3 km east of the start.
+    points = [("1 km east", (37.50, 126.9113)), ("1.5 km west", (37.50, 126.883)), ("3 km east", (37.50, 126.934))]
+    assert ordering.nearest_next(start, points) == ["1 km east", "3 km east", "1.5 km west"]
+    monkeypatch.setattr(ordering, "GREEDY_LIMIT", 2)
+    assert ordering.nearest_next(start, points) == ["1 km east", "1.5 km west", "3 km east"]
