@@ -48,6 +48,8 @@ PAGES = [
     ("registers:upload", {}, ["official"]),  # the upload form and the recent imports
     ("people:list", {}, ["official"]),
     ("notices:list", {}, ROLES),
+    ("routes:haulers", {}, ["official"]),
+    ("routes:round", {}, ["official"]),  # the crew's hauler's round: every bin Rows adds
 ]
 # The other pages: one object, a form, or no page at all. A new page goes in one list or the other.
 NOT_LIST_PAGES = {
@@ -293,7 +295,12 @@ def test_api_lists_do_not_grow_queries_with_their_rows(api, rows, name, params, 
 @pytest.mark.parametrize("role", ROLES)
 def test_list_pages_do_not_grow_queries_with_their_rows(client, rows, name, params, readers, role, tag, request):
     client.force_login(request.getfixturevalue(role))
-    url = reverse(name, kwargs={"code": tag.code}) if name == "tag-page" else reverse(name)
+    if name == "tag-page":
+        url = reverse(name, kwargs={"code": tag.code})
+    elif name == "routes:round":
+        url = reverse(name, kwargs={"hauler_id": request.getfixturevalue("hauler").id})
+    else:
+        url = reverse(name)
     rows.grow(N)
     first, queries_first = measure(client, url, params)
     rows.grow(2 * N)

@@ -16,9 +16,10 @@ from backend.tags.models import Tag
 
 APP = "backend.audit"
 
-register(Restaurant, app=APP)
-register(Bin, app=APP)
-register(Tag, app=APP)
+# updated_at is the crews' directory's bookkeeping; a history row has its own date.
+register(Restaurant, app=APP, excluded_fields=["updated_at"])
+register(Bin, app=APP, excluded_fields=["updated_at"])
+register(Tag, app=APP, excluded_fields=["updated_at"])
 # Accounts: never the password hash; signing in (last_login) is not a change to audit.
 register(User, app=APP, excluded_fields=["password", "last_login"])
 register(Tariff, app=APP)

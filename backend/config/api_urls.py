@@ -23,6 +23,7 @@ from backend.people.api import (
 from backend.pickup_requests.api import PickupRequestViewSet
 from backend.registers.api import RegisterImportViewSet
 from backend.restaurants.api import RestaurantViewSet
+from backend.routes.api import CrewDirectoryView, CrewStopsView, HaulerRouteView
 from backend.scan_photos.api import ScanPhotoView
 from backend.tags.api import BinTagsViewSet, BinViewSet, TagViewSet
 
@@ -60,6 +61,9 @@ urlpatterns = [
     path("reports/volume/", VolumeReportView.as_view(), name="report-volume"),
     path("reports/scan-quality/", ScanQualityReportView.as_view(), name="report-scan-quality"),
     path("collections/<uuid:event_id>/photo/", ScanPhotoView.as_view(), name="collection-photo"),
+    path("crew/stops/", CrewStopsView.as_view(), name="crew-stops"),
+    path("crew/directory/", CrewDirectoryView.as_view(), name="crew-directory"),
+    path("haulers/<uuid:hauler_id>/route/", HaulerRouteView.as_view(), name="hauler-route"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="v1:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="v1:schema"), name="redoc"),

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "backend.analytics",
     "backend.audit",
     "backend.pickup_requests",
+    "backend.routes",
     "backend.registers",
     "backend.people",
     "backend.demo",

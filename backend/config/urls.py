@@ -33,6 +33,7 @@ urlpatterns = [
     path("disputes/", include("backend.disputes.urls")),
     path("reports/", include("backend.analytics.urls")),
     path("console/", include("backend.console.urls")),
+    path("console/", include("backend.routes.console_urls")),
     path("pickup-requests/", include("backend.pickup_requests.urls")),
     path("registers/", include("backend.registers.urls")),
     path("notices/", include("backend.notifications.urls")),

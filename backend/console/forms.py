@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from backend.core.fields import StrictIntegerFormField
 from backend.municipalities.models import District
-from backend.restaurants.models import BusinessType
+from backend.restaurants.models import WEEKDAYS, BusinessType
 
 REASON: dict[str, Any] = {
     "label": "변경 사유 · Reason for the change",
@@ -72,6 +72,14 @@ class ReplaceTagForm(ConfirmedReasonForm):
 class BinForm(forms.Form):
     label = forms.CharField(label="용기 이름 · Label", max_length=50, help_text="예: 주방 1")
     capacity_liters = StrictIntegerFormField(label="용량 (L) · Capacity (litres)", min_value=1, max_value=1000)
+    collection_days = forms.TypedMultipleChoiceField(
+        label="수거 요일 · Collection days",
+        choices=[(day, name) for day, name in WEEKDAYS.items()],
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="하나도 고르지 않으면 매일 수거합니다. None ticked: collected every day.",
+    )
     change_reason = forms.CharField(**REASON)
 
 

@@ -5,16 +5,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 
 from backend.collection_events.access import can_collect_at, can_read_bin_history, can_see_stops
 from backend.collection_events.models import CollectionEvent
-from backend.collection_events.selectors import day_stops
 from backend.collection_events.services import CREATED, DUPLICATE, record_collections
+from backend.core.http import error_page
 from backend.notifications.models import Notice
 from backend.pages.forms import CollectionForm
-from backend.pickup_requests.selectors import open_requests_for_day
 from backend.restaurants.models import Restaurant
+from backend.routes.selectors import day_stops
 from backend.tags import codes
 from backend.tags.models import Tag
 
@@ -26,6 +25,11 @@ SAVED_NOTICE = {CREATED: "저장했습니다. Saved.", DUPLICATE: "이미 저장
 def tag_page(request, code: str):
     """What the tag's URL shows: the form for a crew, the history for the owner, and
     to anyone else only that the bin is registered."""
+    reference = codes.parse_tag_reference(code) if len(code) <= MANUAL_CODE_TYPED_MAX else None
+    if reference is not None and reference.bad_check_character:
+        return error_page(404, BAD_CHECK_CHARACTER)
+    if reference is not None and reference.manual_code:
+        return _to_tag_code(request, reference.manual_code)
     # A code no tag can have (too long, NUL, other odd characters) is simply not found,
     # before it reaches the database.
     if not (0 < len(code) <= codes.CODE_LENGTH and code.isascii() and code.isalnum()):
@@ -58,6 +62,21 @@ def tag_page(request, code: str):
     return render(request, "pages/tag_public.html", {**context, "signed_in_elsewhere": True})
 
 
+# The manual code as people type it: dashes, spaces, either case, O/I/L for 0/1.
+MANUAL_CODE_TYPED_MAX = 20
+BAD_CHECK_CHARACTER = (
+    "수동 코드를 다시 확인해 주세요: 마지막 확인 문자가 맞지 않습니다. "
+    "Check the manual code again: its check character does not match."
+)
+
+
+def _to_tag_code(request, manual_code: str):
+    """`/t/<manual code>` (as printed on the label) opens the tag's own page, query string and all."""
+    tag = get_object_or_404(Tag.objects.only("code"), manual_code=manual_code)
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(f"/t/{tag.code}" + (f"?{query}" if query else ""))
+
+
 @login_required
 def home(request):
     user = request.user
@@ -69,16 +88,20 @@ def home(request):
 
 @login_required
 def stops(request):
-    """A crew's day: every bin on the hauler's route, collected or still to go."""
+    """A crew's day: the bins due today and those asked for, in the round's order (the
+    same list as the crew app's, `/api/v1/crew/stops/`), collected or still to go."""
     if not can_see_stops(request.user):
         raise PermissionDenied
-    zone = request.user.hauler.municipality.zone
-    day = timezone.localdate(timezone=zone)
-    route = day_stops(collector=request.user, day=day, zone=zone)
-    done = sum(stop.done for stop in route)
-    pickups = open_requests_for_day(collector=request.user, day=day)
+    today = day_stops(collector=request.user)
     return render(
         request,
         "pages/stops.html",
-        {"stops": route, "day": day, "done": done, "total": len(route), "pickup_requests": pickups},
+        {
+            "stops": today.stops,
+            "day": today.day,
+            "done": today.done,
+            "left": today.left,
+            "total": len(today.stops),
+            "pickup_requests": today.pickup_requests,
+        },
     )

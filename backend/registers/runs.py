@@ -151,7 +151,8 @@ def _upsert(municipality_id, upserts: list[tuple[str, dict]]) -> None:
         lines.append("\t".join(_copy_cell(cell) for cell in cells) + "\n")
     columns = ", ".join((*_NEW_ONLY, *planning.FIELDS))
     table = connection.ops.quote_name(Restaurant._meta.db_table)
-    updates = ", ".join(f"{field} = EXCLUDED.{field}" for field in planning.FIELDS)
+    # updated_at: the crews' directory resends the restaurant's bins (routes/selectors.py).
+    updates = ", ".join([*(f"{field} = EXCLUDED.{field}" for field in planning.FIELDS), "updated_at = now()"])
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS registers_staging (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"

@@ -2,11 +2,14 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Now
 
+from backend.core.errors import DomainError
 from backend.restaurants import business_numbers
 
 
@@ -99,6 +102,9 @@ class Restaurant(models.Model):
     )
     phone = models.CharField(max_length=13, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the row last changed, so that the crews' directory sends only what changed
+    # (routes/selectors.py). The database default covers the register import's SQL inserts.
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now(), db_index=True)
 
     objects = RestaurantQuerySet.as_manager()
 
@@ -139,7 +145,7 @@ class Restaurant(models.Model):
     def close(self, *, on: date) -> None:
         self.status = RestaurantStatus.CLOSED
         self.closed_on = on
-        self.save(update_fields=["status", "closed_on"])
+        self.save(update_fields=["status", "closed_on", "updated_at"])
 
 
 class BinStatus(models.TextChoices):
@@ -154,6 +160,26 @@ class BinQuerySet(models.QuerySet):
     def active(self) -> "BinQuerySet":
         return self.filter(status=BinStatus.ACTIVE)
 
+    def due_on(self, day: date) -> "BinQuerySet":
+        """Bins whose collection schedule includes the day (as `Bin.is_due_on`)."""
+        return self.filter(Q(collection_days=[]) | Q(collection_days__contains=[day.isoweekday()]))
+
+
+WEEKDAYS = {1: "월", 2: "화", 3: "수", 4: "목", 5: "금", 6: "토", 7: "일"}
+
+
+def checked_collection_days(days) -> list[int]:
+    """ISO weekdays (1 = Monday … 7 = Sunday), each once, in order; none means every day."""
+    if not isinstance(days, list | tuple | set) or any(
+        isinstance(day, bool) or not isinstance(day, int) or day not in WEEKDAYS for day in days
+    ):
+        raise DomainError(
+            "invalid_collection_days",
+            "수거 요일은 1(월)부터 7(일)까지의 숫자입니다. Collection days are ISO weekdays, 1 (Monday) to 7 (Sunday).",
+            fields={"collection_days": ["each day 1..7"]},
+        )
+    return sorted(set(days))
+
 
 class Bin(models.Model):
     """One food-waste bin (전용수거용기) of a restaurant; it carries one tag at a time."""
@@ -163,7 +189,14 @@ class Bin(models.Model):
     capacity_liters = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     label = models.CharField(max_length=50, help_text='e.g. "주방 1"')
     status = models.CharField(max_length=16, choices=BinStatus.choices, default=BinStatus.ACTIVE)
+    collection_days = ArrayField(
+        models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(7)]),
+        default=list,
+        blank=True,
+        help_text="수거 요일: ISO weekdays, 1 = Monday … 7 = Sunday; empty = every day",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now(), db_index=True)
 
     objects = BinQuerySet.as_manager()
 
@@ -171,10 +204,21 @@ class Bin(models.Model):
         ordering = ["restaurant__name", "label"]
         constraints = [
             models.CheckConstraint(name="bin_capacity_positive", condition=Q(capacity_liters__gt=0)),
+            models.CheckConstraint(
+                name="bin_collection_days_are_weekdays", condition=Q(collection_days__contained_by=list(WEEKDAYS))
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.restaurant.name} {self.label}"
+
+    def is_due_on(self, day: date) -> bool:
+        """Collected on that (local) day by its schedule: no days set means every day."""
+        return not self.collection_days or day.isoweekday() in self.collection_days
+
+    @property
+    def collection_days_display(self) -> str:
+        return "·".join(WEEKDAYS[day] for day in self.collection_days) if self.collection_days else "매일"
 
     def max_weight_g(self, density_kg_per_l: Decimal) -> int:
         """The heaviest weighing this bin can plausibly produce, in grams."""

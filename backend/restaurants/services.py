@@ -11,7 +11,7 @@ from backend.core.errors import DomainError
 from backend.municipalities.models import District, Municipality
 from backend.restaurants import business_numbers
 from backend.restaurants.bin_files import BinFileError, read_bin_rows
-from backend.restaurants.models import Bin, BinStatus, Restaurant, RestaurantStatus
+from backend.restaurants.models import Bin, BinStatus, Restaurant, RestaurantStatus, checked_collection_days
 
 
 def _checked_business_number(raw: str) -> str:
@@ -53,7 +53,7 @@ def update_restaurant(*, by: User, restaurant: Restaurant, **changes: Any) -> Re
         restaurant.municipality_id = changes["district"].municipality_id
     for field, value in changes.items():
         setattr(restaurant, field, value)
-    return _save_unique(restaurant, update_fields=[*changes.keys(), "municipality"])
+    return _save_unique(restaurant, update_fields=[*changes.keys(), "municipality", "updated_at"])
 
 
 def _save_unique(restaurant: Restaurant, update_fields: list[str] | None = None) -> Restaurant:
@@ -72,8 +72,15 @@ def _save_unique(restaurant: Restaurant, update_fields: list[str] | None = None)
     return restaurant
 
 
-def add_bin(*, restaurant: Restaurant, capacity_liters: int, label: str) -> Bin:
-    return Bin.objects.create(restaurant=restaurant, capacity_liters=capacity_liters, label=label)
+def add_bin(
+    *, restaurant: Restaurant, capacity_liters: int, label: str, collection_days: list[int] | None = None
+) -> Bin:
+    return Bin.objects.create(
+        restaurant=restaurant,
+        capacity_liters=capacity_liters,
+        label=label,
+        collection_days=checked_collection_days(collection_days or []),
+    )
 
 
 def _required_reason(reason: str) -> str:
@@ -103,7 +110,8 @@ def close_restaurant(*, restaurant: Restaurant, on: date, by: User, reason: str)
     return restaurant
 
 
-def update_bin(*, bin: Bin, label: str, capacity_liters: int) -> Bin:
+def update_bin(*, bin: Bin, label: str, capacity_liters: int, collection_days: list[int] | None = None) -> Bin:
+    """A bin's label, size and collection days (None: the days stay as they are)."""
     if capacity_liters < 1:
         raise DomainError(
             "invalid_capacity",
@@ -112,7 +120,9 @@ def update_bin(*, bin: Bin, label: str, capacity_liters: int) -> Bin:
         )
     bin.label = label
     bin.capacity_liters = capacity_liters
-    bin.save(update_fields=["label", "capacity_liters"])
+    if collection_days is not None:
+        bin.collection_days = checked_collection_days(collection_days)
+    bin.save(update_fields=["label", "capacity_liters", "collection_days", "updated_at"])
     return bin
 
 

@@ -7,11 +7,11 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from backend.core.fields import StrictModelSerializer
+from backend.core.fields import StrictIntegerField, StrictModelSerializer
 from backend.core.permissions import WRITE, AccessPolicy
 from backend.restaurants.access import can_manage_restaurants
 from backend.restaurants.api import VisibleToRequestUser
-from backend.restaurants.models import Bin, Restaurant
+from backend.restaurants.models import Bin, Restaurant, checked_collection_days
 from backend.restaurants.services import add_bin
 from backend.tags import services
 from backend.tags.access import can_manage_tags
@@ -124,11 +124,29 @@ class BinSerializer(StrictModelSerializer):
     restaurant = VisibleToRequestUser(queryset=Restaurant.objects.all())
     restaurant_name = serializers.CharField(source="restaurant.name", read_only=True)
     active_tag = serializers.SerializerMethodField()
+    collection_days = serializers.ListField(
+        child=StrictIntegerField(min_value=1, max_value=7),
+        max_length=7,
+        required=False,
+        help_text="수거 요일: ISO weekdays, 1 = Monday … 7 = Sunday; [] = every day",
+    )
 
     class Meta:
         model = Bin
-        fields = ["id", "restaurant", "restaurant_name", "capacity_liters", "label", "status", "active_tag"]
+        fields = [
+            "id",
+            "restaurant",
+            "restaurant_name",
+            "capacity_liters",
+            "label",
+            "status",
+            "collection_days",
+            "active_tag",
+        ]
         read_only_fields = ["status"]
+
+    def validate_collection_days(self, days):
+        return checked_collection_days(days)
 
     def get_active_tag(self, bin) -> dict | None:
         active = [tag for tag in bin.tags.all() if tag.is_active]  # prefetched

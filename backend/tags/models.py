@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from backend.accounts.models import User
@@ -48,6 +49,9 @@ class Tag(models.Model):
     # carries a MAC over the chip's UID and tap counter, which must keep rising.
     sun_enabled = models.BooleanField(default=False)
     sun_last_counter = models.PositiveIntegerField(null=True, blank=True)
+    # Changes the crews' directory sends on (routes/selectors.py): issuing and revoking. A tap's
+    # counter (sun_last_counter) is saved without it, so that scans do not resend the bin.
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now(), db_index=True)
 
     objects = TagQuerySet.as_manager()
 
@@ -86,7 +90,7 @@ class Tag(models.Model):
         self.revoked_at = timezone.now()
         self.revoked_by = by
         self.revoke_reason = reason
-        self.save(update_fields=["status", "revoked_at", "revoked_by", "revoke_reason"])
+        self.save(update_fields=["status", "revoked_at", "revoked_by", "revoke_reason", "updated_at"])
 
     def record_nfc_uid(self, uid_hex: str, *, sun_enabled: bool = False) -> None:
         """The chip this tag's URL was written to; a new chip starts a new tap counter."""

@@ -30,7 +30,7 @@ def retire_bin(*, bin: Bin, by: User, reason: str = "bin retired") -> Bin:
         for tag in Tag.objects.filter(bin=bin).active():
             tag.revoke(by=by, reason=reason)
         bin.status = BinStatus.RETIRED
-        bin.save(update_fields=["status"])
+        bin.save(update_fields=["status", "updated_at"])
     return bin
 
 

@@ -39,7 +39,8 @@ def bin_add(request, restaurant_id):
 def bin_edit(request, bin_id):
     restaurants_managed_by(request.user)
     bin = visible_bin(request.user, bin_id)
-    form = BinForm(request.POST or None, initial={"label": bin.label, "capacity_liters": bin.capacity_liters})
+    initial = {"label": bin.label, "capacity_liters": bin.capacity_liters, "collection_days": bin.collection_days}
+    form = BinForm(request.POST or None, initial=initial)
     form.fields["change_reason"].required = True
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
