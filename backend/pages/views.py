@@ -7,11 +7,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from backend.accounts.access import is_owner
 from backend.collection_events.access import can_collect_at, can_read_bin_history, can_see_stops
 from backend.collection_events.models import CollectionEvent
 from backend.collection_events.selectors import day_stops
 from backend.collection_events.services import CREATED, DUPLICATE, record_collections
 from backend.pages.forms import CollectionForm
+from backend.pages.owner_views import owner_home_context
 from backend.pickup_requests.selectors import open_requests_for_day
 from backend.restaurants.models import Restaurant
 from backend.tags import codes
@@ -61,7 +63,10 @@ def home(request):
     user = request.user
     restaurants = Restaurant.objects.visible_to(user).select_related("district")
     events = CollectionEvent.objects.visible_to(user).select_related("bin", "restaurant")[:RECENT]
-    return render(request, "pages/home.html", {"restaurants": restaurants[:100], "events": events})
+    context = {"restaurants": restaurants[:100], "events": events}
+    if is_owner(user):
+        context.update(owner_home_context(user))
+    return render(request, "pages/home.html", context)
 
 
 @login_required
