@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -90,16 +91,16 @@ def month_so_far(restaurants: Iterable[Restaurant], *, now) -> list[MonthSoFar]:
     restaurants = list(restaurants)
     if not restaurants:
         return []
-    months: dict[object, tuple[Period, object, object]] = {}
+    months: dict[object, tuple[Period, date]] = {}
     window = Q(pk__in=[])
     for restaurant in restaurants:
         zone = restaurant.municipality.zone
         period = Period.of_date(now.astimezone(zone).date())
         start, end = days_bounds(period.first_day, period.last_day, zone)
-        months[restaurant.id] = (period, zone, now.astimezone(zone).date())
+        months[restaurant.id] = (period, now.astimezone(zone).date())
         window |= Q(restaurant_id=restaurant.id, collected_at__gte=start, collected_at__lt=end)
-    totals = {
-        row["restaurant_id"]: row
+    totals: dict[object, dict[str, Any]] = {
+        row["restaurant_id"]: dict(row)
         for row in CollectionEvent.objects.filter(window)
         .order_by()
         .values("restaurant_id")
@@ -112,8 +113,8 @@ def month_so_far(restaurants: Iterable[Restaurant], *, now) -> list[MonthSoFar]:
     book = TariffBook(Tariff.objects.filter(municipality_id__in={r.municipality_id for r in restaurants}))
     result = []
     for restaurant in restaurants:
-        period, _zone, today = months[restaurant.id]
-        row = totals.get(restaurant.id, {})
+        period, today = months[restaurant.id]
+        row: dict[str, Any] = totals.get(restaurant.id, {})
         grams = row.get("grams") or 0
         price = book.price_on(restaurant.municipality_id, today)
         result.append(

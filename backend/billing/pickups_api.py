@@ -6,7 +6,7 @@ fee from billing's tariffs: read once per request (`TariffBook`), whatever the p
 length. Everything else (who sees what, filters, the crew's POSTs) is the parent's.
 """
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import serializers
 
 from backend.billing.pickups import TariffBook, zone_of
@@ -14,6 +14,8 @@ from backend.collection_events.api import CollectionEventSerializer, CollectionE
 from backend.collection_events.schema import ScanEventSerializer
 
 
+# The API has one collection shape, priced; clients keep its name.
+@extend_schema_serializer(component_name="CollectionEvent")
 class PricedCollectionEventSerializer(CollectionEventSerializer):
     fee_krw = serializers.SerializerMethodField(
         help_text="What this pickup costs at the tariff in force on its local day, in KRW: "
@@ -25,9 +27,8 @@ class PricedCollectionEventSerializer(CollectionEventSerializer):
         read_only_fields = fields
 
     def get_fee_krw(self, event) -> int | None:
-        book = self.context.get("tariffs")
-        if book is None:  # a serializer made outside the viewset (no request): price from scratch
-            book = self.context["tariffs"] = TariffBook.for_user(self.context["request"].user)
+        # The viewset lends one book per request; a serializer made elsewhere reads its own.
+        book = self.context.get("tariffs") or TariffBook.for_user(self.context["request"].user)
         return book.fee(event, zone_of(event))
 
 

@@ -19,7 +19,7 @@ from backend.collection_events.models import CollectionEvent, Source
 from backend.core.bounds import REASON_MAX_LENGTH
 from backend.core.errors import DomainError
 from backend.municipalities.local_time import days_bounds
-from backend.restaurants.models import Bin, Restaurant
+from backend.restaurants.models import Bin, BinStatus
 
 PAGE_SIZE = 30
 
@@ -32,15 +32,16 @@ def is_collection_day(bin: Bin, day: date) -> bool:
 
 
 class PickupFilter(forms.Form):
-    month = forms.CharField(required=False, label="월 Month", widget=forms.TextInput(attrs={"type": "month"}))
-    bin = forms.ModelChoiceField(
-        queryset=Bin.objects.none(), required=False, label="용기 Bin", empty_label="모든 용기 · All bins"
-    )
+    """Month and bin. The bins are the owner's own, read once with the page (a choice of
+    another's bin is an error like any unknown value)."""
 
-    def __init__(self, data, *, bins):
+    month = forms.CharField(required=False, label="월 Month", widget=forms.TextInput(attrs={"type": "month"}))
+    bin = forms.TypedChoiceField(required=False, label="용기 Bin", coerce=uuid.UUID, empty_value=None)
+
+    def __init__(self, data, *, bins: list[Bin]):
         super().__init__(data)
-        self.fields["bin"].queryset = bins
-        self.fields["bin"].label_from_instance = lambda bin: f"{bin.restaurant.name} · {bin.label}"
+        choices = [(str(bin.id), f"{bin.restaurant.name} · {bin.label}") for bin in bins]
+        self.fields["bin"].choices = [("", "모든 용기 · All bins"), *choices]  # type: ignore[attr-defined]
 
     def clean_month(self) -> Period | None:
         text = self.cleaned_data["month"].strip()
@@ -99,11 +100,12 @@ def _after_cursor(cursor: str) -> Q | None:
 
 def read_page(user, params, *, now: datetime) -> PickupPage:
     """One page of the user's pickups (newest first) and today's state of each active bin.
-    Five queries whatever the history: restaurants' zone, bins, today's visits, the page, tariffs."""
-    first = Restaurant.objects.visible_to(user).select_related("municipality").order_by("name", "id").first()
-    zone = first.municipality.zone if first else ZoneInfo(settings.TIME_ZONE)
+    Four queries whatever the history: the bins (and the zone), the page, tariffs, today's visits."""
+    bins = list(
+        Bin.objects.visible_to(user).select_related("restaurant__municipality").order_by("restaurant__name", "label")
+    )
+    zone = bins[0].restaurant.municipality.zone if bins else ZoneInfo(settings.TIME_ZONE)
     today = now.astimezone(zone).date()
-    bins = Bin.objects.visible_to(user).select_related("restaurant").order_by("restaurant__name", "label")
     form = PickupFilter(params if params.get("month") or params.get("bin") else None, bins=bins)
     events = (
         CollectionEvent.objects.visible_to(user).select_related("bin", "restaurant").order_by("-collected_at", "-id")
@@ -113,7 +115,7 @@ def read_page(user, params, *, now: datetime) -> PickupPage:
             start, end = form.cleaned_data["month"].bounds(zone)
             events = events.filter(collected_at__gte=start, collected_at__lt=end)
         if form.cleaned_data["bin"]:
-            events = events.filter(bin=form.cleaned_data["bin"])
+            events = events.filter(bin_id=form.cleaned_data["bin"])
     after = _after_cursor(params.get("before", "")) if params.get("before") else None
     if after is not None:
         events = events.filter(after)
@@ -121,21 +123,21 @@ def read_page(user, params, *, now: datetime) -> PickupPage:
     book = TariffBook.for_user(user)
     rows = [Row(event, book.fee(event, zone)) for event in found[:PAGE_SIZE]]
     older = _cursor(found[PAGE_SIZE - 1]) if len(found) > PAGE_SIZE else None
-    return PickupPage(zone=zone, today=today, form=form, rows=rows, older=older, today_bins=_today(user, today, zone))
+    return PickupPage(zone=zone, today=today, form=form, rows=rows, older=older, today_bins=_today(bins, today, zone))
 
 
-def _today(user, today: date, zone: ZoneInfo) -> list[Today]:
-    """Each active bin on a collection day: collected today or not yet (two queries)."""
-    bins = list(
-        Bin.objects.visible_to(user).active().select_related("restaurant").order_by("restaurant__name", "label")
-    )
+def _today(bins: list[Bin], today: date, zone: ZoneInfo) -> list[Today]:
+    """Each bin in service on a collection day: collected today or not yet (one query)."""
+    bins = [bin for bin in bins if bin.status == BinStatus.ACTIVE]
+    if not bins:
+        return []
     start, end = days_bounds(today, today, zone)
     visits = CollectionEvent.objects.filter(collected_at__gte=start, collected_at__lt=end, bin__in=[b.id for b in bins])
-    visited = set(visits.values_list("bin_id", flat=True)) if bins else set()
+    visited = set(visits.values_list("bin_id", flat=True))
     return [Today(bin, is_collection_day(bin, today), bin.id in visited) for bin in bins]
 
 
-IDENTIFIED = {
+IDENTIFIED: dict[str, str] = {
     Source.NFC: "NFC 태그를 대서 확인 · Tapped the NFC tag",
     Source.QR: "QR 코드를 스캔해서 확인 · Scanned the QR code",
     Source.MANUAL: "수동 코드를 입력해서 확인 · Typed the manual code",
