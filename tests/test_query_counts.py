@@ -50,6 +50,10 @@ PAGES = [
     ("notices:list", {}, ROLES),
     ("routes:haulers", {}, ["official"]),
     ("routes:round", {}, ["official"]),  # the crew's hauler's round: every bin Rows adds
+    ("owner-bins", {}, ["owner"]),
+    ("owner-pickups", {}, ["owner"]),
+    ("owner-pickups", {"month": "2026-01"}, ["owner"]),  # a filtered page is as cheap
+    ("console:tag-reports", {}, ["official"]),
 ]
 # The other pages: one object, a form, or no page at all. A new page goes in one list or the other.
 NOT_LIST_PAGES = {
@@ -72,6 +76,12 @@ NOT_LIST_PAGES = {
     "billing-console:close-tariff",
     "billing-console:run",
     "scales:detail",
+    "owner-bin-qr",
+    "owner-bin-label",
+    "owner-tag-report",
+    "owner-receipt",
+    "owner-dispute",
+    "console:tag-report-close",
     *(f"registers:{name}" for name in ("detail", "progress", "confirm", "places")),
     *(f"people:{name}" for name in ("invite-owner", "invite-crew", "deactivate", "welcome", "reset-request", "reset")),
     *(
@@ -109,8 +119,8 @@ class Rows:
     billed scan in its own month (its run, invoice, payment, ledger entries and an open
     dispute), a held scan with a rejected dispute, a scan today, a new tag on the shared
     bin and a scan with it, a pickup request for today assigned to the crew and one for
-    tomorrow for all bins, a label sheet of the new tag, a previewed register import, and
-    an invited crew member."""
+    tomorrow for all bins, a label sheet of the new tag, a previewed register import,
+    an invited crew member, and the owner's report that the new bin's tag is lost."""
 
     def __init__(self, f, client, official, collector, owner, hauler, city, bin):
         self.f, self.client = f, client
@@ -136,7 +146,7 @@ class Rows:
         from backend.restaurants.models import Bin
         from backend.tags.label_sheets import request_label_sheet
         from backend.tags.models import Tag
-        from backend.tags.services import issue_tag
+        from backend.tags.services import issue_tag, report_tag_problem
         from tests.payments.test_payments import callback
         from tests.registers.register_files import csv_bytes
         from tests.registers.register_files import row as register_row
@@ -206,6 +216,7 @@ class Rows:
             by=self.official, file_name=f"register-{i}.csv", content=csv_bytes([register_row(i, dong=district.name)])
         )
         invite_crew(by=self.official, hauler=self.hauler, email=f"crew{i}@example.org", name=f"작업자 {i}")
+        report_tag_problem(bin=bin, by=self.owner, kind="lost")
 
 
 @pytest.fixture

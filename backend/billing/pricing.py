@@ -8,7 +8,9 @@ each is within one won of its exact amount. The total is then truncated down to 
 multiple of 10 KRW, as Korean public revenue is, and the dropped part is shown.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
 GRAMS_PER_KG = 1000
@@ -119,4 +121,48 @@ def price_invoice(
 
 def credit_for(grams: int, price_per_kg_krw: int) -> int:
     """What a voided, already billed collection gives back: its exact price, floored."""
+    return floor_won(usage_amount(grams, price_per_kg_krw))
+
+
+@dataclass(frozen=True, slots=True)
+class TariffPeriod:
+    """A tariff's price and the local days it is in force (both ends inclusive; open-ended when `last_day` is None)."""
+
+    first_day: date
+    last_day: date | None
+    price_per_kg_krw: int
+
+    def covers(self, day: date) -> bool:
+        return self.first_day <= day and (self.last_day is None or day <= self.last_day)
+
+
+def price_on(day: date, tariffs: Sequence[TariffPeriod]) -> int | None:
+    """The price per kg in force on a local calendar day, or None when no tariff covers it
+    (a municipality's periods never overlap, so at most one does)."""
+    for tariff in tariffs:
+        if tariff.covers(day):
+            return tariff.price_per_kg_krw
+    return None
+
+
+def pickup_fee_krw(*, weight_g: int | None, price_per_kg_krw: int | None, held: bool, voided: bool) -> int | None:
+    """What one pickup costs at the price in force on its local collection day.
+
+    A visit with an exception (no weighing) and a voided pickup cost 0; a held one has no
+    price yet (None) until an official releases or voids it; a weighing on a day no tariff
+    covers has none either. Otherwise the exact price floored to the won, as a voided
+    pickup's credit is (`credit_for`): each invoice line is within one won of the sum of
+    its pickups' exact prices, and the invoice's own truncation to 10 KRW comes after.
+    """
+    if held:
+        return None
+    if voided or weight_g is None:
+        return 0
+    if price_per_kg_krw is None:
+        return None
+    return floor_won(usage_amount(weight_g, price_per_kg_krw))
+
+
+def estimate_krw(grams: int, price_per_kg_krw: int) -> int:
+    """Many pickups' grams at one price: the exact sum floored once, as an invoice's usage is."""
     return floor_won(usage_amount(grams, price_per_kg_krw))

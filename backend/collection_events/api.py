@@ -130,6 +130,9 @@ class CollectionEventViewSet(viewsets.ReadOnlyModelViewSet):
     """Scans. Crews POST them (one, or a batch); everyone reads within their scope."""
 
     serializer_class = CollectionEventSerializer
+    # What a status change answers with: the scan as this viewset shows it (billing's
+    # subclass adds the fee, which this app cannot compute: it sits below billing).
+    event_serializer_class = CollectionEventSerializer
     permission_classes = [AccessPolicy]
     access_policy = {"create": can_record_scans, "batch": can_record_scans, "change_status": can_change_scan_status}
     filterset_class = CollectionEventFilter
@@ -184,7 +187,7 @@ class CollectionEventViewSet(viewsets.ReadOnlyModelViewSet):
             )
         event.change_status(to=to, by=request.user, reason=form.validated_data["reason"])
         # The answer is the scan, not the form this action reads.
-        return Response(CollectionEventSerializer(event, context=self.get_serializer_context()).data)
+        return Response(self.event_serializer_class(event, context=self.get_serializer_context()).data)
 
 
 def _batch_result(outcome: services.ScanOutcome) -> dict[str, object]:

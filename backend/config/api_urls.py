@@ -8,7 +8,8 @@ from rest_framework.routers import DefaultRouter
 from backend.accounts.api import LogoutView, MeView, TokenView
 from backend.analytics.api import ScanQualityReportView, VolumeReportView
 from backend.billing.api import BillingRunViewSet, InvoiceViewSet, TariffViewSet
-from backend.collection_events.api import CollectionEventViewSet, ScaleViewSet
+from backend.billing.pickups_api import PricedCollectionEventViewSet
+from backend.collection_events.api import ScaleViewSet
 from backend.disputes.api import DisputeViewSet
 from backend.municipalities.api import DistrictViewSet
 from backend.notifications.api import NoticeViewSet
@@ -35,7 +36,7 @@ router.register("restaurants", RestaurantViewSet, basename="restaurant")
 router.register("bins", BinViewSet, basename="bin")
 router.register(r"bins/(?P<bin_pk>[0-9a-f-]{36})/tags", BinTagsViewSet, basename="bin-tags")
 router.register("tags", TagViewSet, basename="tag")
-router.register("collections", CollectionEventViewSet, basename="collection")
+router.register("collections", PricedCollectionEventViewSet, basename="collection")
 router.register("scales", ScaleViewSet, basename="scale")
 router.register("tariffs", TariffViewSet, basename="tariff")
 router.register("billing/runs", BillingRunViewSet, basename="billing-run")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backend.console.views import bins, labels, restaurants, tags
+from backend.console.views import bins, labels, restaurants, tag_reports, tags
 
 app_name = "console"
 urlpatterns = [
@@ -19,6 +19,8 @@ urlpatterns = [
     path("tags/bulk/", tags.tags_bulk, name="tags-bulk"),
     path("tags/<str:code>/replace/", tags.tag_replace, name="tag-replace"),
     path("tags/<str:code>/revoke/", tags.tag_revoke, name="tag-revoke"),
+    path("tag-reports/", tag_reports.tag_reports, name="tag-reports"),
+    path("tag-reports/<uuid:report_id>/close/", tag_reports.tag_report_close, name="tag-report-close"),
     path("label-sheets/", labels.label_sheets, name="label-sheets"),
     path("label-sheets/new/", labels.label_sheet_create, name="label-sheet-create"),
     path("label-sheets/<uuid:sheet_id>/", labels.label_sheet, name="label-sheet"),

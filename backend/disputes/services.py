@@ -26,11 +26,15 @@ def _reason_required(field: str = "reason") -> DomainError:
     return DomainError("reason_required", "사유를 입력해 주세요. A reason is required.", fields={field: ["required"]})
 
 
+# What an owner may dispute: a pickup that is billed, or held for an official's look.
+DISPUTABLE_STATUSES = (CollectionStatus.BILLABLE, CollectionStatus.HELD)
+
+
 def raise_dispute(*, event: CollectionEvent, by: User, reason: str) -> Dispute:
     checked_text(reason, "reason", REASON_MAX_LENGTH)
     if not reason.strip():
         raise _reason_required()
-    if event.status not in (CollectionStatus.BILLABLE, CollectionStatus.HELD):
+    if event.status not in DISPUTABLE_STATUSES:
         raise DomainError(
             "not_disputable",
             "청구 대상이거나 확인 대기 중인 수거 기록만 이의신청할 수 있습니다. "

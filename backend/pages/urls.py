@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from backend.accounts.views import LoginView
-from backend.pages import views
+from backend.pages import owner_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,4 +10,12 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("t/<str:code>", views.tag_page, name="tag-page"),
     path("stops/", views.stops, name="stops"),
+    # The owner's pages.
+    path("my/bins/", owner_views.my_bins, name="owner-bins"),
+    path("my/bins/<uuid:bin_id>/qr.png", owner_views.bin_qr_png, name="owner-bin-qr"),
+    path("my/bins/<uuid:bin_id>/label.pdf", owner_views.bin_label_pdf, name="owner-bin-label"),
+    path("my/bins/<uuid:bin_id>/report/", owner_views.report_tag, name="owner-tag-report"),
+    path("my/pickups/", owner_views.pickups, name="owner-pickups"),
+    path("my/pickups/<uuid:event_id>/", owner_views.receipt, name="owner-receipt"),
+    path("my/pickups/<uuid:event_id>/wrong/", owner_views.pickup_dispute, name="owner-dispute"),
 ]

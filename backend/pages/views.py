@@ -6,12 +6,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from backend.accounts.access import is_owner
 from backend.collection_events.access import can_collect_at, can_read_bin_history, can_see_stops
 from backend.collection_events.models import CollectionEvent
 from backend.collection_events.services import CREATED, DUPLICATE, record_collections
 from backend.core.http import error_page
 from backend.notifications.models import Notice
 from backend.pages.forms import CollectionForm
+from backend.pages.owner_views import owner_home_context
 from backend.restaurants.models import Restaurant
 from backend.routes.selectors import day_stops
 from backend.tags import codes
@@ -83,7 +85,10 @@ def home(request):
     restaurants = Restaurant.objects.visible_to(user).select_related("district")
     events = CollectionEvent.objects.visible_to(user).select_related("bin", "restaurant", "photo")[:RECENT]
     notices = Notice.objects.visible_to(user).order_by("-created_at", "-id")[:LATEST_NOTICES]  # read if shown
-    return render(request, "pages/home.html", {"restaurants": restaurants[:100], "events": events, "notices": notices})
+    context = {"restaurants": restaurants[:100], "events": events, "notices": notices}
+    if is_owner(user):
+        context.update(owner_home_context(user))
+    return render(request, "pages/home.html", context)
 
 
 @login_required

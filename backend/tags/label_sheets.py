@@ -101,3 +101,20 @@ def build_label_sheet(*, sheet_id) -> LabelSheet | None:
     sheet.finished_at = timezone.now()
     sheet.save(update_fields=["pdf", "status", "done_count", "finished_at"])
     return sheet
+
+
+def single_label_pdf(tag: Tag) -> bytes:
+    """One tag's label on an A4 page, where the first label of the officials' standard sheet
+    sits (the same drawing): what an owner prints, on a sticker sheet or plain paper, to
+    replace a damaged one."""
+    bin = tag.bin
+    label = LabelContent(
+        url=tag.url,
+        manual_code_display=tag.manual_code_display,
+        restaurant_name=bin.restaurant.name,
+        bin_label=bin.label,
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "label.pdf"
+        render_labels([label], out, parse_sheet(DEFAULT_LAYOUT, DEFAULT_MARGINS, DEFAULT_GAPS))
+        return out.read_bytes()

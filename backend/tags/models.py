@@ -148,3 +148,50 @@ class LabelSheet(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (LabelSheetStatus.DONE, LabelSheetStatus.FAILED)
+
+
+class TagReportKind(models.TextChoices):
+    LOST = "lost", "태그를 잃어버렸어요"
+    DAMAGED = "damaged", "태그가 훼손되었어요"
+
+
+class TagReportQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "TagReportQuerySet":
+        if user.is_system_admin:
+            return self
+        if user.is_official:
+            return self.filter(bin__restaurant__municipality_id=user.municipality_id)
+        if user.is_owner:
+            return self.filter(bin__restaurant__owner=user)
+        return self.none()
+
+    def open(self) -> "TagReportQuerySet":
+        return self.filter(resolved_at__isnull=True)
+
+
+class TagReport(models.Model):
+    """An owner's "my tag is lost or damaged": it waits in the officials' console until a
+    new tag is issued for the bin (which resolves it) or an official closes it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    bin = models.ForeignKey(Bin, on_delete=models.PROTECT, related_name="tag_reports")
+    tag = models.ForeignKey(Tag, null=True, blank=True, on_delete=models.PROTECT, related_name="reports")
+    kind = models.CharField(max_length=16, choices=TagReportKind.choices)
+    note = models.CharField(max_length=200, blank=True)
+    reported_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    objects = TagReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bin"], condition=Q(resolved_at__isnull=True), name="one_open_tag_report_per_bin"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.bin_id})"

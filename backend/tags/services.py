@@ -1,14 +1,15 @@
 import uuid
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.core.errors import DomainError
 from backend.municipalities.models import Municipality
 from backend.restaurants.models import Bin, BinStatus, RestaurantStatus
 from backend.tags import codes
-from backend.tags.models import Tag
+from backend.tags.models import Tag, TagReport, TagReportKind
 
 
 def issue_tag(*, bin: Bin, issued_by: User, reason: str = "replaced by a new tag") -> Tag:
@@ -19,6 +20,8 @@ def issue_tag(*, bin: Bin, issued_by: User, reason: str = "replaced by a new tag
             raise DomainError("bin_retired", "사용 중지된 용기입니다. This bin is retired.", status_code=409)
         for old in Tag.objects.filter(bin=bin).active():
             old.revoke(by=issued_by, reason=reason)
+        # The owner's "lost or damaged" report is answered by the new tag.
+        TagReport.objects.filter(bin=bin).open().update(resolved_at=timezone.now(), resolved_by=issued_by)
         return Tag.objects.create(bin=bin, issued_by=issued_by)
 
 
@@ -111,3 +114,37 @@ def find_tags(references: list[str], *, queryset: "QuerySet[Tag] | None" = None)
             "unknown_tag", "등록되지 않은 태그입니다. This tag is not registered.", fields={"tag": ["unknown"]}
         )
     return resolved
+
+
+def report_tag_problem(*, bin: Bin, by: User, kind: str, note: str = "") -> TagReport:
+    """An owner tells the officials that the bin's tag is lost or damaged. One open report
+    per bin: a second one, before an official acts, is refused with a code saying so."""
+    if kind not in TagReportKind.values:
+        raise DomainError(
+            "validation_error",
+            "분실인지 훼손인지 골라 주세요. Choose lost or damaged.",
+            fields={"kind": [f"one of {', '.join(TagReportKind.values)}"]},
+        )
+    note = (note or "").strip()
+    if len(note) > 200 or "\x00" in note:
+        raise DomainError(
+            "validation_error", "메모는 200자까지입니다. At most 200 characters.", fields={"note": ["too long"]}
+        )
+    if bin.status != BinStatus.ACTIVE:
+        raise DomainError("bin_retired", "사용 중지된 용기입니다. This bin is retired.", status_code=409)
+    tag = Tag.objects.filter(bin=bin).active().first()
+    try:
+        with transaction.atomic():
+            return TagReport.objects.create(bin=bin, tag=tag, kind=kind, note=note, reported_by=by)
+    except IntegrityError:
+        raise DomainError(
+            "tag_report_open",
+            "이 용기의 태그 신고가 이미 접수되어 처리 중입니다. A report for this bin's tag is already open.",
+            status_code=409,
+        ) from None
+
+
+def close_tag_report(*, report: TagReport, by: User) -> bool:
+    """An official closes a report without issuing a tag (e.g. the owner found it). Once:
+    a conditional UPDATE, so a second click changes nothing."""
+    return bool(TagReport.objects.filter(id=report.id).open().update(resolved_at=timezone.now(), resolved_by=by))

@@ -52,6 +52,7 @@ def ids(f, official, collector, owner, restaurant, bin, tag, settings, tmp_path)
     from backend.collection_events.models import Scale
     from backend.registers.services import preview_register
     from backend.tags import label_sheets
+    from backend.tags.services import report_tag_problem
     from tests.registers.register_files import csv_bytes, row
 
     tariff = Tariff.objects.create(
@@ -75,6 +76,7 @@ def ids(f, official, collector, owner, restaurant, bin, tag, settings, tmp_path)
         "scale_id": scale.pk,
         "import_id": register_import.pk,
         "user_id": owner.pk,  # an owner of ours, on the people pages
+        "report_id": report_tag_problem(bin=bin, by=owner, kind="lost").pk,
     }
 
 

@@ -1,0 +1,198 @@
+"""The owner's pages: the month so far on the home page, my bins and tags, every pickup
+and its receipt, and "this is wrong" from a receipt. Thin views: what a pickup costs is
+billing's (billing/pickups.py), a tag report is tags' and a dispute is disputes' work;
+who sees what is each model's `visible_to`."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from backend.accounts.access import is_owner
+from backend.billing.models import Invoice, InvoiceStatus
+from backend.billing.pickups import TariffBook, month_so_far
+from backend.collection_events.models import CollectionEvent, Scale
+from backend.core.errors import DomainError
+from backend.disputes import services as disputes
+from backend.disputes.access import can_raise_dispute
+from backend.disputes.models import Dispute, DisputeStatus
+from backend.pages import pickup_list
+from backend.restaurants.models import Bin, Restaurant
+from backend.tags import services as tag_services
+from backend.tags.access import can_report_tag_problem
+from backend.tags.label_sheets import single_label_pdf
+from backend.tags.models import Tag, TagReport, TagReportKind
+from backend.tags.qr import qr_png
+
+UNPAID_SHOWN = 24
+
+
+def _owners_only(request) -> None:
+    if not is_owner(request.user):
+        raise PermissionDenied
+
+
+def owner_home_context(user) -> dict:
+    """The owner's part of the home page: the month so far per restaurant, unpaid invoices."""
+    restaurants = Restaurant.objects.visible_to(user).select_related("municipality").order_by("name", "id")
+    unpaid = (
+        Invoice.objects.visible_to(user)
+        .filter(status__in=[InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE])
+        .order_by("due_date", "number")[:UNPAID_SHOWN]
+    )
+    return {"months": month_so_far(restaurants, now=timezone.now()), "unpaid": [i for i in unpaid if i.is_payable]}
+
+
+def _my_bins(user):
+    return (
+        Bin.objects.visible_to(user)
+        .active()
+        .select_related("restaurant")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.active(), to_attr="active_tags"))
+        .order_by("restaurant__name", "restaurant_id", "label")
+    )
+
+
+@login_required
+def my_bins(request):
+    """Each of my bins with its tag: status, manual code, a printable QR, and a report form."""
+    _owners_only(request)
+    bins = list(_my_bins(request.user))
+    reports = {report.bin_id: report for report in TagReport.objects.visible_to(request.user).open()}
+    for bin in bins:
+        bin.tag = bin.active_tags[0] if bin.active_tags else None
+        bin.open_report = reports.get(bin.id)
+    return render(request, "pages/owner/bins.html", {"bins": bins, "kinds": TagReportKind.choices})
+
+
+def _my_tag(request, bin_id) -> Tag:
+    _owners_only(request)
+    bin = get_object_or_404(Bin.objects.visible_to(request.user).active(), id=bin_id)
+    return get_object_or_404(Tag.objects.active().select_related("bin__restaurant"), bin=bin)
+
+
+@login_required
+def bin_qr_png(request, bin_id):
+    tag = _my_tag(request, bin_id)
+    response = HttpResponse(qr_png(tag.url), content_type="image/png")
+    response["Content-Disposition"] = f'inline; filename="tag-{tag.manual_code}.png"'
+    return response
+
+
+@login_required
+def bin_label_pdf(request, bin_id):
+    tag = _my_tag(request, bin_id)
+    response = HttpResponse(single_label_pdf(tag), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="label-{tag.manual_code}.pdf"'
+    return response
+
+
+@login_required
+@require_POST
+def report_tag(request, bin_id):
+    """ "My tag is lost or damaged": reaches the officials' console (console:tag-reports)."""
+    if not can_report_tag_problem(request.user):
+        raise PermissionDenied
+    bin = get_object_or_404(Bin.objects.visible_to(request.user), id=bin_id)
+    try:
+        tag_services.report_tag_problem(
+            bin=bin, by=request.user, kind=request.POST.get("kind", ""), note=request.POST.get("note", "")
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"{bin.label}: 신고를 접수했습니다. 담당 공무원이 새 태그를 보내 드립니다. "
+            "Your report reached the officials; they will send a new tag.",
+        )
+    return redirect("owner-bins")
+
+
+@login_required
+def pickups(request):
+    """Every pickup of my restaurants, newest first, a page at a time, by month and bin."""
+    _owners_only(request)
+    page = pickup_list.read_page(request.user, request.GET, now=timezone.now())
+    with timezone.override(page.zone):
+        return render(request, "pages/owner/pickups.html", {"page": page})
+
+
+def _my_pickup(request, event_id) -> CollectionEvent:
+    _owners_only(request)
+    return get_object_or_404(
+        CollectionEvent.objects.visible_to(request.user).select_related("bin", "tag", "restaurant__municipality"),
+        id=event_id,
+    )
+
+
+def _receipt(event: CollectionEvent, user) -> dict:
+    """What a receipt shows: the pickup's facts, its fee that day, its scale, its dispute."""
+    zone = event.restaurant.municipality.zone
+    local = event.collected_at.astimezone(zone)
+    scale = (
+        Scale.objects.filter(municipality_id=event.restaurant.municipality_id, serial=event.scale_id).first()
+        if event.scale_id
+        else None
+    )
+    dispute = Dispute.objects.filter(event=event).order_by("-created_at").first()
+    disputable = (
+        can_raise_dispute(user)
+        and event.status in disputes.DISPUTABLE_STATUSES
+        and not (dispute and dispute.status == DisputeStatus.OPEN)
+    )
+    return {
+        "event": event,
+        "local": local,
+        "zone": zone,
+        "fee": TariffBook.for_user(user).fee(event, zone),
+        "identified": pickup_list.identified(event),
+        "scale": scale,
+        "dispute": dispute,
+        "disputable": disputable,
+    }
+
+
+@login_required
+def receipt(request, event_id):
+    """One pickup's receipt: when (local time), weight, fee that day, bin, exception, how the
+    bin was identified, the scale and its last inspection, and "this is wrong"."""
+    event = _my_pickup(request, event_id)
+    context = _receipt(event, request.user)
+    with timezone.override(context["zone"]):
+        return render(request, "pages/owner/receipt.html", context)
+
+
+@login_required
+def pickup_dispute(request, event_id):
+    """ "This is wrong", opened from a receipt: the owner says why, and the dispute carries
+    the receipt's evidence (time, weight, fee, identification, scale) in its text, so the
+    official reads what the owner saw."""
+    event = _my_pickup(request, event_id)
+    context = _receipt(event, request.user)
+    if not context["disputable"]:
+        messages.error(request, "이 기록은 이의신청할 수 없습니다. This pickup cannot be disputed.")
+        return redirect("owner-receipt", event_id=event.id)
+    evidence = pickup_list.evidence_text(context)
+    error = None
+    if request.method == "POST":
+        words = request.POST.get("reason", "")
+        try:
+            if not words.strip():
+                raise DomainError("reason_required", "무엇이 잘못되었는지 적어 주세요. Please say what is wrong.")
+            disputes.raise_dispute(event=event, by=request.user, reason=f"{words.strip()}\n\n{evidence}")
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(request, "이의신청을 접수했습니다. 담당 공무원이 검토합니다. Your dispute was received.")
+            return redirect("owner-receipt", event_id=event.id)
+    with timezone.override(context["zone"]):
+        return render(
+            request,
+            "pages/owner/dispute.html",
+            {**context, "evidence": evidence, "error": error, "reason_max": pickup_list.reason_room(evidence)},
+        )

@@ -1,0 +1,212 @@
+"""The owner's pages, read as each persona: the owner sees their own, another owner and a
+stranger get 404 for someone else's pickup or bin, crews and officials are sent away."""
+
+from datetime import datetime
+
+import pytest
+from django.urls import reverse
+
+from backend.collection_events.scales import register_scale
+from backend.disputes.models import Dispute
+from backend.tags.models import TagReport
+from tests.owner.conftest import SEOUL
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_shows_the_month_so_far_at_todays_price_and_the_invoices_to_pay(client, owner, pickup, now, bin, f):
+    pickup(datetime(2026, 11, 2, 9, tzinfo=SEOUL), grams=12_345)
+    pickup(datetime(2026, 11, 19, 9, tzinfo=SEOUL), grams=7_000)
+    pickup(datetime(2026, 11, 19, 9, 5, tzinfo=SEOUL), grams=7_000, status="held")
+    pickup(datetime(2026, 10, 31, 23, 59, tzinfo=SEOUL), grams=99_000)  # October, local time
+    client.force_login(owner)
+    page = client.get(reverse("home")).content.decode()
+    assert "2회" in page and "19.345 kg" in page
+    assert "2,901원" in page  # 19.345 kg × 150 KRW = 2,901.75, floored
+    assert "확인 대기 1건" in page
+    assert "납부할 청구서가 없습니다" in page
+
+
+def test_home_lists_unpaid_invoices_with_a_pay_button(client, owner, bill, scan, old_bin, tariff, now):
+    scan(old_bin, datetime(2026, 10, 5, 9, tzinfo=SEOUL), 20_000)
+    bill("2026-10")
+    client.force_login(owner)
+    page = client.get(reverse("home")).content.decode()
+    invoice = old_bin.restaurant.invoices.get()
+    assert reverse("pay-invoice", args=[invoice.id]) in page
+    assert f"{invoice.amount_due_krw:,}원" in page
+
+
+def test_my_bins_shows_each_tag_with_its_manual_code_qr_and_label(client, owner, tag, other_owner, f):
+    f.TagFactory(bin=f.BinFactory(restaurant=other_owner.restaurants.first() or f.RestaurantFactory(owner=other_owner)))
+    client.force_login(owner)
+    page = client.get(reverse("owner-bins")).content.decode()
+    assert tag.manual_code_display in page
+    assert len(tag.manual_code_display) == 11 and tag.manual_code_display[4] == tag.manual_code_display[9] == "-"
+    assert page.count('data-testid="bin"') == 1
+    png = client.get(reverse("owner-bin-qr", args=[tag.bin_id]))
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+    pdf = client.get(reverse("owner-bin-label", args=[tag.bin_id]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_another_owners_bin_and_its_qr_are_not_found(client, tag, other_owner):
+    client.force_login(other_owner)
+    assert tag.manual_code_display not in client.get(reverse("owner-bins")).content.decode()
+    for name in ("owner-bin-qr", "owner-bin-label"):
+        assert client.get(reverse(name, args=[tag.bin_id])).status_code == 404
+    assert client.post(reverse("owner-tag-report", args=[tag.bin_id]), {"kind": "lost"}).status_code == 404
+    assert not TagReport.objects.exists()
+
+
+def test_a_tag_report_reaches_the_officials_once_and_a_new_tag_closes_it(client, owner, official, tag):
+    from backend.tags.services import replace_tag
+
+    client.force_login(owner)
+    url = reverse("owner-tag-report", args=[tag.bin_id])
+    client.post(url, {"kind": "damaged", "note": "비에 젖어 찢어졌어요"})
+    again = client.post(url, {"kind": "lost"}, follow=True).content.decode()
+    assert "이미 접수되어" in again
+    assert 'data-testid="report-open"' in client.get(reverse("owner-bins")).content.decode()
+    client.force_login(official)
+    console = client.get(reverse("console:tag-reports")).content.decode()
+    assert "비에 젖어 찢어졌어요" in console and tag.bin.label in console
+    replace_tag(tag=tag, by=official, reason="훼손 신고")
+    assert "열린 신고가 없습니다" in client.get(reverse("console:tag-reports")).content.decode()
+
+
+def test_a_tag_report_needs_a_kind(client, owner, tag):
+    client.force_login(owner)
+    page = client.post(reverse("owner-tag-report", args=[tag.bin_id]), {"kind": "stolen"}, follow=True)
+    assert "분실인지 훼손인지 골라 주세요" in page.content.decode()
+    assert not TagReport.objects.exists()
+
+
+def test_another_municipalitys_official_cannot_see_or_close_our_tag_reports(client, owner, stranger, tag):
+    from backend.tags.services import report_tag_problem
+
+    report = report_tag_problem(bin=tag.bin, by=owner, kind="lost")
+    client.force_login(stranger)
+    assert tag.bin.label not in client.get(reverse("console:tag-reports")).content.decode()
+    assert client.post(reverse("console:tag-report-close", args=[report.id])).status_code == 404
+
+
+@pytest.mark.parametrize("role", ["collector", "official"])
+def test_the_owners_pages_are_for_owners(client, role, request, tag):
+    client.force_login(request.getfixturevalue(role))
+    for url in (reverse("owner-bins"), reverse("owner-pickups")):
+        assert client.get(url).status_code == 403
+
+
+def test_pickups_list_newest_first_with_each_fee_and_filters_by_month_and_bin(client, owner, pickup, now, f, tag):
+    october = pickup(datetime(2026, 10, 14, 23, 30, tzinfo=SEOUL))
+    november = pickup(datetime(2026, 11, 3, 9, tzinfo=SEOUL))
+    held = pickup(datetime(2026, 11, 4, 9, tzinfo=SEOUL), status="held")
+    other_bin = f.BinFactory(restaurant=tag.bin.restaurant, label="홀")
+    other = f.CollectionEventFactory(
+        tag=f.TagFactory(bin=other_bin), collected_at=datetime(2026, 11, 5, 9, tzinfo=SEOUL)
+    )
+    client.force_login(owner)
+    page = client.get(reverse("owner-pickups")).content.decode()
+    order = [page.index(str(event.id)) for event in (other, held, november, october)]
+    assert order == sorted(order)
+    assert "1,300원" in page and "1,500원" in page and "확인 대기" in page
+    october_only = client.get(reverse("owner-pickups"), {"month": "2026-10"}).content.decode()
+    assert str(october.id) in october_only and str(november.id) not in october_only
+    bin_only = client.get(reverse("owner-pickups"), {"bin": str(other_bin.id)}).content.decode()
+    assert str(other.id) in bin_only and str(november.id) not in bin_only
+
+
+def test_a_bad_month_or_someone_elses_bin_is_a_form_error_not_a_crash(client, owner, pickup, now, other_owner, f):
+    pickup(datetime(2026, 11, 3, 9, tzinfo=SEOUL))
+    foreign = f.BinFactory(restaurant=f.RestaurantFactory(owner=other_owner))
+    client.force_login(owner)
+    bad = client.get(reverse("owner-pickups"), {"month": "2026-13"})
+    assert bad.status_code == 200 and "YYYY-MM" in bad.content.decode()
+    wrong_bin = client.get(reverse("owner-pickups"), {"bin": str(foreign.id)}).content.decode()
+    assert "errorlist" in wrong_bin
+
+
+def test_pickups_page_over_years_by_keyset(client, owner, pickup, now):
+    from backend.pages.pickup_list import PAGE_SIZE
+
+    events = [pickup(datetime(2024 + i // 40, 1 + i % 12, 1 + i % 28, 9, tzinfo=SEOUL)) for i in range(PAGE_SIZE + 5)]
+    client.force_login(owner)
+    first = client.get(reverse("owner-pickups"))
+    older = first.context["page"].older
+    second = client.get(reverse("owner-pickups"), {"before": older}).context["page"]
+    seen = [row.event.id for row in first.context["page"].rows] + [row.event.id for row in second.rows]
+    assert sorted(seen) == sorted(event.id for event in events) and len(set(seen)) == len(events)
+    assert second.older is None
+    # A cursor we did not write starts from the top instead of failing.
+    assert client.get(reverse("owner-pickups"), {"before": "not-a-cursor"}).status_code == 200
+
+
+def test_collected_today_or_not_yet_on_a_collection_day(client, owner, pickup, now, f, tag):
+    second = f.BinFactory(restaurant=tag.bin.restaurant, label="홀")
+    pickup(datetime(2026, 11, 20, 8, tzinfo=SEOUL))
+    client.force_login(owner)
+    today = client.get(reverse("owner-pickups")).context["page"].today_bins
+    assert {(item.bin.id, item.collected) for item in today} == {(tag.bin_id, True), (second.id, False)}
+    page = client.get(reverse("owner-pickups")).content.decode()
+    assert "오늘 수거됨" in page and "아직 수거 전" in page
+
+
+def test_the_receipt_shows_what_the_crew_recorded_and_the_scale(client, owner, pickup, now, city, hauler):
+    from datetime import date
+
+    register_scale(
+        municipality=city,
+        hauler=hauler,
+        serial="SC-7",
+        model="CAS HB",
+        inspected_on=date(2026, 5, 2),
+        today=date(2026, 11, 20),
+    )
+    event = pickup(
+        datetime(2026, 10, 15, 0, 30, tzinfo=SEOUL), grams=12_345, source="nfc", physically_tapped=True, scale_id="SC-7"
+    )
+    client.force_login(owner)
+    page = client.get(reverse("owner-receipt", args=[event.id])).content.decode()
+    assert "2026년 10월 15일 00:30" in page  # Seoul time, though UTC's day is the 14th
+    assert "12.345 kg" in page and "1,851원" in page  # the new price of the 15th
+    assert "NFC 태그를 대서 확인" in page and "칩 인증됨" in page
+    assert "SC-7" in page and "2026년 5월 2일" in page
+    assert reverse("owner-dispute", args=[event.id]) in page
+
+
+def test_a_visit_with_an_exception_shows_why_and_costs_nothing(client, owner, pickup, now):
+    event = pickup(
+        datetime(2026, 11, 3, 9, tzinfo=SEOUL), grams=None, status="not_collected", exception_code="not_put_out"
+    )
+    client.force_login(owner)
+    page = client.get(reverse("owner-receipt", args=[event.id])).content.decode()
+    assert "배출되지 않아" in page and "0원" in page
+    assert reverse("owner-dispute", args=[event.id]) not in page
+
+
+@pytest.mark.parametrize("persona", ["other_owner", "stranger"])
+def test_someone_elses_receipt_is_not_found(client, persona, pickup, now, request):
+    event = pickup(datetime(2026, 11, 3, 9, tzinfo=SEOUL))
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    expected = 404 if user.is_owner else 403
+    assert client.get(reverse("owner-receipt", args=[event.id])).status_code == expected
+    assert client.post(reverse("owner-dispute", args=[event.id]), {"reason": "x"}).status_code == expected
+    assert not Dispute.objects.exists()
+
+
+def test_this_is_wrong_opens_a_dispute_carrying_the_receipts_evidence(client, owner, pickup, now):
+    event = pickup(datetime(2026, 11, 3, 9, tzinfo=SEOUL), grams=12_000, scale_id="SC-9", source="manual")
+    client.force_login(owner)
+    url = reverse("owner-dispute", args=[event.id])
+    empty = client.post(url, {"reason": "   "})
+    assert "무엇이 잘못되었는지 적어 주세요" in empty.content.decode()
+    assert not Dispute.objects.exists()
+    client.post(url, {"reason": "이날은 휴무였습니다"})
+    dispute = Dispute.objects.get()
+    assert dispute.reason.startswith("이날은 휴무였습니다")
+    for fact in ("2026-11-03 09:00", "12.000 kg", "1,800원", "수동 코드를 입력해서", "SC-9", str(event.id)):
+        assert fact in dispute.reason
+    receipt = client.get(reverse("owner-receipt", args=[event.id])).content.decode()
+    assert "status-dispute-open" in receipt and url not in receipt
