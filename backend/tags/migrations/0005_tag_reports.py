@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('restaurants', '0005_restaurant_search'),
-        ('tags', '0003_label_sheets'),
+        ('tags', '0004_tag_updated_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
