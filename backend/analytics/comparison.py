@@ -130,15 +130,16 @@ def _monthly_rows(
     restaurant: Restaurant, *, band: tuple[Decimal, Decimal | None], first: date, last: date, today: date
 ) -> list[tuple[date, int, Decimal, Decimal, Decimal]]:
     """Per month: (month, other restaurants in the group, their mean grams, their mean
-    grams per m², my grams). A restaurant belongs to a month's group unless it closed
-    before the month began."""
+    grams per m², my grams). A restaurant belongs to a month's group if it was on
+    record by the month's end or put something out in it (a register imported later
+    still counts its scanned months), and did not close before the month began."""
     zone = restaurant.municipality.zone
     restaurants = connection.ops.quote_name(Restaurant._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             WITH grp AS (
-                SELECT r.id, r.floor_area_m2, r.closed_on
+                SELECT r.id, r.floor_area_m2, r.closed_on, r.created_at
                   FROM {restaurants} r
                  WHERE r.district_id = %(district)s AND r.business_type = %(business_type)s
                    AND r.floor_area_m2 >= %(low)s AND (%(high)s::numeric IS NULL OR r.floor_area_m2 < %(high)s)
@@ -162,6 +163,8 @@ def _monthly_rows(
               FROM months m
               JOIN grp ON grp.closed_on IS NULL OR grp.closed_on >= m.month
               LEFT JOIN sums s ON s.restaurant_id = grp.id AND s.month = m.month
+             WHERE grp.created_at < ((m.month + interval '1 month')::timestamp AT TIME ZONE %(zone)s)
+                OR s.grams IS NOT NULL
              GROUP BY m.month
              ORDER BY m.month
             """,
