@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection
 from django.utils import timezone
 
+from backend.accounts.access import AnyUser
 from backend.collection_events.models import CollectionStatus
 from backend.collection_events.selectors import scans_table
 from backend.municipalities.local_time import local_midnight
@@ -190,7 +191,7 @@ def _monthly_rows(
     return months
 
 
-def comparisons_for(user, *, today: date | None = None) -> list[Comparison]:
+def comparisons_for(user: AnyUser, *, today: date | None = None) -> list[Comparison]:
     """One comparison per restaurant the owner sees (the owner's home may include them)."""
     restaurants = list(Restaurant.objects.visible_to(user).select_related("municipality", "district").order_by("name"))
     return [compare_restaurant(r, today=today or timezone.localdate(timezone=r.municipality.zone)) for r in restaurants]

@@ -31,7 +31,7 @@ def new_dispute(request, event_id):
         raise PermissionDenied
     window = dispute_window(event)
     error = None
-    if request.method == "POST" and window.is_open(timezone.now()):
+    if request.method == "POST":
         try:
             services.raise_dispute(
                 event=event,
@@ -55,7 +55,7 @@ def new_dispute(request, event_id):
         "counted_from_invoice": window.counted_from == CountedFrom.INVOICE,
         "values": request.POST if request.method == "POST" else {},
     }
-    return render(request, "disputes/new.html", context, status=400 if error else 200)
+    return render(request, "disputes/new.html", context)
 
 
 @login_required
@@ -79,7 +79,7 @@ def review(request):
     )
     billed = services.billed_on_many(dispute.event_id for dispute in disputes)
     for dispute in disputes:
-        dispute.billed_on = billed.get(dispute.event_id)  # type: ignore[attr-defined]  # for the page
+        dispute.billed_on = billed.get(dispute.event_id)  # for the page, not a field
     held = (
         CollectionEvent.objects.visible_to(request.user)
         .filter(status=CollectionStatus.HELD)
