@@ -76,7 +76,7 @@ def test_a_bogus_pickup_decision_leaves_the_request_open(client, official, picku
     "decision,status,scan_status", [("accept", "accepted", "void"), ("reject", "rejected", "billable")]
 )
 def test_each_dispute_decision_does_what_it_says(official, dispute, decision, status, scan_status):
-    disputes.decide_dispute(dispute=dispute, by=official, decision=decision, reason="확인")
+    disputes.decide_dispute(dispute=dispute, by=official, decision=decision, reason="확인", outcome="void")
     dispute.event.refresh_from_db()
     assert (Dispute.objects.get().status, dispute.event.status) == (status, scan_status)
 

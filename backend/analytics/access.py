@@ -14,6 +14,11 @@ def may_read_reports(user) -> bool:
     return user.is_authenticated and (user.is_official or user.is_system_admin)
 
 
+def may_compare(user) -> bool:
+    """Owners compare their own restaurants with similar ones (never see another's figures)."""
+    return user.is_authenticated and user.is_owner
+
+
 def report_choices(user) -> list[Municipality] | None:
     """The municipalities a report page offers: every one to an administrator, who
     names the one to show; None to an official, who sees only their own."""

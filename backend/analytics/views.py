@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from backend.analytics import selectors
-from backend.analytics.access import access_report_municipality, may_read_reports, report_choices
+from backend.analytics.access import access_report_municipality, may_compare, may_read_reports, report_choices
+from backend.analytics.comparison import comparisons_for
 from backend.analytics.ranges import DateRange
 from backend.core.errors import DomainError
 
@@ -83,3 +84,11 @@ def reports(request):
 
 def _csv_link(name: str, query: dict) -> str:
     return f"{reverse(name)}?{urlencode({**query, 'format': 'csv'})}"
+
+
+@login_required
+def my_comparison(request):
+    """The owner's restaurants against similar ones, month by month."""
+    if not may_compare(request.user):
+        raise PermissionDenied
+    return render(request, "analytics/my_comparison.html", {"comparisons": comparisons_for(request.user)})

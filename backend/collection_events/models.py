@@ -10,7 +10,7 @@ from django.db.models import Func, Q
 from django.utils import timezone
 
 from backend.accounts.models import User
-from backend.collection_events.weights import grams_to_kg
+from backend.collection_events.weights import MAX_WEIGHT_G, grams_to_kg
 from backend.core.bounds import REASON_MAX_LENGTH, checked_text
 from backend.core.errors import DomainError
 
@@ -64,6 +64,7 @@ class Flag:
     UID_MISMATCH = "uid_mismatch"  # the reader saw another chip than the one written
     UNREGISTERED_SCALE = "unregistered_scale"  # the scan names a scale no official registered
     SCALE_INSPECTION_DUE = "scale_inspection_due"  # the scale's legal inspection (정기검사) has lapsed
+    CORRECTED = "corrected"  # an official's replacement for a voided weighing (an accepted dispute)
 
 
 class CollectionEventQuerySet(models.QuerySet):
@@ -190,6 +191,46 @@ class CollectionEvent(models.Model):
             locked.save(update_fields=["status"])
         self.status = to
         return change
+
+    def correct_weight(self, *, weight_g: int, by: User, reason: str) -> "CollectionEvent":
+        """Replace a wrong weighing: this scan is voided (who, when, why) and a billable
+        copy with the right weight takes its place, at the same time and bin. Billing
+        sees a void and a new scan, as it would from two doors: a billed original is
+        credited on the next invoice and the replacement billed there
+        (billing/windows.py)."""
+        if not 0 < weight_g <= MAX_WEIGHT_G:
+            raise DomainError(
+                "weight_out_of_range",
+                "무게는 0보다 크고 10톤 이하여야 합니다. The weight must be above 0 and at most 10 t.",
+                fields={"weight_kg": ["out of range"]},
+            )
+        if weight_g == self.weight_g:
+            raise DomainError(
+                "weight_unchanged",
+                "기록된 무게와 같습니다. The corrected weight equals the recorded one.",
+                fields={"weight_kg": ["unchanged"]},
+            )
+        with transaction.atomic():
+            self.change_status(to=CollectionStatus.VOID, by=by, reason=f"{reason} → {grams_to_kg(weight_g)} kg")
+            return CollectionEvent.objects.create(
+                id=uuid.uuid4(),
+                bin_id=self.bin_id,
+                tag_id=self.tag_id,
+                restaurant_id=self.restaurant_id,
+                collector_id=self.collector_id,
+                weight_g=weight_g,
+                collected_at=self.collected_at,
+                lat=self.lat,
+                lng=self.lng,
+                distance_m=self.distance_m,
+                source=self.source,
+                scale_id=self.scale_id,
+                device_id=self.device_id,
+                reader_uid=self.reader_uid,
+                flags=[*self.flags, Flag.CORRECTED],
+                status=CollectionStatus.BILLABLE,
+                physically_tapped=self.physically_tapped,
+            )
 
 
 class CollectionEventStatusChange(models.Model):

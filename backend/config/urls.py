@@ -3,6 +3,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from backend.analytics.views import my_comparison
 from backend.core.views import healthz
 from backend.payments.views import pay_invoice
 
@@ -32,6 +33,7 @@ urlpatterns = [
     path("payments/", include("backend.payments.urls")),
     path("disputes/", include("backend.disputes.urls")),
     path("reports/", include("backend.analytics.urls")),
+    path("my/comparison/", my_comparison, name="my-comparison"),
     path("console/", include("backend.console.urls")),
     path("console/", include("backend.routes.console_urls")),
     path("pickup-requests/", include("backend.pickup_requests.urls")),

@@ -13,6 +13,13 @@ class DisputeStatus(models.TextChoices):
     REJECTED = "rejected", "기각"
 
 
+class DisputeOutcome(models.TextChoices):
+    """What an accepted dispute did to the collection."""
+
+    VOIDED = "voided", "수거 기록 취소"
+    CORRECTED = "corrected", "무게 정정"
+
+
 class DisputeQuerySet(models.QuerySet):
     def visible_to(self, user) -> "DisputeQuerySet":
         return self.filter(restaurant__in=Restaurant.objects.accounts_visible_to(user))
@@ -26,11 +33,29 @@ class Dispute(models.Model):
     restaurant = models.ForeignKey("restaurants.Restaurant", on_delete=models.PROTECT, related_name="+")
     raised_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     reason = models.TextField()
+    proposed_weight_g = models.PositiveIntegerField(
+        null=True, blank=True, help_text="the weight the owner believes right; empty: nothing to weigh or not said"
+    )
     status = models.CharField(max_length=16, choices=DisputeStatus.choices, default=DisputeStatus.OPEN)
     created_at = models.DateTimeField(default=timezone.now)
     decided_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
+    outcome = models.CharField(max_length=16, choices=DisputeOutcome.choices, blank=True)
+    replacement = models.ForeignKey(
+        "collection_events.CollectionEvent",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="the corrected weighing that replaced the disputed one",
+    )
+    # Accepted on an invoiced pickup: what the owner gets back, at the tariff the
+    # invoice used, and that invoice's number. The money itself moves through the
+    # restaurant's next invoice (a credit line for the void, a prior-period line for a
+    # replacement: billing/windows.py), never a second time from here.
+    credit_krw = models.IntegerField(null=True, blank=True, help_text="below zero: a correction upwards")
+    credited_invoice_number = models.CharField(max_length=32, blank=True)
 
     objects = DisputeQuerySet.as_manager()
 
@@ -42,6 +67,15 @@ class Dispute(models.Model):
                 name="decision_has_who_when_why",
                 condition=Q(status="open")
                 | Q(decided_by__isnull=False, decided_at__isnull=False) & ~Q(decision_reason=""),
+            ),
+            models.CheckConstraint(
+                name="accepted_has_outcome",
+                condition=Q(status="accepted", outcome__in=["voided", "corrected"])
+                | ~Q(status="accepted") & Q(outcome=""),
+            ),
+            models.CheckConstraint(
+                name="correction_has_replacement",
+                condition=~Q(outcome="corrected") | Q(replacement__isnull=False),
             ),
         ]
 

@@ -1,25 +1,88 @@
-"""Disputes (이의신청): an owner objects to a collection; an official decides.
+"""Disputes (이의신청): an owner objects to a collection, saying what weight they
+believe right; an official decides.
 
-Accepting voids the collection through CollectionEvent.change_status, which records
+Accepting voids the collection, or corrects its weight (void + a replacement weighing,
+CollectionEvent.correct_weight), through CollectionEvent.change_status, which records
 who, when and why. If the collection was already billed, the next billing run sees a
 billed scan that is now void and puts a credit line on that restaurant's next
-invoice (billing/runs.py); the same happens when an official voids a billed scan
-directly, so a correction never depends on which door it came through.
+invoice, and bills a replacement as a prior-period line (billing/runs.py); the same
+happens when an official voids a billed scan directly, so a correction never depends
+on which door it came through. The dispute records what the owner gets back
+(`credit_krw`) for people to read; the money moves once, on the invoice.
+
+An owner may dispute within the municipality's window (disputes/deadlines.py); every
+decision is told to the owner (one notice per dispute, after commit).
 """
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, models, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.billing import windows
+from backend.billing.models import Tariff
+from backend.billing.pricing import credit_for
 from backend.collection_events.models import CollectionEvent, CollectionStatus
+from backend.collection_events.weights import MAX_WEIGHT_G, grams_to_kg, kg_to_grams
 from backend.core.bounds import REASON_MAX_LENGTH, checked_text
 from backend.core.decisions import parse_decision
 from backend.core.errors import DomainError
-from backend.disputes.models import Dispute, DisputeStatus
+from backend.disputes.deadlines import CountedFrom, DisputeWindow, dispute_window
+from backend.disputes.models import Dispute, DisputeOutcome, DisputeStatus
+from backend.notifications.models import NoticeKind
+from backend.notifications.services import notify
+
+
+def parse_weight_kg(value: object, *, field: str = "weight_kg", required: bool = False) -> int | None:
+    """An owner's or official's kilograms ('12.3', 12.3) as integer grams, read as
+    strictly as a crew's scan (collection_events/weights.py). Empty: None, unless required."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise DomainError(
+                "validation_error", "무게를 입력해 주세요. Enter a weight in kg.", fields={field: ["required"]}
+            )
+        return None
+    try:
+        grams = kg_to_grams(value.strip() if isinstance(value, str) else value)
+    except ValueError as error:
+        raise DomainError(
+            "validation_error",
+            f"무게는 소수점 세 자리까지의 킬로그램 숫자로 입력해 주세요 (예: 12.5). {error}",
+            fields={field: [str(error)]},
+        ) from None
+    if not 0 <= grams <= MAX_WEIGHT_G:
+        raise DomainError(
+            "weight_out_of_range",
+            "무게는 0 kg 이상, 10톤 이하로 입력해 주세요. The weight must be between 0 kg and 10 t.",
+            fields={field: ["out of range"]},
+        )
+    return grams
+
+
+def window_closed_error(window: DisputeWindow, event: CollectionEvent) -> DomainError:
+    """Why the owner can no longer dispute online, and whom to call instead."""
+    municipality = event.restaurant.municipality
+    since = "청구서 발행일" if window.counted_from == CountedFrom.INVOICE else "수거일"
+    since_en = "the invoice was issued" if window.counted_from == CountedFrom.INVOICE else "the pickup"
+    days = municipality.dispute_window_working_days
+    return DomainError(
+        "dispute_window_closed",
+        f"이의신청은 {since}로부터 {days} 근무일 이내({window.last_day:%Y-%m-%d}까지) 할 수 있습니다. "
+        f"{municipality.contact}에 전화로 문의해 주세요. "
+        f"Disputes are accepted within {days} working days after {since_en} "
+        f"(until {window.last_day:%Y-%m-%d}); please call {municipality.contact}.",
+        fields={
+            "deadline": window.last_day.isoformat(),
+            "counted_from": window.counted_from,
+            "contact_phone": municipality.contact_phone,
+        },
+        status_code=409,
+    )
 
 
 def _reason_required(field: str = "reason") -> DomainError:
@@ -30,10 +93,32 @@ def _reason_required(field: str = "reason") -> DomainError:
 DISPUTABLE_STATUSES = (CollectionStatus.BILLABLE, CollectionStatus.HELD)
 
 
-def raise_dispute(*, event: CollectionEvent, by: User, reason: str) -> Dispute:
+def raise_dispute(
+    *,
+    event: CollectionEvent,
+    by: User,
+    reason: str,
+    proposed_weight_g: int | None = None,
+    now: datetime | None = None,
+) -> Dispute:
+    """Receive an owner's dispute, within the window; `proposed_weight_g` is the weight
+    they believe right (0: nothing was put out), if they say."""
     checked_text(reason, "reason", REASON_MAX_LENGTH)
     if not reason.strip():
         raise _reason_required()
+    if proposed_weight_g is not None and not 0 <= proposed_weight_g <= MAX_WEIGHT_G:
+        raise DomainError(
+            "weight_out_of_range",
+            "무게는 0 kg 이상, 10톤 이하로 입력해 주세요. The weight must be between 0 kg and 10 t.",
+            fields={"proposed_weight_kg": ["out of range"]},
+        )
+    if proposed_weight_g is not None and proposed_weight_g == event.weight_g:
+        raise DomainError(
+            "weight_unchanged",
+            "기록된 무게와 같습니다. 맞다고 생각하는 무게를 입력해 주세요. "
+            "That is the recorded weight; enter the weight you believe right.",
+            fields={"proposed_weight_kg": ["equals the recorded weight"]},
+        )
     if event.status not in DISPUTABLE_STATUSES:
         raise DomainError(
             "not_disputable",
@@ -41,10 +126,17 @@ def raise_dispute(*, event: CollectionEvent, by: User, reason: str) -> Dispute:
             "Only billable or held collections can be disputed.",
             status_code=409,
         )
+    window = dispute_window(event)
+    if not window.is_open(now or timezone.now()):
+        raise window_closed_error(window, event)
     try:
         with transaction.atomic():
             return Dispute.objects.create(
-                event=event, restaurant_id=event.restaurant_id, raised_by=by, reason=reason.strip()
+                event=event,
+                restaurant_id=event.restaurant_id,
+                raised_by=by,
+                reason=reason.strip(),
+                proposed_weight_g=proposed_weight_g,
             )
     except IntegrityError:
         raise DomainError(
@@ -54,35 +146,94 @@ def raise_dispute(*, event: CollectionEvent, by: User, reason: str) -> Dispute:
         ) from None
 
 
-def _claim(dispute: Dispute, *, to: str, by: User, reason: str) -> Dispute:
+def _already_decided() -> DomainError:
+    return DomainError(
+        "already_decided", "이미 처리된 이의신청입니다. This dispute was already decided.", status_code=409
+    )
+
+
+def _claim(dispute: Dispute, *, to: str, by: User, reason: str, **outcome: object) -> Dispute:
     """Decide once: a conditional UPDATE from open, so two officials cannot both decide."""
     checked_text(reason, "reason", REASON_MAX_LENGTH)
     if not reason.strip():
         raise _reason_required()
     now = timezone.now()
     decided = Dispute.objects.filter(id=dispute.id, status=DisputeStatus.OPEN).update(
-        status=to, decided_by=by, decided_at=now, decision_reason=reason.strip()
+        status=to, decided_by=by, decided_at=now, decision_reason=reason.strip(), **outcome
     )
     if not decided:
-        raise DomainError(
-            "already_decided", "이미 처리된 이의신청입니다. This dispute was already decided.", status_code=409
-        )
+        raise _already_decided()
     dispute.refresh_from_db()
     return dispute
 
 
-def accept_dispute(*, dispute: Dispute, by: User, reason: str) -> Dispute:
+def accept_dispute(*, dispute: Dispute, by: User, reason: str, weight_g: int | None = None) -> Dispute:
+    """Accept: void the collection, or, given `weight_g`, correct it to that weight.
+    On an invoiced collection, record what the owner gets back. Tells the owner."""
+    checked_text(reason, "reason", REASON_MAX_LENGTH)
+    if not reason.strip():
+        raise _reason_required()
     with transaction.atomic():
-        dispute = _claim(dispute, to=DisputeStatus.ACCEPTED, by=by, reason=reason)
+        # Lock the dispute before touching its collection: of two officials deciding
+        # at once, the second waits here and is told it was already decided.
+        if not Dispute.objects.select_for_update().filter(id=dispute.id, status=DisputeStatus.OPEN).exists():
+            raise _already_decided()
         event = dispute.event
-        if event.status != CollectionStatus.VOID:
-            event.change_status(to=CollectionStatus.VOID, by=by, reason=f"이의신청 인정 (dispute accepted): {reason}")
+        why = f"이의신청 인정 (dispute accepted): {reason.strip()}"
+        number = windows.billed_on(event.id)
+        decided: dict[str, object] = {"outcome": DisputeOutcome.VOIDED}
+        if weight_g is not None:
+            replacement = event.correct_weight(weight_g=weight_g, by=by, reason=why)
+            decided = {"outcome": DisputeOutcome.CORRECTED, "replacement": replacement}
+        elif event.status != CollectionStatus.VOID:
+            event.change_status(to=CollectionStatus.VOID, by=by, reason=why)
+        if number is not None:
+            decided.update(credit_krw=_credit_krw(event, weight_g), credited_invoice_number=number)
+        dispute = _claim(dispute, to=DisputeStatus.ACCEPTED, by=by, reason=reason, **decided)
+        _notify_owner(dispute)
     return dispute
+
+
+def _credit_krw(event: CollectionEvent, corrected_g: int | None) -> int:
+    """What a billed collection gives back: its price at the tariff of its day, less
+    the replacement's (pricing.credit_for, as the credit line will compute it)."""
+    zone = event.restaurant.municipality.zone
+    tariff = (
+        Tariff.objects.filter(municipality_id=event.restaurant.municipality_id)
+        .in_force_on(event.collected_at.astimezone(zone).date())
+        .first()
+    )
+    if tariff is None or event.weight_g is None:
+        return 0
+    given_back = credit_for(event.weight_g, tariff.price_per_kg_krw)
+    return given_back - (credit_for(corrected_g, tariff.price_per_kg_krw) if corrected_g else 0)
 
 
 def reject_dispute(*, dispute: Dispute, by: User, reason: str) -> Dispute:
     with transaction.atomic():
-        return _claim(dispute, to=DisputeStatus.REJECTED, by=by, reason=reason)
+        dispute = _claim(dispute, to=DisputeStatus.REJECTED, by=by, reason=reason)
+        _notify_owner(dispute)
+        return dispute
+
+
+def _notify_owner(dispute: Dispute) -> None:
+    """One notice per dispute, to whoever raised it, sent after the decision commits."""
+    notify(
+        kind=NoticeKind.DISPUTE_DECIDED,
+        about=str(dispute.id),
+        recipient_id=dispute.raised_by_id,
+        template="disputes/notices/decided",
+        context={
+            "dispute": dispute,
+            "event": dispute.event,
+            "restaurant": dispute.restaurant,
+            "corrected_kg": grams_to_kg(dispute.replacement.weight_g)
+            if dispute.replacement is not None and dispute.replacement.weight_g
+            else None,
+            "credit_abs": abs(dispute.credit_krw or 0),
+            "url": settings.PUBLIC_BASE_URL + reverse("disputes:mine"),
+        },
+    )
 
 
 class DisputeDecision(models.TextChoices):
@@ -90,13 +241,39 @@ class DisputeDecision(models.TextChoices):
     REJECT = "reject", "기각 · Reject"
 
 
-def decide_dispute(*, dispute: Dispute, by: User, decision: str, reason: str) -> Dispute:
-    """Accept or reject, as chosen; any other decision is refused (`invalid_decision`)."""
+class AcceptOutcome(models.TextChoices):
+    """What accepting does: void the collection, or correct its weight."""
+
+    VOID = "void", "수거 기록 취소 · Void"
+    CORRECT = "correct", "무게 정정 · Correct the weight"
+
+
+def decide_dispute(
+    *, dispute: Dispute, by: User, decision: str, reason: str, outcome: str = "", weight_kg: object = None
+) -> Dispute:
+    """Accept (void, or correct to `weight_kg`) or reject, as chosen; any other
+    decision or outcome is refused (`invalid_decision`)."""
     match parse_decision(decision, DisputeDecision):
         case DisputeDecision.ACCEPT:
-            return accept_dispute(dispute=dispute, by=by, reason=reason)
+            return accept_dispute(dispute=dispute, by=by, reason=reason, weight_g=accepted_weight(outcome, weight_kg))
         case DisputeDecision.REJECT:
             return reject_dispute(dispute=dispute, by=by, reason=reason)
+
+
+def accepted_weight(outcome: str, weight_kg: object) -> int | None:
+    """None to void; the corrected grams to correct (a weight is then required, above 0)."""
+    match parse_decision(outcome, AcceptOutcome):
+        case AcceptOutcome.VOID:
+            return None
+        case AcceptOutcome.CORRECT:
+            grams = parse_weight_kg(weight_kg, required=True)
+            if not grams:
+                raise DomainError(
+                    "weight_out_of_range",
+                    "0 kg으로 정정하려면 '수거 기록 취소'를 선택해 주세요. To correct to 0 kg, void the collection.",
+                    fields={"weight_kg": ["must be more than 0"]},
+                )
+            return grams
 
 
 class HeldDecision(models.TextChoices):

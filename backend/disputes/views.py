@@ -14,6 +14,7 @@ from backend.collection_events.models import CollectionEvent, CollectionStatus, 
 from backend.core.errors import DomainError
 from backend.disputes import services
 from backend.disputes.access import access_dispute, can_decide_dispute, can_raise_dispute
+from backend.disputes.deadlines import CountedFrom, dispute_window
 from backend.disputes.models import Dispute, DisputeStatus
 
 SCALE_FLAGS = [Flag.UNREGISTERED_SCALE, Flag.SCALE_INSPECTION_DUE]
@@ -23,25 +24,43 @@ SCALE_FLAGS_SHOWN_DAYS = 31
 @login_required
 def new_dispute(request, event_id):
     event = get_object_or_404(
-        CollectionEvent.objects.visible_to(request.user).select_related("bin", "restaurant"), id=event_id
+        CollectionEvent.objects.visible_to(request.user).select_related("bin", "restaurant__municipality"),
+        id=event_id,
     )
     if not can_raise_dispute(request.user):
         raise PermissionDenied
+    window = dispute_window(event)
     error = None
     if request.method == "POST":
         try:
-            services.raise_dispute(event=event, by=request.user, reason=request.POST.get("reason", ""))
+            services.raise_dispute(
+                event=event,
+                by=request.user,
+                reason=request.POST.get("reason", ""),
+                proposed_weight_g=services.parse_weight_kg(
+                    request.POST.get("proposed_weight_kg", ""), field="proposed_weight_kg"
+                ),
+            )
         except DomainError as exc:
             error = exc.message
         else:
             messages.success(request, "이의신청을 접수했습니다. 담당 공무원이 검토합니다. Your dispute was received.")
             return redirect("disputes:mine")
-    return render(request, "disputes/new.html", {"event": event, "error": error})
+    context = {
+        "event": event,
+        "error": error,
+        "window": window,
+        "is_open": window.is_open(timezone.now()),
+        "municipality": event.restaurant.municipality,
+        "counted_from_invoice": window.counted_from == CountedFrom.INVOICE,
+        "values": request.POST if request.method == "POST" else {},
+    }
+    return render(request, "disputes/new.html", context)
 
 
 @login_required
 def my_disputes(request):
-    disputes = Dispute.objects.visible_to(request.user).select_related("event__bin", "restaurant")[:100]
+    disputes = Dispute.objects.visible_to(request.user).select_related("event__bin", "restaurant", "replacement")[:100]
     return render(request, "disputes/mine.html", {"disputes": disputes})
 
 
@@ -53,11 +72,14 @@ def _deciders_only(request) -> None:
 @login_required
 def review(request):
     _deciders_only(request)
-    disputes = (
+    disputes = list(
         Dispute.objects.visible_to(request.user)
         .filter(status=DisputeStatus.OPEN)
         .select_related("event__bin", "event__photo", "restaurant", "raised_by")[:100]
     )
+    billed = services.billed_on_many(dispute.event_id for dispute in disputes)
+    for dispute in disputes:
+        dispute.billed_on = billed.get(dispute.event_id)  # for the page, not a field
     held = (
         CollectionEvent.objects.visible_to(request.user)
         .filter(status=CollectionStatus.HELD)
@@ -75,7 +97,11 @@ def review(request):
         .select_related("bin", "restaurant", "photo")
         .order_by("-collected_at")[:100]
     )
-    return render(request, "disputes/review.html", {"disputes": disputes, "held": held, "flagged": flagged})
+    return render(
+        request,
+        "disputes/review.html",
+        {"disputes": disputes, "held": held, "flagged": flagged},
+    )
 
 
 @login_required
@@ -89,8 +115,10 @@ def decide(request, dispute_id):
             by=request.user,
             decision=request.POST.get("decision", ""),
             reason=request.POST.get("reason", ""),
+            outcome=request.POST.get("outcome", ""),
+            weight_kg=request.POST.get("weight_kg", ""),
         )
-        messages.success(request, "처리했습니다. Done.")
+        messages.success(request, "처리했습니다. 신청인에게 결과를 알렸습니다. Done; the owner is told.")
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("disputes:review")

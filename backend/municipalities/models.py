@@ -19,6 +19,13 @@ class Municipality(models.Model):
     name = models.CharField(max_length=100)
     code = models.CharField(max_length=10, unique=True, help_text="행정표준코드 (administrative code)")
     time_zone = models.CharField(max_length=64, default="Asia/Seoul", validators=[validate_time_zone])
+    # Whom an owner calls when a window below has closed (the waste team's desk).
+    contact_phone = models.CharField(max_length=20, blank=True, help_text="청소행정과 대표 전화, e.g. 02-2600-6114")
+    # How many working days (weekends and public holidays skipped) an owner has to
+    # dispute a pickup (from the pickup, or from the invoice that billed it) and to
+    # report a missed one (from the day it was missed).
+    dispute_window_working_days = models.PositiveSmallIntegerField(default=2)
+    missed_pickup_window_working_days = models.PositiveSmallIntegerField(default=2)
 
     class Meta:
         ordering = ["name"]
@@ -30,6 +37,11 @@ class Municipality(models.Model):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def contact(self) -> str:
+        """Whom to call, in words, for a message that sends the owner to the phone."""
+        return f"{self.name} ({self.contact_phone})" if self.contact_phone else self.name
 
 
 class DistrictQuerySet(models.QuerySet):

@@ -19,6 +19,8 @@ class NoticeKind(models.TextChoices):
     PICKUP_REQUEST_DONE = "pickup_request_done", "수거 요청 처리 완료 안내"
     PICKUP_REQUEST_REJECTED = "pickup_request_rejected", "수거 요청 반려 안내"
     PICKUP_REQUEST_CANCELLED = "pickup_request_cancelled", "수거 요청 취소 안내"
+    # An official's decision on an owner's dispute (backend/disputes); about = the dispute.
+    DISPUTE_DECIDED = "dispute_decided", "이의신청 처리 결과 안내"
     # A one-time link to set a password (backend/people); about = the link's id.
     INVITATION = "invitation", "가입 초대"
     PASSWORD_RESET = "password_reset", "비밀번호 재설정 안내"

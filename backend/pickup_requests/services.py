@@ -18,6 +18,7 @@ from backend.core.decisions import parse_decision
 from backend.core.errors import DomainError
 from backend.municipalities.local_time import days_bounds
 from backend.municipalities.models import Hauler
+from backend.municipalities.working_days import window_closes_at, window_last_day
 from backend.pickup_requests.models import (
     PickupRequest,
     PickupRequestStep,
@@ -56,6 +57,7 @@ def request_pickup(
                 "아직 지나지 않은 날의 미수거는 신고할 수 없습니다. A pickup cannot be reported missed before its day.",
                 fields={"requested_for": [f"after today ({today:%Y-%m-%d})"]},
             )
+        _refuse_if_window_closed(restaurant=restaurant, day=requested_for)
         _refuse_if_visited(restaurant=restaurant, bin=bin, day=requested_for, zone=zone)
     elif requested_for < today:
         raise DomainError(
@@ -92,6 +94,29 @@ def request_pickup(
             status_code=409,
         ) from None
     return pickup
+
+
+def _refuse_if_window_closed(*, restaurant: Restaurant, day: date) -> None:
+    """A missed pickup is reported within the municipality's working days after it;
+    later, the owner calls the district office (the message says whom)."""
+    municipality = restaurant.municipality
+    days = municipality.missed_pickup_window_working_days
+    if timezone.now() < window_closes_at(day, days, municipality.zone):
+        return
+    last_day = window_last_day(day, days)
+    raise DomainError(
+        "report_window_closed",
+        f"미수거 신고는 수거일로부터 {days} 근무일 이내({last_day:%Y-%m-%d}까지) 할 수 있습니다. "
+        f"{municipality.contact}에 전화로 문의해 주세요. "
+        f"A missed pickup can be reported within {days} working days (until {last_day:%Y-%m-%d}); "
+        f"please call {municipality.contact}.",
+        fields={
+            "requested_for": [f"reported after {last_day:%Y-%m-%d}"],
+            "deadline": last_day.isoformat(),
+            "contact_phone": municipality.contact_phone,
+        },
+        status_code=409,
+    )
 
 
 def _refuse_if_visited(*, restaurant: Restaurant, bin: Bin | None, day: date, zone: ZoneInfo) -> None:

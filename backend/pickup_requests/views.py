@@ -17,6 +17,7 @@ from backend.collection_events.access import can_see_stops
 from backend.core.bounds import NOTE_MAX_LENGTH
 from backend.core.errors import DomainError
 from backend.municipalities.models import Hauler
+from backend.municipalities.working_days import earliest_open_start
 from backend.pickup_requests import services
 from backend.pickup_requests.access import (
     access_pickup_request,
@@ -97,7 +98,11 @@ def my_requests(request):
             messages.success(request, "접수되었습니다. 진행 상황을 아래에서 확인하세요. Your request was received.")
             return redirect("pickup_requests:mine")
     pickups = with_history(PickupRequest.objects.visible_to(user))[:SHOWN]
-    return render(request, "pickup_requests/mine.html", {"form": form, "pickups": pickups})
+    municipality = restaurants[0].municipality if restaurants else None
+    context = {"form": form, "pickups": pickups, "municipality": municipality}
+    if municipality is not None:
+        context["missed_from"] = earliest_open_start(today, municipality.missed_pickup_window_working_days)
+    return render(request, "pickup_requests/mine.html", context)
 
 
 @login_required

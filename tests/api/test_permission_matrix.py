@@ -56,7 +56,7 @@ def world(f, official, collector, owner, restaurant, bin, tag, stranger, other_o
     execute_billing_run(run_id=run.id)
     order = create_payment_order(invoice=Invoice.objects.get(), by=owner)
     assert callback(client, order, amount=1000).status_code == 200
-    raise_dispute(event=event, by=owner, reason="무게가 너무 많이 나왔습니다")
+    raise_dispute(event=event, by=owner, reason="무게가 너무 많이 나왔습니다", now=event.collected_at)
     from django.utils import timezone
 
     from backend.pickup_requests.services import request_pickup

@@ -1,6 +1,7 @@
 """Owners dispute collections; officials accept (void, and credit if billed) or reject."""
 
 import pytest
+import time_machine
 
 from backend.billing.models import Invoice, LineKind
 from backend.collection_events.models import CollectionEventStatusChange
@@ -16,6 +17,15 @@ def billed_scan(tariff, old_bin, scan, bill):
     wrong = scan(old_bin, seoul(2026, 8, 3, 5), 10_000)
     bill("2026-08")
     return wrong
+
+
+@pytest.fixture
+def disputable(billed_scan):
+    """The billed scan, the morning after it was collected: inside the dispute window
+    (in a test's one transaction the invoice's snapshot does not see the scan, so the
+    window counts from the pickup)."""
+    with time_machine.travel(seoul(2026, 8, 4, 9), tick=True):
+        yield billed_scan
 
 
 def raise_dispute(api, owner, event):
@@ -47,30 +57,30 @@ def test_accepting_voids_the_collection_and_credits_it_on_the_next_invoice(
     assert september.total_krw == 2600 - 1300
 
 
-def test_rejecting_records_who_when_why_and_keeps_the_collection(api, owner, official, billed_scan):
-    dispute = raise_dispute(api, owner, billed_scan)
+def test_rejecting_records_who_when_why_and_keeps_the_collection(api, owner, official, disputable):
+    dispute = raise_dispute(api, owner, disputable)
     response = api.as_user(official).post(f"{URL}{dispute['id']}/reject/", {"reason": "수거 사진 확인"}, format="json")
     assert response.json()["status"] == "rejected"
     stored = Dispute.objects.get()
     assert (stored.decided_by, stored.decision_reason) == (official, "수거 사진 확인") and stored.decided_at
-    billed_scan.refresh_from_db()
-    assert billed_scan.status == "billable"
+    disputable.refresh_from_db()
+    assert disputable.status == "billable"
     again = api.post(f"{URL}{dispute['id']}/accept/", {"reason": "x"}, format="json")
     assert (again.status_code, again.json()["error"]["code"]) == (409, "already_decided")
 
 
-def test_one_open_dispute_per_collection_and_a_reason_is_required(api, owner, billed_scan):
-    raise_dispute(api, owner, billed_scan)
-    response = api.post(URL, {"collection": str(billed_scan.id), "reason": "again"}, format="json")
+def test_one_open_dispute_per_collection_and_a_reason_is_required(api, owner, disputable):
+    raise_dispute(api, owner, disputable)
+    response = api.post(URL, {"collection": str(disputable.id), "reason": "again"}, format="json")
     assert (response.status_code, response.json()["error"]["code"]) == (409, "dispute_open")
-    response = api.post(URL, {"collection": str(billed_scan.id), "reason": " "}, format="json")
+    response = api.post(URL, {"collection": str(disputable.id), "reason": " "}, format="json")
     assert response.status_code == 400
 
 
-def test_permissions(api, owner, official, collector, stranger, other_owner, billed_scan):
-    dispute = raise_dispute(api, owner, billed_scan)
+def test_permissions(api, owner, official, collector, stranger, other_owner, disputable):
+    dispute = raise_dispute(api, owner, disputable)
     assert (
-        api.as_user(official).post(URL, {"collection": str(billed_scan.id), "reason": "x"}, format="json").status_code
+        api.as_user(official).post(URL, {"collection": str(disputable.id), "reason": "x"}, format="json").status_code
         == 403
     )
     assert api.as_user(owner).post(f"{URL}{dispute['id']}/accept/", {"reason": "x"}, format="json").status_code == 403
@@ -81,7 +91,7 @@ def test_permissions(api, owner, official, collector, stranger, other_owner, bil
     assert (
         api.as_user(stranger).post(f"{URL}{dispute['id']}/accept/", {"reason": "x"}, format="json").status_code == 404
     )
-    response = api.as_user(other_owner).post(URL, {"collection": str(billed_scan.id), "reason": "x"}, format="json")
+    response = api.as_user(other_owner).post(URL, {"collection": str(disputable.id), "reason": "x"}, format="json")
     assert response.status_code == 400  # another owner's collection does not exist for them
 
 
@@ -94,9 +104,9 @@ def test_officials_review_page_releases_a_held_scan(client, official, old_bin, s
     assert held.status == "billable"
 
 
-def test_an_owner_disputes_from_the_phone(client, owner, billed_scan):
+def test_an_owner_disputes_from_the_phone(client, owner, disputable):
     client.force_login(owner)
-    page = client.get(f"/disputes/new/{billed_scan.id}/")
+    page = client.get(f"/disputes/new/{disputable.id}/")
     assert "이의신청" in page.content.decode()
-    client.post(f"/disputes/new/{billed_scan.id}/", {"reason": "휴무일"})
+    client.post(f"/disputes/new/{disputable.id}/", {"reason": "휴무일"})
     assert Dispute.objects.get().reason == "휴무일"
