@@ -1,6 +1,10 @@
 """`/api/v1/crew/…`: what a crew's phone keeps for the day (its stops, and the directory of
 the bins its hauler serves); `/api/v1/haulers/{id}/route/`: officials order a round."""
 
+import msgspec
+from django.http import HttpResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.gzip import gzip_page
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import get_object_or_404
@@ -108,6 +112,7 @@ class CrewStopsView(APIView):
         return Response({"day": day.day, "stops": [stop_row(stop) for stop in day.stops], "left": day.left})
 
 
+@method_decorator(gzip_page, name="dispatch")
 class CrewDirectoryView(APIView):
     """Every bin the crew's hauler serves, or what changed since a cursor."""
 
@@ -119,7 +124,12 @@ class CrewDirectoryView(APIView):
         query = DirectoryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         found = selectors.directory(collector=request.user, since=query.validated_data.get("since"))
-        return Response({"cursor": found.cursor, "full": found.full, "bins": found.bins})
+        # A hauler's whole directory is some 300 bytes a bin (6 MB for 20,000): encoded by
+        # msgspec (UUIDs, decimals and dates natively, ~10x DRF's encoder) and sent gzipped
+        # to a phone that accepts it (the answer reflects no input and holds no secret,
+        # so compression leaks nothing).
+        body = msgspec.json.encode({"cursor": found.cursor, "full": found.full, "bins": found.bins})
+        return HttpResponse(body, content_type="application/json")
 
 
 class RouteSerializer(serializers.Serializer):

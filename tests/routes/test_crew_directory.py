@@ -193,3 +193,17 @@ def test_queries_do_not_grow_with_the_directory(crew, f, district):
     with CaptureQueriesContext(connection) as changed:
         crew.get(URL, {"since": cursor})
     assert len(changed) == len(few)
+
+
+def test_a_phone_that_accepts_gzip_gets_the_directory_compressed(crew, f, tag, district):
+    import gzip
+    import json
+
+    f.TagFactory.create_batch(30, bin__restaurant__district=district)
+    plain = crew.get(URL)
+    packed = crew.get(URL, HTTP_ACCEPT_ENCODING="gzip")
+    assert plain.get("Content-Encoding") is None
+    assert packed["Content-Encoding"] == "gzip"
+    assert len(packed.content) < len(plain.content) / 3
+    unpacked = json.loads(gzip.decompress(packed.content))
+    assert by_id(unpacked).keys() == by_id(plain.json()).keys()
