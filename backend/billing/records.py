@@ -23,7 +23,7 @@ class InvoiceRecord:
     id: str
     municipality_id: str
     restaurant_id: str
-    run_id: str
+    run_id: str | None  # None: a final invoice at a handover, outside any run
     period: str  # YYYY-MM-01
     status: str  # InvoiceStatus
     municipality_name: Text

@@ -385,7 +385,9 @@ def issue_final_invoice(*, restaurant: Restaurant, last_day: date) -> str | None
     the month's last day or the restaurant closes, it is that month's invoice (base fee
     and minimum charge included) and the month's run skips the restaurant; otherwise a
     part-month invoice (`last_day` set) and the run bills the rest of the month to the
-    new owner. Returns the invoice id, or None when there was nothing to bill."""
+    new owner. Returns the invoice id, or None when there was nothing to bill (or the
+    month's invoice had billed it already). A month already invoiced cannot be split:
+    `handover_month_billed`."""
     municipality = restaurant.municipality
     zone = municipality.zone
     period = Period.of_date(last_day)
@@ -394,6 +396,8 @@ def issue_final_invoice(*, restaurant: Restaurant, last_day: date) -> str | None
     with transaction.atomic():
         locked = lock_one(restaurant.id, until=until)
         if selectors.invoiced_restaurants([locked.id], period):
+            if month_invoice:
+                return None  # the month's run has billed the owner through that day already
             raise DomainError(
                 "handover_month_billed",
                 f"{period} 청구서가 이미 발행되어 그 달 안의 날짜로 처리할 수 없습니다. "

@@ -87,11 +87,12 @@ class Window:
 
 
 def invoiced_restaurants(restaurant_ids: list[str], period: Period) -> set[str]:
-    """Those of the restaurants that already have an invoice for the month."""
+    """Those of the restaurants that already have the month's invoice (a final invoice
+    at a handover bills only the old owner's part: the month's invoice follows)."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT restaurant_id::text FROM {_table(Invoice)}
-                 WHERE period = %s AND restaurant_id = ANY(%s::uuid[])""",
+                 WHERE period = %s AND restaurant_id = ANY(%s::uuid[]) AND last_day IS NULL""",
             [period.first_day, restaurant_ids],
         )
         return {row[0] for row in cursor.fetchall()}

@@ -10,6 +10,7 @@ from backend.analytics.api import ScanQualityReportView, VolumeReportView
 from backend.billing.api import BillingRunViewSet, InvoiceViewSet, TariffViewSet
 from backend.collection_events.api import CollectionEventViewSet, ScaleViewSet
 from backend.disputes.api import DisputeViewSet
+from backend.handovers.api import HandoverViewSet
 from backend.municipalities.api import DistrictViewSet
 from backend.payments.api import LedgerEntryViewSet, PaymentOrderViewSet, PaymentViewSet
 from backend.people.api import (
@@ -41,6 +42,7 @@ router.register("payment-orders", PaymentOrderViewSet, basename="payment-order")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("ledger-entries", LedgerEntryViewSet, basename="ledger-entry")
 router.register("disputes", DisputeViewSet, basename="dispute")
+router.register("handovers", HandoverViewSet, basename="handover")
 router.register("pickup-requests", PickupRequestViewSet, basename="pickup-request")
 router.register("register-imports", RegisterImportViewSet, basename="register-import")
 router.register("invitations", InvitationViewSet, basename="invitation")

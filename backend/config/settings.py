@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "backend.analytics",
     "backend.audit",
     "backend.pickup_requests",
+    "backend.handovers",
     "backend.registers",
     "backend.people",
     "backend.demo",

@@ -34,6 +34,7 @@ urlpatterns = [
     path("reports/", include("backend.analytics.urls")),
     path("console/", include("backend.console.urls")),
     path("pickup-requests/", include("backend.pickup_requests.urls")),
+    path("", include("backend.handovers.urls")),
     path("registers/", include("backend.registers.urls")),
     path("", include("backend.people.urls")),
     path("", include("backend.pages.urls")),
