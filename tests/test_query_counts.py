@@ -47,6 +47,8 @@ PAGES = [
     ("console:label-sheets", {}, ["official"]),
     ("registers:upload", {}, ["official"]),  # the upload form and the recent imports
     ("people:list", {}, ["official"]),
+    ("handovers:report", {}, ["owner"]),
+    ("handovers:review", {}, ["official"]),
 ]
 # The other pages: one object, a form, or no page at all. A new page goes in one list or the other.
 NOT_LIST_PAGES = {
@@ -64,6 +66,7 @@ NOT_LIST_PAGES = {
     "pickup_requests:cancel",
     "pickup_requests:done",
     "pickup_requests:decide",
+    "handovers:decide",
     "billing-console:tariff",
     "billing-console:close-tariff",
     "billing-console:run",
@@ -125,6 +128,7 @@ class Rows:
         from backend.billing.runs import execute_billing_run, start_billing_run
         from backend.collection_events.scales import register_scale
         from backend.disputes.services import raise_dispute, reject_dispute
+        from backend.handovers.services import report_handover
         from backend.payments.services import create_payment_order
         from backend.people.services import invite_crew
         from backend.pickup_requests.services import assign_request, request_pickup
@@ -202,6 +206,9 @@ class Rows:
             by=self.official, file_name=f"register-{i}.csv", content=csv_bytes([register_row(i, dong=district.name)])
         )
         invite_crew(by=self.official, hauler=self.hauler, email=f"crew{i}@example.org", name=f"작업자 {i}")
+        report_handover(
+            by=self.owner, restaurant=restaurant, kind="sale", proposed_on=NOW.date(), new_owner_phone="010-2222-3333"
+        )
 
 
 @pytest.fixture

@@ -405,9 +405,7 @@ def issue_final_invoice(*, restaurant: Restaurant, last_day: date) -> str | None
                 fields={"effective_on": ["month already invoiced"]},
                 status_code=409,
             )
-        drafts = _draft_chunk(
-            municipality, [locked], period, run_id=None, last_day=None if month_invoice else last_day
-        )
+        drafts = _draft_chunk(municipality, [locked], period, run_id=None, last_day=None if month_invoice else last_day)
         writer.write_lines_and_ledger(drafts)
         issued = writer.write_invoices(
             drafts, municipality_id=municipality.id, municipality_code=municipality.code, period=period

@@ -8,10 +8,14 @@ class ReportForm(forms.Form):
     """What an owner fills in on the phone."""
 
     restaurant = forms.ChoiceField(label="음식점 Restaurant")
-    kind = forms.ChoiceField(label="무엇을 신고하시나요? What happens?", choices=HandoverKind.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label="무엇을 신고하시나요? What happens?", choices=HandoverKind.choices, widget=forms.RadioSelect
+    )
     proposed_on = forms.DateField(
         label="날짜 Date",
-        help_text="폐업: 마지막 영업일 · 양도: 새 업주가 맡는 첫날. Closing: last day open; sale: the new owner's first day.",
+        help_text=(
+            "폐업: 마지막 영업일 · 양도: 새 업주가 맡는 첫날. Closing: last day open; sale: the new owner's first day."
+        ),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     new_owner_name = forms.CharField(label="새 업주 이름 (양도) New owner's name", required=False, max_length=150)
@@ -35,7 +39,7 @@ class ReportForm(forms.Form):
 class ConfirmForm(forms.Form):
     effective_on = forms.DateField(
         label="확정 날짜 Date",
-        help_text="폐업: 마지막 영업일 · 양도: 새 업주의 첫날. Closing: last day open; sale: the new owner's first day.",
+        help_text="폐업: 마지막 영업일 · 양도: 새 업주의 첫날. Closing: last day open; sale: the new owner's first.",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     new_owner_name = forms.CharField(label="새 업주 이름 New owner's name", required=False, max_length=150)

@@ -7,7 +7,7 @@ bins: the bins did not move (docs/billing.md, "Handover")."""
 
 from datetime import date, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from backend.accounts import services as accounts
@@ -43,7 +43,9 @@ def report_handover(
     if restaurant.owner_id != by.pk:
         raise _not_found()
     if kind not in HandoverKind.values:
-        raise DomainError("invalid_kind", "폐업 또는 양도를 골라 주세요. Choose closing or sale.", fields={"kind": [kind]})
+        raise DomainError(
+            "invalid_kind", "폐업 또는 양도를 골라 주세요. Choose closing or sale.", fields={"kind": [kind]}
+        )
     checked_day(proposed_on, "proposed_on")
     checked_text(note, "note", NOTE_MAX)
     if restaurant.status == RestaurantStatus.CLOSED:
@@ -56,22 +58,25 @@ def report_handover(
             "새 업주의 이메일이나 휴대전화 번호를 적어 주세요. Give the new owner's email or mobile number.",
             fields={"new_owner_email": ["email or phone required"]},
         )
-    if Handover.objects.filter(restaurant=restaurant, status=HandoverStatus.REPORTED).exists():
+    try:
+        with transaction.atomic():
+            return Handover.objects.create(
+                restaurant=restaurant,
+                kind=kind,
+                reported_by=by,
+                proposed_on=proposed_on,
+                new_owner_name=new_owner_name.strip()[:150],
+                new_owner_email=new_owner_email.strip(),
+                new_owner_phone=new_owner_phone.strip(),
+                note=note.strip(),
+            )
+    except IntegrityError:  # one waiting report per restaurant (a unique index)
         raise DomainError(
             "handover_already_reported",
-            "이 음식점의 신고가 이미 접수되어 확인을 기다리고 있습니다. A report for this restaurant is already waiting.",
+            "이 음식점의 신고가 이미 접수되어 확인을 기다리고 있습니다. "
+            "A report for this restaurant is already waiting.",
             status_code=409,
-        )
-    return Handover.objects.create(
-        restaurant=restaurant,
-        kind=kind,
-        reported_by=by,
-        proposed_on=proposed_on,
-        new_owner_name=new_owner_name.strip()[:150],
-        new_owner_email=new_owner_email.strip(),
-        new_owner_phone=new_owner_phone.strip(),
-        note=note.strip(),
-    )
+        ) from None
 
 
 def _decided(handover: Handover) -> DomainError:
@@ -155,18 +160,14 @@ def confirm_handover(
         locked.decided_by, locked.decided_at = by, timezone.now()
         locked.effective_on, locked.new_owner = effective_on, new_owner
         locked.final_invoice = Invoice.objects.filter(id=invoice_id).first() if invoice_id else None
-        locked.save(
-            update_fields=["status", "decided_by", "decided_at", "effective_on", "new_owner", "final_invoice"]
-        )
+        locked.save(update_fields=["status", "decided_by", "decided_at", "effective_on", "new_owner", "final_invoice"])
     return locked
 
 
 def reject_handover(*, handover: Handover, by: User, reason: str) -> Handover:
     checked_text(reason, "reason", NOTE_MAX)
     if not reason.strip():
-        raise DomainError(
-            "reason_required", "반려 사유를 적어 주세요. Give a reason.", fields={"reason": ["required"]}
-        )
+        raise DomainError("reason_required", "반려 사유를 적어 주세요. Give a reason.", fields={"reason": ["required"]})
     claimed = Handover.objects.filter(id=handover.id, status=HandoverStatus.REPORTED).update(
         status=HandoverStatus.REJECTED, decided_by=by, decided_at=timezone.now(), decision_reason=reason.strip()
     )

@@ -53,7 +53,9 @@ def report(request):
         except DomainError as error:
             _add_error(form, error)
         else:
-            messages.success(request, "신고가 접수되었습니다. 담당 공무원이 확인합니다. Received: an official will confirm it.")
+            messages.success(
+                request, "신고가 접수되었습니다. 담당 공무원이 확인합니다. Received: an official will confirm it."
+            )
             return redirect("handovers:report")
     reports = Handover.objects.visible_to(user).select_related("restaurant", "final_invoice")[:SHOWN]
     return render(request, "handovers/report.html", {"form": form, "reports": reports, "restaurants": restaurants})

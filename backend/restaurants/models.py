@@ -125,6 +125,14 @@ class Restaurant(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        """The open ownership period follows `owner`, whoever sets it (a form, an
+        invitation, the admin); only `hand_over` closes one and starts the next."""
+        update_fields = kwargs.get("update_fields")
+        super().save(*args, **kwargs)
+        if update_fields is None or "owner" in update_fields:
+            OwnershipPeriod.follow_owner(self)
+
     @property
     def business_number_display(self) -> str:
         return business_numbers.formatted(self.business_number)
@@ -140,14 +148,6 @@ class Restaurant(models.Model):
         self.status = RestaurantStatus.CLOSED
         self.closed_on = on
         self.save(update_fields=["status", "closed_on"])
-
-    def save(self, *args, **kwargs) -> None:
-        """The open ownership period follows `owner`, whoever sets it (a form, an
-        invitation, the admin); only `hand_over` closes one and starts the next."""
-        update_fields = kwargs.get("update_fields")
-        super().save(*args, **kwargs)
-        if update_fields is None or "owner" in update_fields:
-            OwnershipPeriod.follow_owner(self)
 
     def hand_over(self, *, to, at: datetime) -> None:
         """A new owner from `at` on: the current owner's period ends there (they keep

@@ -102,7 +102,11 @@ def test_a_sale_inside_a_month_already_invoiced_is_refused(priced, restaurant, o
         scan_at(seoul(2026, 11, 10, 9), 10_000)
         runs.bill_synchronously(municipality=official.municipality, period=Period.parse("2026-11"))
         handover = services.report_handover(
-            by=owner, restaurant=restaurant, kind="sale", proposed_on=date(2026, 11, 20), new_owner_email="n@example.org"
+            by=owner,
+            restaurant=restaurant,
+            kind="sale",
+            proposed_on=date(2026, 11, 20),
+            new_owner_email="n@example.org",
         )
         try:
             services.confirm_handover(handover=handover, by=official, effective_on=date(2026, 11, 20))
@@ -127,7 +131,9 @@ def test_closing_bills_the_month_up_to_the_closing_day_once(priced, restaurant, 
     with time_machine.travel(seoul(2026, 11, 21, 9), tick=False):
         scan_at(seoul(2026, 11, 10, 9), 10_000)
         scan_at(seoul(2026, 11, 20, 21), 2_000)
-        handover = services.report_handover(by=owner, restaurant=restaurant, kind="closing", proposed_on=date(2026, 11, 20))
+        handover = services.report_handover(
+            by=owner, restaurant=restaurant, kind="closing", proposed_on=date(2026, 11, 20)
+        )
         handover = services.confirm_handover(handover=handover, by=official, effective_on=date(2026, 11, 20))
     restaurant.refresh_from_db()
     assert (restaurant.status, restaurant.closed_on) == (RestaurantStatus.CLOSED, date(2026, 11, 20))

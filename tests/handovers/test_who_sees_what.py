@@ -72,12 +72,16 @@ def test_restaurants_and_bins_api(api, sold, restaurant, bin, owner, new_owner, 
 
 def test_disputes_api(api, sold, owner, new_owner, other_owner):
     old_scan, new_scan = sold["nov3"], sold["nov20"]
-    refused = api.as_user(owner).post("/api/v1/disputes/", {"collection": str(old_scan.id), "reason": "무게가 이상해요"})
+    refused = api.as_user(owner).post(
+        "/api/v1/disputes/", {"collection": str(old_scan.id), "reason": "무게가 이상해요"}
+    )
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_current_owner"
     # The new owner cannot dispute what they never see.
     hidden = api.as_user(new_owner).post("/api/v1/disputes/", {"collection": str(old_scan.id), "reason": "x"})
     assert hidden.status_code == 400
-    made = api.as_user(new_owner).post("/api/v1/disputes/", {"collection": str(new_scan.id), "reason": "두 번 찍혔어요"})
+    made = api.as_user(new_owner).post(
+        "/api/v1/disputes/", {"collection": str(new_scan.id), "reason": "두 번 찍혔어요"}
+    )
     assert made.status_code == 201
     assert [row["id"] for row in _results(api.as_user(new_owner).get("/api/v1/disputes/"))] == [made.json()["id"]]
     assert _results(api.as_user(owner).get("/api/v1/disputes/")) == []
@@ -93,7 +97,11 @@ def test_an_old_owner_keeps_sight_of_their_own_dispute(api, f, owner, new_owner,
         dispute = api.as_user(owner).post("/api/v1/disputes/", {"collection": str(old_scan.id), "reason": "이상해요"})
         assert dispute.status_code == 201
         handover = services.report_handover(
-            by=owner, restaurant=restaurant, kind="sale", proposed_on=seoul(2026, 11, 15).date(), new_owner_email="new@example.org"
+            by=owner,
+            restaurant=restaurant,
+            kind="sale",
+            proposed_on=seoul(2026, 11, 15).date(),
+            new_owner_email="new@example.org",
         )
         services.confirm_handover(handover=handover, by=official, effective_on=seoul(2026, 11, 15).date())
     assert [row["id"] for row in _results(api.as_user(owner).get("/api/v1/disputes/"))] == [dispute.json()["id"]]
@@ -106,7 +114,9 @@ def test_pickup_requests_api(api, sold, restaurant, owner, new_owner, other_owne
     assert api.as_user(owner).post("/api/v1/pickup-requests/", body).status_code == 404
     made = api.as_user(new_owner).post("/api/v1/pickup-requests/", body)
     assert made.status_code == 201
-    assert [row["id"] for row in _results(api.as_user(new_owner).get("/api/v1/pickup-requests/"))] == [made.json()["id"]]
+    assert [row["id"] for row in _results(api.as_user(new_owner).get("/api/v1/pickup-requests/"))] == [
+        made.json()["id"]
+    ]
     assert _results(api.as_user(owner).get("/api/v1/pickup-requests/")) == []
     assert _results(api.as_user(other_owner).get("/api/v1/pickup-requests/")) == []
 
@@ -115,11 +125,17 @@ def test_old_owner_s_request_stays_theirs_and_read_only(api, f, owner, new_owner
     from backend.handovers import services
 
     with time_machine.travel(seoul(2026, 11, 10, 12), tick=False):
-        made = api.as_user(owner).post("/api/v1/pickup-requests/", {"restaurant": str(restaurant.id), "kind": "extra_pickup"})
+        made = api.as_user(owner).post(
+            "/api/v1/pickup-requests/", {"restaurant": str(restaurant.id), "kind": "extra_pickup"}
+        )
         assert made.status_code == 201
     with time_machine.travel(seoul(2026, 11, 16, 12), tick=False):
         handover = services.report_handover(
-            by=owner, restaurant=restaurant, kind="sale", proposed_on=seoul(2026, 11, 15).date(), new_owner_email="new@example.org"
+            by=owner,
+            restaurant=restaurant,
+            kind="sale",
+            proposed_on=seoul(2026, 11, 15).date(),
+            new_owner_email="new@example.org",
         )
         services.confirm_handover(handover=handover, by=official, effective_on=seoul(2026, 11, 15).date())
     request_id = made.json()["id"]
