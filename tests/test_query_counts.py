@@ -54,6 +54,8 @@ PAGES = [
     ("owner-pickups", {}, ["owner"]),
     ("owner-pickups", {"month": "2026-01"}, ["owner"]),  # a filtered page is as cheap
     ("console:tag-reports", {}, ["official"]),
+    ("handovers:report", {}, ["owner"]),
+    ("handovers:review", {}, ["official"]),
 ]
 # The other pages: one object, a form, or no page at all. A new page goes in one list or the other.
 NOT_LIST_PAGES = {
@@ -75,6 +77,7 @@ NOT_LIST_PAGES = {
     "pickup_requests:cancel",
     "pickup_requests:done",
     "pickup_requests:decide",
+    "handovers:decide",
     "billing-console:tariff",
     "billing-console:close-tariff",
     "billing-console:run",
@@ -142,6 +145,7 @@ class Rows:
         from backend.billing.runs import execute_billing_run, start_billing_run
         from backend.collection_events.scales import register_scale
         from backend.disputes.services import raise_dispute, reject_dispute
+        from backend.handovers.services import report_handover
         from backend.payments.services import create_payment_order
         from backend.people.services import invite_crew
         from backend.pickup_requests.services import assign_request, request_pickup
@@ -220,6 +224,9 @@ class Rows:
         )
         invite_crew(by=self.official, hauler=self.hauler, email=f"crew{i}@example.org", name=f"작업자 {i}")
         report_tag_problem(bin=bin, by=self.owner, kind="lost")
+        report_handover(
+            by=self.owner, restaurant=restaurant, kind="sale", proposed_on=NOW.date(), new_owner_phone="010-2222-3333"
+        )
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ def billed_by(*, municipality_id, period: Period) -> BillingRun | None:
         return None
     newcomers = (
         Restaurant.objects.filter(municipality_id=municipality_id, created_at__gte=last.started_at or last.created_at)
-        .exclude(id__in=Invoice.objects.filter(period=period.first_day).values("restaurant_id"))
+        .exclude(id__in=Invoice.objects.filter(period=period.first_day, last_day=None).values("restaurant_id"))
         .exists()
     )
     return None if newcomers else last

@@ -45,7 +45,7 @@ _VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}  
 class ChunkTerms:
     """What every invoice of a chunk shares (text as it is stored)."""
 
-    run_id: str
+    run_id: str | None  # None: a final invoice at a handover, issued outside any run
     municipality_id: str
     municipality_name: str
     time_zone: str
@@ -56,6 +56,7 @@ class ChunkTerms:
     issued_at: str
     due_date: str
     snapshot: str  # the window statement's snapshot
+    last_day: str | None = None  # a final invoice: the old owner's last day (YYYY-MM-DD)
 
 
 @dataclass(slots=True)
@@ -138,6 +139,13 @@ def draft_invoice(
         restaurant_name=restaurant.name,
         restaurant_address=restaurant.address,
         business_number=restaurant.business_number,
+        owner_id=restaurant.owner_id,
+        owner_name=restaurant.owner_name,
+        # The owner's part starts within the month: they took the restaurant over then.
+        first_day=restaurant.owner_since_day
+        if restaurant.owner_since_day and restaurant.owner_since_day > terms.month
+        else None,
+        last_day=terms.last_day,
         time_zone=terms.time_zone,
         base_fee_per_bin_krw=terms.base_fee_per_bin_krw,
         minimum_charge_krw=terms.minimum_charge_krw,

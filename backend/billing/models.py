@@ -146,7 +146,7 @@ class InvoiceQuerySet(models.QuerySet):
         elif user.is_official:
             qs = self.filter(municipality_id=user.municipality_id)
         elif user.is_owner:
-            qs = self.filter(restaurant__owner=user)
+            qs = self.filter(owner=user)  # billed to them when issued, whoever owns the restaurant now
         else:
             return self.none()
         return qs.exclude(status=InvoiceStatus.DRAFT) if not user.is_system_admin else qs
@@ -175,6 +175,14 @@ class Invoice(models.Model):
     restaurant_name = models.CharField(max_length=100)
     restaurant_address = models.CharField(max_length=200)
     business_number = models.CharField(max_length=10)
+    # Billed to the restaurant's owner when issued, not to whoever owns it later.
+    owner = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    owner_name = models.CharField(max_length=150, blank=True)
+    # Part of the month only, when the restaurant changed hands in it (a final
+    # invoice ends the old owner's part, the month's invoice starts the new one's);
+    # None: from the month's first day / to its last.
+    first_day = models.DateField(null=True, blank=True)
+    last_day = models.DateField(null=True, blank=True)
     time_zone = models.CharField(max_length=64)
     base_fee_per_bin_krw = models.PositiveIntegerField(default=0)
     minimum_charge_krw = models.PositiveIntegerField(default=0)
@@ -200,7 +208,23 @@ class Invoice(models.Model):
     class Meta:
         ordering = ["-period", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["restaurant", "period"], name="one_invoice_per_restaurant_period"),
+            # One month's invoice per restaurant, to the month's end; besides it, a final
+            # invoice per handover ending in the month (last_day: the old owner's last day).
+            models.UniqueConstraint(
+                fields=["restaurant", "period"],
+                condition=Q(last_day__isnull=True),
+                name="one_invoice_per_restaurant_period",
+            ),
+            models.UniqueConstraint(
+                fields=["restaurant", "period", "last_day"],
+                condition=Q(last_day__isnull=False),
+                name="one_final_invoice_per_day",
+            ),
+            models.CheckConstraint(
+                name="invoice_part_in_period",
+                condition=(Q(first_day__isnull=True) | Q(first_day__gte=models.F("period")))
+                & (Q(last_day__isnull=True) | Q(last_day__gte=models.F("period"))),
+            ),
             models.UniqueConstraint(fields=["restaurant", "window_number"], name="one_invoice_per_restaurant_window"),
             models.CheckConstraint(name="invoice_window_from_1", condition=Q(window_number__gte=1)),
             models.CheckConstraint(name="invoice_total_not_negative", condition=Q(total_krw__gte=0)),
@@ -216,6 +240,11 @@ class Invoice(models.Model):
     @property
     def billing_period(self) -> Period:
         return Period.of_date(self.period)
+
+    @property
+    def is_final(self) -> bool:
+        """Ends an owner's part of the month before its last day (a handover)."""
+        return self.last_day is not None
 
     @property
     def amount_due_krw(self) -> int:

@@ -36,12 +36,12 @@ def invoice_page_url(invoice: Invoice) -> str:
 
 
 def _owned_invoices(invoice_ids: Iterable[UUID | str]) -> "QuerySet[Invoice]":
-    """The invoices among `invoice_ids` whose restaurant has an owner to tell. The ids
+    """The invoices among `invoice_ids` billed to an owner, who is told. The ids
     go to the database as one uuid[] parameter: a billing chunk passes 2,000 of them,
     which `id__in=` would turn into 2,000 UUID objects and placeholders."""
     return Invoice.objects.filter(
         id__in=RawSQL("SELECT unnest(%s::uuid[])", [[str(invoice_id) for invoice_id in invoice_ids]]),
-        restaurant__owner__isnull=False,
+        owner__isnull=False,
     ).select_related("restaurant")
 
 
@@ -50,7 +50,7 @@ def _notify_owners(invoice_ids: Iterable[UUID | str], kind: str) -> None:
         Message(
             kind=kind,
             about=str(invoice.id),
-            recipient_id=cast(int, invoice.restaurant.owner_id),  # owned invoices only
+            recipient_id=cast(int, invoice.owner_id),  # billed to an owner: the one at the time
             template=f"billing/notices/{kind}",
             context={"invoice": invoice},
             link=invoice_page_url(invoice),

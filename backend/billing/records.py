@@ -23,13 +23,17 @@ class InvoiceRecord:
     id: str
     municipality_id: str
     restaurant_id: str
-    run_id: str
+    run_id: str | None  # None: a final invoice at a handover, outside any run
     period: str  # YYYY-MM-01
     status: str  # InvoiceStatus
     municipality_name: Text
     restaurant_name: Text
     restaurant_address: Text
     business_number: Text
+    owner_id: str | None  # billed to the owner at the time (accounts.User id as text)
+    owner_name: Text
+    first_day: str | None  # YYYY-MM-DD: part of the month only (a handover), else None
+    last_day: str | None
     time_zone: Text
     base_fee_per_bin_krw: int
     minimum_charge_krw: int

@@ -28,7 +28,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -43,9 +43,10 @@ from backend.billing.models import BillingRun, RunStatus
 from backend.billing.notices import notify_invoices_issued
 from backend.billing.periods import Period, due_date
 from backend.core.errors import DomainError
+from backend.municipalities.local_time import local_midnight
 from backend.municipalities.models import Municipality
 from backend.restaurants.models import Restaurant
-from backend.restaurants.selectors import RestaurantOnInvoice, lock_range
+from backend.restaurants.selectors import RestaurantOnInvoice, lock_one, lock_range
 
 logger = logging.getLogger(__name__)
 
@@ -283,9 +284,14 @@ def _bill_chunk(run: BillingRun, *, token, chunk: _Chunk, turn: "_Turn | None") 
         with connection.cursor() as cursor:
             # The chunk's scans are hashed and grouped in memory rather than spilled to disk.
             cursor.execute("SET LOCAL work_mem = '64MB'")
-        locked = lock_range(run.municipality_id, after=chunk.after, through=chunk.through)
+        locked = lock_range(
+            run.municipality_id,
+            after=chunk.after,
+            through=chunk.through,
+            until=period.bounds(run.municipality.zone)[1],
+        )
         invoiced = selectors.invoiced_restaurants([r.id for r in locked], period)
-        drafts = _draft_chunk(run, [r for r in locked if r.id not in invoiced], period)
+        drafts = _draft_chunk(run.municipality, [r for r in locked if r.id not in invoiced], period, run_id=str(run.id))
         # Lines and ledger entries point at invoices written below: the foreign keys
         # are checked at commit, so they need not wait for this chunk's turn.
         writer.write_lines_and_ledger(drafts)
@@ -308,11 +314,20 @@ def _bill_chunk(run: BillingRun, *, token, chunk: _Chunk, turn: "_Turn | None") 
             notify_invoices_issued(invoice_ids=issued)
 
 
-def _draft_chunk(run: BillingRun, to_bill: list[RestaurantOnInvoice], period: Period) -> list[InvoiceDraft]:
-    """Read the chunk's window (selectors) and price it into invoices (invoicing)."""
+def _draft_chunk(
+    municipality: Municipality,
+    to_bill: list[RestaurantOnInvoice],
+    period: Period,
+    *,
+    run_id: str | None,
+    last_day: date | None = None,
+) -> list[InvoiceDraft]:
+    """Read the chunk's window (selectors) and price it into invoices (invoicing).
+    With `last_day`, a final invoice for an owner's part of the month ending that day:
+    this month's scans up to it, and no base fee or minimum charge (the month's
+    invoice, to whoever holds the restaurant at its end, carries those)."""
     if not to_bill:
         return []
-    municipality = run.municipality
     zone = municipality.zone
     start, end = period.bounds(zone)
     ids = [restaurant.id for restaurant in to_bill]
@@ -326,7 +341,11 @@ def _draft_chunk(run: BillingRun, to_bill: list[RestaurantOnInvoice], period: Pe
         start=start,
         end=end,
         lookback_start=period.plus_months(-settings.BILLING_LATE_LOOKBACK_MONTHS).bounds(zone)[0],
+        owners_since={r.id: r.owner_since for r in to_bill if r.owner_since is not None},
+        until=None if last_day is None else local_midnight(last_day + timedelta(days=1), zone),
     )
+    if last_day is not None:
+        bins = {}
     labels = {bin.id: bin.label for in_service in bins.values() for bin in in_service}
     unlabelled = {row.bin_id for rows in window.usage.values() for row in rows} - labels.keys()
     if unlabelled:  # late lines of a bin no longer in service this month
@@ -340,21 +359,60 @@ def _draft_chunk(run: BillingRun, to_bill: list[RestaurantOnInvoice], period: Pe
         min_days=settings.INVOICE_DUE_MIN_DAYS,
     )
     terms = ChunkTerms(
-        run_id=str(run.id),
+        run_id=run_id,
         municipality_id=str(municipality.id),
         municipality_name=municipality.name,
         time_zone=municipality.time_zone,
         period=str(period),
         month=period.first_day.isoformat(),
-        base_fee_per_bin_krw=tariff.base_fee_per_bin_krw if tariff else 0,
-        minimum_charge_krw=tariff.minimum_charge_krw if tariff else 0,
+        base_fee_per_bin_krw=tariff.base_fee_per_bin_krw if tariff and last_day is None else 0,
+        minimum_charge_krw=tariff.minimum_charge_krw if tariff and last_day is None else 0,
         issued_at=now.isoformat(),
         due_date=due.isoformat(),
         snapshot=window.snapshot,
+        last_day=None if last_day is None else last_day.isoformat(),
     )
     return draft_invoices(
         to_bill, window, bins=bins, heads=heads, balances=selectors.balances(ids), labels=labels, terms=terms
     )
+
+
+def issue_final_invoice(*, restaurant: Restaurant, last_day: date) -> str | None:
+    """Bill the restaurant's current owner up to `last_day` (local), now: at a handover
+    (the new owner's part starts the day after) or a closing. In the restaurant's chain
+    like any invoice, under the same lock as a run's chunk, so the two never bill one
+    scan twice (docs/billing.md, "Handover"). Its month is `last_day`'s; when that is
+    the month's last day or the restaurant closes, it is that month's invoice (base fee
+    and minimum charge included) and the month's run skips the restaurant; otherwise a
+    part-month invoice (`last_day` set) and the run bills the rest of the month to the
+    new owner. Returns the invoice id, or None when there was nothing to bill (or the
+    month's invoice had billed it already). A month already invoiced cannot be split:
+    `handover_month_billed`."""
+    municipality = restaurant.municipality
+    zone = municipality.zone
+    period = Period.of_date(last_day)
+    until = local_midnight(last_day + timedelta(days=1), zone)
+    month_invoice = last_day == period.last_day or restaurant.closed_on is not None
+    with transaction.atomic():
+        locked = lock_one(restaurant.id, until=until)
+        if selectors.invoiced_restaurants([locked.id], period):
+            if month_invoice:
+                return None  # the month's run has billed the owner through that day already
+            raise DomainError(
+                "handover_month_billed",
+                f"{period} 청구서가 이미 발행되어 그 달 안의 날짜로 처리할 수 없습니다. "
+                f"{period} is already invoiced; choose a date after it.",
+                fields={"effective_on": ["month already invoiced"]},
+                status_code=409,
+            )
+        drafts = _draft_chunk(municipality, [locked], period, run_id=None, last_day=None if month_invoice else last_day)
+        writer.write_lines_and_ledger(drafts)
+        issued = writer.write_invoices(
+            drafts, municipality_id=municipality.id, municipality_code=municipality.code, period=period
+        )
+        if issued:
+            notify_invoices_issued(invoice_ids=issued)
+    return issued[0] if issued else None
 
 
 def bill_synchronously(*, municipality: Municipality, period: Period) -> BillingRun:

@@ -87,11 +87,12 @@ class Window:
 
 
 def invoiced_restaurants(restaurant_ids: list[str], period: Period) -> set[str]:
-    """Those of the restaurants that already have an invoice for the month."""
+    """Those of the restaurants that already have the month's invoice (a final invoice
+    at a handover bills only the old owner's part: the month's invoice follows)."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT restaurant_id::text FROM {_table(Invoice)}
-                 WHERE period = %s AND restaurant_id = ANY(%s::uuid[])""",
+                 WHERE period = %s AND restaurant_id = ANY(%s::uuid[]) AND last_day IS NULL""",
             [period.first_day, restaurant_ids],
         )
         return {row[0] for row in cursor.fetchall()}
@@ -189,6 +190,8 @@ def read_window(
     start,
     end,
     lookback_start,
+    owners_since: dict[str, str] | None = None,
+    until=None,
 ) -> Window:
     """In ONE statement, so in one snapshot: sum what these restaurants pay for now
     per (restaurant, bin, tariff, month) and find the credits they are due.
@@ -199,13 +202,22 @@ def read_window(
     - credits: scans voided since that snapshot that some invoice billed.
     Each scan is priced at the tariff in force on its local date. Nothing is written
     per scan: the invoice's snapshot is the record (billing/windows.py reads it back).
+
+    After a handover, an invoice is billed to one owner for their part only: scans
+    and credits collected before `owners_since[restaurant]` (the start of the owner's
+    period) are not theirs, and a final invoice stops this month's scans at `until`
+    (the new owner's first instant; their invoice bills the rest of the month).
     """
+    owners_since = owners_since or {}
     events, invoices, tariffs = scans.scans_table(), _table(Invoice), _table(Tariff)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             WITH previous (restaurant_id, snapshot) AS MATERIALIZED (
                 SELECT * FROM unnest(%(previous_ids)s::uuid[], %(previous_snapshots)s::pg_snapshot[])
+            ),
+            owners (restaurant_id, since) AS MATERIALIZED (
+                SELECT * FROM unnest(%(since_ids)s::uuid[], %(since_instants)s::timestamptz[])
             ),
             -- Releases and voids not visible to some previous snapshot (older ones are
             -- visible to all of them, so they cannot open anyone's window).
@@ -248,11 +260,13 @@ def read_window(
                        min(e.collected_at) AS first_at, max(e.collected_at) AS last_at
                   FROM {events} e
                   LEFT JOIN previous p ON p.restaurant_id = e.restaurant_id
+                  LEFT JOIN owners o ON o.restaurant_id = e.restaurant_id
                   LEFT JOIN recent released ON released.event_id = e.id AND released.to_status = %(scan_billable)s
                  WHERE e.restaurant_id = ANY(%(ids)s::uuid[])
                    AND {scans.weighed_billable_sql("e")}
                    AND e.collected_at >= %(lookback)s
-                   AND ((e.collected_at >= %(start)s AND e.collected_at < %(end)s)
+                   AND (o.since IS NULL OR e.collected_at >= o.since)
+                   AND ((e.collected_at >= %(start)s AND e.collected_at < %(until)s)
                         OR (NOT pg_visible_in_snapshot(coalesce(released.changed_xid, e.recorded_xid), p.snapshot)
                             AND EXISTS (SELECT 1 FROM {invoices} i
                                          WHERE i.restaurant_id = e.restaurant_id
@@ -275,6 +289,7 @@ def read_window(
                   FROM recent voided
                   JOIN {events} e ON e.id = voided.event_id
                   JOIN previous p ON p.restaurant_id = e.restaurant_id
+                  LEFT JOIN owners o ON o.restaurant_id = e.restaurant_id
                   JOIN {restaurants.bins_table()} b ON b.id = e.bin_id
                   JOIN {tariffs} t
                     ON t.municipality_id = %(municipality)s
@@ -295,6 +310,7 @@ def read_window(
                  WHERE voided.to_status = %(scan_void)s AND voided.from_status = %(scan_billable)s
                    AND e.restaurant_id = ANY(%(ids)s::uuid[])
                    AND NOT pg_visible_in_snapshot(voided.changed_xid, p.snapshot)
+                   AND (o.since IS NULL OR e.collected_at >= o.since)
             )
             -- Ids and dates leave as text; rows are ordered by their own types.
             SELECT kind, restaurant_id::text, bin_id::text, tariff_id::text, price_per_kg_krw,
@@ -324,6 +340,9 @@ def read_window(
                 "lookback": lookback_start,
                 "start": start,
                 "end": end,
+                "until": end if until is None else min(until, end),
+                "since_ids": list(owners_since),
+                "since_instants": list(owners_since.values()),
                 **scans.SCAN_SQL_PARAMS,
             },
         )

@@ -13,6 +13,7 @@ from backend.accounts.models import User
 from backend.collection_events.weights import MAX_WEIGHT_G, grams_to_kg
 from backend.core.bounds import REASON_MAX_LENGTH, checked_text
 from backend.core.errors import DomainError
+from backend.restaurants.models import owned_by
 
 
 class TransactionIdField(models.Field):
@@ -76,7 +77,7 @@ class CollectionEventQuerySet(models.QuerySet):
         if user.is_collector:
             return self.filter(collector=user)
         if user.is_owner:
-            return self.filter(restaurant__owner=user)
+            return self.filter(owned_by(user, moment="collected_at"))
         return self.none()
 
     def weighed(self) -> "CollectionEventQuerySet":

@@ -11,6 +11,7 @@ from backend.billing.api import BillingRunViewSet, InvoiceViewSet, TariffViewSet
 from backend.billing.pickups_api import PricedCollectionEventViewSet
 from backend.collection_events.api import ScaleViewSet
 from backend.disputes.api import DisputeViewSet
+from backend.handovers.api import HandoverViewSet
 from backend.municipalities.api import DistrictViewSet
 from backend.notifications.api import NoticeViewSet
 from backend.payments.api import LedgerEntryViewSet, PaymentOrderViewSet, PaymentViewSet
@@ -45,6 +46,7 @@ router.register("payment-orders", PaymentOrderViewSet, basename="payment-order")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("ledger-entries", LedgerEntryViewSet, basename="ledger-entry")
 router.register("disputes", DisputeViewSet, basename="dispute")
+router.register("handovers", HandoverViewSet, basename="handover")
 router.register("pickup-requests", PickupRequestViewSet, basename="pickup-request")
 router.register("register-imports", RegisterImportViewSet, basename="register-import")
 router.register("invitations", InvitationViewSet, basename="invitation")

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "backend.audit",
     "backend.pickup_requests",
     "backend.routes",
+    "backend.handovers",
     "backend.registers",
     "backend.people",
     "backend.demo",

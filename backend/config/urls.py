@@ -37,6 +37,7 @@ urlpatterns = [
     path("console/", include("backend.console.urls")),
     path("console/", include("backend.routes.console_urls")),
     path("pickup-requests/", include("backend.pickup_requests.urls")),
+    path("", include("backend.handovers.urls")),
     path("registers/", include("backend.registers.urls")),
     path("notices/", include("backend.notifications.urls")),
     path("", include("backend.people.urls")),

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from backend.restaurants.models import Restaurant
+from backend.restaurants.models import Restaurant, owned_by
 
 
 class DisputeStatus(models.TextChoices):
@@ -22,6 +22,9 @@ class DisputeOutcome(models.TextChoices):
 
 class DisputeQuerySet(models.QuerySet):
     def visible_to(self, user) -> "DisputeQuerySet":
+        if user.is_authenticated and user.is_owner:
+            # Disputes about the pickups the owner sees: those of their own periods.
+            return self.filter(owned_by(user, moment="event__collected_at"))
         return self.filter(restaurant__in=Restaurant.objects.accounts_visible_to(user))
 
 

@@ -89,6 +89,15 @@ def _reason_required(field: str = "reason") -> DomainError:
     return DomainError("reason_required", "사유를 입력해 주세요. A reason is required.", fields={field: ["required"]})
 
 
+def not_current_owner() -> DomainError:
+    return DomainError(
+        "not_current_owner",
+        "더 이상 이 음식점의 업주가 아니어서 지난 기록은 조회만 할 수 있습니다. "
+        "You no longer own this restaurant: its past records are read-only.",
+        status_code=403,
+    )
+
+
 # What an owner may dispute: a pickup that is billed, or held for an official's look.
 DISPUTABLE_STATUSES = (CollectionStatus.BILLABLE, CollectionStatus.HELD)
 
@@ -119,6 +128,8 @@ def raise_dispute(
             "That is the recorded weight; enter the weight you believe right.",
             fields={"proposed_weight_kg": ["equals the recorded weight"]},
         )
+    if by.is_owner and event.restaurant.owner_id != by.pk:
+        raise not_current_owner()
     if event.status not in DISPUTABLE_STATUSES:
         raise DomainError(
             "not_disputable",

@@ -59,7 +59,11 @@ def tag_page(request, code: str):
         return render(request, "pages/tag_collect.html", {**context, "form": form, "last_event": last})
 
     if can_read_bin_history(user, bin):
-        events = CollectionEvent.objects.visible_to(user).filter(bin=bin).select_related("tag", "photo")[:RECENT]
+        events = (
+            CollectionEvent.objects.visible_to(user)
+            .filter(bin=bin)
+            .select_related("tag", "photo", "restaurant")[:RECENT]
+        )
         return render(request, "pages/tag_history.html", {**context, "events": events})
     return render(request, "pages/tag_public.html", {**context, "signed_in_elsewhere": True})
 

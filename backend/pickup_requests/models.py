@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from backend.core.bounds import REASON_MAX_LENGTH, checked_text
 from backend.core.errors import DomainError
-from backend.restaurants.models import Restaurant
+from backend.restaurants.models import Restaurant, owned_by
 
 
 class RequestKind(models.TextChoices):
@@ -35,6 +35,9 @@ NEXT_STEPS: dict[str, set[str]] = {
 
 class PickupRequestQuerySet(models.QuerySet):
     def visible_to(self, user) -> "PickupRequestQuerySet":
+        if user.is_authenticated and user.is_owner:
+            # An owner's own requests: made while they owned the restaurant.
+            return self.filter(owned_by(user, moment="created_at"))
         return self.filter(restaurant__in=Restaurant.objects.visible_to(user))
 
     def open(self) -> "PickupRequestQuerySet":

@@ -221,7 +221,15 @@ def reject_request(*, pickup: PickupRequest, by: User, reason: str) -> PickupReq
 
 
 def cancel_request(*, pickup: PickupRequest, by: User, reason: str = "") -> PickupRequestStep:
-    """The owner withdraws a request nobody has been assigned yet (취소)."""
+    """The owner withdraws a request nobody has been assigned yet (취소); an owner who
+    has sold the restaurant only reads their past requests."""
+    if by.is_owner and pickup.restaurant.owner_id != by.pk:
+        raise DomainError(
+            "not_current_owner",
+            "더 이상 이 음식점의 업주가 아니어서 지난 기록은 조회만 할 수 있습니다. "
+            "You no longer own this restaurant: its past records are read-only.",
+            status_code=403,
+        )
     with transaction.atomic():
         step = pickup.advance(to=RequestStatus.CANCELLED, by=by, reason=reason)
         notify_owner_of_step(step=step)

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Now
 
@@ -131,6 +131,14 @@ class Restaurant(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        """The open ownership period follows `owner`, whoever sets it (a form, an
+        invitation, the admin); only `hand_over` closes one and starts the next."""
+        update_fields = kwargs.get("update_fields")
+        super().save(*args, **kwargs)
+        if update_fields is None or "owner" in update_fields:
+            OwnershipPeriod.follow_owner(self)
+
     @property
     def business_number_display(self) -> str:
         return business_numbers.formatted(self.business_number)
@@ -146,6 +154,69 @@ class Restaurant(models.Model):
         self.status = RestaurantStatus.CLOSED
         self.closed_on = on
         self.save(update_fields=["status", "closed_on", "updated_at"])
+
+    def hand_over(self, *, to, at: datetime) -> None:
+        """A new owner from `at` on: the current owner's period ends there (they keep
+        what they owned before it), the new owner's starts there. Lock the row first."""
+        OwnershipPeriod.objects.filter(restaurant=self, ends_at__isnull=True).update(ends_at=at)
+        self.owner = to
+        self.save(update_fields=["owner"])
+
+
+def owned_by(user, *, restaurant: str = "restaurant", moment: str) -> Exists:
+    """True when `user` owned the row's restaurant at the row's `moment` (an instant
+    field): the one test of an owner's sight of history, after a handover as before.
+    One EXISTS over ownership periods, matched by (owner, restaurant) on their index."""
+    return Exists(
+        OwnershipPeriod.objects.filter(owner=user, restaurant=OuterRef(restaurant))
+        .filter(Q(starts_at__isnull=True) | Q(starts_at__lte=OuterRef(moment)))
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=OuterRef(moment)))
+    )
+
+
+class OwnershipPeriod(models.Model):
+    """Who owned a restaurant from when to when: [starts_at, ends_at), instants. The
+    first owner's period has no start (everything recorded before them is theirs too);
+    the current owner's has no end. An owner sees the restaurant's pickups, requests
+    and disputes of their own periods only (`owned_by`)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    restaurant = models.ForeignKey(Restaurant, on_delete=models.PROTECT, related_name="ownership_periods")
+    owner = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["restaurant", "starts_at"]
+        indexes = [models.Index(fields=["owner", "restaurant"], name="ownership_owner_restaurant")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["restaurant"], condition=Q(ends_at__isnull=True), name="one_open_ownership_period"
+            ),
+            models.CheckConstraint(
+                name="ownership_period_in_order",
+                condition=Q(starts_at__isnull=True) | Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.restaurant_id} {self.owner_id} {self.starts_at}–{self.ends_at}"
+
+    @classmethod
+    def follow_owner(cls, restaurant: Restaurant) -> None:
+        """Make the open period say what `restaurant.owner` says. Setting an owner by
+        hand corrects the current period (the person named owns it all); none means
+        no open period."""
+        open_period = cls.objects.filter(restaurant=restaurant, ends_at__isnull=True).first()
+        if restaurant.owner_id is None:
+            if open_period is not None:
+                open_period.delete()
+        elif open_period is None:
+            last = cls.objects.filter(restaurant=restaurant).order_by("-ends_at").values_list("ends_at", flat=True)
+            cls.objects.create(restaurant=restaurant, owner_id=restaurant.owner_id, starts_at=last.first())
+        elif open_period.owner_id != restaurant.owner_id:
+            open_period.owner_id = restaurant.owner_id
+            open_period.save(update_fields=["owner"])
 
 
 class BinStatus(models.TextChoices):

@@ -23,6 +23,7 @@ ALLOWED_WRITES = {
     ("pickup-request", "create", "owner"),
     ("pickup-request", "cancel", "owner"),
     ("pickup-request", "done", "collector"),
+    ("handover", "create", "owner"),
 }
 OUTSIDERS = ["stranger", "other_owner", "other_collector"]
 
@@ -84,6 +85,9 @@ def world(f, official, collector, owner, restaurant, bin, tag, stranger, other_o
 
     invite_crew(by=official, hauler=collector.hauler, phone="010-1111-2222")
     f.NoticeFactory(recipient=official, kind="password_reset")  # officials have a notice centre too
+    from backend.handovers.services import report_handover
+
+    report_handover(by=owner, restaurant=restaurant, kind="closing", proposed_on=seoul(2026, 11, 30).date())
     return {"bin-tags": {"bin_pk": str(bin.id)}}
 
 

@@ -66,7 +66,11 @@ def ids(f, official, collector, owner, restaurant, bin, tag, settings, tmp_path)
     sheet = label_sheets.request_label_sheet(
         municipality_id=official.municipality_id, requested_by=official, tags=tag.__class__.objects.filter(pk=tag.pk)
     )
+    from backend.handovers.services import report_handover
+
+    handover = report_handover(by=owner, restaurant=restaurant, kind="closing", proposed_on=date(2026, 11, 30))
     return {
+        "handover_id": handover.pk,
         "restaurant_id": restaurant.pk,
         "bin_id": bin.pk,
         "code": tag.code,

@@ -1,0 +1,177 @@
+"""Handover: an owner reports closing or selling; an official confirms with the date.
+
+Confirming bills the owner up to their last day (billing.runs.issue_final_invoice)
+and then either closes the restaurant or hands it to the new owner from the date on
+(Restaurant.hand_over: ownership periods decide who sees what). The tags stay on the
+bins: the bins did not move (docs/billing.md, "Handover")."""
+
+from datetime import date, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from backend.accounts import services as accounts
+from backend.accounts.models import Role, User
+from backend.billing.models import Invoice
+from backend.billing.runs import issue_final_invoice
+from backend.core.bounds import checked_day, checked_text
+from backend.core.errors import DomainError
+from backend.handovers.models import Handover, HandoverKind, HandoverStatus
+from backend.municipalities.local_time import local_midnight
+from backend.people import services as people
+from backend.restaurants.models import OwnershipPeriod, Restaurant, RestaurantStatus
+
+NOTE_MAX = 500
+
+
+def _not_found() -> DomainError:
+    return DomainError("not_found", "찾을 수 없습니다. Not found.", status_code=404)
+
+
+def report_handover(
+    *,
+    by: User,
+    restaurant: Restaurant,
+    kind: str,
+    proposed_on: date,
+    new_owner_name: str = "",
+    new_owner_email: str = "",
+    new_owner_phone: str = "",
+    note: str = "",
+) -> Handover:
+    """The owner says they close (last day open) or sell (the new owner's first day)."""
+    if restaurant.owner_id != by.pk:
+        raise _not_found()
+    if kind not in HandoverKind.values:
+        raise DomainError(
+            "invalid_kind", "폐업 또는 양도를 골라 주세요. Choose closing or sale.", fields={"kind": [kind]}
+        )
+    checked_day(proposed_on, "proposed_on")
+    checked_text(note, "note", NOTE_MAX)
+    if restaurant.status == RestaurantStatus.CLOSED:
+        raise DomainError(
+            "restaurant_closed", "이미 폐업한 음식점입니다. The restaurant is already closed.", status_code=409
+        )
+    if kind == HandoverKind.SALE and not (new_owner_email.strip() or new_owner_phone.strip()):
+        raise DomainError(
+            "new_owner_contact_required",
+            "새 업주의 이메일이나 휴대전화 번호를 적어 주세요. Give the new owner's email or mobile number.",
+            fields={"new_owner_email": ["email or phone required"]},
+        )
+    try:
+        with transaction.atomic():
+            return Handover.objects.create(
+                restaurant=restaurant,
+                kind=kind,
+                reported_by=by,
+                proposed_on=proposed_on,
+                new_owner_name=new_owner_name.strip()[:150],
+                new_owner_email=new_owner_email.strip(),
+                new_owner_phone=new_owner_phone.strip(),
+                note=note.strip(),
+            )
+    except IntegrityError:  # one waiting report per restaurant (a unique index)
+        raise DomainError(
+            "handover_already_reported",
+            "이 음식점의 신고가 이미 접수되어 확인을 기다리고 있습니다. "
+            "A report for this restaurant is already waiting.",
+            status_code=409,
+        ) from None
+
+
+def _decided(handover: Handover) -> DomainError:
+    return DomainError(
+        "handover_decided", "이미 처리된 신고입니다. This report has already been decided.", status_code=409
+    )
+
+
+def _check_date(handover: Handover, effective_on: date, restaurant: Restaurant) -> None:
+    checked_day(effective_on, "effective_on")
+    zone = restaurant.municipality.zone
+    today = timezone.now().astimezone(zone).date()
+    if effective_on > today:
+        raise DomainError(
+            "handover_date_in_future",
+            "오늘 이후의 날짜는 확인할 수 없습니다. 그날이 지난 뒤 확인해 주세요. "
+            "The date is in the future: confirm it on or after that day.",
+            fields={"effective_on": ["after today"]},
+        )
+    if handover.kind == HandoverKind.SALE:
+        current = OwnershipPeriod.objects.filter(restaurant=restaurant, ends_at__isnull=True).first()
+        starts = local_midnight(effective_on, zone)
+        if current is not None and current.starts_at is not None and starts <= current.starts_at:
+            raise DomainError(
+                "handover_before_owner_start",
+                "지금 업주가 인수한 날보다 늦은 날짜여야 합니다. "
+                "The date must come after the current owner took the restaurant over.",
+                fields={"effective_on": ["not after the current owner's first day"]},
+            )
+
+
+def confirm_handover(
+    *,
+    handover: Handover,
+    by: User,
+    effective_on: date,
+    new_owner_name: str = "",
+    new_owner_email: str = "",
+    new_owner_phone: str = "",
+) -> Handover:
+    """Confirm with the date: the final invoice bills the owner up to their last day,
+    then the restaurant closes (closing: `effective_on` is the last day open) or passes
+    to the new owner (sale: `effective_on` is their first day). The new owner is the
+    account with that email or phone, or a new one invited through people's
+    invitations. All in one transaction, under the restaurant's lock."""
+    with transaction.atomic():
+        locked = Handover.objects.select_for_update().filter(id=handover.id).first()
+        if locked is None:
+            raise _not_found()
+        if locked.status != HandoverStatus.REPORTED:
+            raise _decided(locked)
+        restaurant = Restaurant.objects.select_for_update().select_related("municipality").get(id=locked.restaurant_id)
+        _check_date(locked, effective_on, restaurant)
+        if locked.kind == HandoverKind.CLOSING:
+            if restaurant.status == RestaurantStatus.CLOSED:
+                raise DomainError(
+                    "restaurant_closed", "이미 폐업한 음식점입니다. The restaurant is already closed.", status_code=409
+                )
+            restaurant.close(on=effective_on)
+            invoice_id = issue_final_invoice(restaurant=restaurant, last_day=effective_on)
+            new_owner = None
+        else:
+            email = (new_owner_email or locked.new_owner_email).strip()
+            phone = (new_owner_phone or locked.new_owner_phone).strip()
+            name = (new_owner_name or locked.new_owner_name).strip()
+            new_owner = accounts.find_or_make_account(
+                role=Role.OWNER, email=email, phone=phone, name=name, invited_through_id=restaurant.municipality_id
+            )
+            if new_owner.pk == restaurant.owner_id:
+                raise DomainError(
+                    "same_owner",
+                    "새 업주가 지금 업주와 같습니다. The new owner is the current owner.",
+                    fields={"new_owner_email": ["same as the current owner"]},
+                )
+            accounts.check_owner_binding(by=by, owner=new_owner, municipality_id=restaurant.municipality_id)
+            invoice_id = issue_final_invoice(restaurant=restaurant, last_day=effective_on - timedelta(days=1))
+            restaurant.hand_over(to=new_owner, at=local_midnight(effective_on, restaurant.municipality.zone))
+            # The new owner's link to set a password (nothing new for an account in use).
+            people.invite_owner(by=by, restaurant=restaurant, email=email, phone=phone, name=name)
+        locked.status = HandoverStatus.CONFIRMED
+        locked.decided_by, locked.decided_at = by, timezone.now()
+        locked.effective_on, locked.new_owner = effective_on, new_owner
+        locked.final_invoice = Invoice.objects.filter(id=invoice_id).first() if invoice_id else None
+        locked.save(update_fields=["status", "decided_by", "decided_at", "effective_on", "new_owner", "final_invoice"])
+    return locked
+
+
+def reject_handover(*, handover: Handover, by: User, reason: str) -> Handover:
+    checked_text(reason, "reason", NOTE_MAX)
+    if not reason.strip():
+        raise DomainError("reason_required", "반려 사유를 적어 주세요. Give a reason.", fields={"reason": ["required"]})
+    claimed = Handover.objects.filter(id=handover.id, status=HandoverStatus.REPORTED).update(
+        status=HandoverStatus.REJECTED, decided_by=by, decided_at=timezone.now(), decision_reason=reason.strip()
+    )
+    if not claimed:
+        raise _decided(handover)
+    handover.refresh_from_db()
+    return handover
