@@ -35,6 +35,8 @@ urlpatterns = [
     path("console/", include("backend.console.urls")),
     path("pickup-requests/", include("backend.pickup_requests.urls")),
     path("registers/", include("backend.registers.urls")),
+    # The crew's installable web app (its screens are drawn on the phone).
+    path("crew/", include("backend.crew.urls")),
     path("", include("backend.people.urls")),
     path("", include("backend.pages.urls")),
 ]
