@@ -5,12 +5,14 @@ Chromium (`make test` installs it with apt where it can). Without one these test
 skip, unless REQUIRE_BROWSER=1 (CI), where a missing browser is a failure.
 """
 
+import hashlib
 import os
 import shutil
 
 import pytest
 
 from tests.billing.conftest import bill, old_bin, scan, tariff  # noqa: F401 (fixtures the page tests share)
+from tests.browser.fake_camera import fake_camera_flags, write_label_video
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -28,7 +30,8 @@ def chromium_path() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def chromium():
+def playwright_session():
+    """Playwright itself, shared: its sync API allows one instance per thread."""
     path = chromium_path()
     if path is None:
         if os.environ.get("REQUIRE_BROWSER") == "1":
@@ -41,9 +44,41 @@ def chromium():
     # the code is synchronous, which it is.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_FLAGS)
-        yield browser
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def chromium(playwright_session):
+    browser = playwright_session.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_FLAGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def fake_camera_chromium(playwright_session):
+    """A factory: `fake_camera_chromium(video_path)` launches a Chromium of its own whose
+    camera plays that Y4M file (make one with `label_video`), camera permission granted.
+    Use it like `chromium`: `browser.new_context(base_url=live_server.url, ...)`. Each
+    browser is closed when the test ends."""
+    launched = []
+
+    def launch(video_path):
+        browser = playwright_session.chromium.launch(
+            executable_path=chromium_path(), headless=True, args=CHROMIUM_FLAGS + fake_camera_flags(video_path)
+        )
+        launched.append(browser)
+        return browser
+
+    yield launch
+    for browser in launched:
         browser.close()
+
+
+@pytest.fixture
+def label_video(tmp_path):
+    """A factory: `label_video(url)` writes a 640×480 Y4M clip of the label whose QR code
+    holds `url` (backend/tags/qr.py's code) and returns its path."""
+    return lambda url: write_label_video(tmp_path / f"label-{hashlib.sha256(url.encode()).hexdigest()[:12]}.y4m", url)
 
 
 PHONE = {"width": 360, "height": 740}  # a small Android phone: owners' and crews' screens
