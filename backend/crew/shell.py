@@ -19,8 +19,14 @@ SHELL_TEMPLATE = APP_DIR / "templates" / "crew" / "shell.html"
 SHELL_URL = "/crew/"
 
 
+# What the app loads: not the licence texts beside vendored scripts.
+CACHED_SUFFIXES = {".js", ".css", ".png", ".svg"}
+
+
 def _static_files() -> list[Path]:
-    return sorted(path for path in (STATIC_DIR / "crew").rglob("*") if path.is_file())
+    return sorted(
+        path for path in (STATIC_DIR / "crew").rglob("*") if path.is_file() and path.suffix in CACHED_SUFFIXES
+    )
 
 
 @functools.cache

@@ -23,11 +23,9 @@ def test_a_crew_opening_a_tag_url_is_sent_to_the_weighing_screen(client, collect
 
 def test_the_sun_parameters_of_a_tap_go_along_and_count_as_nfc(client, collector, tag):
     client.force_login(collector)
-    screen = weighing_screen(client.get(f"/t/{tag.code}?picc_data=EF963FF7828658A599F3041510E5BB80&cmac=94EED9EE65337086"))
-    assert screen["source"] == "nfc"
-    assert screen["tag"] == (
-        f"{settings.PUBLIC_BASE_URL}/t/{tag.code}?picc_data=EF963FF7828658A599F3041510E5BB80&cmac=94EED9EE65337086"
-    )
+    sun_query = "picc_data=EF963FF7828658A599F3041510E5BB80&cmac=94EED9EE65337086"
+    screen = weighing_screen(client.get(f"/t/{tag.code}?{sun_query}"))
+    assert screen == {"tag": f"{settings.PUBLIC_BASE_URL}/t/{tag.code}?{sun_query}", "source": "nfc"}
 
 
 def test_a_crew_off_the_route_gets_the_app_too_and_no_restaurant_name(client, f, collector, unserved_district):
