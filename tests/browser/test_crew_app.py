@@ -71,10 +71,9 @@ def tapped_url(tag, counter=1):
     )
 
 
-@pytest.fixture
-def app(chromium, live_server, crew):
+def open_app(browser, live_server):
     """The crew's phone, signed in on the app, its service worker in control."""
-    context = chromium.new_context(
+    context = browser.new_context(
         viewport=PHONE,
         locale="ko-KR",
         base_url=live_server.url,
@@ -90,8 +89,14 @@ def app(chromium, live_server, crew):
     sign_in(page, "collector", PASSWORD, "/crew/")
     expect(page.locator("body")).to_have_attribute("data-ready", "/crew/")
     wait_for(page, "navigator.serviceWorker.controller !== null")
+    return page
+
+
+@pytest.fixture
+def app(chromium, live_server, crew):
+    page = open_app(chromium, live_server)
     yield page
-    context.close()
+    page.context.close()
 
 
 def wait_for(page, script, timeout=10.0):
@@ -290,3 +295,22 @@ def test_every_screen_is_usable(app, route, f, district):
     app.context.set_offline(True)
     expect(app.locator("#offline-banner")).to_be_visible()
     assert_usable(app, "offline")
+
+
+def test_a_label_read_by_the_in_page_scanner_with_a_photo_of_the_problem(
+    fake_camera_chromium, label_video, live_server, crew, route
+):
+    tag = route[20]
+    page = open_app(fake_camera_chromium(label_video(tag.url)), live_server)
+    page.get_by_role("link", name="QR 스캔").click()
+    expect(page.get_by_label("무게")).to_be_visible()
+    assert_usable(page, "weighing after a QR scan")
+    page.get_by_role("button", name="용기 파손").click()
+    page.get_by_role("button", name="사진 찍기").click()
+    page.get_by_role("button", name="촬영").click()
+    expect(page.get_by_role("img", name="첨부할 사진")).to_be_visible()
+    page.get_by_role("button", name="저장").click()
+    expect(page.locator(".notice")).to_contain_text("저장했습니다")
+    expect(waiting(page)).to_have_attribute("data-waiting", "0")
+    assert stored([tag]) == {tag.code: (None, "bin_damaged", "qr")}
+    page.context.close()
