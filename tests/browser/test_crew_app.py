@@ -314,3 +314,19 @@ def test_a_label_read_by_the_in_page_scanner_with_a_photo_of_the_problem(
     expect(waiting(page)).to_have_attribute("data-waiting", "0")
     assert stored([tag]) == {tag.code: (None, "bin_damaged", "qr")}
     page.context.close()
+
+
+def test_a_lost_session_asks_to_sign_in_again_and_keeps_the_scans(app, route):
+    app.context.clear_cookies()  # the session expired overnight
+    by_manual_code(app, route[25])
+    save(app, weight="14.5")
+    banner = app.get_by_role("alert").filter(has_text="다시 로그인해 주세요")
+    expect(banner).to_be_visible()
+    expect(waiting(app)).to_have_attribute("data-waiting", "1")
+    assert_usable(app, "signed out")
+    banner.get_by_role("link", name="로그인").click()
+    app.get_by_label("아이디").fill("collector")
+    app.get_by_label("비밀번호").fill(PASSWORD)
+    app.get_by_role("button", name="로그인").click()
+    expect(waiting(app)).to_have_attribute("data-waiting", "0")
+    assert stored([route[25]]) == {route[25].code: (14_500, "", "manual")}
