@@ -76,6 +76,7 @@ def open_app(browser, live_server):
     context = browser.new_context(
         viewport=PHONE,
         locale="ko-KR",
+        timezone_id="Asia/Seoul",
         base_url=live_server.url,
         has_touch=True,
         is_mobile=True,
@@ -330,3 +331,20 @@ def test_a_lost_session_asks_to_sign_in_again_and_keeps_the_scans(app, route):
     app.get_by_role("button", name="로그인").click()
     expect(waiting(app)).to_have_attribute("data-waiting", "0")
     assert stored([route[25]]) == {route[25].code: (14_500, "", "manual")}
+
+
+def test_todays_stops_count_down_as_the_crew_scans_even_offline(app, route):
+    app.reload()  # the directory and today's stops, fetched while online
+    first, second = route[0].bin.restaurant.name, route[1].bin.restaurant.name
+    expect(app.get_by_test_id("left")).to_contain_text("남은 곳 30")
+    expect(app.get_by_test_id("next")).to_contain_text(first)
+    assert_usable(app, "today's stops")
+
+    app.context.set_offline(True)
+    by_manual_code(app, route[0])
+    expect(app.get_by_test_id("restaurant")).to_have_text(first)  # from the directory kept on the phone
+    save(app, weight="11.5")
+    expect(app.get_by_test_id("left")).to_contain_text("남은 곳 29")
+    expect(app.get_by_test_id("next")).to_contain_text(second)
+    app.reload()
+    expect(app.get_by_test_id("left")).to_contain_text("남은 곳 29")
