@@ -348,3 +348,16 @@ def test_todays_stops_count_down_as_the_crew_scans_even_offline(app, route):
     expect(app.get_by_test_id("next")).to_contain_text(second)
     app.reload()
     expect(app.get_by_test_id("left")).to_contain_text("남은 곳 29")
+
+
+def test_a_tag_url_opened_with_no_signal_opens_the_weighing_screen(app, route):
+    url = tapped_url(route[4], counter=5)
+    app.context.set_offline(True)
+    app.goto(url.removeprefix(settings.PUBLIC_BASE_URL))  # the phone's own NFC opens the chip's URL
+    expect(app.get_by_label("무게")).to_be_visible()
+    save(app, weight="8.5")
+    expect(waiting(app)).to_have_attribute("data-waiting", "1")
+    app.context.set_offline(False)
+    expect(waiting(app)).to_have_attribute("data-waiting", "0")
+    event = CollectionEvent.objects.get()
+    assert (event.tag, event.weight_g, event.source, event.physically_tapped) == (route[4], 8_500, "nfc", True)
