@@ -9,6 +9,7 @@ from django.utils import timezone
 from backend.accounts.models import Role, User
 from backend.collection_events.models import CollectionEvent, CollectionStatus, Source
 from backend.municipalities.models import District, Hauler, Municipality
+from backend.notifications.models import Notice, NoticeKind
 from backend.restaurants import business_numbers
 from backend.restaurants.models import Bin, Restaurant
 from backend.tags.models import Tag
@@ -96,3 +97,17 @@ class CollectionEventFactory(factory.django.DjangoModelFactory):
     collected_at = factory.LazyFunction(timezone.now)
     source = Source.NFC
     status = CollectionStatus.BILLABLE
+
+
+class NoticeFactory(factory.django.DjangoModelFactory):
+    """A notice as the notify service writes it (tests of sending use the service itself)."""
+
+    class Meta:
+        model = Notice
+
+    kind = NoticeKind.MISSED_PICKUP
+    about = factory.LazyFunction(lambda: str(uuid.uuid4()))
+    recipient = factory.SubFactory(UserFactory)
+    subject = factory.Sequence(lambda n: f"안내 {n}")
+    body = "본문 · Body"
+    created_at = factory.LazyFunction(timezone.now)

@@ -47,6 +47,7 @@ PAGES = [
     ("console:label-sheets", {}, ["official"]),
     ("registers:upload", {}, ["official"]),  # the upload form and the recent imports
     ("people:list", {}, ["official"]),
+    ("notices:list", {}, ROLES),
 ]
 # The other pages: one object, a form, or no page at all. A new page goes in one list or the other.
 NOT_LIST_PAGES = {
@@ -58,6 +59,7 @@ NOT_LIST_PAGES = {
     "payments:sandbox-checkout",
     "payments:callback",
     "payments:receipt",
+    "notices:detail",
     "disputes:new",
     "disputes:decide",
     "disputes:decide-held",

@@ -16,6 +16,12 @@ def can_start_billing_run(user: AnyUser) -> bool:
     return acts_for_municipality(user)
 
 
+def can_see_invoice_notices(user: AnyUser) -> bool:
+    """Officials (of the invoice's municipality, by `Invoice.objects.visible_to`) see
+    what the owner was sent about it and whether it was read."""
+    return acts_for_municipality(user)
+
+
 def tariff_municipality(user: User) -> Municipality:
     """Whose tariff a new one is: the official's own municipality."""
     if user.municipality is None:

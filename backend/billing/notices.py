@@ -1,4 +1,5 @@
-"""Notices about invoices: an invoice issued, an invoice overdue.
+"""Notices about invoices: an invoice issued, an invoice overdue, and what officials
+see of them (`told_about`: what was sent, when, and whether it was read).
 
 Written through the notify service (backend/notifications/services.py) in the same
 transaction as the fact they tell about, and sent after commit, once: a rerun or a
@@ -15,8 +16,19 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from backend.billing.models import Invoice
-from backend.notifications.models import NoticeKind
+from backend.notifications.models import Notice, NoticeKind
 from backend.notifications.services import Message, notify_all
+
+INVOICE_KINDS = (NoticeKind.INVOICE_ISSUED, NoticeKind.INVOICE_OVERDUE)
+
+
+def told_about(invoice: Invoice) -> "QuerySet[Notice]":
+    """The invoice's notices and their reminders, oldest first, with their recipients."""
+    return (
+        Notice.objects.about_with_reminders(str(invoice.id), INVOICE_KINDS)
+        .select_related("recipient")
+        .order_by("created_at", "id")
+    )
 
 
 def invoice_page_url(invoice: Invoice) -> str:
@@ -40,7 +52,8 @@ def _notify_owners(invoice_ids: Iterable[UUID | str], kind: str) -> None:
             about=str(invoice.id),
             recipient_id=cast(int, invoice.restaurant.owner_id),  # owned invoices only
             template=f"billing/notices/{kind}",
-            context={"invoice": invoice, "url": invoice_page_url(invoice)},
+            context={"invoice": invoice},
+            link=invoice_page_url(invoice),
         )
         for invoice in _owned_invoices(invoice_ids)
     )

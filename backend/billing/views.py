@@ -5,7 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
-from backend.billing import windows
+from backend.billing import notices, windows
+from backend.billing.access import can_see_invoice_notices
 from backend.billing.models import Invoice, InvoiceLine
 
 
@@ -22,4 +23,5 @@ def invoice_page(request, invoice_id):
     invoice = get_object_or_404(
         Invoice.objects.visible_to(request.user).prefetch_related(Prefetch("lines", queryset=lines)), id=invoice_id
     )
-    return render(request, "billing/invoice_detail.html", {"invoice": windows.with_scans(invoice)})
+    told = notices.told_about(invoice) if can_see_invoice_notices(request.user) else None
+    return render(request, "billing/invoice_detail.html", {"invoice": windows.with_scans(invoice), "notices": told})

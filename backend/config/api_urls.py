@@ -11,6 +11,7 @@ from backend.billing.api import BillingRunViewSet, InvoiceViewSet, TariffViewSet
 from backend.collection_events.api import CollectionEventViewSet, ScaleViewSet
 from backend.disputes.api import DisputeViewSet
 from backend.municipalities.api import DistrictViewSet
+from backend.notifications.api import NoticeViewSet
 from backend.payments.api import LedgerEntryViewSet, PaymentOrderViewSet, PaymentViewSet
 from backend.people.api import (
     AcceptLinkView,
@@ -45,6 +46,7 @@ router.register("pickup-requests", PickupRequestViewSet, basename="pickup-reques
 router.register("register-imports", RegisterImportViewSet, basename="register-import")
 router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("users", UserViewSet, basename="user")
+router.register("notices", NoticeViewSet, basename="notice")
 
 app_name = "v1"
 urlpatterns = [

@@ -126,6 +126,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "backend.notifications.context_processors.unread_notices",
             ]
         },
     }
@@ -390,6 +391,8 @@ CELERY_BEAT_SCHEDULE = {
     "mark-overdue-invoices": {"task": "billing.mark_overdue_invoices", "schedule": crontab(minute=15)},
     # Marks done the open pickup requests a crew has weighed; idempotent, so a repeat is harmless.
     "settle-pickup-requests": {"task": "pickup_requests.settle_pickup_requests", "schedule": 600.0},
+    # One reminder per important notice left unread; claimed per notice, so a repeat is harmless.
+    "remind-unread-notices": {"task": "notifications.remind_unread_notices", "schedule": crontab(minute=45)},
 }
 
 # --- Notices ------------------------------------------------------------------------
@@ -403,6 +406,11 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(PROJECT_ROOT / "var" / "mail"))  # for the file-based backend
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
+# An important notice (invoice issued, overdue) still unread this many days after it was
+# written gets one reminder (backend/notifications/services.remind_unread).
+NOTICE_REMINDER_DAYS = env_int("NOTICE_REMINDER_DAYS", 3)
+if NOTICE_REMINDER_DAYS < 1:
+    raise ImproperlyConfigured(f"NOTICE_REMINDER_DAYS must be at least 1, got {NOTICE_REMINDER_DAYS}")
 
 LOGGING = {
     "version": 1,

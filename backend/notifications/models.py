@@ -1,6 +1,10 @@
 import uuid
+from datetime import datetime
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 
@@ -18,6 +22,12 @@ class NoticeKind(models.TextChoices):
     # A one-time link to set a password (backend/people); about = the link's id.
     INVITATION = "invitation", "가입 초대"
     PASSWORD_RESET = "password_reset", "비밀번호 재설정 안내"
+    # One reminder of an important notice left unread (services.remind_unread); about = that notice's id.
+    REMINDER = "reminder", "읽지 않은 안내 다시 알림"
+
+
+# Notices an owner must not miss: unread after NOTICE_REMINDER_DAYS, they are told once more.
+IMPORTANT_KINDS = (NoticeKind.INVOICE_ISSUED, NoticeKind.INVOICE_OVERDUE)
 
 
 class NoticeStatus(models.TextChoices):
@@ -26,6 +36,24 @@ class NoticeStatus(models.TextChoices):
     SENT = "sent", "발송 완료"
     FAILED = "failed", "발송 실패"
     SKIPPED = "skipped", "연락처 없음"
+
+
+class NoticeQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "NoticeQuerySet":
+        """Everyone sees their own notices, and only those: officials read others' notices
+        only through the object they are about (an invoice's page)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(recipient_id=user.pk)
+
+    def unread(self) -> "NoticeQuerySet":
+        return self.filter(read_at__isnull=True)
+
+    def about_with_reminders(self, about: str, kinds: tuple[str, ...]) -> "NoticeQuerySet":
+        """The notices of `kinds` about one object, and the reminders of them."""
+        told = self.filter(about=about, kind__in=kinds)
+        reminder_of = [str(notice_id) for notice_id in told.values_list("id", flat=True)]
+        return self.filter(Q(about=about, kind__in=kinds) | Q(kind=NoticeKind.REMINDER, about__in=reminder_of))
 
 
 class Notice(models.Model):
@@ -43,10 +71,26 @@ class Notice(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    link = models.CharField(max_length=500, blank=True, help_text="the page it points to (an invoice, a receipt)")
+    read_at = models.DateTimeField(null=True, blank=True, help_text="first opened by its recipient; null until then")
+    reminded_at = models.DateTimeField(null=True, blank=True, help_text="when its one reminder was claimed")
+
+    objects = NoticeQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["kind", "about"], name="one_notice_per_event")]
+        indexes = [
+            # The notice centre (newest first) and the header's unread count, per person.
+            models.Index(fields=["recipient", "-created_at"], name="notices_of_recipient"),
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="unread_notices"),
+            # What the reminder beat scans: important notices nobody has read or reminded yet.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(read_at__isnull=True, reminded_at__isnull=True, kind__in=IMPORTANT_KINDS),
+                name="notices_awaiting_reminder",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.about}"
@@ -57,6 +101,41 @@ class Notice(models.Model):
             status=NoticeStatus.SENDING, attempts=models.F("attempts") + 1
         )
         return claimed == 1
+
+    @property
+    def page_path(self) -> str:
+        """The notice's own page: opening it (in the app or from the email) marks it read."""
+        return reverse("notices:detail", args=[self.id])
+
+    @property
+    def page_url(self) -> str:
+        """The same, absolute: what a notice with a `link` says where its text links."""
+        return settings.PUBLIC_BASE_URL + self.page_path
+
+    @property
+    def link_path(self) -> str:
+        """`link` on this site, as a path: the page's button works on whatever host serves it."""
+        base = settings.PUBLIC_BASE_URL
+        return self.link[len(base) :] if self.link.startswith(base + "/") else self.link
+
+    @property
+    def body_for_page(self) -> str:
+        """The body as its page shows it: where the text links to this very page, it
+        links on to where the notice points instead."""
+        return self.body.replace(self.page_url, self.link) if self.link else self.body
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    def mark_read(self, *, at: datetime | None = None) -> None:
+        """Record the first opening. A later opening keeps the first time: the update
+        only touches a notice still unread, so two tabs opening it at once agree."""
+        at = at or timezone.now()
+        if Notice.objects.filter(id=self.id, read_at__isnull=True).update(read_at=at):
+            self.read_at = at
+        else:
+            self.read_at = Notice.objects.values_list("read_at", flat=True).get(id=self.id)
 
     def mark_sent(self) -> None:
         self.status, self.sent_at = NoticeStatus.SENT, timezone.now()

@@ -8,17 +8,27 @@ as it likes: the person is told once. A rolled-back transaction sends nothing.
 
 Callers keep their own wording: each passes the template that words its notice
 (`<template>_subject.txt`, `<template>_body.txt`) and the context to render it with.
+
+Every notice also lands in its recipient's notice centre (`/notices/`). A notice that
+points somewhere (`link`: an invoice, a receipt) says, where its template writes
+`{{ url }}`, the address of the notice's own page: opening it there marks the notice
+read, and the page leads on to `link`. Links that must work without signing in (a
+one-time password link) are passed in the context instead, as they are.
 """
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models.expressions import RawSQL
 from django.template.loader import render_to_string
+from django.utils import timezone
 
-from backend.notifications.models import Notice
-from backend.notifications.tasks import send_notice
+from backend.notifications import tasks  # a module, not its task: the reminder task imports this one
+from backend.notifications.models import IMPORTANT_KINDS, Notice, NoticeKind
 
 
 @dataclass(frozen=True)
@@ -31,21 +41,24 @@ class Message:
     recipient_id: int
     template: str
     context: dict[str, object] = field(default_factory=dict)
+    link: str = ""  # the page the notice points to; its text links to the notice's own page
 
     def to_notice(self) -> Notice:
-        return Notice(
-            kind=self.kind,
-            about=str(self.about),
-            recipient_id=self.recipient_id,
-            subject=render_to_string(f"{self.template}_subject.txt", self.context).strip(),
-            body=render_to_string(f"{self.template}_body.txt", self.context),
+        notice = Notice(
+            id=uuid.uuid4(), kind=self.kind, about=str(self.about), recipient_id=self.recipient_id, link=self.link
         )
+        context = {**self.context, "url": notice.page_url} if self.link else self.context
+        notice.subject = render_to_string(f"{self.template}_subject.txt", context).strip()[:200]
+        notice.body = render_to_string(f"{self.template}_body.txt", context)
+        return notice
 
 
-def notify(*, kind: str, about: str, recipient_id: int, template: str, context: dict[str, object]) -> Notice | None:
+def notify(
+    *, kind: str, about: str, recipient_id: int, template: str, context: dict[str, object], link: str = ""
+) -> Notice | None:
     """Write one notice and send it after commit. None if it already existed."""
     created = notify_all(
-        [Message(kind=kind, about=about, recipient_id=recipient_id, template=template, context=context)]
+        [Message(kind=kind, about=about, recipient_id=recipient_id, template=template, context=context, link=link)]
     )
     return created[0] if created else None
 
@@ -74,4 +87,40 @@ def notify_all(messages: Iterable[Message]) -> list[Notice]:
 
 def _send(notice_ids: list[str]) -> None:
     for notice_id in notice_ids:
-        send_notice.delay(notice_id)
+        tasks.send_notice.delay(notice_id)
+
+
+def remind_unread(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Tell once more about each important notice (invoice issued, overdue) still unread
+    NOTICE_REMINDER_DAYS after it was written. Each notice is claimed by a conditional
+    UPDATE (unread, not yet reminded) in the transaction that writes its reminder, so
+    overlapping beats or a rerun never remind twice; a notice read meanwhile is skipped.
+    Returns how many reminders this call wrote."""
+    now = now or timezone.now()
+    due = now - timedelta(days=settings.NOTICE_REMINDER_DAYS)
+    candidates = list(
+        Notice.objects.filter(
+            kind__in=IMPORTANT_KINDS, read_at__isnull=True, reminded_at__isnull=True, created_at__lte=due
+        )
+        .order_by("created_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    reminded = 0
+    for notice_id in candidates:
+        with transaction.atomic():
+            claimed = Notice.objects.filter(id=notice_id, read_at__isnull=True, reminded_at__isnull=True).update(
+                reminded_at=now
+            )
+            if not claimed:
+                continue
+            original = Notice.objects.get(id=notice_id)
+            notify(
+                kind=NoticeKind.REMINDER,
+                about=str(original.id),
+                recipient_id=original.recipient_id,
+                template="notifications/notices/reminder",
+                context={"original": original, "days": settings.NOTICE_REMINDER_DAYS},
+                link=original.page_url,
+            )
+            reminded += 1
+    return reminded

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from backend.notifications import services
 from backend.notifications.delivery import deliver
 
 
@@ -9,3 +10,8 @@ def send_notice(self, notice_id: str) -> bool:
         return deliver(notice_id=notice_id, final_attempt=self.request.retries >= self.max_retries)
     except (ConnectionError, TimeoutError, OSError) as error:
         raise self.retry(exc=error, countdown=2**self.request.retries * 30) from error
+
+
+@shared_task(time_limit=300, name="notifications.remind_unread_notices")
+def remind_unread_notices() -> int:
+    return services.remind_unread()

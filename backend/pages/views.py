@@ -12,12 +12,14 @@ from django.utils import timezone
 from backend.collection_events.access import can_read_bin_history, can_record_scans, can_see_stops
 from backend.collection_events.models import CollectionEvent, Source
 from backend.collection_events.selectors import day_stops
+from backend.notifications.models import Notice
 from backend.pickup_requests.selectors import open_requests_for_day
 from backend.restaurants.models import Restaurant
 from backend.tags import codes, sun
 from backend.tags.models import Tag
 
 RECENT = 20
+LATEST_NOTICES = 3
 
 
 def tag_page(request, code: str):
@@ -58,7 +60,8 @@ def home(request):
     user = request.user
     restaurants = Restaurant.objects.visible_to(user).select_related("district")
     events = CollectionEvent.objects.visible_to(user).select_related("bin", "restaurant")[:RECENT]
-    return render(request, "pages/home.html", {"restaurants": restaurants[:100], "events": events})
+    notices = Notice.objects.visible_to(user).order_by("-created_at", "-id")[:LATEST_NOTICES]  # read if shown
+    return render(request, "pages/home.html", {"restaurants": restaurants[:100], "events": events, "notices": notices})
 
 
 @login_required

@@ -18,5 +18,6 @@ def notify_payment_received(*, payment: Payment) -> None:
         about=str(payment.id),
         recipient_id=owner_id,
         template="payments/notices/payment_received",
-        context={"payment": payment, "invoice": payment.invoice, "url": url},
+        context={"payment": payment, "invoice": payment.invoice},
+        link=url,
     )

@@ -26,6 +26,6 @@ def notify_owner_of_step(*, step: PickupRequestStep) -> Notice | None:
             "step": step,
             "request": request,
             "restaurant": request.restaurant,
-            "url": settings.PUBLIC_BASE_URL + reverse("pickup_requests:mine"),
         },
+        link=settings.PUBLIC_BASE_URL + reverse("pickup_requests:mine"),
     )

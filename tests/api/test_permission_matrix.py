@@ -35,7 +35,8 @@ def registered_routes():
 def world(f, official, collector, owner, restaurant, bin, tag, stranger, other_owner, other_collector, client):
     """One of everything in the officials' municipality, reachable by its owner: a
     scan, a tariff, last month's run and invoice, a payment, a dispute, a pickup request,
-    a crew's scale; a register import previewed by the official; an invitation."""
+    a crew's scale; a register import previewed by the official; an invitation; a
+    notice to the official."""
     from backend.billing.models import Invoice
     from backend.disputes.services import raise_dispute
     from backend.payments.services import create_payment_order
@@ -82,6 +83,7 @@ def world(f, official, collector, owner, restaurant, bin, tag, stranger, other_o
     from backend.people.services import invite_crew
 
     invite_crew(by=official, hauler=collector.hauler, phone="010-1111-2222")
+    f.NoticeFactory(recipient=official, kind="password_reset")  # officials have a notice centre too
     return {"bin-tags": {"bin_pk": str(bin.id)}}
 
 

@@ -41,7 +41,10 @@ def test_the_owner_is_told_once_when_an_invoice_is_issued(
     assert notice.status == "sent"
     assert len(mail.outbox) == 1
     assert "청구서" in mail.outbox[0].subject and "1,300원" in mail.outbox[0].body
-    assert f"/billing/invoices/{invoice.id}/" in mail.outbox[0].body
+    # The email links to the notice's own page (opening it marks the notice read),
+    # which leads on to the invoice.
+    assert f"/notices/{notice.id}/" in mail.outbox[0].body
+    assert notice.link.endswith(f"/billing/invoices/{invoice.id}/")
 
 
 def test_overdue_invoices_are_marked_and_told_once(

@@ -78,6 +78,7 @@ def known_path_parameters(world_objects) -> dict[str, dict[str, str]]:
     from backend.collection_events.models import CollectionEvent
     from backend.disputes.models import Dispute
     from backend.municipalities.models import District
+    from backend.notifications.models import Notice
     from backend.payments.models import Payment, PaymentOrder
     from backend.pickup_requests.models import PickupRequest
     from backend.restaurants.models import Bin, Restaurant
@@ -95,6 +96,7 @@ def known_path_parameters(world_objects) -> dict[str, dict[str, str]]:
         "/api/v1/payments/": Payment,
         "/api/v1/disputes/": Dispute,
         "/api/v1/pickup-requests/": PickupRequest,
+        "/api/v1/notices/": Notice,
     }
     known = {prefix: {"id": str(model.objects.order_by("pk").first().pk)} for prefix, model in first.items()}
     from backend.billing.models import LedgerEntry
