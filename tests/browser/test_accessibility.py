@@ -116,7 +116,7 @@ def test_crew_pages_on_a_phone(phone, town):
     assert_usable(phone, "the weighing screen with an error")
     phone.get_by_label("무게").fill("12.5")
     phone.get_by_role("button", name="저장").click()
-    expect(phone.locator(".notice")).to_contain_text("저장했습니다")
+    expect(phone.get_by_test_id("saved")).to_contain_text("저장했습니다")
     assert_usable(phone, "the crew app's stops after saving")
 
 

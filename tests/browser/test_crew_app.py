@@ -111,7 +111,12 @@ def wait_for(page, script, timeout=10.0):
         except PlaywrightError as error:  # the app reloaded itself meanwhile: ask the new page
             if "context was destroyed" not in error.message:
                 raise
-        assert time.monotonic() < deadline, f"still false after {timeout}s: {script}"
+        if time.monotonic() > deadline:
+            state = page.evaluate(
+                "async () => ({ caches: await caches.keys(), workers: await navigator.serviceWorker.getRegistration()"
+                ".then((r) => r && [r.installing, r.waiting, r.active].map((w) => w && w.state)) })"
+            )
+            raise AssertionError(f"still false after {timeout}s: {script} ({state})")
         time.sleep(0.05)
 
 
@@ -129,6 +134,7 @@ def server_hits():
 
 
 def waiting(page):
+    """The page's body: `data-waiting` scans wait in the outbox, `data-sent` went through today."""
     return page.locator("body")
 
 
@@ -144,9 +150,13 @@ def by_nfc(page, url):
     expect(page.get_by_label("무게")).to_be_visible()
 
 
-def save(page, *, weight=None, exception=None, keypad=False):
+def save(page, *, weight=None, exception=None, keypad=False, photo=False):
     if exception:
         page.get_by_role("button", name=exception).click()
+        if photo:  # taken in the page, with the phone's (Chromium's fake) camera
+            page.get_by_role("button", name="사진 찍기").click()
+            page.get_by_role("button", name="촬영").click()
+            expect(page.get_by_role("img", name="첨부할 사진")).to_be_visible()
     elif keypad:
         for key in weight:
             page.get_by_role("button", name=key, exact=True).click()
@@ -154,12 +164,13 @@ def save(page, *, weight=None, exception=None, keypad=False):
         page.get_by_label("무게").fill(weight)
     page.get_by_role("button", name="저장").click()
     page.wait_for_url(re.compile(r"/crew/$"))
-    expect(page.locator(".notice")).to_contain_text("저장했습니다")
+    expect(page.get_by_test_id("saved")).to_contain_text("저장했습니다")
 
 
-def record_shift(page, route):
+def record_shift(page, route, *, photos=()):
     """30 scans: the SUN tags by an NFC tap, the others by their manual code; every fifth
-    an exception. Returns what each tag's scan should be stored as."""
+    an exception (with a photo for the numbers in `photos`). Returns what each tag's scan
+    should be stored as."""
     expected = {}
     for number, tag in enumerate(route):
         if number < 10:
@@ -168,7 +179,7 @@ def record_shift(page, route):
             by_manual_code(page, tag)
         if number % 5 == 4:
             exception = number // 5 % len(EXCEPTIONS)
-            save(page, exception=EXCEPTIONS[exception])
+            save(page, exception=EXCEPTIONS[exception], photo=number in photos)
             expected[tag.code] = (None, EXCEPTION_CODES[exception], "nfc" if number < 10 else "manual")
         else:
             weight = f"{10 + number}.5"
@@ -184,10 +195,15 @@ def stored(route):
     return {code: (weight, exception, source) for code, weight, exception, source in rows}
 
 
-def test_a_whole_shift_offline_is_stored_once_when_back_online(app, route, server_hits):
+def test_a_whole_shift_offline_is_stored_once_when_back_online(
+    fake_camera_chromium, label_video, live_server, crew, route, server_hits
+):
+    app = open_app(fake_camera_chromium(label_video(route[0].url)), live_server)
+    app.wait_for_load_state("networkidle")  # the directory and today's stops are in
     app.context.set_offline(True)
+    server_hits.clear()
     expect(app.locator("#offline-banner")).to_be_visible()
-    expected = record_shift(app, route)
+    expected = record_shift(app, route, photos={4, 19})
     expect(waiting(app)).to_have_attribute("data-waiting", "30")
     assert app.locator("#waiting").inner_text().startswith("전송 대기 30건")
 
@@ -200,13 +216,19 @@ def test_a_whole_shift_offline_is_stored_once_when_back_online(app, route, serve
     assert not CollectionEvent.objects.exists()
 
     app.context.set_offline(False)
-    expect(waiting(app)).to_have_attribute("data-waiting", "0", timeout=15_000)
+    expect(waiting(app)).to_have_attribute("data-sent", "30", timeout=15_000)
     assert stored(route) == expected
     assert CollectionEvent.objects.count() == 30
     tapped = set(CollectionEvent.objects.filter(physically_tapped=True).values_list("tag__code", flat=True))
     assert tapped == {tag.code for tag in route[:10]}
     # GPS was allowed: each scan carries the phone's position.
     assert not CollectionEvent.objects.filter(lat__isnull=True).exists()
+    # The photos follow their scans.
+    expect(app.locator("body")).to_have_attribute("data-photos-waiting", "0")
+    with_photo = CollectionEvent.objects.exclude(photo_id=None).select_related("photo")
+    assert sorted(event.tag.code for event in with_photo) == sorted([route[4].code, route[19].code])
+    assert all(event.attached_photo is not None for event in with_photo)
+    app.context.close()
 
 
 def test_answers_lost_after_the_server_committed_store_each_scan_once(app, route):
@@ -223,7 +245,7 @@ def test_answers_lost_after_the_server_committed_store_each_scan_once(app, route
 
     app.context.route("**/api/v1/collections/batch/", flaky)
     expected = record_shift(app, route)
-    expect(waiting(app)).to_have_attribute("data-waiting", "0", timeout=30_000)
+    expect(waiting(app)).to_have_attribute("data-sent", "30", timeout=30_000)
     assert dropped, "the seeded drops must hit at least one batch"
     assert stored(route) == expected
     assert CollectionEvent.objects.count() == 30
@@ -239,7 +261,7 @@ def test_a_new_release_replaces_the_app_and_keeps_the_outbox(app, route, monkeyp
 
     monkeypatch.setattr(shell, "release", lambda: "nextrelease1")
     app.reload()
-    wait_for(app, "caches.keys().then((names) => names.join() === 'crew-shell-nextrelease1')")
+    wait_for(app, "caches.keys().then((names) => names.join() === 'crew-shell-nextrelease1')", timeout=30)
     app.context.set_offline(True)
     app.reload()
     expect(app.locator("html")).to_have_attribute("data-release", "nextrelease1")
@@ -247,7 +269,7 @@ def test_a_new_release_replaces_the_app_and_keeps_the_outbox(app, route, monkeyp
 
     app.context.unroute("**/api/v1/collections/batch/")
     app.context.set_offline(False)
-    expect(waiting(app)).to_have_attribute("data-waiting", "0")
+    expect(waiting(app)).to_have_attribute("data-sent", "1")
     assert stored([route[12]]) == {route[12].code: (21_500, "", "manual")}
 
 
@@ -257,7 +279,7 @@ def test_saving_a_visit_twice_is_one_scan(app, route):
     # A double tap on 저장, and the back button to the weighing screen and 저장 again.
     app.get_by_role("button", name="저장").dblclick()
     app.wait_for_url(re.compile(r"/crew/$"))
-    expect(waiting(app)).to_have_attribute("data-waiting", "0")
+    expect(waiting(app)).to_have_attribute("data-sent", "1")
     assert CollectionEvent.objects.filter(tag=route[15]).count() == 1
 
 
@@ -311,8 +333,8 @@ def test_a_label_read_by_the_in_page_scanner_with_a_photo_of_the_problem(
     page.get_by_role("button", name="촬영").click()
     expect(page.get_by_role("img", name="첨부할 사진")).to_be_visible()
     page.get_by_role("button", name="저장").click()
-    expect(page.locator(".notice")).to_contain_text("저장했습니다")
-    expect(waiting(page)).to_have_attribute("data-waiting", "0")
+    expect(page.get_by_test_id("saved")).to_contain_text("저장했습니다")
+    expect(waiting(page)).to_have_attribute("data-sent", "1")
     assert stored([tag]) == {tag.code: (None, "bin_damaged", "qr")}
     page.context.close()
 
@@ -329,7 +351,7 @@ def test_a_lost_session_asks_to_sign_in_again_and_keeps_the_scans(app, route):
     app.get_by_label("아이디").fill("collector")
     app.get_by_label("비밀번호").fill(PASSWORD)
     app.get_by_role("button", name="로그인").click()
-    expect(waiting(app)).to_have_attribute("data-waiting", "0")
+    expect(waiting(app)).to_have_attribute("data-sent", "1")
     assert stored([route[25]]) == {route[25].code: (14_500, "", "manual")}
 
 
@@ -358,6 +380,6 @@ def test_a_tag_url_opened_with_no_signal_opens_the_weighing_screen(app, route):
     save(app, weight="8.5")
     expect(waiting(app)).to_have_attribute("data-waiting", "1")
     app.context.set_offline(False)
-    expect(waiting(app)).to_have_attribute("data-waiting", "0")
+    expect(waiting(app)).to_have_attribute("data-sent", "1")
     event = CollectionEvent.objects.get()
     assert (event.tag, event.weight_g, event.source, event.physically_tapped) == (route[4], 8_500, "nfc", True)

@@ -39,9 +39,9 @@ def test_a_crew_opening_the_tag_url_weighs_in_the_crew_app(phone, crew, tag):
     assert "/crew/weigh?" in phone.url
     phone.get_by_label("무게").fill("12.5")
     phone.get_by_role("button", name="저장").click()
-    expect(phone.locator(".notice")).to_contain_text("저장했습니다")
+    expect(phone.get_by_test_id("saved")).to_contain_text("저장했습니다")
     shoot(phone, "crew-app-saved")
-    expect(phone.locator("body")).to_have_attribute("data-waiting", "0")
+    expect(phone.locator("body")).to_have_attribute("data-sent", "1")
     assert list(CollectionEvent.objects.values_list("weight_g", "source", "status")) == [(12500, "qr", "billable")]
 
 
@@ -49,7 +49,7 @@ def test_collector_records_a_bin_not_put_out(phone, crew, tag):
     sign_in(phone, "collector", "crew-password-1", f"/t/{tag.code}")
     phone.get_by_role("button", name="미배출").click()
     phone.get_by_role("button", name="저장").click()
-    expect(phone.locator("body")).to_have_attribute("data-waiting", "0")
+    expect(phone.locator("body")).to_have_attribute("data-sent", "1")
     assert CollectionEvent.objects.get().status == "not_collected"
 
 

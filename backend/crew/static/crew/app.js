@@ -45,9 +45,14 @@ function render() {
 }
 
 async function showWaiting() {
-  const count = await outbox.waitingCount();
+  const [count, sent, photos] = await Promise.all([outbox.waitingCount(), outbox.sentCount(), outbox.photos()]);
+  const photosWaiting = photos.filter((photo) => photo.state === 'waiting').length;
   document.querySelector('#waiting strong').textContent = String(count);
+  document.getElementById('photos-waiting').hidden = photosWaiting === 0;
+  document.querySelector('#photos-waiting strong').textContent = String(photosWaiting);
   document.body.dataset.waiting = String(count);
+  document.body.dataset.sent = String(sent); // delivered today, from this phone
+  document.body.dataset.photosWaiting = String(photosWaiting);
 }
 
 function showConnection() {

@@ -42,6 +42,7 @@ export async function save({ event, binId, label, photo }) {
 export const waiting = () => db.byIndex('outbox', 'state', 'waiting');
 export const rejected = () => db.byIndex('outbox', 'state', 'rejected');
 export const waitingCount = () => db.countByIndex('outbox', 'state', 'waiting');
+export const sentCount = () => db.countByIndex('outbox', 'state', 'sent');
 export const entries = () => db.all('outbox');
 
 // The server's answers for one batch, by event id.

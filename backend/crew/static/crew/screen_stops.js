@@ -36,7 +36,7 @@ export async function showStops(context, { notice }) {
   code.addEventListener('input', () => checkManual());
 
   replace(screen,
-    notice ? h('p', { class: 'notice', role: 'status' }, notice) : null,
+    notice ? h('p', { class: 'notice', role: 'status', 'data-testid': 'saved' }, notice) : null,
     h('h1', { id: 'stops-title' }, both('오늘의 수거', "Today's stops")),
     list,
     h('h2', {}, both('용기 확인', 'Identify a bin')),
