@@ -22,7 +22,6 @@ from backend.billing.access import (
 )
 from backend.collection_events.access import (
     can_change_scan_status,
-    can_collect_at,
     can_read_bin_history,
     can_record_scans,
     can_see_stops,
@@ -89,18 +88,6 @@ def persona(request):
 @pytest.mark.parametrize("name", PERSONAS)
 def test_role_policies(policy, name, persona):
     assert policy(persona(name)) is (name in ROLE_POLICIES[policy])
-
-
-@pytest.mark.parametrize("name", PERSONAS)
-def test_the_scan_form_is_offered_to_the_crew_serving_the_bin(name, persona, tag):
-    assert can_collect_at(persona(name), tag) is (name == "collector")
-
-
-def test_no_scan_form_on_a_revoked_tag_or_off_the_route(f, collector, tag, official, unserved_district):
-    tag.revoke(by=official, reason="분실")
-    assert not can_collect_at(collector, tag)
-    elsewhere = f.TagFactory(bin=f.BinFactory(restaurant=f.RestaurantFactory(district=unserved_district)))
-    assert not can_collect_at(collector, elsewhere)
 
 
 @pytest.mark.parametrize("name", PERSONAS)

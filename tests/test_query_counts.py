@@ -60,6 +60,9 @@ PAGES = [
 # The other pages: one object, a form, or no page at all. A new page goes in one list or the other.
 NOT_LIST_PAGES = {
     "healthz",
+    "crew-app",  # the crew app's shell: its lists come from the API (crew/stops, crew/directory)
+    "crew-manifest",
+    "crew-service-worker",
     "login",
     "logout",
     "billing:invoice-page",

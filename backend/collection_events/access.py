@@ -5,24 +5,12 @@ from backend.accounts.access import AnyUser, acts_for_municipality, is_collector
 from backend.core.errors import DomainError
 from backend.municipalities.models import Municipality
 from backend.restaurants.models import Bin, Restaurant
-from backend.tags.models import Tag
 
 
 def can_record_scans(user: AnyUser) -> bool:
     """Crews record scans; which bins they may scan is checked per scan
     (services.record_collections: the tag is active and on the hauler's route)."""
     return is_collector(user)
-
-
-def can_collect_at(user: AnyUser, tag: Tag) -> bool:
-    """The tag's page offers the scan form: to a crew whose hauler serves the bin's
-    district, while the tag is active."""
-    return (
-        user.is_authenticated
-        and can_record_scans(user)
-        and tag.is_active
-        and tag.bin.restaurant.district.haulers.filter(collectors=user).exists()
-    )
 
 
 def can_change_scan_status(user: AnyUser) -> bool:

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "backend.collection_events",
     "backend.notifications",
     "backend.pages",
+    "backend.crew",
     "backend.console",
     "backend.billing",
     "backend.payments",

@@ -39,6 +39,8 @@ urlpatterns = [
     path("pickup-requests/", include("backend.pickup_requests.urls")),
     path("", include("backend.handovers.urls")),
     path("registers/", include("backend.registers.urls")),
+    # The crew's installable web app (its screens are drawn on the phone).
+    path("crew/", include("backend.crew.urls")),
     path("notices/", include("backend.notifications.urls")),
     path("", include("backend.people.urls")),
     path("", include("backend.pages.urls")),

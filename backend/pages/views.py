@@ -1,32 +1,31 @@
 """Pages for people on phones: thin views over the same domain functions as the API."""
 
-from django.contrib import messages
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from backend.accounts.access import is_owner
-from backend.collection_events.access import can_collect_at, can_read_bin_history, can_see_stops
-from backend.collection_events.models import CollectionEvent
-from backend.collection_events.services import CREATED, DUPLICATE, record_collections
+from backend.collection_events.access import can_read_bin_history, can_record_scans, can_see_stops
+from backend.collection_events.models import CollectionEvent, Source
 from backend.core.http import error_page
 from backend.notifications.models import Notice
-from backend.pages.forms import CollectionForm
 from backend.pages.owner_views import owner_home_context
 from backend.restaurants.models import Restaurant
 from backend.routes.selectors import day_stops
-from backend.tags import codes
+from backend.tags import codes, sun
 from backend.tags.models import Tag
 
 RECENT = 20
 LATEST_NOTICES = 3
-SAVED_NOTICE = {CREATED: "저장했습니다. Saved.", DUPLICATE: "이미 저장된 스캔입니다. Already saved."}
 
 
 def tag_page(request, code: str):
-    """What the tag's URL shows: the form for a crew, the history for the owner, and
-    to anyone else only that the bin is registered."""
+    """What the tag's URL shows: the crew's app for a crew, the history for the owner,
+    and to anyone else only that the bin is registered."""
     reference = codes.parse_tag_reference(code) if len(code) <= MANUAL_CODE_TYPED_MAX else None
     if reference is not None and reference.bad_check_character:
         return error_page(404, BAD_CHECK_CHARACTER)
@@ -43,20 +42,8 @@ def tag_page(request, code: str):
     if not user.is_authenticated:
         return render(request, "pages/tag_public.html", context)
 
-    if can_collect_at(user, tag):
-        form = CollectionForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            submission = form.as_submission(tag_code=tag.code)
-            (outcome,) = record_collections(collector=user, events=[submission])
-            if outcome.error is not None:
-                form.add_error(None, outcome.error.message)
-            else:
-                messages.success(request, SAVED_NOTICE[outcome.result])
-                request.session["last_event"] = str(outcome.event_id)
-                return redirect("tag-page", code=code)
-        last_id = request.session.pop("last_event", None)
-        last = CollectionEvent.objects.filter(id=last_id).first() if last_id else None
-        return render(request, "pages/tag_collect.html", {**context, "form": form, "last_event": last})
+    if can_record_scans(user):
+        return redirect(crew_weighing_url(request))
 
     if can_read_bin_history(user, bin):
         events = (
@@ -81,6 +68,16 @@ def _to_tag_code(request, manual_code: str):
     tag = get_object_or_404(Tag.objects.only("code"), manual_code=manual_code)
     query = request.META.get("QUERY_STRING", "")
     return redirect(f"/t/{tag.code}" + (f"?{query}" if query else ""))
+
+
+def crew_weighing_url(request) -> str:
+    """The crew app's weighing screen for the tag URL the phone opened, whole: an NFC
+    chip's SUN parameters must reach the server with the scan to prove the tap. Opened
+    by the phone, the URL may have come from the QR code or the chip; only SUN
+    parameters show it was the chip (docs/tags.md)."""
+    tag_url = settings.PUBLIC_BASE_URL + request.get_full_path()
+    source = Source.NFC if sun.PICC_DATA_PARAM in request.GET else Source.QR
+    return "/crew/weigh?" + urlencode({"tag": tag_url, "source": source})
 
 
 @login_required

@@ -109,15 +109,15 @@ def test_crew_pages_on_a_phone(phone, town):
     phone.goto("/stops/")
     assert_usable(phone, "today's stops")
     phone.goto(f"/t/{town['tag'].code}")
-    assert_usable(phone, "recording form")
-    phone.get_by_label("무게 (kg)").fill("500")
+    expect(phone.get_by_label("무게")).to_be_visible()
+    assert_usable(phone, "the crew app's weighing screen")
     phone.get_by_role("button", name="저장").click()
-    expect(phone.locator(".errorlist")).to_be_visible()
-    assert_usable(phone, "recording form with an error")
-    phone.get_by_label("무게 (kg)").fill("12.5")
+    expect(phone.get_by_role("alert")).to_contain_text("무게를")
+    assert_usable(phone, "the weighing screen with an error")
+    phone.get_by_label("무게").fill("12.5")
     phone.get_by_role("button", name="저장").click()
-    assert "저장했습니다" in phone.get_by_role("status").inner_text()
-    assert_usable(phone, "recording form after saving")
+    expect(phone.get_by_test_id("saved")).to_contain_text("저장했습니다")
+    assert_usable(phone, "the crew app's stops after saving")
 
 
 def test_official_pages_on_a_pc(desk, town):

@@ -33,37 +33,31 @@ def test_anyone_learns_only_that_the_bin_is_registered(phone, tag):
     shoot(phone, "tag-public")
 
 
-def test_collector_records_a_weighing_and_a_second_save_is_never_billed_twice(phone, crew, tag):
+def test_a_crew_opening_the_tag_url_weighs_in_the_crew_app(phone, crew, tag):
     sign_in(phone, "collector", "crew-password-1", f"/t/{tag.code}")
-    assert phone.get_by_test_id("restaurant").inner_text() == "할매순대국"
-    phone.get_by_label("무게 (kg)").fill("12.5")
+    expect(phone.get_by_role("heading", name="계량")).to_be_visible()
+    assert "/crew/weigh?" in phone.url
+    phone.get_by_label("무게").fill("12.5")
     phone.get_by_role("button", name="저장").click()
-    assert "저장했습니다" in phone.get_by_role("status").inner_text()
-    assert "12.500 kg" in phone.get_by_test_id("last-event").inner_text()
-    shoot(phone, "tag-collect-saved")
-    # Saving the same bin again minutes later (back button, a second tap) is held for review.
-    phone.get_by_label("무게 (kg)").fill("12.5")
-    phone.get_by_role("button", name="저장").click()
-    assert "확인 대기" in phone.get_by_test_id("last-event").inner_text()
-    assert sorted(CollectionEvent.objects.values_list("weight_g", "source", "status")) == [
-        (12500, "qr", "billable"),
-        (12500, "qr", "held"),
-    ]
+    expect(phone.get_by_test_id("saved")).to_contain_text("저장했습니다")
+    shoot(phone, "crew-app-saved")
+    expect(phone.locator("body")).to_have_attribute("data-sent", "1")
+    assert list(CollectionEvent.objects.values_list("weight_g", "source", "status")) == [(12500, "qr", "billable")]
 
 
 def test_collector_records_a_bin_not_put_out(phone, crew, tag):
     sign_in(phone, "collector", "crew-password-1", f"/t/{tag.code}")
-    phone.get_by_label("수거하지 못한 경우").select_option("not_put_out")
+    phone.get_by_role("button", name="미배출").click()
     phone.get_by_role("button", name="저장").click()
-    assert "배출되지 않아" in phone.get_by_test_id("last-event").inner_text()
+    expect(phone.locator("body")).to_have_attribute("data-sent", "1")
     assert CollectionEvent.objects.get().status == "not_collected"
 
 
-def test_collector_gets_a_clear_error_for_an_implausible_weight(phone, crew, tag):
+def test_collector_sees_why_the_server_refused_an_implausible_weight(phone, crew, tag):
     sign_in(phone, "collector", "crew-password-1", f"/t/{tag.code}")
-    phone.get_by_label("무게 (kg)").fill("500")
+    phone.get_by_label("무게").fill("500")
     phone.get_by_role("button", name="저장").click()
-    assert "무게가 너무 큽니다" in phone.locator(".errorlist").inner_text()
+    expect(phone.get_by_test_id("rejected")).to_contain_text("무게가 너무 큽니다")
     assert not CollectionEvent.objects.exists()
 
 

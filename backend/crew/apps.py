@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CrewConfig(AppConfig):
+    name = "backend.crew"
+    label = "crew"

@@ -1,0 +1,71 @@
+"""The crew's web app: one page (the shell) that draws every screen on the phone, its
+manifest and its service worker. The app's data comes from the API."""
+
+import json
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.template.loader import render_to_string
+
+from backend.collection_events.access import can_record_scans
+from backend.crew import shell as app_files
+
+
+@login_required
+def shell(request):
+    """The same page for every screen (/crew/, /crew/weigh, ...): the phone routes."""
+    if not can_record_scans(request.user):
+        raise PermissionDenied
+    get_token(request)  # the app sends the CSRF cookie back as X-CSRFToken
+    context = {
+        "release": app_files.release(),
+        "public_base_url": settings.PUBLIC_BASE_URL,
+        "css": app_files.static_url("app.css"),
+        "script": app_files.static_url("app.js"),
+        "icon": app_files.static_url("icons/icon-192.png"),
+        "manifest": "/crew/manifest.webmanifest",
+    }
+    return render(request, "crew/shell.html", context)
+
+
+def manifest(request):
+    body = {
+        "name": "수거 기록 · Crew",
+        "short_name": "수거",
+        "description": "음식물 수거 기록: 스캔, 계량, 오프라인 저장 · Scan and weigh, offline.",
+        "lang": "ko",
+        "start_url": "/crew/",
+        "scope": "/crew/",
+        "display": "standalone",
+        "orientation": "portrait",
+        "background_color": "#f6f6f3",
+        "theme_color": "#0b5cad",
+        "icons": [
+            {"src": app_files.static_url(f"icons/icon-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png"}
+            for size in (192, 512)
+        ]
+        + [{"src": app_files.static_url("icons/icon.svg"), "sizes": "any", "type": "image/svg+xml"}],
+    }
+    return JsonResponse(body, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False})
+
+
+def service_worker(request):
+    """Public (it holds nothing private) and never cached, so a new release is seen at
+    the next visit. Served from /crew/ but allowed the whole site, so that a tag's URL
+    (/t/...) opened with no signal still gets the app."""
+    script = render_to_string(
+        "crew/sw.js",
+        {
+            "release": json.dumps(app_files.release()),
+            "precache": json.dumps(list(app_files.precache_urls())),
+            "shell_url": json.dumps(app_files.SHELL_URL),
+        },
+    )
+    response = HttpResponse(script, content_type="text/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response
