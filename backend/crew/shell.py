@@ -9,6 +9,7 @@ one (the outbox lives in IndexedDB and is never touched).
 
 import functools
 import hashlib
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -48,3 +49,24 @@ def static_url(name: str) -> str:
 def precache_urls() -> tuple[str, ...]:
     files = [path.relative_to(STATIC_DIR / "crew").as_posix() for path in _static_files()]
     return (SHELL_URL, *(static_url(name) for name in files))
+
+
+_STATIC_IMPORT = re.compile(r"""^import\s[^'"]*?from\s+['"]\./([\w/.-]+\.js)['"]""", re.MULTILINE)
+
+
+@functools.cache
+def start_modules(entry: str = "app.js") -> tuple[str, ...]:
+    """The modules the app needs before its first screen: `entry` and everything it
+    imports statically, transitively. The shell names them all (`modulepreload`), so
+    the phone fetches them at once instead of one import depth after another (on a 3G
+    round trip of 2 s, each depth costs 2 s)."""
+    found: list[str] = []
+    pending = [entry]
+    while pending:
+        name = pending.pop()
+        if name in found:
+            continue
+        found.append(name)
+        source = (STATIC_DIR / "crew" / name).read_text(encoding="utf-8")
+        pending.extend(_STATIC_IMPORT.findall(source))
+    return tuple(found[1:])

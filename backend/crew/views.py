@@ -26,6 +26,7 @@ def shell(request):
         "public_base_url": settings.PUBLIC_BASE_URL,
         "css": app_files.static_url("app.css"),
         "script": app_files.static_url("app.js"),
+        "preload": [app_files.static_url(name) for name in app_files.start_modules()],
         "icon": app_files.static_url("icons/icon-192.png"),
         "manifest": "/crew/manifest.webmanifest",
     }

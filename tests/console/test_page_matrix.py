@@ -71,6 +71,7 @@ def ids(f, official, collector, owner, restaurant, bin, tag, settings, tmp_path)
     handover = report_handover(by=owner, restaurant=restaurant, kind="closing", proposed_on=date(2026, 11, 30))
     return {
         "handover_id": handover.pk,
+        "hauler_id": collector.hauler_id,  # the crew's hauler's round
         "restaurant_id": restaurant.pk,
         "bin_id": bin.pk,
         "code": tag.code,

@@ -54,23 +54,34 @@ async function sendScans() {
   }
 }
 
+// Photos go up a few at a time: each is a round trip and some server work (decoding and
+// re-encoding), and a shift's 30 photos one after another would keep the crew waiting.
+const PHOTOS_AT_ONCE = 3;
+
+async function sendPhoto(photo) {
+  const form = new FormData();
+  form.append('image', photo.blob, `${photo.photo_id}.jpg`);
+  try {
+    await request('PUT', `/api/v1/collections/${photo.event_id}/photo/`, { form });
+    await outbox.photoDelivered(photo.photo_id);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.kind !== 'refused') throw error;
+    if (error.code === 'photo_already_attached') await outbox.photoDelivered(photo.photo_id);
+    else await outbox.photoFailed(photo.photo_id, { code: error.code || String(error.status), message: error.message });
+  }
+}
+
 async function sendPhotos() {
   const states = new Map((await outbox.entries()).map((entry) => [entry.id, entry.state]));
-  for (const photo of await outbox.photos()) {
-    // Only once the server holds the scan; a scan pruned from the phone was delivered.
+  // Only once the server holds the scan; a scan pruned from the phone was delivered.
+  const ready = (await outbox.photos()).filter((photo) => {
     const state = states.get(photo.event_id);
-    if (photo.state !== 'waiting' || (state && state !== 'sent')) continue;
-    const form = new FormData();
-    form.append('image', photo.blob, `${photo.photo_id}.jpg`);
-    try {
-      await request('PUT', `/api/v1/collections/${photo.event_id}/photo/`, { form });
-      await outbox.photoDelivered(photo.photo_id);
-    } catch (error) {
-      if (!(error instanceof ApiError) || error.kind !== 'refused') throw error;
-      if (error.code === 'photo_already_attached') await outbox.photoDelivered(photo.photo_id);
-      else await outbox.photoFailed(photo.photo_id, { code: error.code || String(error.status), message: error.message });
-    }
-  }
+    return photo.state === 'waiting' && (!state || state === 'sent');
+  });
+  const senders = Array.from({ length: Math.min(PHOTOS_AT_ONCE, ready.length) }, async () => {
+    for (let photo = ready.shift(); photo; photo = ready.shift()) await sendPhoto(photo);
+  });
+  await Promise.all(senders);
 }
 
 export async function syncNow() {
