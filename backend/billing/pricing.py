@@ -120,3 +120,10 @@ def price_invoice(
 def credit_for(grams: int, price_per_kg_krw: int) -> int:
     """What a voided, already billed collection gives back: its exact price, floored."""
     return floor_won(usage_amount(grams, price_per_kg_krw))
+
+
+def pickup_fee_krw(grams: int, price_per_kg_krw: int) -> int:
+    """What one pickup of a prepaid restaurant draws from its wallet: its exact price,
+    floored to the won (the month's invoice, which truncates its total to 10 KRW,
+    then settles the difference)."""
+    return floor_won(usage_amount(grams, price_per_kg_krw))
