@@ -63,7 +63,7 @@ def post(
         created_at=at or timezone.now(),
     )
     written = [f for f in LedgerEntry._meta.concrete_fields if f.name != "settled_by"]
-    columns = [connection.ops.quote_name(f.column) for f in written]
+    columns = [connection.ops.quote_name(str(f.column)) for f in written]
     values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in written]
     table = connection.ops.quote_name(LedgerEntry._meta.db_table)
     with connection.cursor() as cursor:

@@ -126,7 +126,7 @@ def _draw(restaurant: Restaurant, *, since: BillingAccount) -> list[LedgerEntry]
         fee = pricing.pickup_fee_krw(event.weight_g or 0, tariff.price_per_kg_krw)
         if fee <= 0:
             continue
-        kg = f"{event.weight_g / 1000:.1f}"
+        kg = f"{(event.weight_g or 0) / 1000:.1f}"
         entry = ledger.post(
             restaurant_id=restaurant.id,
             kind=EntryKind.PICKUP_CHARGE,

@@ -282,6 +282,10 @@ SPECTACULAR_SETTINGS = {
         "InvoiceStatusEnum": "backend.billing.models.InvoiceStatus",
         "PickupRequestStatusEnum": "backend.pickup_requests.models.RequestStatus",
         "PickupKindEnum": "backend.pickup_requests.models.RequestKind",
+        "LedgerEntryKindEnum": "backend.billing.models.EntryKind",
+        "PaymentOrderPurposeEnum": "backend.payments.models.OrderPurpose",
+        "PaymentOrderStatusEnum": "backend.payments.models.OrderStatus",
+        "RefundStatusEnum": "backend.payments.models.RefundStatus",
     },
 }
 

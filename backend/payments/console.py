@@ -42,7 +42,7 @@ class CounterPaymentForm(forms.Form):
         invoices = Invoice.objects.filter(
             restaurant=restaurant, status__in=[InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE]
         ).order_by("-period")
-        self.fields["invoice"].choices = [
+        self.fields["invoice"].choices = [  # type: ignore[attr-defined]
             ("", "— 청구서 없이 잔액으로 · Onto the account —"),
             *((str(i.id), f"{i.number} ({i.billing_period}, {i.amount_due_krw:,}원)") for i in invoices),
         ]

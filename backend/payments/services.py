@@ -170,7 +170,9 @@ def record_counter_payment(
             InvoiceStatus.OVERDUE,
             InvoiceStatus.PAID,
         ):
-            raise DomainError("invoice_not_payable", "납부할 수 없는 청구서입니다. This invoice cannot be paid.", 409)
+            raise DomainError(
+                "invoice_not_payable", "납부할 수 없는 청구서입니다. This invoice cannot be paid.", status_code=409
+            )
         counter = CounterPayment.objects.create(
             id=payment_id or uuid.uuid4(),
             restaurant=restaurant,

@@ -114,8 +114,8 @@ def _render_wallet(request, restaurant, *, top_up_form=None, refund_form=None, s
         "entries": entries,
         "refunds": RefundRequest.objects.filter(restaurant=restaurant)[:5],
         "can_act": is_owner(request.user),
-        "top_up_form": top_up_form or TopUpForm(),
-        "refund_form": refund_form or RefundForm(),
+        "top_up_form": top_up_form or TopUpForm(prefix="top_up"),
+        "refund_form": refund_form or RefundForm(prefix="refund"),
     }
     return render(request, "payments/wallet.html", context, status=status)
 
@@ -134,7 +134,7 @@ def wallet_top_up(request, restaurant_id):
     if not is_owner(request.user):
         messages.error(request, "업주만 충전할 수 있습니다. Only the owner can top up.")
         return redirect("payments:wallet", restaurant_id=restaurant.id)
-    form = TopUpForm(request.POST)
+    form = TopUpForm(request.POST, prefix="top_up")
     if not form.is_valid():
         return _render_wallet(request, restaurant, top_up_form=form, status=400)
     try:
@@ -154,7 +154,7 @@ def wallet_refund(request, restaurant_id):
     if not is_owner(request.user):
         messages.error(request, "업주만 환불을 요청할 수 있습니다. Only the owner can ask for a refund.")
         return redirect("payments:wallet", restaurant_id=restaurant.id)
-    form = RefundForm(request.POST)
+    form = RefundForm(request.POST, prefix="refund")
     if not form.is_valid():
         return _render_wallet(request, restaurant, refund_form=form, status=400)
     try:

@@ -108,6 +108,8 @@ def known_path_parameters(world_objects) -> dict[str, dict[str, str]]:
 def parameters_for(path: str, known: dict[str, dict[str, str]]) -> dict[str, str]:
     if "{bin_pk}" in path:
         return known["/api/v1/bins/{bin_pk}/tags/"]
+    if "{restaurant_pk}" in path:
+        return {"restaurant_pk": known["/api/v1/restaurants/"]["id"]}
     for prefix, parameters in known.items():
         if path.startswith(prefix) and "{" in path:
             return parameters
