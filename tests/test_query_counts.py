@@ -47,6 +47,8 @@ PAGES = [
     ("console:label-sheets", {}, ["official"]),
     ("registers:upload", {}, ["official"]),  # the upload form and the recent imports
     ("people:list", {}, ["official"]),
+    ("payments:wallet", {}, ["official", "owner"]),  # the shared restaurant's account
+    ("payments-console:refunds", {}, ["official"]),
 ]
 # The other pages: one object, a form, or no page at all. A new page goes in one list or the other.
 NOT_LIST_PAGES = {
@@ -58,6 +60,12 @@ NOT_LIST_PAGES = {
     "payments:sandbox-checkout",
     "payments:callback",
     "payments:receipt",
+    "payments:wallet-top-up",
+    "payments:wallet-refund",
+    "payments-console:account",  # one restaurant's account: its latest movements, a fixed number
+    "payments-console:counter-payment",
+    "payments-console:billing-mode",
+    "payments-console:decide-refund",
     "disputes:new",
     "disputes:decide",
     "disputes:decide-held",
@@ -120,11 +128,13 @@ class Rows:
             self._unit(self.units)
 
     def _unit(self, i: int) -> None:
-        from backend.billing.models import Invoice, Tariff
+        from backend.billing import ledger
+        from backend.billing.models import EntryKind, Invoice, Tariff
         from backend.billing.periods import Period
         from backend.billing.runs import execute_billing_run, start_billing_run
         from backend.collection_events.scales import register_scale
         from backend.disputes.services import raise_dispute, reject_dispute
+        from backend.payments.models import RefundRequest
         from backend.payments.services import create_payment_order
         from backend.people.services import invite_crew
         from backend.pickup_requests.services import assign_request, request_pickup
@@ -138,10 +148,15 @@ class Rows:
         from tests.registers.register_files import row as register_row
 
         f = self.f
+        # The shared restaurant's account gains a movement; each new restaurant asks for a refund.
+        ledger.post(restaurant_id=self.shared_bin.restaurant_id, kind=EntryKind.TOP_UP, amount_krw=-1000, source_id=i)
         district = f.DistrictFactory(municipality=self.city)
         self.hauler.districts.add(district)
         restaurant = f.RestaurantFactory(district=district, owner=self.owner)
         bin = f.BinFactory(restaurant=restaurant)
+        RefundRequest.objects.create(
+            restaurant=restaurant, amount_krw=1000, bank_account="국민 1", requested_by=self.owner
+        )
         Bin.objects.filter(id__in=[bin.id, self.shared_bin.id]).update(created_at=datetime(2025, 1, 1, tzinfo=SEOUL))
         tag = f.TagFactory(bin=bin, issued_by=self.official)
         register_scale(
@@ -254,6 +269,8 @@ def report_names() -> list[str]:
 
 
 def route_kwargs(name: str, rows: Rows) -> dict:
+    if "restaurant_pk" in str(_pattern(name)):
+        return {"restaurant_pk": str(rows.shared_bin.restaurant_id)}
     return {"bin_pk": str(rows.shared_bin.id)} if "bin_pk" in str(_pattern(name)) else {}
 
 
@@ -291,7 +308,10 @@ def test_api_lists_do_not_grow_queries_with_their_rows(api, rows, name, params, 
 @pytest.mark.parametrize("role", ROLES)
 def test_list_pages_do_not_grow_queries_with_their_rows(client, rows, name, params, readers, role, tag, request):
     client.force_login(request.getfixturevalue(role))
-    url = reverse(name, kwargs={"code": tag.code}) if name == "tag-page" else reverse(name)
+    kwargs = {"code": tag.code} if name == "tag-page" else {}
+    if name == "payments:wallet":
+        kwargs = {"restaurant_id": tag.bin.restaurant_id}
+    url = reverse(name, kwargs=kwargs)
     rows.grow(N)
     first, queries_first = measure(client, url, params)
     rows.grow(2 * N)

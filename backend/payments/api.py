@@ -159,7 +159,10 @@ class RestaurantLedgerViewSet(viewsets.GenericViewSet):
             Restaurant.objects.accounts_visible_to(self.request.user), id=self.kwargs["restaurant_pk"]
         )
 
-    queryset = LedgerEntry.objects.none()  # for the schema; every action reads `restaurant()`
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no restaurant
+            return LedgerEntry.objects.none()
+        return LedgerEntry.objects.visible_to(self.request.user).filter(restaurant_id=self.kwargs["restaurant_pk"])
 
     @extend_schema(responses=AccountEntrySerializer(many=True))
     def list(self, request, restaurant_pk=None):

@@ -23,6 +23,8 @@ ALLOWED_WRITES = {
     ("pickup-request", "create", "owner"),
     ("pickup-request", "cancel", "owner"),
     ("pickup-request", "done", "collector"),
+    ("restaurant-ledger", "top_up", "owner"),
+    ("restaurant-ledger", "refund_requests", "owner"),
 }
 OUTSIDERS = ["stranger", "other_owner", "other_collector"]
 
@@ -82,7 +84,7 @@ def world(f, official, collector, owner, restaurant, bin, tag, stranger, other_o
     from backend.people.services import invite_crew
 
     invite_crew(by=official, hauler=collector.hauler, phone="010-1111-2222")
-    return {"bin-tags": {"bin_pk": str(bin.id)}}
+    return {"bin-tags": {"bin_pk": str(bin.id)}, "restaurant-ledger": {"restaurant_pk": str(restaurant.id)}}
 
 
 def in_scope_object(viewset, user, kwargs):
