@@ -56,6 +56,8 @@ PAGES = [
     ("console:tag-reports", {}, ["official"]),
     ("handovers:report", {}, ["owner"]),
     ("handovers:review", {}, ["official"]),
+    ("payments:wallet", {}, ["official", "owner"]),  # the shared restaurant's account
+    ("payments-console:refunds", {}, ["official"]),
 ]
 # The other pages: one object, a form, or no page at all. A new page goes in one list or the other.
 NOT_LIST_PAGES = {
@@ -71,6 +73,12 @@ NOT_LIST_PAGES = {
     "payments:callback",
     "payments:receipt",
     "notices:detail",
+    "payments:wallet-top-up",
+    "payments:wallet-refund",
+    "payments-console:account",  # one restaurant's account: its latest movements, a fixed number
+    "payments-console:counter-payment",
+    "payments-console:billing-mode",
+    "payments-console:decide-refund",
     "disputes:new",
     # One query per restaurant of the owner (a handful), whatever the history or the
     # size of the group: tests/analytics/test_comparison.py counts it.
@@ -143,12 +151,14 @@ class Rows:
             self._unit(self.units)
 
     def _unit(self, i: int) -> None:
-        from backend.billing.models import Invoice, Tariff
+        from backend.billing import ledger
+        from backend.billing.models import EntryKind, Invoice, Tariff
         from backend.billing.periods import Period
         from backend.billing.runs import execute_billing_run, start_billing_run
         from backend.collection_events.scales import register_scale
         from backend.disputes.services import raise_dispute, reject_dispute
         from backend.handovers.services import report_handover
+        from backend.payments.models import RefundRequest
         from backend.payments.services import create_payment_order
         from backend.people.services import invite_crew
         from backend.pickup_requests.services import assign_request, request_pickup
@@ -162,10 +172,15 @@ class Rows:
         from tests.registers.register_files import row as register_row
 
         f = self.f
+        # The shared restaurant's account gains a movement; each new restaurant asks for a refund.
+        ledger.post(restaurant_id=self.shared_bin.restaurant_id, kind=EntryKind.TOP_UP, amount_krw=-1000, source_id=i)
         district = f.DistrictFactory(municipality=self.city)
         self.hauler.districts.add(district)
         restaurant = f.RestaurantFactory(district=district, owner=self.owner)
         bin = f.BinFactory(restaurant=restaurant)
+        RefundRequest.objects.create(
+            restaurant=restaurant, amount_krw=1000, bank_account="국민 1", requested_by=self.owner
+        )
         Bin.objects.filter(id__in=[bin.id, self.shared_bin.id]).update(created_at=datetime(2025, 1, 1, tzinfo=SEOUL))
         tag = f.TagFactory(bin=bin, issued_by=self.official)
         register_scale(
@@ -282,6 +297,8 @@ def report_names() -> list[str]:
 
 
 def route_kwargs(name: str, rows: Rows) -> dict:
+    if "restaurant_pk" in str(_pattern(name)):
+        return {"restaurant_pk": str(rows.shared_bin.restaurant_id)}
     return {"bin_pk": str(rows.shared_bin.id)} if "bin_pk" in str(_pattern(name)) else {}
 
 
@@ -323,6 +340,8 @@ def test_list_pages_do_not_grow_queries_with_their_rows(client, rows, name, para
         url = reverse(name, kwargs={"code": tag.code})
     elif name == "routes:round":
         url = reverse(name, kwargs={"hauler_id": request.getfixturevalue("hauler").id})
+    elif name == "payments:wallet":
+        url = reverse(name, kwargs={"restaurant_id": tag.bin.restaurant_id})
     else:
         url = reverse(name)
     rows.grow(N)

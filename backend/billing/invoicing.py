@@ -9,13 +9,13 @@ to it; `base_fee_line`, `minimum_line` and `credit_line` make the others.
 """
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from backend.billing import pricing
 from backend.billing.models import EntryKind, InvoiceStatus, LineKind
 from backend.billing.records import InvoiceLineRecord, InvoiceRecord, LedgerEntryRecord
-from backend.billing.selectors import BinInService, ChainHead, CreditRow, UsageRow, Window
+from backend.billing.selectors import BinInService, ChainHead, CreditRow, Draws, UsageRow, Window
 from backend.restaurants.selectors import RestaurantOnInvoice
 
 DESCRIPTION_MAX = 200  # InvoiceLine.description's max_length
@@ -61,11 +61,13 @@ class ChunkTerms:
 
 @dataclass(slots=True)
 class InvoiceDraft:
-    """One invoice, its lines in order and its ledger entries, ready to write."""
+    """One invoice, its lines in order and its ledger entries, ready to write; for a
+    prepaid restaurant, the ledger's pickup draws it settles (their ids)."""
 
     invoice: InvoiceRecord
     lines: list[InvoiceLineRecord]
     ledger: list[LedgerEntryRecord]
+    settles: list[str] = field(default_factory=list)
 
 
 def draft_invoices(
@@ -77,9 +79,11 @@ def draft_invoices(
     balances: dict[str, int],
     labels: dict[str, str],
     terms: ChunkTerms,
+    draws: dict[str, Draws] | None = None,
 ) -> list[InvoiceDraft]:
     """An invoice for each restaurant that had a bin in service, collections to bill
     or credits due; nothing for the others."""
+    draws = draws or {}
     drafts = []
     for restaurant in restaurants:
         draft = draft_invoice(
@@ -91,6 +95,7 @@ def draft_invoices(
             balance=balances.get(restaurant.id, 0),
             labels=labels,
             terms=terms,
+            draws=draws.get(restaurant.id),
         )
         if draft is not None:
             drafts.append(draft)
@@ -107,11 +112,18 @@ def draft_invoice(
     balance: int,
     labels: dict[str, str],
     terms: ChunkTerms,
+    draws: Draws | None = None,
 ) -> InvoiceDraft | None:
     """One restaurant's invoice for the month, lines in this order: usage and
     prior-period lines (by month, date, bin), a base fee per bin in service, the
     minimum-charge adjustment, credits. Its ledger: the charge, and a credit larger
-    than the charge carried as a negative entry. None if there is nothing to bill."""
+    than the charge carried as a negative entry. None if there is nothing to bill.
+
+    A prepaid restaurant's pickups on this invoice were drawn from its wallet when
+    they were recorded (`draws`: those draws). The invoice still shows every line,
+    but its ledger charge is the total less what was drawn, so the account is
+    charged for each pickup once; what it owes or has left is then worked out as if
+    the draws had not happened (`balance - drawn`), exactly as for a postpaid one."""
     if not usage_rows and not bins and not credit_rows:
         return None
     usage = [
@@ -126,7 +138,8 @@ def draft_invoice(
         credits_krw=[pricing.credit_for(row.weight_g, row.price_per_kg_krw) for row in credit_rows],
     )
     invoice_id = new_id()
-    prepaid = min(amounts.total_krw, max(0, -balance))  # a credit balance pays first
+    drawn = draws.total_krw if draws else 0
+    prepaid = min(amounts.total_krw, max(0, drawn - balance))  # a credit balance pays first
     paid = amounts.total_krw == prepaid
     invoice = InvoiceRecord(
         id=invoice_id,
@@ -179,8 +192,9 @@ def draft_invoice(
         line.position = position
         line.description = line.description[:DESCRIPTION_MAX]
     ledger = []
-    if amounts.total_krw:
-        ledger.append(_entry(invoice_id, restaurant, _CHARGE, amounts.total_krw, f"{terms.period} 청구", terms))
+    if amounts.total_krw != drawn:
+        memo = f"{terms.period} 청구" + (f" (선불 차감 {drawn:,}원 제외)" if drawn else "")
+        ledger.append(_entry(invoice_id, restaurant, _CHARGE, amounts.total_krw - drawn, memo, terms))
     if amounts.carried_credit_krw:
         ledger.append(
             _entry(
@@ -192,7 +206,7 @@ def draft_invoice(
                 terms,
             )
         )
-    return InvoiceDraft(invoice=invoice, lines=lines, ledger=ledger)
+    return InvoiceDraft(invoice=invoice, lines=lines, ledger=ledger, settles=list(draws.entry_ids) if draws else [])
 
 
 def usage_line(invoice_id: str, row: UsageRow, label: str, usage: pricing.Usage, amount: int) -> InvoiceLineRecord:
@@ -286,4 +300,5 @@ def _entry(
         invoice_id=invoice_id,
         memo=memo,
         created_at=terms.issued_at,
+        key=f"{kind}:{invoice_id}",
     )

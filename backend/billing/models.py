@@ -320,10 +320,57 @@ class InvoiceLine(models.Model):
 
 
 class EntryKind(models.TextChoices):
-    CHARGE = "charge", "청구"
+    """What moved money on a restaurant's account (docs/decisions/0004-ledger.md).
+    Debits (positive): an invoice issued, a prepaid pickup drawn, a refund paid out.
+    Credits (negative): a payment (online or at the counter), a wallet top-up, an
+    invoice's credit carried over, a drawn pickup given back."""
+
+    CHARGE = "charge", "청구서 발행"
     PAYMENT = "payment", "납부"
     CREDIT = "credit", "정정 환급"
     REFUND = "refund", "환불"
+    TOP_UP = "top_up", "선불 충전"
+    COUNTER_PAYMENT = "counter_payment", "창구 납부"
+    PICKUP_CHARGE = "pickup_charge", "수거 요금 차감"
+    PICKUP_REVERSAL = "pickup_reversal", "수거 취소 환원"
+
+
+class BillingMode(models.TextChoices):
+    POSTPAID = "postpaid", "후불 (월 청구)"
+    PREPAID = "prepaid", "선불 (지갑 차감)"
+
+
+class BillingAccountQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "BillingAccountQuerySet":
+        return self.filter(restaurant__in=Restaurant.objects.accounts_visible_to(user))
+
+
+class BillingAccount(models.Model):
+    """How a restaurant pays, chosen by an official: postpaid (a monthly invoice) or
+    prepaid (each billable pickup is drawn from its wallet when it is recorded, and
+    the monthly invoice settles what was drawn). A restaurant without a row is postpaid."""
+
+    restaurant = models.OneToOneField(
+        "restaurants.Restaurant", primary_key=True, on_delete=models.PROTECT, related_name="billing_account"
+    )
+    mode = models.CharField(max_length=16, choices=BillingMode.choices, default=BillingMode.POSTPAID)
+    prepaid_since = models.DateTimeField(
+        null=True, blank=True, help_text="pickups collected from then on are drawn from the wallet"
+    )
+    low_balance_krw = models.PositiveIntegerField(
+        null=True, blank=True, help_text="warn the owner below this credit; empty: the settings' default"
+    )
+    changed_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    objects = BillingAccountQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.restaurant_id}: {self.mode}"
+
+    @property
+    def is_prepaid(self) -> bool:
+        return self.mode == BillingMode.PREPAID
 
 
 class LedgerEntryQuerySet(models.QuerySet):
@@ -337,7 +384,13 @@ class LedgerEntryQuerySet(models.QuerySet):
 class LedgerEntry(models.Model):
     """Every movement of money on a restaurant's account. Positive: the restaurant
     owes more (charge, refund paid out); negative: it owes less (payment, credit).
-    A balance is one SUM; below zero it is prepaid and drawn down by the next invoice."""
+    A balance is one SUM; below zero it is prepaid and drawn down by the next invoice.
+
+    Append-only: entries are never edited or deleted. `key` names what the entry
+    comes from (`<kind>:<source id>`) and is unique, so the same invoice, payment,
+    pickup or refund can never be entered twice, however often its writer runs.
+    The one column written later is `settled_by` of a prepaid pickup's draw: the
+    invoice that took the pickup and subtracted the draw (billing/prepaid.py)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     restaurant = models.ForeignKey("restaurants.Restaurant", on_delete=models.PROTECT, related_name="+")
@@ -347,12 +400,27 @@ class LedgerEntry(models.Model):
     payment = models.ForeignKey("payments.Payment", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     memo = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    key = models.CharField(max_length=100, unique=True, help_text="<kind>:<source id>; nothing is entered twice")
+    # Prepaid pickups: the scan drawn (or given back), and the invoice that settled the draw.
+    event = models.ForeignKey(
+        "collection_events.CollectionEvent", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    settled_by = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     objects = LedgerEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]
-        indexes = [models.Index(fields=["restaurant", "created_at"], name="ledger_restaurant_time")]
+        indexes = [
+            models.Index(fields=["restaurant", "created_at"], name="ledger_restaurant_time"),
+            # What a billing chunk looks for: prepaid draws no invoice has settled yet.
+            models.Index(
+                fields=["restaurant"],
+                condition=Q(kind="pickup_charge", settled_by__isnull=True),
+                name="ledger_unsettled_draws",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["invoice", "kind"],
@@ -360,7 +428,13 @@ class LedgerEntry(models.Model):
                 name="one_entry_per_invoice_and_kind",
             ),
             models.UniqueConstraint(fields=["payment"], name="one_entry_per_payment"),
+            models.CheckConstraint(name="ledger_entry_not_zero", condition=~Q(amount_krw=0)),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount_krw} KRW"
+
+    @property
+    def size_krw(self) -> int:
+        """How much moved, whichever way."""
+        return abs(self.amount_krw)

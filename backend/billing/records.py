@@ -89,3 +89,4 @@ class LedgerEntryRecord:
     invoice_id: str
     memo: Text
     created_at: str
+    key: str  # <kind>:<invoice id>, unique: an invoice's entries are written once

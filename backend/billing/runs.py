@@ -372,8 +372,23 @@ def _draft_chunk(
         snapshot=window.snapshot,
         last_day=None if last_day is None else last_day.isoformat(),
     )
+    draws = selectors.prepaid_draws(
+        ids,
+        heads,
+        zone=municipality.time_zone,
+        start=start,
+        end=end,
+        lookback_start=period.plus_months(-settings.BILLING_LATE_LOOKBACK_MONTHS).bounds(zone)[0],
+    )
     return draft_invoices(
-        to_bill, window, bins=bins, heads=heads, balances=selectors.balances(ids), labels=labels, terms=terms
+        to_bill,
+        window,
+        bins=bins,
+        heads=heads,
+        balances=selectors.balances(ids),
+        labels=labels,
+        terms=terms,
+        draws=draws,
     )
 
 

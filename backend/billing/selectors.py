@@ -17,7 +17,7 @@ from datetime import date
 
 from django.db import connection
 
-from backend.billing.models import Invoice, LedgerEntry, Tariff
+from backend.billing.models import EntryKind, Invoice, LedgerEntry, Tariff
 from backend.billing.periods import Period
 from backend.collection_events import selectors as scans
 from backend.restaurants import selectors as restaurants
@@ -174,6 +174,68 @@ def balances(restaurant_ids: list[str]) -> dict[str, int]:
             [restaurant_ids],
         )
         return {row[0]: int(row[1]) for row in cursor.fetchall()}
+
+
+@dataclass(frozen=True, slots=True)
+class Draws:
+    """A prepaid restaurant's pickup draws that its new invoice settles."""
+
+    total_krw: int
+    entry_ids: tuple[str, ...]
+
+
+def prepaid_draws(
+    restaurant_ids: list[str], heads: dict[str, ChainHead], *, zone: str, start, end, lookback_start
+) -> dict[str, Draws]:
+    """The unsettled pickup draws whose scans the chunk's window bills: the same
+    predicate as `read_window`'s (this month's billable scans; scans of invoiced months
+    that became billable since the restaurant's latest invoice), read right after it
+    under the same restaurant locks. The draws' writer (billing/prepaid.py) takes those
+    locks too, so no draw appears in between; a scan voided in between (after the
+    window counted it) is left unsettled and given back by the next sweep, while the
+    next invoice credits it: the account still pays for it once, net nothing."""
+    ledger, invoices, events = _table(LedgerEntry), _table(Invoice), scans.scans_table()
+    previous = [(restaurant_id, head.snapshot) for restaurant_id, head in heads.items()]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH previous (restaurant_id, snapshot) AS MATERIALIZED (
+                SELECT * FROM unnest(%(previous_ids)s::uuid[], %(previous_snapshots)s::pg_snapshot[])
+            )
+            SELECT d.restaurant_id::text, d.id::text, d.amount_krw
+              FROM {ledger} d
+              JOIN {events} e ON e.id = d.event_id
+              LEFT JOIN previous p ON p.restaurant_id = e.restaurant_id
+             WHERE d.restaurant_id = ANY(%(ids)s::uuid[]) AND d.kind = %(draw)s AND d.settled_by_id IS NULL
+               AND NOT EXISTS (SELECT 1 FROM {ledger} r WHERE r.key = %(reversal)s || d.event_id::text)
+               AND {scans.weighed_billable_sql("e")}
+               AND e.collected_at >= %(lookback)s
+               AND ((e.collected_at >= %(start)s AND e.collected_at < %(end)s)
+                    OR (NOT pg_visible_in_snapshot({scans.billable_since_xid_sql("e")}, p.snapshot)
+                        AND EXISTS (SELECT 1 FROM {invoices} i
+                                     WHERE i.restaurant_id = e.restaurant_id
+                                       AND i.period = date_trunc('month', e.collected_at AT TIME ZONE %(zone)s)::date)))
+             ORDER BY d.restaurant_id, d.id
+            """,
+            {
+                "ids": restaurant_ids,
+                "previous_ids": [restaurant_id for restaurant_id, _ in previous],
+                "previous_snapshots": [snapshot for _, snapshot in previous],
+                "draw": EntryKind.PICKUP_CHARGE.value,
+                "reversal": f"{EntryKind.PICKUP_REVERSAL.value}:",
+                "start": start,
+                "end": end,
+                "lookback": lookback_start,
+                "zone": zone,
+                **scans.SCAN_SQL_PARAMS,
+            },
+        )
+        found: dict[str, tuple[int, list[str]]] = {}
+        for restaurant_id, entry_id, amount in cursor.fetchall():
+            total, ids = found.get(restaurant_id, (0, []))
+            ids.append(entry_id)
+            found[restaurant_id] = (total + int(amount), ids)
+        return {restaurant_id: Draws(total, tuple(ids)) for restaurant_id, (total, ids) in found.items()}
 
 
 def tariff_at_month_end(municipality_id, period: Period) -> Tariff | None:

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from backend.billing import runs, services
+from backend.billing import prepaid, runs, services
 
 
 @shared_task(
@@ -31,3 +31,9 @@ def start_due_billing_runs() -> int:
 @shared_task(time_limit=300, name="billing.mark_overdue_invoices")
 def mark_overdue_invoices() -> int:
     return len(services.mark_overdue_invoices())
+
+
+@shared_task(time_limit=120, soft_time_limit=100, name="billing.charge_prepaid_pickups")
+def charge_prepaid_pickups() -> int:
+    # Idempotent (each draw is keyed by its scan): a missed or doubled beat does no harm.
+    return prepaid.sweep_prepaid_pickups().drawn

@@ -27,6 +27,23 @@ def write_lines_and_ledger(drafts: Sequence[InvoiceDraft]) -> None:
     transaction: their foreign keys are checked at commit."""
     copy_records(InvoiceLine, InvoiceLineRecord, [line for draft in drafts for line in draft.lines])
     copy_records(LedgerEntry, LedgerEntryRecord, [entry for draft in drafts for entry in draft.ledger])
+    settle_draws(drafts)
+
+
+def settle_draws(drafts: Sequence[InvoiceDraft]) -> None:
+    """Mark a prepaid restaurant's pickup draws as settled by the invoice that now
+    bills their scans (only drafts of prepaid restaurants have any)."""
+    pairs = [(entry_id, draft.invoice.id) for draft in drafts for entry_id in draft.settles]
+    if not pairs:
+        return
+    table = connection.ops.quote_name(LedgerEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {table} d SET settled_by_id = s.invoice::uuid
+                  FROM unnest(%s::text[], %s::text[]) AS s(entry, invoice)
+                 WHERE d.id = s.entry::uuid AND d.settled_by_id IS NULL""",
+            [[entry for entry, _ in pairs], [invoice for _, invoice in pairs]],
+        )
 
 
 def write_invoices(

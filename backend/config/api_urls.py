@@ -14,7 +14,7 @@ from backend.disputes.api import DisputeViewSet
 from backend.handovers.api import HandoverViewSet
 from backend.municipalities.api import DistrictViewSet
 from backend.notifications.api import NoticeViewSet
-from backend.payments.api import LedgerEntryViewSet, PaymentOrderViewSet, PaymentViewSet
+from backend.payments.api import LedgerEntryViewSet, PaymentOrderViewSet, PaymentViewSet, RestaurantLedgerViewSet
 from backend.people.api import (
     AcceptLinkView,
     AcceptResetView,
@@ -34,6 +34,9 @@ router.trailing_slash = "/?"  # optional, so that `/tags/{code}/qr.png` reads as
 router.include_format_suffixes = False
 router.register("districts", DistrictViewSet, basename="district")
 router.register("restaurants", RestaurantViewSet, basename="restaurant")
+router.register(
+    r"restaurants/(?P<restaurant_pk>[0-9a-f-]{36})/ledger", RestaurantLedgerViewSet, basename="restaurant-ledger"
+)
 router.register("bins", BinViewSet, basename="bin")
 router.register(r"bins/(?P<bin_pk>[0-9a-f-]{36})/tags", BinTagsViewSet, basename="bin-tags")
 router.register("tags", TagViewSet, basename="tag")

@@ -312,6 +312,10 @@ SPECTACULAR_SETTINGS = {
         "InvoiceStatusEnum": "backend.billing.models.InvoiceStatus",
         "PickupRequestStatusEnum": "backend.pickup_requests.models.RequestStatus",
         "PickupKindEnum": "backend.pickup_requests.models.RequestKind",
+        "LedgerEntryKindEnum": "backend.billing.models.EntryKind",
+        "PaymentOrderPurposeEnum": "backend.payments.models.OrderPurpose",
+        "PaymentOrderStatusEnum": "backend.payments.models.OrderStatus",
+        "RefundStatusEnum": "backend.payments.models.RefundStatus",
     },
 }
 
@@ -389,6 +393,10 @@ BILLING_RUN_CONNECTIONS = env_int("BILLING_RUN_CONNECTIONS", 2)
 BILLING_RUN_STALE_SECONDS = env_int("BILLING_RUN_STALE_SECONDS", 120)
 # How far back a run looks for late scans of months already invoiced.
 BILLING_LATE_LOOKBACK_MONTHS = env_int("BILLING_LATE_LOOKBACK_MONTHS", 12)
+# Prepaid wallets (docs/decisions/0004-ledger.md): how often new pickups are drawn,
+# and the credit below which the owner is warned (an official may set another per restaurant).
+PREPAID_SWEEP_SECONDS = env_int("PREPAID_SWEEP_SECONDS", 30)
+WALLET_LOW_BALANCE_KRW = env_int("WALLET_LOW_BALANCE_KRW", 10000)
 PAYMENT_PROVIDER = env_str("PAYMENT_PROVIDER", None if IS_PRODUCTION else "sandbox")
 if not PAYMENT_PROVIDER:
     raise ImproperlyConfigured("PAYMENT_PROVIDER is required when DJANGO_ENV=production")
@@ -425,6 +433,8 @@ CELERY_BEAT_SCHEDULE = {
     # zone; starting is idempotent, so a missed or repeated beat does no harm.
     "start-due-billing-runs": {"task": "billing.start_due_billing_runs", "schedule": crontab(minute=5)},
     "reconcile-billing-runs": {"task": "billing.reconcile_billing_runs", "schedule": 60.0},
+    # Draws prepaid restaurants' new pickups from their wallets; each draw is keyed by its scan.
+    "charge-prepaid-pickups": {"task": "billing.charge_prepaid_pickups", "schedule": float(PREPAID_SWEEP_SECONDS)},
     "mark-overdue-invoices": {"task": "billing.mark_overdue_invoices", "schedule": crontab(minute=15)},
     # Marks done the open pickup requests a crew has weighed; idempotent, so a repeat is harmless.
     "settle-pickup-requests": {"task": "pickup_requests.settle_pickup_requests", "schedule": 600.0},

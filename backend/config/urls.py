@@ -26,6 +26,7 @@ urlpatterns = [
     path("billing/", include("backend.billing.urls")),
     # Officials' pages for tariffs, billing runs and scales.
     path("console/", include("backend.billing.console_urls")),
+    path("console/", include("backend.payments.console_urls")),
     path("console/", include("backend.collection_events.console_urls")),
     # Paying is payments' work (payments depends on billing, not the reverse); the
     # address stays under the invoice it pays.

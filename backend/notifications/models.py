@@ -13,6 +13,10 @@ class NoticeKind(models.TextChoices):
     INVOICE_ISSUED = "invoice_issued", "청구서 발행 안내"
     INVOICE_OVERDUE = "invoice_overdue", "납부 기한 경과 안내"
     PAYMENT_RECEIVED = "payment_received", "납부 영수증"
+    # Prepaid wallets (billing/prepaid.py, payments/wallet.py); about = the ledger entry or request.
+    PICKUP_CHARGED = "pickup_charged", "수거 요금 차감 영수증"
+    WALLET_LOW = "wallet_low", "선불 잔액 부족 안내"
+    REFUND_DECIDED = "refund_decided", "환불 요청 결과 안내"
     # One per step of an owner's pickup request (backend/pickup_requests); about = the step.
     PICKUP_REQUEST_RECEIVED = "pickup_request_received", "수거 요청 접수 안내"
     PICKUP_REQUEST_ASSIGNED = "pickup_request_assigned", "수거 요청 배정 안내"

@@ -8,3 +8,14 @@ def can_pay_invoices(user: AnyUser) -> bool:
     """Owners pay their invoices, and officials may take a payment at the counter;
     crews have nothing to pay."""
     return is_owner(user) or acts_for_municipality(user)
+
+
+def can_use_wallet(user: AnyUser) -> bool:
+    """Owners top up and ask for refunds online; officials take money at the counter
+    and decide refunds in the console."""
+    return is_owner(user)
+
+
+def can_manage_accounts(user: AnyUser) -> bool:
+    """Officials record counter payments, choose how a restaurant pays, and decide refunds."""
+    return acts_for_municipality(user)

@@ -1,13 +1,19 @@
 import django_filters
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from backend.billing import ledger
 from backend.billing.models import Invoice, LedgerEntry
+from backend.core.api import PageNumberPagination
 from backend.core.permissions import WRITE, AccessPolicy
 from backend.payments import services
-from backend.payments.access import can_pay_invoices
-from backend.payments.models import Payment, PaymentOrder
+from backend.payments.access import can_pay_invoices, can_use_wallet
+from backend.payments.models import Payment, PaymentOrder, RefundRequest
 from backend.payments.providers import get_provider
+from backend.restaurants.models import Restaurant
 
 
 class VisibleInvoice(serializers.PrimaryKeyRelatedField):
@@ -21,8 +27,8 @@ class PaymentOrderSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PaymentOrder
-        fields = ["id", "invoice", "provider", "amount_krw", "status", "created_at", "checkout_url"]
-        read_only_fields = ["provider", "amount_krw", "status", "created_at"]
+        fields = ["id", "purpose", "invoice", "provider", "amount_krw", "status", "created_at", "checkout_url"]
+        read_only_fields = ["purpose", "provider", "amount_krw", "status", "created_at"]
 
     def get_checkout_url(self, order) -> str:
         return self.context["request"].build_absolute_uri(get_provider(order.provider).checkout_url(order))
@@ -94,3 +100,101 @@ class LedgerEntryViewSet(viewsets.ReadOnlyModelViewSet):
         response = super().list(request, *args, **kwargs)
         response.data["balance_krw"] = self.filter_queryset(self.get_queryset()).balance_krw()
         return response
+
+
+class AccountEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LedgerEntry
+        fields = ["id", "kind", "amount_krw", "invoice", "payment", "memo", "created_at"]
+
+
+class TopUpSerializer(serializers.Serializer):
+    amount_krw = serializers.IntegerField(min_value=1000, max_value=services.MAX_PAYMENT_KRW)
+
+
+class TopUpOrderSerializer(serializers.ModelSerializer):
+    checkout_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PaymentOrder
+        fields = ["id", "purpose", "restaurant", "provider", "amount_krw", "status", "created_at", "checkout_url"]
+
+    def get_checkout_url(self, order) -> str:
+        return self.context["request"].build_absolute_uri(get_provider(order.provider).checkout_url(order))
+
+
+class RefundRequestSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RefundRequest
+        fields = ["id", "amount_krw", "bank_account", "status", "requested_at", "decided_at", "reason"]
+        read_only_fields = ["status", "requested_at", "decided_at", "reason"]
+        extra_kwargs = {"amount_krw": {"min_value": 1, "max_value": services.MAX_PAYMENT_KRW}}
+
+
+class LedgerPagination(PageNumberPagination):
+    """A page of entries, with the restaurant and its balance beside them."""
+
+    def get_paginated_response_schema(self, schema):
+        page = super().get_paginated_response_schema(schema)
+        page["properties"] = {
+            "restaurant": {"type": "string", "format": "uuid"},
+            "balance_krw": {"type": "integer", "description": "the sum of every entry: positive owed, negative credit"},
+            **page["properties"],
+        }
+        page["required"] = ["restaurant", "balance_krw", *page.get("required", [])]
+        return page
+
+
+class RestaurantLedgerViewSet(viewsets.GenericViewSet):
+    """One restaurant's account: its entries, newest first, and the balance (their
+    sum: positive owed, negative credit); an owner tops up or asks for a refund."""
+
+    serializer_class = AccountEntrySerializer
+    pagination_class = LedgerPagination
+    permission_classes = [AccessPolicy]
+    access_policy = {"top_up": can_use_wallet, "refund_requests": can_use_wallet}
+
+    def restaurant(self) -> Restaurant:
+        return get_object_or_404(
+            Restaurant.objects.accounts_visible_to(self.request.user), id=self.kwargs["restaurant_pk"]
+        )
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no restaurant
+            return LedgerEntry.objects.none()
+        return LedgerEntry.objects.visible_to(self.request.user).filter(restaurant_id=self.kwargs["restaurant_pk"])
+
+    @extend_schema(responses=AccountEntrySerializer(many=True))
+    def list(self, request, restaurant_pk=None):
+        restaurant = self.restaurant()
+        page = self.paginate_queryset(LedgerEntry.objects.filter(restaurant=restaurant).order_by("-created_at", "-id"))
+        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        response.data = {"restaurant": restaurant.id, "balance_krw": ledger.balance_krw(restaurant.id), **response.data}
+        return response
+
+    @extend_schema(request=TopUpSerializer, responses={201: TopUpOrderSerializer})
+    @action(detail=False, methods=["post"], url_path="top-up")
+    def top_up(self, request, restaurant_pk=None):
+        """An order to top up the wallet: send the owner to `checkout_url` to pay."""
+        restaurant = self.restaurant()
+        form = TopUpSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        order = services.create_top_up_order(
+            restaurant=restaurant, amount_krw=form.validated_data["amount_krw"], by=request.user
+        )
+        return Response(TopUpOrderSerializer(order, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RefundRequestSerializer, responses={201: RefundRequestSerializer})
+    @action(detail=False, methods=["post"], url_path="refund-requests")
+    def refund_requests(self, request, restaurant_pk=None):
+        """Ask for credit back (up to the credit); an official approves or rejects it."""
+        restaurant = self.restaurant()
+        form = RefundRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        refund = services.request_refund(
+            restaurant=restaurant,
+            amount_krw=form.validated_data["amount_krw"],
+            bank_account=form.validated_data["bank_account"],
+            by=request.user,
+        )
+        return Response(RefundRequestSerializer(refund).data, status=status.HTTP_201_CREATED)

@@ -1,9 +1,20 @@
 import uuid
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from backend.billing.models import Invoice
+from backend.restaurants.models import Restaurant
+
+
+def _paid_by_or_for(user) -> Q:
+    """Money the user may see: what paid an invoice they may see (an owner's own
+    invoices, also after selling the restaurant: docs/billing.md, "Handover"), and
+    wallet top-ups of the restaurants whose accounts they may see now."""
+    return Q(invoice__in=Invoice.objects.visible_to(user)) | Q(
+        invoice__isnull=True, restaurant__in=Restaurant.objects.accounts_visible_to(user)
+    )
 
 
 class OrderStatus(models.TextChoices):
@@ -12,17 +23,26 @@ class OrderStatus(models.TextChoices):
     FAILED = "failed", "결제 실패"
 
 
+class OrderPurpose(models.TextChoices):
+    INVOICE = "invoice", "청구서 납부"
+    TOP_UP = "top_up", "선불 충전"
+
+
 class PaymentOrderQuerySet(models.QuerySet):
     def visible_to(self, user) -> "PaymentOrderQuerySet":
-        return self.filter(invoice__in=Invoice.objects.visible_to(user))
+        return self.filter(_paid_by_or_for(user))
 
 
 class PaymentOrder(models.Model):
-    """An owner's attempt to pay an invoice through a provider: its id is the order
-    id the provider echoes back in its callback."""
+    """An owner's attempt to pay an invoice, or to top up a prepaid wallet, through a
+    provider: its id is the order id the provider echoes back in its callback."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    invoice = models.ForeignKey("billing.Invoice", on_delete=models.PROTECT, related_name="payment_orders")
+    purpose = models.CharField(max_length=16, choices=OrderPurpose.choices, default=OrderPurpose.INVOICE)
+    restaurant = models.ForeignKey("restaurants.Restaurant", on_delete=models.PROTECT, related_name="+")
+    invoice = models.ForeignKey(
+        "billing.Invoice", null=True, blank=True, on_delete=models.PROTECT, related_name="payment_orders"
+    )
     provider = models.CharField(max_length=32)
     amount_krw = models.PositiveBigIntegerField(help_text="what was asked for; the provider may report another")
     status = models.CharField(max_length=16, choices=OrderStatus.choices, default=OrderStatus.PENDING)
@@ -34,6 +54,13 @@ class PaymentOrder(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="order_invoice_matches_purpose",
+                condition=models.Q(purpose="invoice", invoice__isnull=False)
+                | models.Q(purpose="top_up", invoice__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"order {self.id} ({self.status})"
@@ -41,7 +68,7 @@ class PaymentOrder(models.Model):
 
 class PaymentQuerySet(models.QuerySet):
     def visible_to(self, user) -> "PaymentQuerySet":
-        return self.filter(invoice__in=Invoice.objects.visible_to(user))
+        return self.filter(_paid_by_or_for(user))
 
 
 class Payment(models.Model):
@@ -50,7 +77,9 @@ class Payment(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     order = models.ForeignKey(PaymentOrder, on_delete=models.PROTECT, related_name="payments")
-    invoice = models.ForeignKey("billing.Invoice", on_delete=models.PROTECT, related_name="payments")
+    invoice = models.ForeignKey(
+        "billing.Invoice", null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )  # empty for a wallet top-up
     restaurant = models.ForeignKey("restaurants.Restaurant", on_delete=models.PROTECT, related_name="+")
     provider = models.CharField(max_length=32)
     provider_transaction_id = models.CharField(max_length=100)
@@ -70,3 +99,78 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.provider_transaction_id}: {self.amount_krw} KRW"
+
+
+class CounterMethod(models.TextChoices):
+    CARD = "card", "카드"
+    CASH = "cash", "현금"
+
+
+class CounterPaymentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "CounterPaymentQuerySet":
+        return self.filter(restaurant__in=Restaurant.objects.accounts_visible_to(user))
+
+
+class CounterPayment(models.Model):
+    """Money an owner paid at the district office (card or cash), recorded by an
+    official: for an invoice, or (no invoice) onto the restaurant's account as a
+    top-up. `id` is chosen by the form, so a submitted-twice form records it once."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    restaurant = models.ForeignKey("restaurants.Restaurant", on_delete=models.PROTECT, related_name="+")
+    invoice = models.ForeignKey("billing.Invoice", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    amount_krw = models.PositiveBigIntegerField()
+    method = models.CharField(max_length=8, choices=CounterMethod.choices)
+    receipt_number = models.CharField(max_length=50, blank=True, help_text="the card slip's or cash receipt's number")
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = CounterPaymentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        constraints = [models.CheckConstraint(name="counter_payment_positive", condition=models.Q(amount_krw__gt=0))]
+
+    def __str__(self) -> str:
+        return f"counter {self.method} {self.amount_krw} KRW"
+
+
+class RefundStatus(models.TextChoices):
+    REQUESTED = "requested", "검토 중"
+    APPROVED = "approved", "승인 (환불)"
+    REJECTED = "rejected", "반려"
+
+
+class RefundRequestQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "RefundRequestQuerySet":
+        return self.filter(restaurant__in=Restaurant.objects.accounts_visible_to(user))
+
+
+class RefundRequest(models.Model):
+    """An owner asks for their credit back; an official approves (the ledger records
+    the refund as a debit) or rejects it with a reason. One open request per restaurant."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    restaurant = models.ForeignKey("restaurants.Restaurant", on_delete=models.PROTECT, related_name="+")
+    amount_krw = models.PositiveBigIntegerField()
+    bank_account = models.CharField(max_length=100, help_text="where to send the money, as the owner wrote it")
+    status = models.CharField(max_length=16, choices=RefundStatus.choices, default=RefundStatus.REQUESTED)
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+
+    objects = RefundRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(name="refund_positive", condition=models.Q(amount_krw__gt=0)),
+            models.UniqueConstraint(
+                fields=["restaurant"], condition=models.Q(status="requested"), name="one_open_refund_per_restaurant"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"refund {self.amount_krw} KRW ({self.status})"

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from backend.notifications.models import NoticeKind
 from backend.notifications.services import notify
-from backend.payments.models import Payment
+from backend.payments.models import Payment, RefundRequest, RefundStatus
 
 
 def notify_payment_received(*, payment: Payment) -> None:
@@ -20,4 +20,17 @@ def notify_payment_received(*, payment: Payment) -> None:
         template="payments/notices/payment_received",
         context={"payment": payment, "invoice": payment.invoice},
         link=url,
+    )
+
+
+def notify_refund_decided(*, refund: RefundRequest) -> None:
+    owner_id = refund.restaurant.owner_id
+    if owner_id is None:
+        return
+    notify(
+        kind=NoticeKind.REFUND_DECIDED,
+        about=str(refund.id),
+        recipient_id=owner_id,
+        template="payments/notices/refund_decided",
+        context={"refund": refund, "approved": refund.status == RefundStatus.APPROVED},
     )

@@ -1,5 +1,9 @@
-"""Paying invoices: orders, the provider's callback recorded exactly once, the
-ledger entry, the invoice's status and the receipt."""
+"""Paying: invoices and wallet top-ups through a provider (orders, the provider's
+callback recorded exactly once, the ledger entry, the invoice's status and the
+receipt), payments at the district office's counter, and refunds of credit.
+
+Every ledger entry goes through `billing.ledger.post`, keyed by its source (the
+payment, the counter payment, the refund request), under the restaurant's lock."""
 
 import uuid
 from collections.abc import Mapping
@@ -8,11 +12,25 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from backend.accounts.models import User
-from backend.billing.models import EntryKind, Invoice, InvoiceStatus, LedgerEntry
+from backend.billing import ledger
+from backend.billing.models import EntryKind, Invoice, InvoiceStatus
 from backend.core.errors import DomainError
-from backend.payments.models import OrderStatus, Payment, PaymentOrder
-from backend.payments.notices import notify_payment_received
+from backend.payments.models import (
+    CounterMethod,
+    CounterPayment,
+    OrderPurpose,
+    OrderStatus,
+    Payment,
+    PaymentOrder,
+    RefundRequest,
+    RefundStatus,
+)
+from backend.payments.notices import notify_payment_received, notify_refund_decided
 from backend.payments.providers import CallbackEvent, get_provider
+from backend.restaurants.models import Restaurant
+
+# A top-up or counter payment above this is a typing mistake, not a payment.
+MAX_PAYMENT_KRW = 100_000_000
 
 
 def create_payment_order(*, invoice: Invoice, by: User) -> PaymentOrder:
@@ -25,7 +43,33 @@ def create_payment_order(*, invoice: Invoice, by: User) -> PaymentOrder:
             status_code=409,
         )
     return PaymentOrder.objects.create(
-        invoice=invoice, provider=get_provider().name, amount_krw=invoice.amount_due_krw, created_by=by
+        purpose=OrderPurpose.INVOICE,
+        restaurant_id=invoice.restaurant_id,
+        invoice=invoice,
+        provider=get_provider().name,
+        amount_krw=invoice.amount_due_krw,
+        created_by=by,
+    )
+
+
+def _checked_amount(amount_krw: int) -> int:
+    if not 1 <= amount_krw <= MAX_PAYMENT_KRW:
+        raise DomainError(
+            "invalid_amount",
+            f"금액은 1원에서 {MAX_PAYMENT_KRW:,}원 사이여야 합니다. The amount must be 1 to {MAX_PAYMENT_KRW:,} KRW.",
+        )
+    return amount_krw
+
+
+def create_top_up_order(*, restaurant: Restaurant, amount_krw: int, by: User) -> PaymentOrder:
+    """An order to put money on the restaurant's account ahead of its pickups."""
+    return PaymentOrder.objects.create(
+        purpose=OrderPurpose.TOP_UP,
+        restaurant=restaurant,
+        invoice=None,
+        provider=get_provider().name,
+        amount_krw=_checked_amount(amount_krw),
+        created_by=by,
     )
 
 
@@ -59,13 +103,14 @@ def record_callback(*, provider_name: str, event: CallbackEvent) -> Payment | No
             return existing
         if event.amount_krw <= 0:
             raise DomainError("invalid_amount", "결제 금액이 올바르지 않습니다. Invalid amount.")
-        invoice = Invoice.objects.select_for_update().get(id=order.invoice_id)
+        ledger.lock_account(order.restaurant_id)
+        invoice = None if order.invoice_id is None else Invoice.objects.select_for_update().get(id=order.invoice_id)
         try:
             with transaction.atomic():
                 payment = Payment.objects.create(
                     order=order,
                     invoice=invoice,
-                    restaurant_id=invoice.restaurant_id,
+                    restaurant_id=order.restaurant_id,
                     provider=provider_name,
                     provider_transaction_id=event.transaction_id,
                     amount_krw=event.amount_krw,
@@ -74,20 +119,147 @@ def record_callback(*, provider_name: str, event: CallbackEvent) -> Payment | No
                 )
         except IntegrityError:  # a concurrent delivery of the same callback won
             return Payment.objects.get(provider=provider_name, provider_transaction_id=event.transaction_id)
-        LedgerEntry.objects.create(
-            restaurant_id=invoice.restaurant_id,
-            kind=EntryKind.PAYMENT,
+        # Paying more than is due is accepted: the rest is credit on the account, used
+        # by the next invoice or refunded on request.
+        ledger.post(
+            restaurant_id=order.restaurant_id,
+            kind=EntryKind.PAYMENT if invoice is not None else EntryKind.TOP_UP,
             amount_krw=-payment.amount_krw,
-            payment=payment,
-            invoice=invoice,
-            memo=f"{invoice.number} 납부",
+            source_id=payment.id,
+            payment_id=payment.id,
+            invoice_id=invoice.id if invoice is not None else None,
+            memo=f"{invoice.number} 납부" if invoice is not None else f"선불 충전 ({payment.method or provider_name})",
+            at=payment.paid_at,
         )
-        invoice.record_payment(amount_krw=payment.amount_krw, at=payment.paid_at)
+        if invoice is not None:
+            invoice.record_payment(amount_krw=payment.amount_krw, at=payment.paid_at)
         order.status = OrderStatus.PAID
         order.save(update_fields=["status"])
         payment.invoice = invoice
         notify_payment_received(payment=payment)
     return payment
+
+
+def record_counter_payment(
+    *,
+    restaurant: Restaurant,
+    amount_krw: int,
+    method: str,
+    by: User,
+    invoice: Invoice | None = None,
+    receipt_number: str = "",
+    payment_id: uuid.UUID | None = None,
+) -> CounterPayment:
+    """An official records money taken at the district office, by card or in cash:
+    for one of the restaurant's invoices, or onto its account. `payment_id` comes
+    from the form, so submitting it twice records it once."""
+    if method not in CounterMethod.values:
+        raise DomainError("invalid_method", "결제 수단은 카드 또는 현금입니다. The method is card or cash.")
+    _checked_amount(amount_krw)
+    if invoice is not None and invoice.restaurant_id != restaurant.id:
+        raise DomainError("invoice_not_of_restaurant", "이 음식점의 청구서가 아닙니다. Not this restaurant's invoice.")
+    with transaction.atomic():
+        ledger.lock_account(restaurant.id)
+        if payment_id is not None:
+            existing = CounterPayment.objects.filter(id=payment_id).first()
+            if existing is not None:
+                return existing
+        locked = None if invoice is None else Invoice.objects.select_for_update().get(id=invoice.id)
+        if locked is not None and locked.status not in (
+            InvoiceStatus.ISSUED,
+            InvoiceStatus.OVERDUE,
+            InvoiceStatus.PAID,
+        ):
+            raise DomainError(
+                "invoice_not_payable", "납부할 수 없는 청구서입니다. This invoice cannot be paid.", status_code=409
+            )
+        counter = CounterPayment.objects.create(
+            id=payment_id or uuid.uuid4(),
+            restaurant=restaurant,
+            invoice=locked,
+            amount_krw=amount_krw,
+            method=method,
+            receipt_number=receipt_number[:50],
+            recorded_by=by,
+        )
+        label = CounterMethod(method).label
+        ledger.post(
+            restaurant_id=restaurant.id,
+            kind=EntryKind.COUNTER_PAYMENT,
+            amount_krw=-amount_krw,
+            source_id=counter.id,
+            invoice_id=locked.id if locked is not None else None,
+            recorded_by_id=by.id,
+            memo=f"창구 납부 ({label})" + (f" {locked.number}" if locked is not None else ""),
+            at=counter.recorded_at,
+        )
+        if locked is not None:
+            locked.record_payment(amount_krw=amount_krw, at=counter.recorded_at)
+    return counter
+
+
+def refundable_krw(*, restaurant: Restaurant) -> int:
+    """The credit an owner may ask back: what the account holds beyond what it owes."""
+    return max(0, -ledger.balance_krw(restaurant.id))
+
+
+def request_refund(*, restaurant: Restaurant, amount_krw: int, bank_account: str, by: User) -> RefundRequest:
+    """An owner asks for (part of) their credit back; an official decides."""
+    _checked_amount(amount_krw)
+    bank_account = bank_account.strip()
+    if not bank_account:
+        raise DomainError("bank_account_required", "환불받을 계좌를 적어 주세요. Write the account to refund to.")
+    with transaction.atomic():
+        ledger.lock_account(restaurant.id)
+        if RefundRequest.objects.filter(restaurant=restaurant, status=RefundStatus.REQUESTED).exists():
+            raise DomainError(
+                "refund_already_requested",
+                "이미 검토 중인 환불 요청이 있습니다. A refund request is already being reviewed.",
+                status_code=409,
+            )
+        available = refundable_krw(restaurant=restaurant)
+        if amount_krw > available:
+            raise DomainError(
+                "refund_exceeds_credit",
+                f"환불 가능한 금액은 {available:,}원입니다. You can ask for up to {available:,} KRW.",
+                status_code=409,
+            )
+        return RefundRequest.objects.create(
+            restaurant=restaurant, amount_krw=amount_krw, bank_account=bank_account[:100], requested_by=by
+        )
+
+
+def decide_refund(*, refund: RefundRequest, approve: bool, by: User, reason: str = "") -> RefundRequest:
+    """An official approves (the ledger records the refund paid out, a debit) or
+    rejects with a reason. The credit is checked again: it may have been used since."""
+    with transaction.atomic():
+        ledger.lock_account(refund.restaurant_id)
+        locked = RefundRequest.objects.select_for_update().get(id=refund.id)
+        if locked.status != RefundStatus.REQUESTED:
+            raise DomainError("refund_already_decided", "이미 처리된 요청입니다. Already decided.", status_code=409)
+        if not approve and not reason.strip():
+            raise DomainError("reason_required", "반려 사유를 적어 주세요. Give the reason for rejecting.")
+        if approve:
+            available = max(0, -ledger.balance_krw(locked.restaurant_id))
+            if locked.amount_krw > available:
+                raise DomainError(
+                    "refund_exceeds_credit",
+                    f"남은 잔액 {available:,}원보다 많습니다. More than the {available:,} KRW credit left.",
+                    status_code=409,
+                )
+            ledger.post(
+                restaurant_id=locked.restaurant_id,
+                kind=EntryKind.REFUND,
+                amount_krw=locked.amount_krw,
+                source_id=locked.id,
+                recorded_by_id=by.id,
+                memo=f"환불 ({locked.bank_account})",
+            )
+        locked.status = RefundStatus.APPROVED if approve else RefundStatus.REJECTED
+        locked.decided_by, locked.decided_at, locked.reason = by, timezone.now(), reason.strip()[:200]
+        locked.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+        notify_refund_decided(refund=locked)
+    return locked
 
 
 def _uuid_or_none(value: str) -> uuid.UUID | None:

@@ -5,17 +5,24 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from backend.billing.models import Invoice
+from backend.accounts.access import is_owner
+from backend.billing import ledger
+from backend.billing.models import BillingAccount, Invoice, LedgerEntry
 from backend.core.errors import DomainError
 from backend.payments import services
-from backend.payments.models import OrderStatus, Payment, PaymentOrder
+from backend.payments.forms import RefundForm, TopUpForm
+from backend.payments.models import OrderStatus, Payment, PaymentOrder, RefundRequest
 from backend.payments.providers import SIGNATURE_HEADER, SandboxProvider, get_provider
+from backend.restaurants.models import Restaurant
+
+WALLET_PAGE_SIZE = 20
 
 
 @login_required
@@ -34,7 +41,9 @@ def pay_invoice(request, invoice_id):
 def sandbox_checkout(request, order_id):
     """Stands in for a gateway's payment window: pay (any amount, to try partial and
     excess payments) or fail. Either way the 'provider' then sends a signed callback."""
-    order = get_object_or_404(PaymentOrder.objects.visible_to(request.user).select_related("invoice"), id=order_id)
+    order = get_object_or_404(
+        PaymentOrder.objects.visible_to(request.user).select_related("invoice", "restaurant"), id=order_id
+    )
     if request.method == "POST" and order.status == OrderStatus.PENDING:
         provider = SandboxProvider()
         succeeded = request.POST.get("outcome") == "pay"
@@ -59,6 +68,8 @@ def sandbox_checkout(request, order_id):
         )
         if payment is None:
             messages.error(request, "결제에 실패했습니다. 다시 시도해 주세요. The payment failed.")
+            if order.invoice_id is None:
+                return redirect("payments:wallet", restaurant_id=order.restaurant_id)
             return redirect("billing:invoice-page", invoice_id=order.invoice_id)
         messages.success(request, "납부되었습니다. Payment received.")
         return redirect("payments:receipt", payment_id=payment.id)
@@ -78,5 +89,85 @@ def provider_callback(request, provider: str):
 
 @login_required
 def receipt(request, payment_id):
-    payment = get_object_or_404(Payment.objects.visible_to(request.user).select_related("invoice"), id=payment_id)
+    payment = get_object_or_404(
+        Payment.objects.visible_to(request.user).select_related("invoice", "restaurant"), id=payment_id
+    )
     return render(request, "payments/receipt.html", {"payment": payment, "invoice": payment.invoice})
+
+
+def _wallet_restaurant(request, restaurant_id) -> Restaurant:
+    return get_object_or_404(Restaurant.objects.accounts_visible_to(request.user), id=restaurant_id)
+
+
+def _render_wallet(request, restaurant, *, top_up_form=None, refund_form=None, status=200):
+    entries = Paginator(
+        LedgerEntry.objects.filter(restaurant=restaurant).order_by("-created_at", "-id"), WALLET_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    balance = ledger.balance_krw(restaurant.id)
+    account = BillingAccount.objects.filter(restaurant=restaurant).first()
+    context = {
+        "restaurant": restaurant,
+        "balance_krw": balance,
+        "owed_krw": max(0, balance),
+        "credit_krw": max(0, -balance),
+        "prepaid": account is not None and account.is_prepaid,
+        "entries": entries,
+        "refunds": RefundRequest.objects.filter(restaurant=restaurant)[:5],
+        "can_act": is_owner(request.user),
+        "top_up_form": top_up_form or TopUpForm(prefix="top_up"),
+        "refund_form": refund_form or RefundForm(prefix="refund"),
+    }
+    return render(request, "payments/wallet.html", context, status=status)
+
+
+@login_required
+def wallet(request, restaurant_id):
+    """The owner's account: what they owe or have in credit, every movement newest
+    first, a top-up through the payment provider, and a refund request."""
+    return _render_wallet(request, _wallet_restaurant(request, restaurant_id))
+
+
+@login_required
+@require_POST
+def wallet_top_up(request, restaurant_id):
+    restaurant = _wallet_restaurant(request, restaurant_id)
+    if not is_owner(request.user):
+        messages.error(request, "업주만 충전할 수 있습니다. Only the owner can top up.")
+        return redirect("payments:wallet", restaurant_id=restaurant.id)
+    form = TopUpForm(request.POST, prefix="top_up")
+    if not form.is_valid():
+        return _render_wallet(request, restaurant, top_up_form=form, status=400)
+    try:
+        order = services.create_top_up_order(
+            restaurant=restaurant, amount_krw=form.cleaned_data["amount_krw"], by=request.user
+        )
+    except DomainError as error:
+        form.add_error("amount_krw", error.message)
+        return _render_wallet(request, restaurant, top_up_form=form, status=error.status_code)
+    return redirect(get_provider(order.provider).checkout_url(order))
+
+
+@login_required
+@require_POST
+def wallet_refund(request, restaurant_id):
+    restaurant = _wallet_restaurant(request, restaurant_id)
+    if not is_owner(request.user):
+        messages.error(request, "업주만 환불을 요청할 수 있습니다. Only the owner can ask for a refund.")
+        return redirect("payments:wallet", restaurant_id=restaurant.id)
+    form = RefundForm(request.POST, prefix="refund")
+    if not form.is_valid():
+        return _render_wallet(request, restaurant, refund_form=form, status=400)
+    try:
+        services.request_refund(
+            restaurant=restaurant,
+            amount_krw=form.cleaned_data["amount_krw"],
+            bank_account=form.cleaned_data["bank_account"],
+            by=request.user,
+        )
+    except DomainError as error:
+        form.add_error("amount_krw", error.message)
+        return _render_wallet(request, restaurant, refund_form=form, status=error.status_code)
+    messages.success(
+        request, "환불 요청을 접수했습니다. 담당 공무원이 확인합니다. Refund requested; an official will review it."
+    )
+    return redirect("payments:wallet", restaurant_id=restaurant.id)

@@ -24,6 +24,8 @@ ALLOWED_WRITES = {
     ("pickup-request", "cancel", "owner"),
     ("pickup-request", "done", "collector"),
     ("handover", "create", "owner"),
+    ("restaurant-ledger", "top_up", "owner"),
+    ("restaurant-ledger", "refund_requests", "owner"),
 }
 OUTSIDERS = ["stranger", "other_owner", "other_collector"]
 
@@ -88,7 +90,7 @@ def world(f, official, collector, owner, restaurant, bin, tag, stranger, other_o
     from backend.handovers.services import report_handover
 
     report_handover(by=owner, restaurant=restaurant, kind="closing", proposed_on=seoul(2026, 11, 30).date())
-    return {"bin-tags": {"bin_pk": str(bin.id)}}
+    return {"bin-tags": {"bin_pk": str(bin.id)}, "restaurant-ledger": {"restaurant_pk": str(restaurant.id)}}
 
 
 def in_scope_object(viewset, user, kwargs):

@@ -63,6 +63,12 @@ def ids(f, official, collector, owner, restaurant, bin, tag, settings, tmp_path)
         municipality=official.municipality, hauler=collector.hauler, serial="MAPO-7", inspected_on=date(2026, 3, 1)
     )
     register_import = preview_register(by=official, file_name="register.csv", content=csv_bytes([row(1)]))
+    from backend.billing import ledger
+    from backend.billing.models import EntryKind
+    from backend.payments.services import request_refund
+
+    ledger.post(restaurant_id=restaurant.id, kind=EntryKind.TOP_UP, amount_krw=-5000, source_id="matrix")
+    refund = request_refund(restaurant=restaurant, amount_krw=5000, bank_account="국민 1", by=owner)
     sheet = label_sheets.request_label_sheet(
         municipality_id=official.municipality_id, requested_by=official, tags=tag.__class__.objects.filter(pk=tag.pk)
     )
@@ -82,6 +88,7 @@ def ids(f, official, collector, owner, restaurant, bin, tag, settings, tmp_path)
         "import_id": register_import.pk,
         "user_id": owner.pk,  # an owner of ours, on the people pages
         "report_id": report_tag_problem(bin=bin, by=owner, kind="lost").pk,
+        "refund_id": refund.pk,
     }
 
 

@@ -113,6 +113,8 @@ def parameters_for(path: str, known: dict[str, dict[str, str]]) -> dict[str, str
         return known["/api/v1/bins/{bin_pk}/tags/"]
     if "{event_id}" in path:  # a scan's photo
         return {"event_id": known["/api/v1/collections/"]["id"]}
+    if "{restaurant_pk}" in path:
+        return {"restaurant_pk": known["/api/v1/restaurants/"]["id"]}
     for prefix, parameters in known.items():
         if path.startswith(prefix) and "{" in path:
             return parameters

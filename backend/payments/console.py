@@ -1,0 +1,178 @@
+"""Officials' pages for restaurants' accounts (/console/accounts/...): the balance and
+movements, how the restaurant pays (postpaid or prepaid), a payment taken at the
+district office's counter, and the owners' refund requests to approve or reject.
+
+Thin views: a form validates, one service decides (payments/services.py,
+billing/prepaid.py). Who may: `can_manage_accounts`; which rows: `visible_to`.
+"""
+
+import uuid
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from backend.billing import ledger, prepaid
+from backend.billing.models import BillingAccount, BillingMode, Invoice, InvoiceStatus, LedgerEntry
+from backend.core.errors import DomainError
+from backend.core.fields import StrictIntegerFormField
+from backend.payments import services
+from backend.payments.access import can_manage_accounts
+from backend.payments.models import CounterMethod, RefundRequest, RefundStatus
+from backend.restaurants.models import Restaurant
+
+ENTRIES_SHOWN = 30
+REFUNDS_SHOWN = 100
+
+
+class CounterPaymentForm(forms.Form):
+    payment_id = forms.UUIDField(widget=forms.HiddenInput)  # chosen when the form is drawn: sent twice, stored once
+    amount_krw = StrictIntegerFormField(
+        label="받은 금액 (원) · Amount received (KRW)", min_value=1, max_value=services.MAX_PAYMENT_KRW
+    )
+    method = forms.ChoiceField(label="결제 수단 · Method", choices=CounterMethod.choices)
+    invoice = forms.ChoiceField(label="청구서 · For invoice", required=False)
+    receipt_number = forms.CharField(label="영수증 번호 · Receipt number", max_length=50, required=False)
+
+    def __init__(self, *args, restaurant: Restaurant, **kwargs):
+        super().__init__(*args, **kwargs)
+        invoices = Invoice.objects.filter(
+            restaurant=restaurant, status__in=[InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE]
+        ).order_by("-period")
+        self.fields["invoice"].choices = [  # type: ignore[attr-defined]
+            ("", "— 청구서 없이 잔액으로 · Onto the account —"),
+            *((str(i.id), f"{i.number} ({i.billing_period}, {i.amount_due_krw:,}원)") for i in invoices),
+        ]
+        self.invoices = {str(i.id): i for i in invoices}
+
+
+class BillingModeForm(forms.Form):
+    mode = forms.ChoiceField(label="납부 방식 · How it pays", choices=BillingMode.choices)
+    low_balance_krw = StrictIntegerFormField(
+        label="잔액 부족 알림 기준 (원, 비우면 기본값) · Low-balance warning below (KRW; empty: default)",
+        min_value=0,
+        max_value=services.MAX_PAYMENT_KRW,
+        required=False,
+    )
+
+
+class RefundDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "승인"), ("reject", "반려")])
+    reason = forms.CharField(label="반려 사유 · Reason (to reject)", max_length=200, required=False)
+
+
+def _managers_only(request) -> None:
+    if not can_manage_accounts(request.user):
+        raise PermissionDenied
+
+
+def _restaurant(request, restaurant_id) -> Restaurant:
+    return get_object_or_404(Restaurant.objects.accounts_visible_to(request.user), id=restaurant_id)
+
+
+def _render_account(request, restaurant, *, counter_form=None, mode_form=None, status=200):
+    account = BillingAccount.objects.filter(restaurant=restaurant).first()
+    context = {
+        "restaurant": restaurant,
+        "balance_krw": ledger.balance_krw(restaurant.id),
+        "account": account,
+        "entries": LedgerEntry.objects.filter(restaurant=restaurant).order_by("-created_at", "-id")[:ENTRIES_SHOWN],
+        "refunds": RefundRequest.objects.filter(restaurant=restaurant)[:10],
+        "counter_form": counter_form or CounterPaymentForm(restaurant=restaurant, initial={"payment_id": uuid.uuid4()}),
+        "mode_form": mode_form
+        or BillingModeForm(
+            initial={
+                "mode": account.mode if account else BillingMode.POSTPAID,
+                "low_balance_krw": account.low_balance_krw if account else None,
+            }
+        ),
+    }
+    return render(request, "payments/console/account.html", context, status=status)
+
+
+@login_required
+def account(request, restaurant_id):
+    _managers_only(request)
+    return _render_account(request, _restaurant(request, restaurant_id))
+
+
+@login_required
+@require_POST
+def counter_payment(request, restaurant_id):
+    _managers_only(request)
+    restaurant = _restaurant(request, restaurant_id)
+    form = CounterPaymentForm(request.POST, restaurant=restaurant)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_counter_payment(
+                restaurant=restaurant,
+                amount_krw=data["amount_krw"],
+                method=data["method"],
+                invoice=form.invoices.get(data["invoice"]) if data["invoice"] else None,
+                receipt_number=data["receipt_number"],
+                by=request.user,
+                payment_id=data["payment_id"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "창구 납부를 기록했습니다. The counter payment is recorded.")
+            return redirect("payments-console:account", restaurant_id=restaurant.id)
+    return _render_account(request, restaurant, counter_form=form, status=400)
+
+
+@login_required
+@require_POST
+def billing_mode(request, restaurant_id):
+    _managers_only(request)
+    restaurant = _restaurant(request, restaurant_id)
+    form = BillingModeForm(request.POST)
+    if form.is_valid():
+        prepaid.set_billing_mode(
+            restaurant=restaurant,
+            mode=form.cleaned_data["mode"],
+            low_balance_krw=form.cleaned_data["low_balance_krw"],
+            by=request.user,
+        )
+        messages.success(request, "납부 방식을 바꿨습니다. The billing mode is saved.")
+        return redirect("payments-console:account", restaurant_id=restaurant.id)
+    return _render_account(request, restaurant, mode_form=form, status=400)
+
+
+@login_required
+def refund_list(request):
+    _managers_only(request)
+    refunds = (
+        RefundRequest.objects.visible_to(request.user)
+        .filter(status=RefundStatus.REQUESTED)
+        .select_related("restaurant")
+        .order_by("requested_at")[:REFUNDS_SHOWN]
+    )
+    return render(request, "payments/console/refunds.html", {"refunds": refunds})
+
+
+@login_required
+@require_POST
+def decide_refund(request, refund_id):
+    _managers_only(request)
+    refund = get_object_or_404(RefundRequest.objects.visible_to(request.user), id=refund_id)
+    form = RefundDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "승인 또는 반려를 고르세요. Choose approve or reject.")
+        return redirect("payments-console:refunds")
+    try:
+        services.decide_refund(
+            refund=refund,
+            approve=form.cleaned_data["decision"] == "approve",
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "처리했습니다. Decided.")
+    return redirect("payments-console:refunds")

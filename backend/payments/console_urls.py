@@ -1,0 +1,14 @@
+"""Officials' pages for restaurants' accounts and refunds, under /console/."""
+
+from django.urls import path
+
+from backend.payments import console
+
+app_name = "payments-console"
+urlpatterns = [
+    path("accounts/<uuid:restaurant_id>/", console.account, name="account"),
+    path("accounts/<uuid:restaurant_id>/counter-payments/", console.counter_payment, name="counter-payment"),
+    path("accounts/<uuid:restaurant_id>/billing-mode/", console.billing_mode, name="billing-mode"),
+    path("refunds/", console.refund_list, name="refunds"),
+    path("refunds/<uuid:refund_id>/decide/", console.decide_refund, name="decide-refund"),
+]
