@@ -7,7 +7,7 @@ import * as outbox from './outbox.js';
 import * as position from './position.js';
 import * as sync from './sync.js';
 
-const EXCEPTIONS = [
+export const EXCEPTIONS = [
   ['not_put_out', '미배출', 'Not put out'],
   ['contaminated', '이물질 혼입', 'Contaminated'],
   ['overfilled', '과적', 'Overfilled'],

@@ -1,0 +1,41 @@
+"""A crew member's first shift with the app on a 360 px phone: what they act on is on
+the first screen, and what the app says reads as Korean words with units."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.a11y import assert_usable
+from tests.browser.conftest import PHONE
+from tests.browser.test_crew_app import app, by_manual_code, crew, route, save  # noqa: F401 (fixtures)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def within_first_screen(locator) -> bool:
+    box = locator.bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"]
+
+
+def test_the_scanner_and_the_manual_code_come_before_a_long_round(app, route):
+    app.reload()  # today's 30 stops are known
+    expect(app.get_by_test_id("left")).to_contain_text("남은 곳 30")
+    for control in (app.get_by_role("link", name="QR 스캔"), app.get_by_label("수동 코드")):
+        assert within_first_screen(control)  # no scrolling past 30 stops to identify a bin
+    assert within_first_screen(app.get_by_test_id("next"))
+    expect(app.get_by_role("heading", name="전체 수거 목록")).to_be_attached()
+    assert_usable(app, "stops before a long round")
+
+
+def test_a_refused_scan_shows_at_the_top_with_its_code_and_reason(app, route, f, district):
+    retired = f.TagFactory(bin__restaurant__district=district)
+    code = retired.manual_code_display
+    retired.delete()
+    app.get_by_label("수동 코드").fill(code.lower())
+    app.get_by_role("button", name="열기").click()
+    expect(app.get_by_test_id("unknown-bin")).to_be_visible()
+    save(app, exception="미배출")
+    rejected = app.get_by_test_id("rejected")
+    expect(rejected).to_contain_text("등록되지 않은 태그")
+    expect(rejected).to_contain_text(f"{code} · 미배출")  # the label's code as printed, the exception in words
+    assert within_first_screen(rejected)  # above the round, not after 30 stops
+    assert_usable(app, "a refused exception at the top")
