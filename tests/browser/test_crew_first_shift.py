@@ -39,3 +39,20 @@ def test_a_refused_scan_shows_at_the_top_with_its_code_and_reason(app, route, f,
     expect(rejected).to_contain_text(f"{code} · 미배출")  # the label's code as printed, the exception in words
     assert within_first_screen(rejected)  # above the round, not after 30 stops
     assert_usable(app, "a refused exception at the top")
+
+
+# The lines a button's (or any element's) first text is drawn on.
+TEXT_LINES = """(element) => {
+  const text = [...element.childNodes].find((node) => node.nodeType === Node.TEXT_NODE && node.textContent.trim());
+  const range = document.createRange();
+  range.selectNodeContents(text);
+  return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+}"""
+
+
+def test_the_exceptions_read_as_whole_korean_words(app, route):
+    by_manual_code(app, route[0])
+    for name in ("미배출", "이물질 혼입", "과적", "용기 파손", "접근 불가", "태그 불량"):
+        button = app.get_by_role("button", name=name)
+        assert button.evaluate(TEXT_LINES) == 1, f"{name} is broken over several lines"
+    assert_usable(app, "weighing, exceptions in whole words")
