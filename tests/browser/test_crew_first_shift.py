@@ -56,3 +56,15 @@ def test_the_exceptions_read_as_whole_korean_words(app, route):
         button = app.get_by_role("button", name=name)
         assert button.evaluate(TEXT_LINES) == 1, f"{name} is broken over several lines"
     assert_usable(app, "weighing, exceptions in whole words")
+
+
+def test_save_is_in_reach_after_the_keypad(app, route):
+    by_manual_code(app, route[1])
+    for key in "12.5":
+        app.get_by_role("button", name=key, exact=True).click()
+    assert within_first_screen(app.get_by_role("button", name="저장"))  # no scrolling past the exceptions
+    app.get_by_role("button", name="과적").click()  # an exception, further down: 저장 still at hand
+    assert within_first_screen(app.get_by_role("button", name="저장"))
+    assert_usable(app, "weighing with the save bar")
+    app.get_by_role("button", name="저장").click()
+    expect(app.get_by_test_id("saved")).to_contain_text("과적")

@@ -88,7 +88,8 @@ export async function showWeigh(context, { tag, source }) {
       photoSection,
       error,
       gps,
-      save,
+      // Kept at the bottom of the screen: after the keypad, 저장 is one thumb away.
+      h('div', { class: 'save-bar' }, save),
       h('a', { class: 'button secondary', href: '/crew/', onclick: (event) => { event.preventDefault(); navigate('/crew/', { replace: true }); } },
         both('취소', 'Cancel'))),
   );
