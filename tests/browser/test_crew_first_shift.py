@@ -1,12 +1,16 @@
 """A crew member's first shift with the app on a 360 px phone: what they act on is on
-the first screen, and what the app says reads as Korean words with units."""
+the first screen (or stays at the bottom of it), and Korean reads as whole words."""
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import test_crew_app as crew_app
 from tests.browser.a11y import assert_usable
 from tests.browser.conftest import PHONE
-from tests.browser.test_crew_app import app, by_manual_code, crew, route, save  # noqa: F401 (fixtures)
+from tests.browser.test_crew_app import by_manual_code, save
+
+# The crew app's fixtures: a signed-in phone (app) on a round of 30 bins (route).
+app, crew, route = crew_app.app, crew_app.crew, crew_app.route
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
