@@ -180,7 +180,7 @@ class Command(BaseCommand):
             user.save()
             users[username] = user
 
-        bins = []
+        bins: list[Bin] = []
         for index, name in enumerate(RESTAURANT_NAMES):
             district = seogyo if index % 2 == 0 else hapjeong
             restaurant = Restaurant.objects.create(
