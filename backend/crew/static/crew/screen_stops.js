@@ -1,15 +1,18 @@
-// Home: today's stops (done / to do, how many left, the next one), the four ways to
-// identify a bin, and the scans the server refused.
+// Home: how many stops are left and the next one, the ways to identify a bin, the scans
+// the server refused, then the whole round (done / to do). What the crew acts on comes
+// first: a round of twenty stops must not push the scanner off the screen.
 import { both, formatManual, h, replace, weighPath } from './dom.js';
 import * as outbox from './outbox.js';
 import * as position from './position.js';
 import * as sync from './sync.js';
+import { EXCEPTIONS } from './screen_weigh.js';
 
 const manualCodes = import('./manual_code.js').catch(() => null);
 
 export async function showStops(context, { notice }) {
   const { screen, navigate, onLeave } = context;
-  const list = h('section', { 'aria-labelledby': 'stops-title' });
+  const summary = h('section', { 'aria-labelledby': 'stops-title' });
+  const list = h('section', { 'aria-labelledby': 'round-title' });
   const problems = h('section', { 'aria-live': 'polite' });
   const nfcStatus = h('p', { class: 'hint', role: 'status' });
   let nfcAbort = null;
@@ -38,11 +41,12 @@ export async function showStops(context, { notice }) {
   replace(screen,
     notice ? h('p', { class: 'notice', role: 'status', 'data-testid': 'saved' }, notice) : null,
     h('h1', { id: 'stops-title' }, both('오늘의 수거', "Today's stops")),
-    list,
+    problems,
+    summary,
     h('h2', {}, both('용기 확인', 'Identify a bin')),
     ways,
     manualForm,
-    problems,
+    list,
   );
 
   async function parseManual() {
@@ -109,9 +113,10 @@ export async function showStops(context, { notice }) {
   async function drawStops() {
     const [answer, entries] = await Promise.all([sync.cachedStops(), outbox.entries()]);
     if (!answer) {
-      replace(list, h('p', { class: 'card' }, navigator.onLine
+      replace(summary, h('p', { class: 'card' }, navigator.onLine
         ? both('오늘의 수거 목록을 불러오는 중입니다.', "Loading today's stops.")
         : both('오늘의 수거 목록을 아직 받지 못했습니다. 연결되면 불러옵니다.', "Today's stops load when connected.")));
+      replace(list);
       return;
     }
     // A stop is done when the server says so, or when this phone holds a scan of its bin today.
@@ -119,7 +124,7 @@ export async function showStops(context, { notice }) {
     const stops = answer.stops.map((stop) => ({ ...stop, done: stop.done || scanned.has(stop.bin_id) }));
     const left = stops.filter((stop) => !stop.done).length;
     const next = stops.find((stop) => !stop.done);
-    replace(list,
+    replace(summary,
       h('p', { class: 'left', 'data-testid': 'left' }, both(`남은 곳 ${left}`, `${left} left of ${stops.length}`), ` · ${answer.day}`),
       next
         ? h('div', { class: 'card next', 'data-testid': 'next' },
@@ -127,6 +132,9 @@ export async function showStops(context, { notice }) {
           h('span', { class: 'name' }, next.restaurant_name), ` · ${next.bin_label || ''}`, h('br'),
           h('span', { class: 'muted' }, next.address || ''))
         : h('p', { class: 'notice' }, both('오늘 수거를 모두 마쳤습니다.', 'All stops done today.')),
+    );
+    replace(list,
+      h('h2', { id: 'round-title' }, both('전체 수거 목록', 'The whole round')),
       h('ol', { class: 'stops', 'data-testid': 'stops' }, stops.map((stop) => h('li', { class: stop.done ? 'done' : '' },
         h('span', { class: 'name' }, stop.restaurant_name),
         h('span', { class: stop.done ? 'badge done' : 'badge' }, stop.done ? both('완료', 'Done') : both('남음', 'To do')),
@@ -147,8 +155,8 @@ export async function showStops(context, { notice }) {
       h('h2', { id: 'rejected-title' }, both('전송 거부', 'Refused by the server')),
       h('ul', { class: 'stops rejected', 'data-testid': 'rejected', 'aria-labelledby': 'rejected-title' },
         refused.map((entry) => h('li', {},
-          h('span', { class: 'name' }, entry.label || entry.event.tag), ' · ',
-          entry.event.weight_kg ? `${entry.event.weight_kg} kg` : entry.event.exception_code, h('br'),
+          h('span', { class: 'name' }, entry.label || (entry.event.source === 'manual' ? formatManual(entry.event.tag) : entry.event.tag)),
+          ' · ', entry.event.weight_kg ? `${entry.event.weight_kg} kg` : exceptionName(entry.event.exception_code), h('br'),
           h('span', { class: 'error' }, entry.error?.message || entry.error?.code || ''),
           h('button', { type: 'button', class: 'secondary', onclick: () => outbox.dismiss(entry.id) },
             both('확인했습니다', 'Dismiss')))),
@@ -169,6 +177,11 @@ export async function showStops(context, { notice }) {
   });
   await Promise.all([drawStops(), drawProblems()]);
   sync.refreshStops(position.current());
+}
+
+function exceptionName(code) {
+  const known = EXCEPTIONS.find(([name]) => name === code);
+  return known ? both(known[1], known[2]) : code;
 }
 
 // The tag's URL from an NDEF message, whole (its SUN query parameters included).

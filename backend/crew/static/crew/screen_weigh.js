@@ -7,7 +7,7 @@ import * as outbox from './outbox.js';
 import * as position from './position.js';
 import * as sync from './sync.js';
 
-const EXCEPTIONS = [
+export const EXCEPTIONS = [
   ['not_put_out', '미배출', 'Not put out'],
   ['contaminated', '이물질 혼입', 'Contaminated'],
   ['overfilled', '과적', 'Overfilled'],
@@ -88,7 +88,8 @@ export async function showWeigh(context, { tag, source }) {
       photoSection,
       error,
       gps,
-      save,
+      // Kept at the bottom of the screen: after the keypad, 저장 is one thumb away.
+      h('div', { class: 'save-bar' }, save),
       h('a', { class: 'button secondary', href: '/crew/', onclick: (event) => { event.preventDefault(); navigate('/crew/', { replace: true }); } },
         both('취소', 'Cancel'))),
   );
