@@ -18,7 +18,14 @@ def test_stops_show_todays_visits_and_what_is_left(
     assert page.count('data-testid="stop"') == 2
     assert "1 / 2" in page
     assert "21.500 kg" in page
-    assert f"/t/{second.code}" in page  # yesterday's visit does not count today
+    # Yesterday's visit does not count today: the second stop is still to do, with the
+    # manual code a crew can type into the app (the page itself records nothing).
+    code = second.manual_code
+    assert (
+        f'남음 · To do</span> <span class="muted">수동 코드 <span class="en">Manual code</span> {code[:4]}-{code[4:8]}-{code[8:]}'
+        in page
+    )
+    assert "/crew/" in page
 
 
 def test_only_crews_have_stops(client, owner):

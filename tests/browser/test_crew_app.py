@@ -6,6 +6,8 @@ replaces it without touching the outbox; every screen passes the usability check
 import random
 import re
 import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -359,6 +361,9 @@ def test_todays_stops_count_down_as_the_crew_scans_even_offline(app, route):
     app.reload()  # the directory and today's stops, fetched while online
     first, second = route[0].bin.restaurant.name, route[1].bin.restaurant.name
     expect(app.get_by_test_id("left")).to_contain_text("남은 곳 30")
+    today = datetime.now(ZoneInfo("Asia/Seoul")).date()  # the municipality's day, in words
+    weekday = "월화수목금토일"[today.weekday()]
+    expect(app.get_by_test_id("left")).to_contain_text(f"{today.month}월 {today.day}일 ({weekday})")
     expect(app.get_by_test_id("next")).to_contain_text(first)
     assert_usable(app, "today's stops")
 

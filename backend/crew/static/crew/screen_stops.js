@@ -9,6 +9,14 @@ import { EXCEPTIONS } from './screen_weigh.js';
 
 const manualCodes = import('./manual_code.js').catch(() => null);
 
+// "2026-11-30" → "11월 30일 (월)": the day as a crew reads it (the server's local day).
+const WEEKDAYS = ['일', '월', '화', '수', '목', '금', '토'];
+function dayInWords(isoDay) {
+  const [year, month, day] = isoDay.split('-').map(Number);
+  const weekday = WEEKDAYS[new Date(Date.UTC(year, month - 1, day)).getUTCDay()];
+  return `${month}월 ${day}일 (${weekday})`;
+}
+
 export async function showStops(context, { notice }) {
   const { screen, navigate, onLeave } = context;
   const summary = h('section', { 'aria-labelledby': 'stops-title' });
@@ -125,7 +133,7 @@ export async function showStops(context, { notice }) {
     const left = stops.filter((stop) => !stop.done).length;
     const next = stops.find((stop) => !stop.done);
     replace(summary,
-      h('p', { class: 'left', 'data-testid': 'left' }, both(`남은 곳 ${left}`, `${left} left of ${stops.length}`), ` · ${answer.day}`),
+      h('p', { class: 'left', 'data-testid': 'left' }, both(`남은 곳 ${left}`, `${left} left of ${stops.length}`), ` · ${dayInWords(answer.day)}`),
       next
         ? h('div', { class: 'card next', 'data-testid': 'next' },
           h('strong', {}, both('다음', 'Next')), h('br'),
