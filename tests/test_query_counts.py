@@ -97,7 +97,6 @@ NOT_LIST_PAGES = {
     "owner-bin-label",
     "owner-tag-report",
     "owner-receipt",
-    "owner-dispute",
     "console:tag-report-close",
     *(f"registers:{name}" for name in ("detail", "progress", "confirm", "places")),
     *(f"people:{name}" for name in ("invite-owner", "invite-crew", "deactivate", "welcome", "reset-request", "reset")),

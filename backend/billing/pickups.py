@@ -6,7 +6,9 @@ above collection_events, which must not know them. So billing lends the collecti
 readers a `TariffBook`: the tariffs of every municipality the reader may see, read in
 one query however many pickups are priced with it, and the pure rule
 (`pricing.pickup_fee_krw`) applied to each. The collections API gets its `fee_krw`
-through billing's serializer (billing/api.py), the pages through these functions.
+through billing's serializer (billing/api.py), the pages through these functions; a
+pickup's `Receipt` (its fee beside the collection's own evidence) is read alike by the
+owner's receipt, the dispute form and the officials' dispute review.
 """
 
 from collections import defaultdict
@@ -22,7 +24,8 @@ from django.db.models import Count, Q, QuerySet, Sum
 from backend.billing import pricing
 from backend.billing.models import Tariff
 from backend.billing.periods import Period
-from backend.collection_events.models import CollectionEvent, CollectionStatus
+from backend.collection_events import evidence
+from backend.collection_events.models import CollectionEvent, CollectionStatus, Scale
 from backend.collection_events.weights import grams_to_kg
 from backend.municipalities.local_time import days_bounds
 from backend.restaurants.models import Restaurant
@@ -66,6 +69,36 @@ class TariffBook:
 def zone_of(event: CollectionEvent) -> ZoneInfo:
     """The event's municipality's zone (select_related("restaurant__municipality") first)."""
     return event.restaurant.municipality.zone
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a pickup's receipt says: the collection (when, bin, weight, status, exception),
+    its fee at the tariff of its local day, how the bin was identified, and the registered
+    scale that weighed it (None when it names none, or one not registered)."""
+
+    event: CollectionEvent
+    zone: ZoneInfo
+    fee: int | None
+    identified: str
+    scale: Scale | None
+
+
+def receipts(events: Iterable[CollectionEvent], *, book: TariffBook) -> dict[object, Receipt]:
+    """{collection id: its receipt}: two queries however many events (the tariffs, once per
+    book, and the scales). Select the events' `bin` and `restaurant__municipality` first."""
+    events = list(events)
+    scales = evidence.registered_scales(events)
+    return {
+        event.id: Receipt(
+            event=event,
+            zone=zone_of(event),
+            fee=book.fee(event, zone_of(event)),
+            identified=evidence.identified(event),
+            scale=scales.get(event.id),
+        )
+        for event in events
+    }
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,10 @@ class DisputeWindow:
     def is_open(self, now: datetime) -> bool:
         return now < self.closes_at
 
+    @property
+    def counted_from_invoice(self) -> bool:
+        return self.counted_from == CountedFrom.INVOICE
+
 
 def dispute_windows(events: Iterable[CollectionEvent]) -> dict[uuid.UUID, DisputeWindow]:
     """{collection id: its window}, in two queries whatever the number of events

@@ -10,11 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from backend.billing.pickups import TariffBook, receipts
 from backend.collection_events.models import CollectionEvent, CollectionStatus, Flag
 from backend.core.errors import DomainError
 from backend.disputes import services
 from backend.disputes.access import access_dispute, can_decide_dispute, can_raise_dispute
-from backend.disputes.deadlines import CountedFrom, dispute_window
+from backend.disputes.deadlines import dispute_window
 from backend.disputes.models import Dispute, DisputeStatus
 
 SCALE_FLAGS = [Flag.UNREGISTERED_SCALE, Flag.SCALE_INSPECTION_DUE]
@@ -23,6 +24,10 @@ SCALE_FLAGS_SHOWN_DAYS = 31
 
 @login_required
 def new_dispute(request, event_id):
+    """The owner disputes a pickup ("this is wrong", from its receipt or an invoice): the
+    receipt's facts above the form, the form while the window is open, why not and whom
+    to call once it has closed. The reason is the owner's own words: the official reads
+    the same facts from the collection itself on the review page."""
     event = get_object_or_404(
         CollectionEvent.objects.visible_to(request.user).select_related("bin", "restaurant__municipality"),
         id=event_id,
@@ -48,11 +53,11 @@ def new_dispute(request, event_id):
             return redirect("disputes:mine")
     context = {
         "event": event,
+        "receipt": receipts([event], book=TariffBook.for_user(request.user))[event.id],
         "error": error,
         "window": window,
         "is_open": window.is_open(timezone.now()),
         "municipality": event.restaurant.municipality,
-        "counted_from_invoice": window.counted_from == CountedFrom.INVOICE,
         "values": request.POST if request.method == "POST" else {},
     }
     return render(request, "disputes/new.html", context)
@@ -75,11 +80,17 @@ def review(request):
     disputes = list(
         Dispute.objects.visible_to(request.user)
         .filter(status=DisputeStatus.OPEN)
-        .select_related("event__bin", "event__photo", "restaurant", "raised_by")[:100]
+        .select_related("event__bin", "event__photo", "event__restaurant__municipality", "restaurant", "raised_by")[
+            :100
+        ]
     )
     billed = services.billed_on_many(dispute.event_id for dispute in disputes)
-    for dispute in disputes:
-        dispute.billed_on = billed.get(dispute.event_id)  # for the page, not a field
+    # The pickup's receipt as its owner saw it (fee, identification, scale), read from
+    # the collection rather than copied into the owner's reason.
+    found = receipts((dispute.event for dispute in disputes), book=TariffBook.for_user(request.user))
+    for dispute in disputes:  # for the page, not fields
+        dispute.billed_on = billed.get(dispute.event_id)
+        dispute.receipt = found[dispute.event_id]
     held = (
         CollectionEvent.objects.visible_to(request.user)
         .filter(status=CollectionStatus.HELD)

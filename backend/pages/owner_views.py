@@ -1,7 +1,8 @@
 """The owner's pages: the month so far on the home page, my bins and tags, every pickup
-and its receipt, and "this is wrong" from a receipt. Thin views: what a pickup costs is
-billing's (billing/pickups.py), a tag report is tags' and a dispute is disputes' work;
-who sees what is each model's `visible_to`."""
+and its receipt, whose "this is wrong" opens the disputes app's form while the dispute
+window is open. Thin views: what a pickup costs and its receipt are billing's
+(billing/pickups.py), a tag report is tags' and a dispute is disputes' work; who sees
+what is each model's `visible_to`."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,11 +15,12 @@ from django.views.decorators.http import require_POST
 
 from backend.accounts.access import is_owner
 from backend.billing.models import Invoice, InvoiceStatus
-from backend.billing.pickups import TariffBook, month_so_far
-from backend.collection_events.models import CollectionEvent, Scale
+from backend.billing.pickups import TariffBook, month_so_far, receipts
+from backend.collection_events.models import CollectionEvent
 from backend.core.errors import DomainError
 from backend.disputes import services as disputes
 from backend.disputes.access import can_raise_dispute
+from backend.disputes.deadlines import dispute_window
 from backend.disputes.models import Dispute, DisputeStatus
 from backend.pages import pickup_list
 from backend.restaurants.models import Bin, Restaurant
@@ -131,29 +133,25 @@ def _my_pickup(request, event_id) -> CollectionEvent:
 
 
 def _receipt(event: CollectionEvent, user) -> dict:
-    """What a receipt shows: the pickup's facts, its fee that day, its scale, its dispute."""
-    zone = event.restaurant.municipality.zone
-    local = event.collected_at.astimezone(zone)
-    scale = (
-        Scale.objects.filter(municipality_id=event.restaurant.municipality_id, serial=event.scale_id).first()
-        if event.scale_id
-        else None
-    )
+    """What a receipt shows: the pickup's facts, its fee that day, its scale, its dispute,
+    and whether the owner may still dispute it (until when) or whom to call instead."""
     dispute = Dispute.objects.filter(event=event).order_by("-created_at").first()
     disputable = (
         can_raise_dispute(user)
+        and event.restaurant.owner_id == user.pk  # a former owner's past is read-only
         and event.status in disputes.DISPUTABLE_STATUSES
         and not (dispute and dispute.status == DisputeStatus.OPEN)
     )
+    window = dispute_window(event) if disputable else None
     return {
         "event": event,
-        "local": local,
-        "zone": zone,
-        "fee": TariffBook.for_user(user).fee(event, zone),
-        "identified": pickup_list.identified(event),
-        "scale": scale,
+        "zone": event.restaurant.municipality.zone,
+        "receipt": receipts([event], book=TariffBook.for_user(user))[event.id],
         "dispute": dispute,
         "disputable": disputable,
+        "window": window,
+        "window_open": window is not None and window.is_open(timezone.now()),
+        "municipality": event.restaurant.municipality,
     }
 
 
@@ -165,34 +163,3 @@ def receipt(request, event_id):
     context = _receipt(event, request.user)
     with timezone.override(context["zone"]):
         return render(request, "pages/owner/receipt.html", context)
-
-
-@login_required
-def pickup_dispute(request, event_id):
-    """ "This is wrong", opened from a receipt: the owner says why, and the dispute carries
-    the receipt's evidence (time, weight, fee, identification, scale) in its text, so the
-    official reads what the owner saw."""
-    event = _my_pickup(request, event_id)
-    context = _receipt(event, request.user)
-    if not context["disputable"]:
-        messages.error(request, "이 기록은 이의신청할 수 없습니다. This pickup cannot be disputed.")
-        return redirect("owner-receipt", event_id=event.id)
-    evidence = pickup_list.evidence_text(context)
-    error = None
-    if request.method == "POST":
-        words = request.POST.get("reason", "")
-        try:
-            if not words.strip():
-                raise DomainError("reason_required", "무엇이 잘못되었는지 적어 주세요. Please say what is wrong.")
-            disputes.raise_dispute(event=event, by=request.user, reason=f"{words.strip()}\n\n{evidence}")
-        except DomainError as exc:
-            error = exc.message
-        else:
-            messages.success(request, "이의신청을 접수했습니다. 담당 공무원이 검토합니다. Your dispute was received.")
-            return redirect("owner-receipt", event_id=event.id)
-    with timezone.override(context["zone"]):
-        return render(
-            request,
-            "pages/owner/dispute.html",
-            {**context, "evidence": evidence, "error": error, "reason_max": pickup_list.reason_room(evidence)},
-        )

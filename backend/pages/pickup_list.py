@@ -1,5 +1,5 @@
 """Reading the owner's pickups for the pages: one page of the list (keyset, so the fifth
-year costs what the first does), today's state of each bin, and the words a receipt uses."""
+year costs what the first does) and today's state of each bin."""
 
 import base64
 import binascii
@@ -15,8 +15,7 @@ from django.utils.dateparse import parse_datetime
 
 from backend.billing.periods import Period
 from backend.billing.pickups import TariffBook
-from backend.collection_events.models import CollectionEvent, Source
-from backend.core.bounds import REASON_MAX_LENGTH
+from backend.collection_events.models import CollectionEvent
 from backend.core.errors import DomainError
 from backend.municipalities.local_time import days_bounds
 from backend.restaurants.models import Bin, BinStatus
@@ -135,42 +134,3 @@ def _today(bins: list[Bin], today: date, zone: ZoneInfo) -> list[Today]:
     visits = CollectionEvent.objects.filter(collected_at__gte=start, collected_at__lt=end, bin__in=[b.id for b in bins])
     visited = set(visits.values_list("bin_id", flat=True))
     return [Today(bin, is_collection_day(bin, today), bin.id in visited) for bin in bins]
-
-
-IDENTIFIED: dict[str, str] = {
-    Source.NFC: "NFC 태그를 대서 확인 · Tapped the NFC tag",
-    Source.QR: "QR 코드를 스캔해서 확인 · Scanned the QR code",
-    Source.MANUAL: "수동 코드를 입력해서 확인 · Typed the manual code",
-}
-
-
-def identified(event: CollectionEvent) -> str:
-    """How the crew identified the bin, in an owner's words; a Secure Unique NFC tap says the chip itself was read."""
-    words = IDENTIFIED.get(event.source, event.get_source_display())
-    if event.physically_tapped:
-        words += " (칩 인증됨 · chip verified)"
-    return words
-
-
-def evidence_text(receipt: dict) -> str:
-    """The receipt's facts as plain text, carried in the dispute for the official."""
-    event = receipt["event"]
-    scale = receipt["scale"]
-    weight = f"{event.weight_kg} kg" if event.weight_g is not None else event.get_exception_code_display()
-    fee = "확인 대기" if receipt["fee"] is None else f"{receipt['fee']:,}원"
-    lines = [
-        "[수거 기록 · Pickup record]",
-        f"일시: {receipt['local']:%Y-%m-%d %H:%M} ({receipt['zone'].key})",
-        f"용기: {event.restaurant.name} · {event.bin.label}",
-        f"무게: {weight}",
-        f"수수료: {fee}",
-        f"확인 방법: {identified(event)}",
-        f"저울: {scale.serial} (정기검사 {scale.inspected_on:%Y-%m-%d})" if scale else f"저울: {event.scale_id or '-'}",
-        f"기록 번호: {event.id}",
-    ]
-    return "\n".join(lines)
-
-
-def reason_room(evidence: str) -> int:
-    """How many characters the owner may write: the dispute's limit less the evidence."""
-    return REASON_MAX_LENGTH - len(evidence) - 2

@@ -1,5 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.generic import RedirectView
 
 from backend.accounts.views import LoginView
 from backend.pages import owner_views, views
@@ -17,5 +18,6 @@ urlpatterns = [
     path("my/bins/<uuid:bin_id>/report/", owner_views.report_tag, name="owner-tag-report"),
     path("my/pickups/", owner_views.pickups, name="owner-pickups"),
     path("my/pickups/<uuid:event_id>/", owner_views.receipt, name="owner-receipt"),
-    path("my/pickups/<uuid:event_id>/wrong/", owner_views.pickup_dispute, name="owner-dispute"),
+    # "This is wrong" is the disputes app's form; a link to the receipt's old form still lands there.
+    path("my/pickups/<uuid:event_id>/wrong/", RedirectView.as_view(pattern_name="disputes:new", permanent=True)),
 ]

@@ -1,5 +1,7 @@
-"""An owner on a 360 px phone: home → pickups → receipt → "this is wrong" → the dispute,
-and my bins and tags with a lost-tag report. Every state passes `assert_usable`."""
+"""An owner on a 360 px phone: home → pickups → receipt → "this is wrong" → the dispute
+form (the receipt above it) → the receipt with the open dispute; an old pickup's receipt
+past the dispute window; my bins and tags with a lost-tag report. Every state passes
+`assert_usable`."""
 
 import uuid
 from datetime import date, timedelta
@@ -12,6 +14,7 @@ from playwright.sync_api import expect
 from backend.billing.models import Tariff
 from backend.collection_events.scales import register_scale
 from backend.disputes.models import Dispute
+from backend.municipalities.models import Municipality
 from backend.tags.models import TagReport
 from tests.browser.a11y import assert_usable
 from tests.browser.conftest import sign_in
@@ -24,6 +27,7 @@ SEOUL = ZoneInfo("Asia/Seoul")
 def history(f, owner, tag, collector, city, hauler):
     owner.set_password("owner-password-1")
     owner.save()
+    Municipality.objects.filter(id=city.id).update(contact_phone="02-3153-8114")
     Tariff.objects.create(municipality=city, effective_from=date(2024, 1, 1), price_per_kg_krw=150)
     today = timezone.localdate(timezone=SEOUL)
     register_scale(
@@ -40,7 +44,7 @@ def history(f, owner, tag, collector, city, hauler):
         )
         for day in range(40)
     ]
-    return events[0]
+    return events  # newest first: an hour ago (open to dispute) … 39 days ago (past the window)
 
 
 def test_an_owner_checks_a_pickup_and_disputes_it_on_a_phone(phone, history, tag):
@@ -63,20 +67,33 @@ def test_an_owner_checks_a_pickup_and_disputes_it_on_a_phone(phone, history, tag
     expect(phone.get_by_test_id("receipt-weight")).to_have_text("10.000 kg")
     expect(phone.get_by_test_id("receipt-fee")).to_have_text("1,500원")
     expect(phone.get_by_test_id("receipt-scale")).to_contain_text("SC-1")
+    expect(phone.get_by_test_id("dispute-until")).to_contain_text("까지 이의신청 가능")
     assert_usable(phone, "receipt")
 
     phone.get_by_test_id("wrong").click()
-    expect(phone.get_by_test_id("evidence")).to_contain_text("10.000 kg")
-    phone.get_by_label("무엇이 잘못되었나요?").fill("   ")
+    expect(phone.get_by_test_id("receipt-weight")).to_have_text("10.000 kg")  # the receipt, above the form
+    expect(phone.get_by_test_id("receipt-scale")).to_contain_text("SC-1")
+    expect(phone.get_by_test_id("dispute-deadline")).to_contain_text("까지 신청할 수 있습니다")
+    phone.get_by_label("사유").fill("   ")
     phone.get_by_role("button", name="이의신청하기").click()
-    expect(phone.get_by_role("alert")).to_contain_text("적어 주세요")
+    expect(phone.get_by_role("alert")).to_contain_text("사유를 입력해 주세요")
     assert_usable(phone, "dispute form with an error")
-    phone.get_by_label("무엇이 잘못되었나요?").fill("이날은 용기를 내놓지 않았습니다")
+    phone.get_by_label("사유").fill("이날은 용기를 내놓지 않았습니다")
+    phone.get_by_label("맞다고 생각하는 무게").fill("0")
     phone.get_by_role("button", name="이의신청하기").click()
     expect(phone.get_by_role("status")).to_contain_text("이의신청을 접수했습니다")
-    assert_usable(phone, "receipt with an open dispute")
     dispute = Dispute.objects.get()
-    assert dispute.event_id == history.id and "SC-1" in dispute.reason
+    assert dispute.event_id == history[0].id and dispute.proposed_weight_g == 0
+    phone.goto(f"/my/pickups/{history[0].id}/")
+    expect(phone.locator(".status-dispute-open")).to_be_visible()
+    expect(phone.get_by_test_id("wrong")).to_have_count(0)
+    assert_usable(phone, "receipt with an open dispute")
+
+    phone.goto(f"/my/pickups/{history[-1].id}/")
+    expect(phone.get_by_test_id("dispute-window-closed")).to_contain_text("기간이 지났습니다")
+    expect(phone.get_by_role("link", name="02-3153-8114")).to_have_attribute("href", "tel:02-3153-8114")
+    expect(phone.get_by_test_id("wrong")).to_have_count(0)
+    assert_usable(phone, "receipt past the dispute window")
 
 
 def test_an_owner_sees_the_tag_and_reports_it_lost(phone, history, tag):

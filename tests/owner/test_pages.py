@@ -172,7 +172,6 @@ def test_the_receipt_shows_what_the_crew_recorded_and_the_scale(client, owner, p
     assert "12.345 kg" in page and "1,851원" in page  # the new price of the 15th
     assert "NFC 태그를 대서 확인" in page and "칩 인증됨" in page
     assert "SC-7" in page and "2026년 5월 2일" in page
-    assert reverse("owner-dispute", args=[event.id]) in page
 
 
 def test_a_visit_with_an_exception_shows_why_and_costs_nothing(client, owner, pickup, now):
@@ -182,7 +181,8 @@ def test_a_visit_with_an_exception_shows_why_and_costs_nothing(client, owner, pi
     client.force_login(owner)
     page = client.get(reverse("owner-receipt", args=[event.id])).content.decode()
     assert "배출되지 않아" in page and "0원" in page
-    assert reverse("owner-dispute", args=[event.id]) not in page
+    # Nothing to dispute: neither a button nor talk of a window.
+    assert reverse("disputes:new", args=[event.id]) not in page and "이의신청" not in page
 
 
 @pytest.mark.parametrize("persona", ["other_owner", "stranger"])
@@ -190,23 +190,51 @@ def test_someone_elses_receipt_is_not_found(client, persona, pickup, now, reques
     event = pickup(datetime(2026, 11, 3, 9, tzinfo=SEOUL))
     user = request.getfixturevalue(persona)
     client.force_login(user)
-    expected = 404 if user.is_owner else 403
-    assert client.get(reverse("owner-receipt", args=[event.id])).status_code == expected
-    assert client.post(reverse("owner-dispute", args=[event.id]), {"reason": "x"}).status_code == expected
+    assert client.get(reverse("owner-receipt", args=[event.id])).status_code == (404 if user.is_owner else 403)
+    assert client.post(reverse("disputes:new", args=[event.id]), {"reason": "x"}).status_code == 404
     assert not Dispute.objects.exists()
 
 
-def test_this_is_wrong_opens_a_dispute_carrying_the_receipts_evidence(client, owner, pickup, now):
-    event = pickup(datetime(2026, 11, 3, 9, tzinfo=SEOUL), grams=12_000, scale_id="SC-9", source="manual")
+def test_this_is_wrong_opens_the_dispute_form_and_the_official_sees_the_receipt(client, owner, official, pickup, now):
+    # Thursday morning's pickup, read on Friday afternoon: 2 working days, so until Monday.
+    event = pickup(datetime(2026, 11, 19, 9, tzinfo=SEOUL), grams=12_000, scale_id="SC-9", source="manual")
     client.force_login(owner)
-    url = reverse("owner-dispute", args=[event.id])
-    empty = client.post(url, {"reason": "   "})
-    assert "무엇이 잘못되었는지 적어 주세요" in empty.content.decode()
+    receipt = client.get(reverse("owner-receipt", args=[event.id])).content.decode()
+    url = reverse("disputes:new", args=[event.id])
+    assert "11월 23일까지 이의신청 가능" in receipt and url in receipt
+    form = client.get(url).content.decode()
+    for fact in ("2026년 11월 19일 09:00", "12.000 kg", "1,800원", "수동 코드를 입력해서", "SC-9"):
+        assert fact in form  # the receipt, above the form
+    empty = client.post(url, {"reason": "   ", "proposed_weight_kg": "0"})
+    assert "사유를 입력해 주세요" in empty.content.decode()
     assert not Dispute.objects.exists()
-    client.post(url, {"reason": "이날은 휴무였습니다"})
+    client.post(url, {"reason": "이날은 휴무였습니다", "proposed_weight_kg": "0"})
     dispute = Dispute.objects.get()
-    assert dispute.reason.startswith("이날은 휴무였습니다")
-    for fact in ("2026-11-03 09:00", "12.000 kg", "1,800원", "수동 코드를 입력해서", "SC-9", str(event.id)):
-        assert fact in dispute.reason
+    assert (dispute.reason, dispute.proposed_weight_g) == ("이날은 휴무였습니다", 0)  # the owner's words only
     receipt = client.get(reverse("owner-receipt", args=[event.id])).content.decode()
     assert "status-dispute-open" in receipt and url not in receipt
+    # The official reads the same receipt from the collection itself.
+    client.force_login(official)
+    review = client.get(reverse("disputes:review")).content.decode()
+    facts = ("이날은 휴무였습니다", "2026년 11월 19일 09:00", "12.000 kg", "1,800원", "수동 코드를 입력해서", "SC-9")
+    for fact in facts:
+        assert fact in review
+
+
+def test_past_the_window_the_receipt_says_why_and_whom_to_call(client, owner, pickup, now, city):
+    city.contact_phone = "02-3153-8114"
+    city.save(update_fields=["contact_phone"])
+    event = pickup(datetime(2026, 11, 3, 9, tzinfo=SEOUL), grams=12_000)
+    client.force_login(owner)
+    receipt = client.get(reverse("owner-receipt", args=[event.id])).content.decode()
+    assert "온라인 이의신청 기간이 지났습니다" in receipt
+    assert "수거일로부터 2 근무일" in receipt and "11월 5일까지" in receipt
+    assert 'href="tel:02-3153-8114"' in receipt
+    assert reverse("disputes:new", args=[event.id]) not in receipt and "이 기록이 잘못되었어요" not in receipt
+
+
+def test_the_receipts_old_dispute_address_leads_to_the_dispute_form(client, owner, pickup, now):
+    event = pickup(datetime(2026, 11, 19, 9, tzinfo=SEOUL))
+    client.force_login(owner)
+    response = client.get(f"/my/pickups/{event.id}/wrong/")
+    assert response.status_code == 301 and response["Location"] == reverse("disputes:new", args=[event.id])
