@@ -71,21 +71,23 @@ def test_restaurants_and_bins_api(api, sold, restaurant, bin, owner, new_owner, 
 
 
 def test_disputes_api(api, sold, owner, new_owner, other_owner):
-    old_scan, new_scan = sold["nov3"], sold["nov20"]
-    refused = api.as_user(owner).post(
-        "/api/v1/disputes/", {"collection": str(old_scan.id), "reason": "무게가 이상해요"}
-    )
-    assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_current_owner"
-    # The new owner cannot dispute what they never see.
-    hidden = api.as_user(new_owner).post("/api/v1/disputes/", {"collection": str(old_scan.id), "reason": "x"})
-    assert hidden.status_code == 400
-    made = api.as_user(new_owner).post(
-        "/api/v1/disputes/", {"collection": str(new_scan.id), "reason": "두 번 찍혔어요"}
-    )
-    assert made.status_code == 201
-    assert [row["id"] for row in _results(api.as_user(new_owner).get("/api/v1/disputes/"))] == [made.json()["id"]]
-    assert _results(api.as_user(owner).get("/api/v1/disputes/")) == []
-    assert _results(api.as_user(other_owner).get("/api/v1/disputes/")) == []
+    # The day after the new owner's pickup: within its dispute window (2 working days).
+    with time_machine.travel(seoul(2026, 11, 21, 9), tick=False):
+        old_scan, new_scan = sold["nov3"], sold["nov20"]
+        refused = api.as_user(owner).post(
+            "/api/v1/disputes/", {"collection": str(old_scan.id), "reason": "무게가 이상해요"}
+        )
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_current_owner"
+        # The new owner cannot dispute what they never see.
+        hidden = api.as_user(new_owner).post("/api/v1/disputes/", {"collection": str(old_scan.id), "reason": "x"})
+        assert hidden.status_code == 400
+        made = api.as_user(new_owner).post(
+            "/api/v1/disputes/", {"collection": str(new_scan.id), "reason": "두 번 찍혔어요"}
+        )
+        assert made.status_code == 201
+        assert [row["id"] for row in _results(api.as_user(new_owner).get("/api/v1/disputes/"))] == [made.json()["id"]]
+        assert _results(api.as_user(owner).get("/api/v1/disputes/")) == []
+        assert _results(api.as_user(other_owner).get("/api/v1/disputes/")) == []
 
 
 def test_an_old_owner_keeps_sight_of_their_own_dispute(api, f, owner, new_owner, restaurant, tag, scan_at, official):
@@ -93,7 +95,7 @@ def test_an_old_owner_keeps_sight_of_their_own_dispute(api, f, owner, new_owner,
     from backend.handovers import services
 
     with time_machine.travel(seoul(2026, 11, 16, 12), tick=False):
-        old_scan = scan_at(seoul(2026, 11, 3, 9), 10_000)
+        old_scan = scan_at(seoul(2026, 11, 13, 9), 10_000)  # a Friday: disputable until Tuesday
         dispute = api.as_user(owner).post("/api/v1/disputes/", {"collection": str(old_scan.id), "reason": "이상해요"})
         assert dispute.status_code == 201
         handover = services.report_handover(
