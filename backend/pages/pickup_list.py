@@ -12,6 +12,8 @@ from django import forms
 from django.conf import settings
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from backend.billing.periods import Period
 from backend.billing.pickups import TariffBook
@@ -35,13 +37,15 @@ class PickupFilter(forms.Form):
     """Month and bin. The bins are the owner's own, read once with the page (a choice of
     another's bin is an error like any unknown value)."""
 
-    month = forms.CharField(required=False, label="월 Month", widget=forms.TextInput(attrs={"type": "month"}))
-    bin = forms.TypedChoiceField(required=False, label="용기 Bin", coerce=uuid.UUID, empty_value=None)
+    month = forms.CharField(
+        required=False, label=gettext_lazy("Month"), widget=forms.TextInput(attrs={"type": "month"})
+    )
+    bin = forms.TypedChoiceField(required=False, label=gettext_lazy("Bin"), coerce=uuid.UUID, empty_value=None)
 
     def __init__(self, data, *, bins: list[Bin]):
         super().__init__(data)
         choices = [(str(bin.id), f"{bin.restaurant.name} · {bin.label}") for bin in bins]
-        self.fields["bin"].choices = [("", "모든 용기 · All bins"), *choices]  # type: ignore[attr-defined]
+        self.fields["bin"].choices = [("", _("All bins")), *choices]  # type: ignore[attr-defined]
 
     def clean_month(self) -> Period | None:
         text = self.cleaned_data["month"].strip()
@@ -137,18 +141,18 @@ def _today(bins: list[Bin], today: date, zone: ZoneInfo) -> list[Today]:
     return [Today(bin, is_collection_day(bin, today), bin.id in visited) for bin in bins]
 
 
-IDENTIFIED: dict[str, str] = {
-    Source.NFC: "NFC 태그를 대서 확인 · Tapped the NFC tag",
-    Source.QR: "QR 코드를 스캔해서 확인 · Scanned the QR code",
-    Source.MANUAL: "수동 코드를 입력해서 확인 · Typed the manual code",
+IDENTIFIED = {
+    Source.NFC: gettext_lazy("Tapped the NFC tag"),
+    Source.QR: gettext_lazy("Scanned the QR code"),
+    Source.MANUAL: gettext_lazy("Typed the manual code"),
 }
 
 
 def identified(event: CollectionEvent) -> str:
     """How the crew identified the bin, in an owner's words; a Secure Unique NFC tap says the chip itself was read."""
-    words = IDENTIFIED.get(event.source, event.get_source_display())
+    words = str(IDENTIFIED.get(event.source, event.get_source_display()))
     if event.physically_tapped:
-        words += " (칩 인증됨 · chip verified)"
+        words += " (" + _("chip verified") + ")"
     return words
 
 
