@@ -142,15 +142,15 @@ def _today(bins: list[Bin], today: date, zone: ZoneInfo) -> list[Today]:
 
 
 IDENTIFIED = {
-    Source.NFC: gettext_lazy("Tapped the NFC tag"),
-    Source.QR: gettext_lazy("Scanned the QR code"),
-    Source.MANUAL: gettext_lazy("Typed the manual code"),
+    Source.NFC.value: gettext_lazy("Tapped the NFC tag"),
+    Source.QR.value: gettext_lazy("Scanned the QR code"),
+    Source.MANUAL.value: gettext_lazy("Typed the manual code"),
 }
 
 
 def identified(event: CollectionEvent) -> str:
     """How the crew identified the bin, in an owner's words; a Secure Unique NFC tap says the chip itself was read."""
-    words = str(IDENTIFIED.get(event.source, event.get_source_display()))
+    words = str(IDENTIFIED[event.source]) if event.source in IDENTIFIED else event.get_source_display()
     if event.physically_tapped:
         words += " (" + _("chip verified") + ")"
     return words

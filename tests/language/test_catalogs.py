@@ -33,7 +33,7 @@ def test_every_text_has_a_translation_and_none_is_fuzzy():
     for path in CATALOGS:
         po = _po(path)
         assert not po.metadata_is_fuzzy
-        empty = [e.msgid for e in po if not (e.msgstr or all(e.msgstr_plural.values()) and e.msgstr_plural)]
+        empty = [e.msgid for e in po if not (e.msgstr or (e.msgstr_plural and all(e.msgstr_plural.values())))]
         fuzzy = [e.msgid for e in po if "fuzzy" in e.flags]
         assert empty == [] and fuzzy == [], (path, empty, fuzzy)
 
@@ -67,7 +67,8 @@ def _template_texts(source: str) -> set[tuple[str | None, str]]:
     found = set()
     code = templatize(source)
     for call in CALL.finditer(code):
-        strings = [ast.literal_eval(m.group()) for m in LITERAL.finditer(code, call.end()) if m.start() < call.end() + 2000]
+        # The call's own arguments: the string literals right after it.
+        strings = [ast.literal_eval(m.group()) for m in LITERAL.finditer(code, call.end(), call.end() + 2000)]
         context = strings.pop(0) if call.group(1).startswith(("pgettext", "npgettext")) else None
         found.add((context, strings[0]))
     return found
@@ -85,5 +86,6 @@ def test_every_translated_text_in_the_templates_is_in_the_korean_catalog():
 
 
 def test_the_template_reader_finds_texts_so_the_check_above_can_fail():
-    texts = _template_texts('{% load i18n %}{% translate "Pay" %}{% blocktranslate context "x" %}Hi{% endblocktranslate %}')
+    source = '{% load i18n %}{% translate "Pay" %}{% blocktranslate context "x" %}Hi{% endblocktranslate %}'
+    texts = _template_texts(source)
     assert texts == {(None, "Pay"), ("x", "Hi")}

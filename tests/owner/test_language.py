@@ -35,7 +35,11 @@ class _KoreanOutsideLangKo(HTMLParser):
         attributes = dict(attrs)
         lang = attributes.get("lang") or self._lang()
         if lang != "ko":
-            self.found += [f"<{tag} {name}={value!r}>" for name, value in attrs if name in TEXT_ATTRIBUTES and value and HANGUL.search(value)]
+            self.found += [
+                f"<{tag} {name}={value!r}>"
+                for name, value in attrs
+                if name in TEXT_ATTRIBUTES and value and HANGUL.search(value)
+            ]
         if tag not in self.VOID:
             self.stack.append((tag, attributes.get("lang")))
 
