@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := $(BIN)/python backend/manage.py
 
-.PHONY: run test lint format install install-dev browser db-url db-stop clean
+.PHONY: run test lint format messages install install-dev browser db-url db-stop clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ lint: install-dev
 	DJANGO_ENV=development $(MANAGE) makemigrations --check --dry-run
 	DJANGO_ENV=development $(MANAGE) spectacular --validate --fail-on-warn --file /dev/null
 	DJANGO_ENV=development DATABASE_URL=postgres://localhost/typecheck $(BIN)/mypy
+
+# Compile the translations (backend/locale) after editing a .po, with no system gettext:
+# the .mo files are committed, so `make run` needs nothing (docs/i18n.md).
+messages: install-dev
+	$(BIN)/python -c 'import pathlib, polib; [polib.pofile(str(p)).save_as_mofile(str(p.with_suffix(".mo"))) for p in pathlib.Path("backend/locale").glob("*/LC_MESSAGES/django.po")]'
 
 format: install-dev
 	$(BIN)/ruff check --fix .

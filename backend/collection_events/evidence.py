@@ -6,20 +6,24 @@ same, from the collection itself, when reviewing the dispute."""
 import uuid
 from collections.abc import Iterable
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from backend.collection_events.models import CollectionEvent, Scale, Source
 
-IDENTIFIED: dict[str, str] = {
-    Source.NFC: "NFC 태그를 대서 확인 · Tapped the NFC tag",
-    Source.QR: "QR 코드를 스캔해서 확인 · Scanned the QR code",
-    Source.MANUAL: "수동 코드를 입력해서 확인 · Typed the manual code",
+IDENTIFIED = {
+    Source.NFC.value: gettext_lazy("Tapped the NFC tag"),
+    Source.QR.value: gettext_lazy("Scanned the QR code"),
+    Source.MANUAL.value: gettext_lazy("Typed the manual code"),
 }
 
 
 def identified(event: CollectionEvent) -> str:
-    """How the crew identified the bin; a Secure Unique NFC tap says the chip itself was read."""
-    words = IDENTIFIED.get(event.source, event.get_source_display())
+    """How the crew identified the bin, in the reader's language; a Secure Unique NFC tap
+    says the chip itself was read."""
+    words = str(IDENTIFIED[event.source]) if event.source in IDENTIFIED else event.get_source_display()
     if event.physically_tapped:
-        words += " (칩 인증됨 · chip verified)"
+        words += " (" + _("chip verified") + ")"
     return words
 
 

@@ -30,7 +30,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if IS_PRODUCTION else "localhost,127.0.0.1,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = IS_PRODUCTION
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = IS_PRODUCTION
 
 # --- Security headers (backend/core/middleware.py adds CSP, Permissions-Policy and
 # Cache-Control: no-store) --------------------------------------------------------
@@ -106,7 +106,7 @@ MIDDLEWARE = [
     "backend.core.middleware.ApiErrorShapeMiddleware",
     "backend.core.middleware.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "backend.core.middleware.SiteLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -127,6 +127,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "backend.notifications.context_processors.unread_notices",
@@ -216,8 +217,18 @@ INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 PASSWORD_RESET_VALID_HOURS = env_int("PASSWORD_RESET_VALID_HOURS", 24)
 
 # --- Language and time ----------------------------------------------------------
+# Korean unless a visitor presses "English" (backend/core/middleware.SiteLanguageMiddleware);
+# Django's set_language view (/i18n/setlang/) keeps the choice in its cookie for a year.
+# Texts in code and templates are English (Django's convention); the Korean is the
+# catalog backend/locale/ko (docs/i18n.md: how to add a text, and why the compiled .mo
+# files are committed).
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", "한국어"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Dates as each language writes them ("2026년 11월 3일 14:05", "3 Nov 2026, 14:05").
+FORMAT_MODULE_PATH = ["backend.config.formats"]
 TIME_ZONE = "Asia/Seoul"  # the default municipality's zone; billing uses each municipality's own
 USE_I18N = True
 USE_TZ = True

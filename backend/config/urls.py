@@ -19,6 +19,8 @@ class FaviconRedirect(RedirectView):
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Django's set_language view: the language switch on every page posts here.
+    path("i18n/", include("django.conf.urls.i18n")),
     # Browsers ask for /favicon.ico whatever the page links: answer with the static icon.
     path("favicon.ico", FaviconRedirect.as_view()),
     path("api/v1/", include("backend.config.api_urls", namespace="v1")),

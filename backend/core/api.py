@@ -7,6 +7,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, pagination
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.fields import get_error_detail
@@ -20,25 +21,22 @@ from backend.core.middleware import is_database_unavailable
 
 logger = logging.getLogger(__name__)
 
-# DRF's own exception classes, mapped to our stable codes.
+# DRF's own exception classes, mapped to our stable codes; messages in the visitor's language.
 _DRF_CODES = {
-    exceptions.NotAuthenticated: ("not_authenticated", "로그인이 필요합니다. Authentication required."),
-    exceptions.AuthenticationFailed: ("authentication_failed", "인증에 실패했습니다. Authentication failed."),
-    exceptions.PermissionDenied: ("permission_denied", "권한이 없습니다. You may not do this."),
-    exceptions.NotFound: ("not_found", "찾을 수 없습니다. Not found."),
-    exceptions.MethodNotAllowed: ("method_not_allowed", "허용되지 않는 요청입니다. Method not allowed."),
-    exceptions.NotAcceptable: ("not_acceptable", "요청한 응답 형식을 제공할 수 없습니다. Not acceptable."),
-    exceptions.UnsupportedMediaType: (
-        "unsupported_media_type",
-        "지원하지 않는 본문 형식입니다. JSON으로 보내 주세요. Unsupported media type; send JSON.",
-    ),
-    exceptions.Throttled: ("throttled", "요청이 너무 많습니다. Too many requests."),
-    exceptions.ParseError: ("malformed_request", "요청 본문을 읽을 수 없습니다. Malformed request body."),
+    exceptions.NotAuthenticated: ("not_authenticated", _("Authentication required.")),
+    exceptions.AuthenticationFailed: ("authentication_failed", _("Authentication failed.")),
+    exceptions.PermissionDenied: ("permission_denied", _("You may not do this.")),
+    exceptions.NotFound: ("not_found", _("Not found.")),
+    exceptions.MethodNotAllowed: ("method_not_allowed", _("Method not allowed.")),
+    exceptions.NotAcceptable: ("not_acceptable", _("Not acceptable.")),
+    exceptions.UnsupportedMediaType: ("unsupported_media_type", _("Unsupported media type; send JSON.")),
+    exceptions.Throttled: ("throttled", _("Too many requests. Please try again shortly.")),
+    exceptions.ParseError: ("malformed_request", _("Malformed request body.")),
 }
 
 
 def error_response(code: str, message: str, status: int, fields: dict | None = None) -> Response:
-    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+    body = {"error": {"code": code, "message": str(message), "fields": fields or {}}}
     return Response(_encodable(body), status=status)
 
 
@@ -85,7 +83,7 @@ def exception_handler(exc, context):
         # have caught first: still the client's input, so a 400, and logged to be fixed.
         logger.warning("database refused a value: %s %s: %s", context["request"].method, context["request"].path, exc)
         set_rollback()
-        return error_response("invalid_value", "값이 허용 범위를 벗어났습니다. A value is out of range.", 400)
+        return error_response("invalid_value", _("A value is out of range."), 400)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -101,7 +99,7 @@ def exception_handler(exc, context):
         code = _first_code(detail)
         if code in (None, "invalid", "required", "null", "blank"):
             code = "validation_error"
-        return error_response(code, "입력값을 확인해 주세요. Please check the input.", response.status_code, detail)
+        return error_response(code, _("Please check the input."), response.status_code, detail)
     if isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF Failed"):
         # SessionAuthentication's CSRF check, for a browser session calling the API.
         return error_response("csrf_failed", http.CSRF_FAILED_MESSAGE, response.status_code)

@@ -6,7 +6,9 @@ the security headers. Order in settings.MIDDLEWARE (outermost first):
     SecurityHeadersMiddleware     CSP, Permissions-Policy, Cache-Control: no-store
     ApiErrorShapeMiddleware       any non-JSON 4xx/5xx under /api/ → the error shape
     RequestLimitsMiddleware       413 for a body over DATA_UPLOAD_MAX_MEMORY_SIZE
-    ...                           sessions, CSRF, auth, ...
+    SessionMiddleware
+    SiteLanguageMiddleware        Korean unless the language cookie says English
+    ...                           CSRF, auth, ...
     DatabaseUnavailableMiddleware 503 + Retry-After when PostgreSQL is unreachable
 """
 
@@ -16,6 +18,8 @@ import re
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, InterfaceError, OperationalError
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 from backend.core import http
 
@@ -29,6 +33,20 @@ def is_database_unavailable(exc: BaseException | None) -> bool:
     import psycopg2
 
     return isinstance(exc, (OperationalError, InterfaceError, psycopg2.OperationalError, psycopg2.InterfaceError))
+
+
+class SiteLanguageMiddleware(LocaleMiddleware):
+    """Korean for everyone until they press "English": the language comes from the
+    cookie Django's `set_language` view (/i18n/setlang/) sets, never from the
+    browser's Accept-Language (a phone set up in English is no sign its owner reads
+    English, and the city's pages are Korean first)."""
+
+    def process_request(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
 
 
 class ApiErrorShapeMiddleware:

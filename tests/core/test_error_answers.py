@@ -4,6 +4,7 @@
 import json
 
 import pytest
+from django.conf import settings
 from django.db import OperationalError
 from django.test import Client, override_settings
 from django.urls import get_resolver
@@ -29,13 +30,17 @@ def test_an_unknown_url_under_the_api_is_a_404_in_the_error_shape(client):
     assert_error_shape(client.get("/api/nothing"), 404, "not_found")
 
 
-def test_an_unknown_page_is_a_korean_first_page(client):
+def test_an_unknown_page_is_a_page_in_the_visitors_language_korean_first(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
     text = response.content.decode()
-    assert "페이지를 찾을 수 없습니다" in text
-    assert text.index("페이지를 찾을 수 없습니다") < text.index("Page not found")
+    assert "페이지를 찾을 수 없습니다" in text and '<html lang="ko">' in text
+    assert "Page not found" not in text
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    text = client.get("/no-such-page/").content.decode()
+    assert "Page not found" in text and '<html lang="en">' in text
+    assert "페이지를 찾을 수 없습니다" not in text
 
 
 def test_a_method_the_endpoint_does_not_take_is_a_405_in_the_error_shape(api, official):
@@ -170,7 +175,12 @@ def test_a_model_validation_error_is_a_400_with_its_fields(official, broken_view
 def test_a_body_that_is_not_json_is_refused_by_media_type(api, collector):
     response = api.as_user(collector).post("/api/v1/collections/batch/", data="x", content_type="text/csv")
     error = assert_error_shape(response, 415, "unsupported_media_type")
-    assert error["message"].index("지원하지") < error["message"].index("Unsupported")
+    assert "지원하지 않는 본문 형식" in error["message"]
+    # In the visitor's language, the code unchanged.
+    api.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = api.as_user(collector).post("/api/v1/collections/batch/", data="x", content_type="text/csv")
+    error = assert_error_shape(response, 415, "unsupported_media_type")
+    assert error["message"] == "Unsupported media type; send JSON."
 
 
 def test_a_page_that_only_takes_posts_answers_a_get_with_a_korean_page(client, official):

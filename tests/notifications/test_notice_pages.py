@@ -23,7 +23,7 @@ def test_the_centre_lists_newest_first_and_says_which_are_unread(f, client, owne
     page = client.get("/notices/").content.decode()
     assert page.index("새로 온 안내") < page.index("먼저 온 안내")
     assert "남의 안내" not in page
-    assert page.count("새 알림") == 1 and page.count("읽음 <span") == 1
+    assert page.count("새 알림") == 1 and page.count("status-notice-read") == 1
 
 
 def test_the_centre_is_paginated(f, client, owner):
