@@ -12,6 +12,8 @@ from django import forms
 from django.conf import settings
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from backend.billing.periods import Period
 from backend.billing.pickups import TariffBook
@@ -34,13 +36,15 @@ class PickupFilter(forms.Form):
     """Month and bin. The bins are the owner's own, read once with the page (a choice of
     another's bin is an error like any unknown value)."""
 
-    month = forms.CharField(required=False, label="월 Month", widget=forms.TextInput(attrs={"type": "month"}))
-    bin = forms.TypedChoiceField(required=False, label="용기 Bin", coerce=uuid.UUID, empty_value=None)
+    month = forms.CharField(
+        required=False, label=gettext_lazy("Month"), widget=forms.TextInput(attrs={"type": "month"})
+    )
+    bin = forms.TypedChoiceField(required=False, label=gettext_lazy("Bin"), coerce=uuid.UUID, empty_value=None)
 
     def __init__(self, data, *, bins: list[Bin]):
         super().__init__(data)
         choices = [(str(bin.id), f"{bin.restaurant.name} · {bin.label}") for bin in bins]
-        self.fields["bin"].choices = [("", "모든 용기 · All bins"), *choices]  # type: ignore[attr-defined]
+        self.fields["bin"].choices = [("", _("All bins")), *choices]  # type: ignore[attr-defined]
 
     def clean_month(self) -> Period | None:
         text = self.cleaned_data["month"].strip()
