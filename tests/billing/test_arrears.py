@@ -112,6 +112,7 @@ def test_the_notices_sent_and_whether_each_was_read(client, api, official, bille
 
     client.force_login(official)
     page = client.get("/console/arrears/").content.decode()
+
     def row(invoice):
         start = page.index(f">{invoice.number}<")
         return page[start : page.index("</tr>", start)]
