@@ -101,7 +101,7 @@ def arrears(
         invoices = invoices.filter(due_dates_of(bucket, today))
     if district_id is not None:
         invoices = invoices.filter(restaurant__district_id=district_id)
-    return invoices.order_by("due_date", "number")
+    return cast("QuerySet[Invoice]", invoices.order_by("due_date", "number"))
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ class BucketTotal:
 
 def bucket_totals(invoices: "QuerySet[Invoice]", today: date) -> list[BucketTotal]:
     """Count and amount owed per bucket, in one query."""
-    aggregates = {}
+    aggregates: dict[str, Count | Sum] = {}
     for code in BUCKET_CODES:
         aggregates[f"{code}_n"] = Count("id", filter=due_dates_of(code, today))
         aggregates[f"{code}_krw"] = Sum("owed_krw", filter=due_dates_of(code, today))

@@ -61,7 +61,7 @@ class ArrearsFilter(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["district"].queryset = District.objects.visible_to(user).order_by("name")  # type: ignore[attr-defined]
+        self.fields["district"].queryset = District.objects.visible_to(user).order_by("name")
 
     def query(self) -> dict[str, str]:
         """The filters as the list's query string keeps them."""
@@ -117,9 +117,9 @@ def arrears_list(request, remind_form: RemindForm | None = None):
     page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
     told = arrears.notices_about(invoice.id for invoice in page)
     for invoice in page:
-        invoice.days_past_due = arrears.days_past_due(invoice.due_date, today)  # type: ignore[attr-defined]
-        invoice.bucket_label = arrears.BUCKET_LABELS[arrears.bucket_of(invoice.days_past_due)]  # type: ignore[attr-defined,index]
-        invoice.told = told.get(str(invoice.id), [])  # type: ignore[attr-defined]
+        invoice.days_past_due = arrears.days_past_due(invoice.due_date, today)
+        invoice.bucket_label = arrears.BUCKET_LABELS.get(arrears.bucket_of(invoice.days_past_due) or "", "")
+        invoice.told = told.get(str(invoice.id), [])
     query = filters.query()
     return render(
         request,

@@ -25,12 +25,10 @@ def home_zone(user: User) -> ZoneInfo:
     hauler's, the one an owner was invited through or owns a restaurant in; else the
     site's zone."""
     municipality = user.municipality
-    if municipality is None and user.hauler_id is not None:
-        municipality = user.hauler.municipality  # type: ignore[union-attr]
+    if municipality is None and user.hauler is not None:
+        municipality = user.hauler.municipality
     if municipality is None:
         municipality = user.invited_through
     if municipality is None and user.is_owner:
-        municipality = Municipality.objects.filter(
-            id__in=user.restaurants.values("municipality_id")  # type: ignore[attr-defined]
-        ).first()
+        municipality = Municipality.objects.filter(id__in=user.restaurants.values("municipality_id")).first()
     return municipality.zone if municipality is not None else ZoneInfo(settings.TIME_ZONE)

@@ -30,7 +30,7 @@ class PreferenceForm(forms.Form):
         ready = set(configured_channels())
         for channel in Channel.values:
             field = self.fields[channel]
-            field.ready = channel in ready  # type: ignore[attr-defined]
+            field.ready = channel in ready
             # A channel without a notifier keeps the person's choice for the day it is.
             field.disabled = channel not in ready
 
