@@ -61,7 +61,9 @@ class ArrearsFilter(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["district"].queryset = District.objects.visible_to(user).order_by("name")
+        district = self.fields["district"]
+        district.queryset = District.objects.visible_to(user).order_by("name")
+        district.label_from_instance = lambda row: row.name  # its own name: no query for its municipality
 
     def query(self) -> dict[str, str]:
         """The filters as the list's query string keeps them."""
