@@ -10,6 +10,7 @@ from backend.billing import arrears
 from backend.billing.access import can_remind_arrears, can_see_arrears
 from backend.billing.api import PeriodField
 from backend.billing.models import Invoice
+from backend.core.parsers import JSONParser
 from backend.core.permissions import READ, WRITE, AccessPolicy
 from backend.notifications.models import Notice
 
@@ -102,6 +103,7 @@ class ArrearsRemindView(APIView):
 
     permission_classes = [AccessPolicy]
     access_policy = {READ: can_remind_arrears, WRITE: can_remind_arrears}
+    parser_classes = [JSONParser]  # a list of ids: JSON only (the page's form posts to its own view)
 
     @extend_schema(request=RemindRequestSerializer, responses=RemindedSerializer)
     def post(self, request):
