@@ -22,6 +22,16 @@ def can_see_invoice_notices(user: AnyUser) -> bool:
     return acts_for_municipality(user)
 
 
+def can_see_arrears(user: AnyUser) -> bool:
+    """Officials see their municipality's overdue invoices (`billing/arrears.py`)."""
+    return acts_for_municipality(user)
+
+
+def can_remind_arrears(user: AnyUser) -> bool:
+    """Officials remind the owners of their municipality's overdue invoices."""
+    return acts_for_municipality(user)
+
+
 def tariff_municipality(user: User) -> Municipality:
     """Whose tariff a new one is: the official's own municipality."""
     if user.municipality is None:

@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from backend.accounts.api import LogoutView, MeView, TokenView
 from backend.analytics.api import ScanQualityReportView, VolumeReportView
 from backend.billing.api import BillingRunViewSet, InvoiceViewSet, TariffViewSet
+from backend.billing.arrears_api import ArrearsRemindView, ArrearsView
 from backend.billing.pickups_api import PricedCollectionEventViewSet
 from backend.collection_events.api import ScaleViewSet
 from backend.disputes.api import DisputeViewSet
@@ -67,6 +68,8 @@ urlpatterns = [
     path("reports/volume/", VolumeReportView.as_view(), name="report-volume"),
     path("reports/scan-quality/", ScanQualityReportView.as_view(), name="report-scan-quality"),
     path("collections/<uuid:event_id>/photo/", ScanPhotoView.as_view(), name="collection-photo"),
+    path("arrears/", ArrearsView.as_view(), name="arrears"),
+    path("arrears/remind/", ArrearsRemindView.as_view(), name="arrears-remind"),
     path("crew/stops/", CrewStopsView.as_view(), name="crew-stops"),
     path("crew/directory/", CrewDirectoryView.as_view(), name="crew-directory"),
     path("haulers/<uuid:hauler_id>/route/", HaulerRouteView.as_view(), name="hauler-route"),

@@ -327,6 +327,7 @@ SPECTACULAR_SETTINGS = {
         "PaymentOrderPurposeEnum": "backend.payments.models.OrderPurpose",
         "PaymentOrderStatusEnum": "backend.payments.models.OrderStatus",
         "RefundStatusEnum": "backend.payments.models.RefundStatus",
+        "NoticeKindEnum": "backend.notifications.models.NoticeKind",
     },
 }
 
@@ -451,6 +452,9 @@ CELERY_BEAT_SCHEDULE = {
     "settle-pickup-requests": {"task": "pickup_requests.settle_pickup_requests", "schedule": 600.0},
     # One reminder per important notice left unread; claimed per notice, so a repeat is harmless.
     "remind-unread-notices": {"task": "notifications.remind_unread_notices", "schedule": crontab(minute=45)},
+    # Sends the notices held for quiet hours once they end (notifications/delivery.py):
+    # every minute, so 08:00 means 08:00; a held notice is claimed once, so repeats are harmless.
+    "release-held-notices": {"task": "notifications.release_held_notices", "schedule": 60.0},
 }
 
 # --- Notices ------------------------------------------------------------------------
@@ -464,6 +468,14 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(PROJECT_ROOT / "var" / "mail"))  # for the file-based backend
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
+# Channels besides email: the dotted path of a notifier class (notifications/notifiers.py)
+# for SMS and for KakaoTalk AlimTalk. Empty: the channel is not configured, and the
+# owners' settings page shows it as coming.
+SMS_NOTIFIER_CLASS = env_str("SMS_NOTIFIER_CLASS", "")
+ALIMTALK_NOTIFIER_CLASS = env_str("ALIMTALK_NOTIFIER_CLASS", "")
+# Quiet hours (21:00-08:00 local: non-urgent notices wait until they end) for people who
+# have not chosen their own on /notices/settings/. False: their notices go at once.
+NOTICE_QUIET_HOURS_BY_DEFAULT = env_bool("NOTICE_QUIET_HOURS_BY_DEFAULT", True)
 # An important notice (invoice issued, overdue) still unread this many days after it was
 # written gets one reminder (backend/notifications/services.remind_unread).
 NOTICE_REMINDER_DAYS = env_int("NOTICE_REMINDER_DAYS", 3)

@@ -1,9 +1,10 @@
 import uuid
-from datetime import datetime
+from datetime import datetime, time
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Left
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,10 +31,19 @@ class NoticeKind(models.TextChoices):
     PASSWORD_RESET = "password_reset", "비밀번호 재설정 안내"
     # One reminder of an important notice left unread (services.remind_unread); about = that notice's id.
     REMINDER = "reminder", "읽지 않은 안내 다시 알림"
+    # An official's reminder of an overdue invoice (backend/billing/arrears.py), at most one
+    # per invoice per local day: about = "<invoice id>:<YYYY-MM-DD>".
+    ARREARS_REMINDER = "arrears_reminder", "미납 요금 납부 안내"
 
 
 # Notices an owner must not miss: unread after NOTICE_REMINDER_DAYS, they are told once more.
 IMPORTANT_KINDS = (NoticeKind.INVOICE_ISSUED, NoticeKind.INVOICE_OVERDUE)
+
+
+# Notices that go out at once, even in their recipient's quiet hours: a person waits for
+# them (a link to set a password, asked for a moment ago). Everything else waits until
+# the quiet hours end (delivery.py); the notice centre shows every notice at once.
+URGENT_KINDS = (NoticeKind.INVITATION, NoticeKind.PASSWORD_RESET)
 
 
 class NoticeStatus(models.TextChoices):
@@ -80,6 +90,9 @@ class Notice(models.Model):
     link = models.CharField(max_length=500, blank=True, help_text="the page it points to (an invoice, a receipt)")
     read_at = models.DateTimeField(null=True, blank=True, help_text="first opened by its recipient; null until then")
     reminded_at = models.DateTimeField(null=True, blank=True, help_text="when its one reminder was claimed")
+    hold_until = models.DateTimeField(
+        null=True, blank=True, help_text="held in its recipient's quiet hours: sent by the sweep from this time"
+    )
 
     objects = NoticeQuerySet.as_manager()
 
@@ -96,15 +109,24 @@ class Notice(models.Model):
                 condition=Q(read_at__isnull=True, reminded_at__isnull=True, kind__in=IMPORTANT_KINDS),
                 name="notices_awaiting_reminder",
             ),
+            # What the quiet-hours sweep scans: notices held, still waiting to be sent.
+            models.Index(
+                fields=["hold_until"],
+                condition=Q(status="pending", hold_until__isnull=False),
+                name="notices_held_for_quiet_hours",
+            ),
+            # The arrears list's reminders of a page of invoices (about starts with the invoice id).
+            models.Index(Left("about", 36), condition=Q(kind="arrears_reminder"), name="arrears_reminders_of_invoice"),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.about}"
 
     def claim(self) -> bool:
-        """Take the notice for sending. False if another worker has it or it is done."""
+        """Take the notice for sending. False if another worker has it or it is done.
+        A notice held for quiet hours leaves the hold here: the sweep no longer sends it."""
         claimed = Notice.objects.filter(id=self.id, status=NoticeStatus.PENDING).update(
-            status=NoticeStatus.SENDING, attempts=models.F("attempts") + 1
+            status=NoticeStatus.SENDING, attempts=models.F("attempts") + 1, hold_until=None
         )
         return claimed == 1
 
@@ -143,6 +165,14 @@ class Notice(models.Model):
         else:
             self.read_at = Notice.objects.values_list("read_at", flat=True).get(id=self.id)
 
+    def hold(self, *, until: datetime) -> bool:
+        """Keep the notice until `until` (its recipient's quiet hours end); the sweep sends it
+        then. Only a notice nobody has taken for sending is held."""
+        held = Notice.objects.filter(id=self.id, status=NoticeStatus.PENDING).update(hold_until=until)
+        if held:
+            self.hold_until = until
+        return held == 1
+
     def mark_sent(self) -> None:
         self.status, self.sent_at = NoticeStatus.SENT, timezone.now()
         self.save(update_fields=["status", "sent_at"])
@@ -151,3 +181,46 @@ class Notice(models.Model):
         self.status = NoticeStatus.FAILED if final else NoticeStatus.PENDING
         self.last_error = error[:2000]
         self.save(update_fields=["status", "last_error"])
+
+
+class Channel(models.TextChoices):
+    """Ways a notice reaches a person besides the notice centre (notifiers.py)."""
+
+    EMAIL = "email", "이메일"
+    SMS = "sms", "문자 (SMS)"
+    ALIMTALK = "alimtalk", "카카오톡 알림톡"
+
+
+DEFAULT_QUIET_START = time(21, 0)
+DEFAULT_QUIET_END = time(8, 0)
+
+
+class NoticePreference(models.Model):
+    """How a person wants to be told: on which channels, and not during their quiet hours
+    (local times in their municipality's zone; the end may be past midnight). A person
+    without a row has the defaults: email and AlimTalk, quiet from 21:00 to 08:00."""
+
+    user = models.OneToOneField(
+        "accounts.User", primary_key=True, on_delete=models.CASCADE, related_name="notice_preference"
+    )
+    email = models.BooleanField(default=True)
+    sms = models.BooleanField(default=False)
+    alimtalk = models.BooleanField(default=True)
+    quiet_hours = models.BooleanField(default=True, help_text="hold non-urgent messages between start and end")
+    quiet_start = models.TimeField(default=DEFAULT_QUIET_START)
+    quiet_end = models.TimeField(default=DEFAULT_QUIET_END)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="quiet_hours_have_length",
+                condition=Q(quiet_hours=False) | ~Q(quiet_start=models.F("quiet_end")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"notice preferences of {self.user_id}"
+
+    def wants(self, channel: str) -> bool:
+        return bool(getattr(self, channel))

@@ -19,7 +19,7 @@ one-time password link) are passed in the context instead, as they are.
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -27,8 +27,10 @@ from django.db.models.expressions import RawSQL
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from backend.accounts.models import User
+from backend.core.errors import DomainError
 from backend.notifications import tasks  # a module, not its task: the reminder task imports this one
-from backend.notifications.models import IMPORTANT_KINDS, Notice, NoticeKind
+from backend.notifications.models import IMPORTANT_KINDS, Notice, NoticeKind, NoticePreference, NoticeStatus
 
 
 @dataclass(frozen=True)
@@ -124,3 +126,52 @@ def remind_unread(*, now: datetime | None = None, limit: int = 500) -> int:
             )
             reminded += 1
     return reminded
+
+
+def release_held(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Hand the worker every notice held for quiet hours that have now ended. A notice
+    stays held (pending, `hold_until` set) until a worker claims it, so a hand-over the
+    broker loses is made again by the next sweep, and a second hand-over of the same
+    notice finds it claimed and sends nothing (delivery.py). Returns how many it handed."""
+    now = now or timezone.now()
+    due = [
+        str(notice_id)
+        for notice_id in Notice.objects.filter(status=NoticeStatus.PENDING, hold_until__lte=now)
+        .order_by("hold_until")
+        .values_list("id", flat=True)[:limit]
+    ]
+    _send(due)
+    return len(due)
+
+
+def save_preferences(
+    *,
+    user: User,
+    email: bool,
+    sms: bool,
+    alimtalk: bool,
+    quiet_hours: bool,
+    quiet_start: time,
+    quiet_end: time,
+) -> NoticePreference:
+    """Keep a person's channels and quiet hours. Quiet hours that start and end at the
+    same minute would be all day or none: refused."""
+    if quiet_hours and quiet_start == quiet_end:
+        raise DomainError(
+            "quiet_hours_empty",
+            "조용한 시간의 시작과 끝이 같습니다. 다른 시각을 고르거나 조용한 시간을 끄세요. "
+            "Quiet hours start and end at the same time: choose another time or turn them off.",
+            fields={"quiet_end": ["same as quiet_start"]},
+        )
+    preference, _created = NoticePreference.objects.update_or_create(
+        user=user,
+        defaults={
+            "email": email,
+            "sms": sms,
+            "alimtalk": alimtalk,
+            "quiet_hours": quiet_hours,
+            "quiet_start": quiet_start,
+            "quiet_end": quiet_end,
+        },
+    )
+    return preference

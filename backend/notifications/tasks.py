@@ -15,3 +15,8 @@ def send_notice(self, notice_id: str) -> bool:
 @shared_task(time_limit=300, name="notifications.remind_unread_notices")
 def remind_unread_notices() -> int:
     return services.remind_unread()
+
+
+@shared_task(time_limit=120, name="notifications.release_held_notices")
+def release_held_notices() -> int:
+    return services.release_held()
