@@ -12,19 +12,6 @@ import pytest
 # (tests/tag_tools, tests/collector_app) run without Django: `pytest -p no:django`.
 
 
-@pytest.fixture(autouse=True)
-def no_default_quiet_hours(request):
-    """The suite runs on the machine's clock, at any hour: people who have not chosen
-    quiet hours get none here, so a notice goes at once whenever the tests run. Tests of
-    quiet hours freeze the clock and turn them on (tests/notifications/test_quiet_hours.py)."""
-    if not request.config.pluginmanager.hasplugin("django"):
-        yield
-        return
-    settings = request.getfixturevalue("settings")
-    settings.NOTICE_QUIET_HOURS_BY_DEFAULT = False
-    yield
-
-
 @pytest.fixture
 def f(db):
     """The factories module, for tests that build rows of their own."""

@@ -75,6 +75,7 @@ NOT_LIST_PAGES = {
     "payments:callback",
     "payments:receipt",
     "notices:detail",
+    "set_language",  # Django's own view: a POST that sets the language cookie and redirects
     "payments:wallet-top-up",
     "payments:wallet-refund",
     "payments-console:account",  # one restaurant's account: its latest movements, a fixed number

@@ -21,3 +21,8 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.locme
 # behind for a worker that never ran) must not feed each other's workers.
 _test_database = DATABASES["default"].get("TEST", {}).get("NAME") or f"test_{DATABASES['default']['NAME']}"
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TEST_QUEUE") or f"tests-{_test_database}"
+# The suite runs on the machine's clock, at any hour: people who have not chosen quiet
+# hours get none in tests (and in the real worker the integration tests start), so a
+# notice goes at once whenever the suite runs. Tests of quiet hours turn them on with a
+# frozen clock (tests/notifications/test_quiet_hours.py).
+NOTICE_QUIET_HOURS_BY_DEFAULT = False

@@ -74,7 +74,7 @@ def test_an_owner_sets_channels_and_quiet_hours_on_a_phone(phone, owner):
     owner.set_password("owner-password-1")
     owner.save()
     sign_in(phone, "owner", "owner-password-1", "/notices/")
-    phone.get_by_role("link", name="알림 받는 방법과 조용한 시간 Channels and quiet hours").click()
+    phone.get_by_role("link", name="알림 받는 방법과 조용한 시간").click()
     expect(phone.get_by_role("heading", name="알림 설정 Notice settings")).to_be_visible()
     expect(phone.get_by_label("문자 (SMS) · Text message")).to_be_disabled()
     expect(phone.get_by_text("준비 중 · coming").first).to_be_visible()

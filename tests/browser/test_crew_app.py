@@ -5,13 +5,14 @@ replaces it without touching the outbox; every screen passes the usability check
 
 import random
 import re
+import threading
 import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
-from django.core.signals import request_started
+from django.core.signals import request_finished, request_started
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
@@ -97,9 +98,38 @@ def open_app(browser, live_server):
 
 @pytest.fixture
 def app(chromium, live_server, crew):
+    in_flight = RequestsInFlight()
     page = open_app(chromium, live_server)
     yield page
+    # The app syncs on its own timers: let the server finish what the phone asked before
+    # the test's database is emptied (a request still writing meanwhile deadlocks the flush).
     page.context.close()
+    in_flight.wait_until_idle()
+
+
+class RequestsInFlight:
+    """Requests the live server has started and not yet finished, counted by Django's signals."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.lock = threading.Lock()
+        request_started.connect(self.started, weak=False)
+        request_finished.connect(self.finished, weak=False)
+
+    def started(self, **kwargs) -> None:
+        with self.lock:
+            self.count += 1
+
+    def finished(self, **kwargs) -> None:
+        with self.lock:
+            self.count -= 1
+
+    def wait_until_idle(self, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.count > 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        request_started.disconnect(self.started)
+        request_finished.disconnect(self.finished)
 
 
 def wait_for(page, script, timeout=10.0):

@@ -2,6 +2,7 @@
 official's review queue on a PC. The thumbnail loads (through the access-checked
 view), and both pages stay usable (tests/browser/a11y.py)."""
 
+import time
 import uuid
 from datetime import timedelta
 
@@ -39,8 +40,16 @@ def scans(settings, tmp_path, f, tag, collector, official, owner):
     return held
 
 
-def loaded(page, locator) -> bool:
-    return page.evaluate("(img) => img.complete && img.naturalWidth > 0", locator.element_handle())
+def loaded(page, locator, timeout: float = 5.0) -> bool:
+    """The image arrived and decoded. Thumbnails load lazily: scrolled to first, as a person
+    reading down the page would."""
+    locator.scroll_into_view_if_needed()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if page.evaluate("(img) => img.complete && img.naturalWidth > 0", locator.element_handle()):
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def test_the_owner_sees_the_photo_on_a_phone(phone, scans, owner):

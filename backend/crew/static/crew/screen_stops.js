@@ -20,7 +20,7 @@ function dayInWords(isoDay) {
 export async function showStops(context, { notice }) {
   const { screen, navigate, onLeave } = context;
   const summary = h('section', { 'aria-labelledby': 'stops-title' });
-  const list = h('section', { 'aria-labelledby': 'round-title' });
+  const list = h('section'); // named by its heading once the round is drawn
   const problems = h('section', { 'aria-live': 'polite' });
   const nfcStatus = h('p', { class: 'hint', role: 'status' });
   let nfcAbort = null;
@@ -125,6 +125,7 @@ export async function showStops(context, { notice }) {
         ? both('오늘의 수거 목록을 불러오는 중입니다.', "Loading today's stops.")
         : both('오늘의 수거 목록을 아직 받지 못했습니다. 연결되면 불러옵니다.', "Today's stops load when connected.")));
       replace(list);
+      list.removeAttribute('aria-labelledby'); // no heading to name it by
       return;
     }
     // A stop is done when the server says so, or when this phone holds a scan of its bin today.
@@ -141,6 +142,7 @@ export async function showStops(context, { notice }) {
           h('span', { class: 'muted' }, next.address || ''))
         : h('p', { class: 'notice' }, both('오늘 수거를 모두 마쳤습니다.', 'All stops done today.')),
     );
+    list.setAttribute('aria-labelledby', 'round-title');
     replace(list,
       h('h2', { id: 'round-title' }, both('전체 수거 목록', 'The whole round')),
       h('ol', { class: 'stops', 'data-testid': 'stops' }, stops.map((stop) => h('li', { class: stop.done ? 'done' : '' },
