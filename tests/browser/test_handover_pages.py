@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.browser.a11y import assert_usable
 from tests.browser.conftest import sign_in
@@ -29,12 +30,12 @@ def test_an_owner_reports_a_sale_and_an_official_confirms_it(
     assert_usable(phone, "the owner's handover report form")
     phone.get_by_label("양도 (업주 변경)").check()
     phone.get_by_role("button", name="신고하기").click()
-    assert "새 업주의 이메일이나 휴대전화" in phone.content()
+    expect(phone.get_by_text("새 업주의 이메일이나 휴대전화", exact=False).first).to_be_visible()
     assert_usable(phone, "the report form with an error")
     phone.get_by_label("새 업주 이메일").fill("buyer@example.org")
     phone.get_by_label("새 업주 이름").fill("박새주인")
     phone.get_by_role("button", name="신고하기").click()
-    assert "신고가 접수되었습니다" in phone.content()
+    expect(phone.get_by_text("신고가 접수되었습니다", exact=False).first).to_be_visible()
     assert phone.get_by_test_id("handover").get_by_text("접수").is_visible()
     assert_usable(phone, "the report received")
 
@@ -45,16 +46,17 @@ def test_an_owner_reports_a_sale_and_an_official_confirms_it(
     assert_usable(desk, "the confirm page")
     desk.get_by_label("확정 날짜").fill((today + timedelta(days=3)).isoformat())
     desk.get_by_role("button", name="확인 · Confirm").click()
-    assert "오늘 이후의 날짜" in desk.content()
+    expect(desk.get_by_text("오늘 이후의 날짜", exact=False).first).to_be_visible()
     assert_usable(desk, "the confirm page with a date error")
     desk.get_by_label("확정 날짜").fill(today.isoformat())
     desk.get_by_role("button", name="확인 · Confirm").click()
-    assert "처리했습니다" in desk.content()
+    expect(desk.get_by_text("처리했습니다", exact=False).first).to_be_visible()
     assert_usable(desk, "the list after confirming")
 
     restaurant = Restaurant.objects.select_related("owner").get(id=restaurant.id)
     assert restaurant.owner.email == "buyer@example.org"
     phone.goto(phone.url.split("/handover/")[0] + "/handover/")
     assert phone.get_by_test_id("handover").get_by_text("확인 완료").is_visible()
-    assert "신고할 수 있는 음식점이 없습니다" in phone.content()  # sold: nothing left to report
+    # Sold: nothing left to report.
+    expect(phone.get_by_text("신고할 수 있는 음식점이 없습니다", exact=False).first).to_be_visible()
     assert_usable(phone, "the owner's page after the sale")

@@ -2,6 +2,7 @@
 set-password page on a phone, and every state in between passes `assert_usable`."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.a11y import assert_usable
 from tests.browser.conftest import sign_in
@@ -33,7 +34,7 @@ def test_an_official_invites_an_owner_who_sets_a_password_on_a_phone(signed_in_o
     desk.get_by_label("휴대전화").fill("010-1234-5678")
     desk.get_by_label("이름 · Name", exact=True).fill("김사장")
     desk.get_by_role("button", name="초대하기").click()
-    assert "문자 발송은 아직 지원되지 않습니다" in desk.content()
+    expect(desk.get_by_text("문자 발송은 아직 지원되지 않습니다", exact=False)).to_be_visible()  # waits for the answer
     assert_usable(desk, "the invitation made, link shown to pass on")
     url = desk.get_by_label("초대 링크").input_value()
     assert "/welcome/" in url
@@ -45,15 +46,16 @@ def test_an_official_invites_an_owner_who_sets_a_password_on_a_phone(signed_in_o
     phone.get_by_label("새 비밀번호").fill(OWNER_PASSWORD)
     phone.get_by_label("비밀번호 확인").fill("something-else-2")
     phone.get_by_role("button", name="비밀번호 저장").click()
-    assert "두 비밀번호가 다릅니다" in phone.content()
+    expect(phone.get_by_text("두 비밀번호가 다릅니다", exact=False).first).to_be_visible()
     assert_usable(phone, "the set-password page with an error")
     phone.get_by_label("새 비밀번호").fill(OWNER_PASSWORD)
     phone.get_by_label("비밀번호 확인").fill(OWNER_PASSWORD)
     phone.get_by_role("button", name="비밀번호 저장").click()
-    assert "/login/" in phone.url and "비밀번호를 정했습니다" in phone.content()
+    expect(phone.get_by_text("비밀번호를 정했습니다", exact=False).first).to_be_visible()
+    assert "/login/" in phone.url
     assert_usable(phone, "the sign-in page after setting a password")
     sign_in(phone, "010-1234-5678", OWNER_PASSWORD, "/")
-    assert "마포갈비" in phone.content()
+    expect(phone.get_by_text("마포갈비", exact=False).first).to_be_visible()
 
     phone.goto(url)
     assert "이미 사용" in phone.get_by_role("alert").inner_text()
@@ -82,7 +84,7 @@ def test_a_forgotten_password_on_a_phone(phone, owner):
     assert_usable(phone, "the reset request form")
     phone.get_by_label("아이디, 이메일 또는 휴대전화").fill("nobody@example.org")
     phone.get_by_role("button", name="링크 받기").click()
-    assert "요청을 받았습니다" in phone.content()
+    expect(phone.get_by_text("요청을 받았습니다", exact=False).first).to_be_visible()
     assert_usable(phone, "the reset request answered")
     phone.goto("/password-reset/not-a-token/")
     assert_usable(phone, "an unknown reset link")
