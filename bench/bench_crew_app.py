@@ -89,16 +89,19 @@ class Transfer:
     def __init__(self, cdp) -> None:
         self.urls: dict[str, str] = {}
         self.bytes: dict[str, int] = {}
+        self.answers: dict[str, int] = {}
         cdp.on("Network.requestWillBeSent", lambda e: self.urls.__setitem__(e["requestId"], e["request"]["url"]))
         cdp.on("Network.loadingFinished", self._finished)
 
     def _finished(self, event) -> None:
         url = self.urls.get(event["requestId"], "?")
         self.bytes[url] = self.bytes.get(url, 0) + int(event["encodedDataLength"])
+        self.answers[url] = self.answers.get(url, 0) + 1
 
     def total(self, predicate) -> tuple[int, int]:
-        chosen = [size for url, size in self.bytes.items() if predicate(url)]
-        return sum(chosen), len(chosen)
+        """Bytes of the answers whose URL matches, and how many answers."""
+        chosen = [url for url in self.bytes if predicate(url)]
+        return sum(self.bytes[url] for url in chosen), sum(self.answers[url] for url in chosen)
 
 
 def throttled_page(context):
@@ -189,7 +192,7 @@ def measure_directory(page, base: str, lookups: int, rng: random.Random) -> dict
     return {
         "bins": result["bins"],
         "stored": result["stored"],
-        "wire_bytes_per_fetch": wire // max(answers // 2, 1) if answers > 1 else wire,
+        "wire_bytes_per_fetch": wire // max(answers, 1),  # the floor's fetch and the app's
         "floor_ms": result["floor"],
         "full_ms": result["full"],
         "found": looked["found"],
@@ -200,9 +203,8 @@ def measure_directory(page, base: str, lookups: int, rng: random.Random) -> dict
     }
 
 
-SHIFT_JS = """async ({tags, scans, photos}) => {
+FILL_JS = """async ({tags, scans, photos}) => {
   const outbox = await import('/static/crew/outbox.js');
-  const sync = await import('/static/crew/sync.js');
   const canvas = new OffscreenCanvas(800, 600);
   const paint = canvas.getContext('2d');
   for (let i = 0; i < 4000; i += 1) {  // noise, so that the JPEG is a photo's size, not a flat colour's
@@ -219,25 +221,38 @@ SHIFT_JS = """async ({tags, scans, photos}) => {
     const withPhoto = i < photos;
     if (withPhoto) event.photo_id = crypto.randomUUID();
     events.push(event);
-    await outbox.save({event, binId: null, label: tags[i % tags.length],
-                       photo: withPhoto ? photo : null});
+    await outbox.save({event, binId: null, label: tags[i % tags.length], photo: withPhoto ? photo : null});
   }
-  const waiting = await outbox.waitingCount();
-  performance.clearResourceTimings();
-  let started = performance.now();
-  await sync.syncNow();
-  const app = performance.now() - started;
-  const requests = performance.getEntriesByType('resource').filter((r) => r.name.includes('/api/v1/collections/'))
-    .map((r) => [r.name.split('/api/v1/')[1].slice(0, 20), Math.round(r.startTime - started), Math.round(r.duration)]);
-  const left = await outbox.waitingCount();
-  const photosLeft = (await outbox.photos()).length;
+  window.benchShift = {events, photo};
+  return {waiting: await outbox.waitingCount(), photoBytes: photo.size};
+}"""
 
-  // The floor: the same requests with plain fetch(), fresh ids.
+# Started the moment the phone is back online: the app sends on its own (the `online`
+# event), and is also asked to; the clock stops when the outbox holds nothing to send.
+DRAIN_JS = """async () => {
+  const outbox = await import('/static/crew/outbox.js');
+  const sync = await import('/static/crew/sync.js');
+  const started = performance.now();
+  sync.syncNow();
+  for (;;) {
+    const photos = (await outbox.photos()).filter((p) => p.state === 'waiting').length;
+    if ((await outbox.waitingCount()) === 0 && photos === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const requests = performance.getEntriesByType('resource').filter((r) => r.startTime >= started - 1000)
+    .map((r) => [r.name.split('/api/v1/')[1] || r.name, Math.round(r.startTime - started), Math.round(r.duration)]);
+  return {app: performance.now() - started, left: await outbox.waitingCount(),
+          photosLeft: (await outbox.photos()).length, requests};
+}"""
+
+# The floor: the same requests with plain fetch() (fresh ids), one after another.
+FLOOR_JS = """async () => {
+  const {events, photo} = window.benchShift;
   const csrf = document.cookie.split('; ').find((c) => c.startsWith('csrftoken=')).split('=')[1];
   const headers = {'X-CSRFToken': csrf};
   const fresh = events.map((e) => ({...e, id: crypto.randomUUID(),
                                     photo_id: e.photo_id ? crypto.randomUUID() : undefined}));
-  started = performance.now();
+  const started = performance.now();
   for (let i = 0; i < fresh.length; i += 100) {
     const answer = await fetch('/api/v1/collections/batch/', {method: 'POST', credentials: 'same-origin',
       headers: {...headers, 'Content-Type': 'application/json'},
@@ -251,17 +266,21 @@ SHIFT_JS = """async ({tags, scans, photos}) => {
                                {method: 'PUT', credentials: 'same-origin', headers, body: form});
     if (!answer.ok) throw new Error('floor photo ' + answer.status);
   }
-  const floor = performance.now() - started;
-  return {waiting, app, left, photosLeft, floor, photoBytes: photo.size, requests};
+  return performance.now() - started;
 }"""
 
 
 def measure_shift(page, tags: list[str], scans: int, photos: int) -> dict:
-    result = page.evaluate(SHIFT_JS, {"tags": tags, "scans": scans, "photos": photos})
+    """The outbox filled with no signal (so the app cannot send as it goes), then drained."""
+    page.context.set_offline(True)
+    filled = page.evaluate(FILL_JS, {"tags": tags, "scans": scans, "photos": photos})
+    page.context.set_offline(False)
+    drained = page.evaluate(DRAIN_JS)
     if os.environ.get("BENCH_DEBUG"):
-        for request in result["requests"]:
+        for request in drained["requests"]:
             print("   ", request)
-    return result
+    floor = page.evaluate(FLOOR_JS)
+    return {**filled, **drained, "floor": floor}
 
 
 def count_stored(event_ids_expected: int) -> dict:
