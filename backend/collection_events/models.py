@@ -224,6 +224,7 @@ class CollectionEvent(models.Model):
                 lat=self.lat,
                 lng=self.lng,
                 distance_m=self.distance_m,
+                gps_accuracy_m=self.gps_accuracy_m,
                 source=self.source,
                 scale_id=self.scale_id,
                 device_id=self.device_id,

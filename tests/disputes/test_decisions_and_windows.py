@@ -159,6 +159,8 @@ def test_accepting_with_void_voids_and_tells_the_owner(api, owner, official, dis
 
 
 def test_accepting_with_a_correction_replaces_the_weighing_and_tells_the_owner(api, owner, official, dispute, pickup):
+    pickup.gps_accuracy_m = 25  # the phone's fix: evidence the replacement keeps with its distance
+    pickup.save(update_fields=["gps_accuracy_m"])
     response = api.as_user(official).post(
         f"{URL}{dispute.id}/accept/", {"reason": "재계량", "outcome": "correct", "weight_kg": "8.5"}, format="json"
     )
@@ -168,6 +170,7 @@ def test_accepting_with_a_correction_replaces_the_weighing_and_tells_the_owner(a
     assert pickup.status == "void" and pickup.weight_g == 10_000  # never edited in place
     replacement = CollectionEvent.objects.get(status="billable", bin=pickup.bin)
     assert (replacement.weight_g, replacement.collected_at) == (8500, pickup.collected_at)
+    assert (replacement.distance_m, replacement.gps_accuracy_m) == (pickup.distance_m, 25)
     assert Flag.CORRECTED in replacement.flags
     assert Dispute.objects.get().replacement == replacement
     assert "8.500 kg으로 정정" in decided_notice(owner).body
