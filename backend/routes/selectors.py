@@ -20,6 +20,7 @@ from backend.pickup_requests.models import PickupRequest
 from backend.pickup_requests.selectors import open_requests_for_day
 from backend.restaurants.models import Bin, BinStatus, RestaurantStatus
 from backend.routes.ordering import Position, nearest_next
+from backend.tags import codes
 from backend.tags.models import Tag, TagStatus
 
 SCHEDULED = "scheduled"
@@ -69,6 +70,11 @@ class Stop:
     @property
     def manual_code(self) -> str | None:
         return getattr(self.bin, "manual_code", None)
+
+    @property
+    def manual_code_display(self) -> str | None:
+        """As printed on the label (ABCD-EFGH-K)."""
+        return None if self.manual_code is None else codes.format_manual_code(self.manual_code)
 
     @property
     def position(self) -> int | None:
