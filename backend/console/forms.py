@@ -6,6 +6,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from backend.core.fields import StrictIntegerFormField
 from backend.municipalities.models import District
@@ -21,7 +22,7 @@ PHONE = RegexValidator(r"^0\d{1,2}-?\d{3,4}-?\d{4}$", _("Not a phone number."))
 
 
 class RestaurantForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("a restaurant's name", "Name"), max_length=100)
     district = forms.ModelChoiceField(label=_("District"), queryset=District.objects.none())
     address = forms.CharField(label=_("Address"), max_length=200)
     business_number = forms.CharField(
@@ -71,7 +72,7 @@ class ReplaceTagForm(ConfirmedReasonForm):
 
 
 class BinForm(forms.Form):
-    label = forms.CharField(label=_("Label"), max_length=50, help_text=_("For example: Kitchen 1"))
+    label = forms.CharField(label=pgettext_lazy("a bin's label", "Label"), max_length=50, help_text=_("For example: Kitchen 1"))
     capacity_liters = StrictIntegerFormField(label=_("Capacity (litres)"), min_value=1, max_value=1000)
     collection_days = forms.TypedMultipleChoiceField(
         label=_("Collection days"),
@@ -87,7 +88,7 @@ class BinForm(forms.Form):
 class BulkBinsForm(forms.Form):
     # The bins' label is the crews' word for them, Korean whatever the page's language.
     label = forms.CharField(
-        label=_("Label"), max_length=50, initial="용기 1", widget=forms.TextInput(attrs={"lang": "ko"})
+        label=pgettext_lazy("a bin's label", "Label"), max_length=50, initial="용기 1", widget=forms.TextInput(attrs={"lang": "ko"})
     )
     capacity_liters = StrictIntegerFormField(label=_("Capacity (litres)"), min_value=1, max_value=1000, initial=60)
 
