@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -18,13 +19,18 @@ REASON: dict[str, Any] = {
     "required": False,
     "help_text": _("Kept in the history."),
 }
+KOREAN = forms.TextInput(attrs={"lang": "ko"})
 PHONE = RegexValidator(r"^0\d{1,2}-?\d{3,4}-?\d{4}$", _("Not a phone number."))
 
 
 class RestaurantForm(forms.Form):
-    name = forms.CharField(label=pgettext_lazy("a restaurant's name", "Name"), max_length=100)
-    district = forms.ModelChoiceField(label=_("District"), queryset=District.objects.none())
-    address = forms.CharField(label=_("Address"), max_length=200)
+    # Names, addresses and bins' labels are the register's and the crews' words: Korean
+    # whatever the page's language (lang="ko" on their inputs).
+    name = forms.CharField(label=pgettext_lazy("a restaurant's name", "Name"), max_length=100, widget=KOREAN)
+    district = forms.ModelChoiceField(
+        label=_("District"), queryset=District.objects.none(), widget=forms.Select(attrs={"lang": "ko"})
+    )
+    address = forms.CharField(label=_("Address"), max_length=200, widget=KOREAN)
     business_number = forms.CharField(
         label=_("Business number"), max_length=12, required=False, help_text=_("For example: 123-45-67891")
     )
@@ -72,11 +78,16 @@ class ReplaceTagForm(ConfirmedReasonForm):
 
 
 class BinForm(forms.Form):
-    label = forms.CharField(label=pgettext_lazy("a bin's label", "Label"), max_length=50, help_text=_("For example: Kitchen 1"))
+    label = forms.CharField(
+        label=pgettext_lazy("a bin's label", "Label"),
+        max_length=50,
+        help_text=_("For example: Kitchen 1"),
+        widget=KOREAN,
+    )
     capacity_liters = StrictIntegerFormField(label=_("Capacity (litres)"), min_value=1, max_value=1000)
     collection_days = forms.TypedMultipleChoiceField(
         label=_("Collection days"),
-        choices=[(day, name) for day, name in WEEKDAYS.items()],
+        choices=[(day, WEEKDAYS_ABBR[day - 1]) for day in WEEKDAYS],  # 1 = Monday; Django's own names
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -86,9 +97,8 @@ class BinForm(forms.Form):
 
 
 class BulkBinsForm(forms.Form):
-    # The bins' label is the crews' word for them, Korean whatever the page's language.
     label = forms.CharField(
-        label=pgettext_lazy("a bin's label", "Label"), max_length=50, initial="용기 1", widget=forms.TextInput(attrs={"lang": "ko"})
+        label=pgettext_lazy("a bin's label", "Label"), max_length=50, initial="용기 1", widget=KOREAN
     )
     capacity_liters = StrictIntegerFormField(label=_("Capacity (litres)"), min_value=1, max_value=1000, initial=60)
 
