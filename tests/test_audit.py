@@ -62,7 +62,9 @@ def test_the_include_shows_each_change_with_old_and_new_values(official, restaur
     assert "상호 변경 신고" in html and "바뀐 식당" in html and "<code>name</code>" in html
     assert "<td>변경<ul" in html and "<td>생성</td>" in html
     with translation.override("en"):
-        html = Template("{% load audit_history %}{% history_of restaurant %}").render(Context({"restaurant": restaurant}))
+        html = Template("{% load audit_history %}{% history_of restaurant %}").render(
+            Context({"restaurant": restaurant})
+        )
     assert "<td>Changed<ul" in html and "<td>Created</td>" in html and ">History</h2>" in html
     assert '<span lang="ko">상호 변경 신고</span>' in html and '<span lang="ko">바뀐 식당</span>' in html
 
