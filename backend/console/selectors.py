@@ -39,7 +39,7 @@ def _unpaid():
     return Exists(Invoice.objects.filter(restaurant=OuterRef("pk"), status__in=UNPAID))
 
 
-def _yes_no(yes: str, no: str):
+def _yes_no(yes: "str | Promise", no: "str | Promise"):
     return lambda user: [("yes", yes), ("no", no)]
 
 
