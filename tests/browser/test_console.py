@@ -1,6 +1,6 @@
 """The officials' console in Chromium at 1280 px: every page, and again after a message
 and after a form error, passes axe-core (WCAG 2.1 AA), has 44 px targets and fits the
-screen; a big label sheet's progress bar runs to its download link."""
+screen; a big label sheet's progress bar runs to its download link; an official switches it to English and back."""
 
 import pytest
 from playwright.sync_api import expect
@@ -107,6 +107,9 @@ def test_the_console_in_english_through_the_header_switch(desk_official, tag, re
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".errorlist").first).to_contain_text("This field is required.")
     assert_usable(page, "restaurant form in English with an error")
+    page.goto("/reports/?from=2026-10-31&to=2026-10-01")
+    expect(page.locator(".errorlist")).to_contain_text("The end date is before the start date.")
+    assert_usable(page, "reports in English with a bad range")
     page.goto("/console/routes/")
     expect(page.get_by_role("heading", name="Rounds")).to_be_visible()
     page.get_by_role("button", name="한국어").click()
