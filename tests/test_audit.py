@@ -4,6 +4,7 @@ through `{% history_of obj %}`."""
 
 import pytest
 from django.template import Context, Template
+from django.utils import translation
 
 from backend.audit.templatetags.audit_history import history_rows
 from backend.core.audit import change_reason
@@ -50,7 +51,7 @@ def test_an_accounts_history_never_holds_its_password_or_sign_ins(owner):
     fields = {field.name for field in owner.history.model._meta.fields}
     assert "password" not in fields and "last_login" not in fields
     # Saved with nothing the trail keeps changed: no row on the page.
-    assert [row.kind for row in history_rows(owner)] == ["생성 · Created"]
+    assert [str(row.kind) for row in history_rows(owner)] == ["생성"]
 
 
 def test_the_include_shows_each_change_with_old_and_new_values(official, restaurant):
@@ -59,7 +60,13 @@ def test_the_include_shows_each_change_with_old_and_new_values(official, restaur
         restaurant.save()
     html = Template("{% load audit_history %}{% history_of restaurant %}").render(Context({"restaurant": restaurant}))
     assert "상호 변경 신고" in html and "바뀐 식당" in html and "<code>name</code>" in html
-    assert "변경 · Changed" in html and "생성 · Created" in html
+    assert "<td>변경<ul" in html and "<td>생성</td>" in html
+    with translation.override("en"):
+        html = Template("{% load audit_history %}{% history_of restaurant %}").render(
+            Context({"restaurant": restaurant})
+        )
+    assert "<td>Changed<ul" in html and "<td>Created</td>" in html and ">History</h2>" in html
+    assert '<span lang="ko">상호 변경 신고</span>' in html and '<span lang="ko">바뀐 식당</span>' in html
 
 
 def test_the_history_is_read_in_one_query_however_long(django_assert_num_queries, restaurant):

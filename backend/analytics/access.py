@@ -5,6 +5,7 @@ import uuid
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from backend.core.errors import DomainError
 from backend.municipalities.models import Municipality
@@ -39,7 +40,7 @@ def access_report_municipality(user, municipality_id: str | None) -> Municipalit
     if not municipality_id:
         raise DomainError(
             "municipality_required",
-            "지자체를 선택해 주세요. Choose a municipality.",
+            _("Choose a municipality."),
             fields={"municipality": ["required for administrators"]},
         )
     try:

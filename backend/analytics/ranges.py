@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
 from backend.core.bounds import checked_day
 from backend.core.errors import DomainError
 from backend.municipalities.local_time import days_bounds
@@ -35,14 +38,14 @@ class DateRange:
         if last_day < first_day:
             raise DomainError(
                 "invalid_date_range",
-                "종료일이 시작일보다 빠릅니다. The end date is before the start date.",
+                _("The end date is before the start date."),
                 fields={"to": ["on or after from"]},
             )
         days = (last_day - first_day).days + 1
         if days > MAX_DAYS:
             raise DomainError(
                 "date_range_too_long",
-                f"기간은 {MAX_DAYS}일 이내로 지정해 주세요. A report covers at most {MAX_DAYS} days.",
+                format_lazy(_("A report covers at most {days} days."), days=MAX_DAYS),
                 fields={"to": [f"at most {MAX_DAYS} days after from"]},
             )
         return cls(first_day, last_day)
@@ -84,6 +87,6 @@ def _date(text: str | None, field: str) -> date:
             return checked_day(day, field)
     raise DomainError(
         "invalid_date",
-        "날짜는 YYYY-MM-DD 형식으로 입력해 주세요. Dates must look like 2026-10-31.",
+        _("Dates must look like 2026-10-31."),
         fields={field: ["expected YYYY-MM-DD"]},
     )

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count, DateField, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.utils.formats import date_format
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from backend.analytics.ranges import DateRange
 from backend.collection_events.models import CollectionEvent, CollectionStatus, CrewException, Flag, Source
@@ -18,17 +21,17 @@ from backend.municipalities.models import District, Municipality
 
 MONTH, DAY, DISTRICT, RESTAURANT = "month", "day", "district", "restaurant"
 GROUPS = {
-    MONTH: "월별 Monthly",
-    DAY: "일별 Daily",
-    DISTRICT: "지역별 By district",
-    RESTAURANT: "음식점별 By restaurant",
+    MONTH: _("Monthly"),
+    DAY: _("Daily"),
+    DISTRICT: _("By district"),
+    RESTAURANT: _("By restaurant"),
 }
 
 FLAG_LABELS = {
-    Flag.FAR_FROM_RESTAURANT: "음식점에서 먼 곳의 스캔 Far from the restaurant",
-    Flag.HOLD_WINDOW: "짧은 간격의 재스캔 Scanned again within the hold window",
-    Flag.MANUAL_ENTRY: "수동 입력 Manual entry",
-    Flag.UID_MISMATCH: "칩 UID 불일치 Chip UID mismatch",
+    Flag.FAR_FROM_RESTAURANT: _("Far from the restaurant"),
+    Flag.HOLD_WINDOW: _("Scanned again within the hold window"),
+    Flag.MANUAL_ENTRY: _("Manual entry"),
+    Flag.UID_MISMATCH: _("Chip UID mismatch"),
 }
 
 
@@ -36,8 +39,7 @@ def group_named(text: str | None) -> str:
     if text not in GROUPS:
         raise DomainError(
             "invalid_group",
-            "묶음 기준은 month, day, district, restaurant 중 하나입니다. "
-            "group must be one of month, day, district, restaurant.",
+            _("group must be one of month, day, district, restaurant."),
             fields={"group": [f"one of {', '.join(GROUPS)}"]},
         )
     return text
@@ -45,12 +47,12 @@ def group_named(text: str | None) -> str:
 
 # Short names for a table; CrewException's own labels are sentences for owners.
 EXCEPTION_LABELS = {
-    CrewException.NOT_PUT_OUT: "미배출 Not put out",
-    CrewException.CONTAMINATED: "이물질 혼입 Contaminated",
-    CrewException.OVERFILLED: "넘침·과중 Overfilled",
-    CrewException.BIN_DAMAGED: "용기 파손 Bin damaged",
-    CrewException.NO_ACCESS: "접근 불가 No access",
-    CrewException.TAG_UNREADABLE: "태그 인식 불가 Tag unreadable",
+    CrewException.NOT_PUT_OUT: _("Not put out"),
+    CrewException.CONTAMINATED: _("Contaminated"),
+    CrewException.OVERFILLED: _("Overfilled"),
+    CrewException.BIN_DAMAGED: _("Bin damaged"),
+    CrewException.NO_ACCESS: _("No access"),
+    CrewException.TAG_UNREADABLE: _("Tag unreadable"),
 }
 
 _WEIGHED = [CollectionStatus.BILLABLE, CollectionStatus.HELD]
@@ -65,7 +67,7 @@ _VOLUME_MEASURES = {
 @dataclass(frozen=True)
 class VolumeRow:
     key: str
-    label: str
+    label: "str | Promise"
     billable_g: int = 0
     held_g: int = 0
     collections: int = 0
@@ -92,7 +94,7 @@ class VolumeReport:
     def totals(self) -> VolumeRow:
         return VolumeRow(
             key="total",
-            label="합계 Total",
+            label=_("Total"),
             billable_g=sum(row.billable_g for row in self.rows),
             held_g=sum(row.held_g for row in self.rows),
             collections=sum(row.collections for row in self.rows),
@@ -103,7 +105,7 @@ class VolumeReport:
 @dataclass(frozen=True)
 class Tally:
     code: str
-    label: str
+    label: "str | Promise"
     count: int
 
 
@@ -135,10 +137,10 @@ def volume(*, municipality: Municipality, days: DateRange, group: str) -> Volume
         # As a date: the calendar below only needs the local 1st, not its midnight.
         local_month = TruncMonth("collected_at", tzinfo=zone, output_field=DateField())
         found = _grouped(events.annotate(bucket=local_month), "bucket")
-        rows = [_row(found, month, f"{month:%Y-%m}", f"{month.year}년 {month.month}월") for month in days.months]
+        rows = [_row(found, month, f"{month:%Y-%m}", date_format(month, "YEAR_MONTH_FORMAT")) for month in days.months]
     elif group == DAY:
         found = _grouped(events.annotate(bucket=TruncDate("collected_at", tzinfo=zone)), "bucket")
-        rows = [_row(found, day, day.isoformat(), f"{day.month}월 {day.day}일") for day in days.days]
+        rows = [_row(found, day, day.isoformat(), date_format(day, "MONTH_DAY_FORMAT")) for day in days.days]
     elif group == DISTRICT:
         found = _grouped(events, "restaurant__district_id")
         districts = District.objects.filter(municipality_id=municipality.id).order_by("name", "code")
@@ -187,8 +189,8 @@ def scan_quality(*, municipality: Municipality, days: DateRange) -> ScanQualityR
         flags=[Tally(flag, label, counts[f"flag_{flag}"]) for flag, label in FLAG_LABELS.items()],
         sources=[Tally(source.value, source.label, counts[f"source_{source.value}"]) for source in Source],
         physically_tapped=[
-            Tally("tapped", "실물 태그 확인 Physically tapped (SUN)", counts["tapped"]),
-            Tally("not_tapped", "확인 안 됨 Not proven (plain NFC, QR, manual)", counts["scans"] - counts["tapped"]),
+            Tally("tapped", _("Physically tapped (SUN)"), counts["tapped"]),
+            Tally("not_tapped", _("Not proven (plain NFC, QR, manual)"), counts["scans"] - counts["tapped"]),
         ],
         exceptions=[
             Tally(code.value, EXCEPTION_LABELS[code], counts[f"exception_{code.value}"]) for code in CrewException

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditConfig(AppConfig):
     name = "backend.audit"
     label = "audit"
-    verbose_name = "변경 이력 · Audit trail"
+    verbose_name = _("Audit trail")
 
     def ready(self) -> None:
         from simple_history.signals import pre_create_historical_record

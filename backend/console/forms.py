@@ -5,34 +5,42 @@ from typing import Any
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from backend.core.fields import StrictIntegerFormField
 from backend.municipalities.models import District
 from backend.restaurants.models import WEEKDAYS, BusinessType
 
 REASON: dict[str, Any] = {
-    "label": "변경 사유 · Reason for the change",
+    "label": _("Reason for the change"),
     "max_length": 100,
     "required": False,
-    "help_text": "변경 이력에 남습니다. Kept in the history.",
+    "help_text": _("Kept in the history."),
 }
-PHONE = RegexValidator(r"^0\d{1,2}-?\d{3,4}-?\d{4}$", "전화번호 형식이 아닙니다. Not a phone number.")
+KOREAN = forms.TextInput(attrs={"lang": "ko"})
+PHONE = RegexValidator(r"^0\d{1,2}-?\d{3,4}-?\d{4}$", _("Not a phone number."))
 
 
 class RestaurantForm(forms.Form):
-    name = forms.CharField(label="상호 · Name", max_length=100)
-    district = forms.ModelChoiceField(label="동 · District", queryset=District.objects.none())
-    address = forms.CharField(label="주소 · Address", max_length=200)
+    # Names, addresses and bins' labels are the register's and the crews' words: Korean
+    # whatever the page's language (lang="ko" on their inputs).
+    name = forms.CharField(label=pgettext_lazy("a restaurant's name", "Name"), max_length=100, widget=KOREAN)
+    district = forms.ModelChoiceField(
+        label=_("District"), queryset=District.objects.none(), widget=forms.Select(attrs={"lang": "ko"})
+    )
+    address = forms.CharField(label=_("Address"), max_length=200, widget=KOREAN)
     business_number = forms.CharField(
-        label="사업자등록번호 · Business number", max_length=12, required=False, help_text="예: 123-45-67891"
+        label=_("Business number"), max_length=12, required=False, help_text=_("For example: 123-45-67891")
     )
-    phone = forms.CharField(label="전화번호 · Phone", max_length=13, required=False, validators=[PHONE])
-    business_type = forms.ChoiceField(label="업태 · Business type", choices=BusinessType.choices)
+    phone = forms.CharField(label=_("Phone"), max_length=13, required=False, validators=[PHONE])
+    business_type = forms.ChoiceField(label=_("Business type"), choices=BusinessType.choices)
     floor_area_m2 = forms.DecimalField(
-        label="시설 면적 (m²) · Floor area", max_digits=9, decimal_places=2, min_value=0, required=False
+        label=_("Floor area (m²)"), max_digits=9, decimal_places=2, min_value=0, required=False
     )
-    lat = forms.DecimalField(label="위도 · Latitude", max_digits=9, decimal_places=6, required=False)
-    lng = forms.DecimalField(label="경도 · Longitude", max_digits=9, decimal_places=6, required=False)
+    lat = forms.DecimalField(label=_("Latitude"), max_digits=9, decimal_places=6, required=False)
+    lng = forms.DecimalField(label=_("Longitude"), max_digits=9, decimal_places=6, required=False)
     change_reason = forms.CharField(**REASON)
 
     def __init__(self, *args, user, editing: bool = False, **kwargs):
@@ -44,15 +52,15 @@ class RestaurantForm(forms.Form):
 class ConfirmedReasonForm(forms.Form):
     """An irreversible action: a reason, and a box ticked to say the official means it."""
 
-    reason = forms.CharField(label="사유 · Reason", max_length=200)
-    confirm = forms.BooleanField(label="되돌릴 수 없음을 확인했습니다 · I understand this cannot be undone")
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+    confirm = forms.BooleanField(label=_("I understand this cannot be undone"))
 
 
 class CloseRestaurantForm(ConfirmedReasonForm):
     closed_on = forms.DateField(
-        label="폐업일자 · Closing day",
+        label=_("Closing day"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="이 날 이후의 수거와 청구는 없습니다. No pickups or bills after this day.",
+        help_text=_("No pickups or bills after this day."),
     )
     field_order = ["closed_on", "reason", "confirm"]
 
@@ -63,48 +71,53 @@ class CloseRestaurantForm(ConfirmedReasonForm):
 
 class ReplaceTagForm(ConfirmedReasonForm):
     reason = forms.ChoiceField(  # type: ignore[assignment]
-        label="사유 · Reason",
-        choices=[("lost", "분실 · Lost"), ("damaged", "훼손 · Damaged")],
+        label=_("Reason"),
+        choices=[("lost", _("Lost")), ("damaged", _("Damaged"))],
         widget=forms.RadioSelect,
     )
 
 
 class BinForm(forms.Form):
-    label = forms.CharField(label="용기 이름 · Label", max_length=50, help_text="예: 주방 1")
-    capacity_liters = StrictIntegerFormField(label="용량 (L) · Capacity (litres)", min_value=1, max_value=1000)
+    label = forms.CharField(
+        label=pgettext_lazy("a bin's label", "Label"),
+        max_length=50,
+        help_text=_("For example: Kitchen 1"),
+        widget=KOREAN,
+    )
+    capacity_liters = StrictIntegerFormField(label=_("Capacity (litres)"), min_value=1, max_value=1000)
     collection_days = forms.TypedMultipleChoiceField(
-        label="수거 요일 · Collection days",
-        choices=[(day, name) for day, name in WEEKDAYS.items()],
+        label=_("Collection days"),
+        choices=[(day, WEEKDAYS_ABBR[day - 1]) for day in WEEKDAYS],  # 1 = Monday; Django's own names
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="하나도 고르지 않으면 매일 수거합니다. None ticked: collected every day.",
+        help_text=_("None ticked: collected every day."),
     )
     change_reason = forms.CharField(**REASON)
 
 
 class BulkBinsForm(forms.Form):
-    label = forms.CharField(label="용기 이름 · Label", max_length=50, initial="용기 1")
-    capacity_liters = StrictIntegerFormField(
-        label="용량 (L) · Capacity (litres)", min_value=1, max_value=1000, initial=60
+    label = forms.CharField(
+        label=pgettext_lazy("a bin's label", "Label"), max_length=50, initial="용기 1", widget=KOREAN
     )
+    capacity_liters = StrictIntegerFormField(label=_("Capacity (litres)"), min_value=1, max_value=1000, initial=60)
 
 
 class BinFileForm(forms.Form):
     file = forms.FileField(
-        label="CSV 파일 · CSV file",
-        help_text="관리번호(또는 음식점 ID), 라벨, 용량 열. Columns: 관리번호 (or restaurant id), label, capacity.",
+        label=_("CSV file"),
+        help_text=_("Columns: register id (or restaurant id), label, capacity."),
     )
 
 
 class LabelSheetForm(forms.Form):
     SCOPES = [
-        ("unprinted", "라벨을 인쇄하지 않은 모든 태그 · Every tag not printed yet"),
-        ("restaurants", "고른 음식점의 태그 · The tags of the restaurants picked"),
+        ("unprinted", _("Every tag not printed yet")),
+        ("restaurants", _("The tags of the restaurants picked")),
     ]
-    scope = forms.ChoiceField(label="무엇을 인쇄할까요 · What to print", choices=SCOPES, widget=forms.RadioSelect)
+    scope = forms.ChoiceField(label=_("What to print"), choices=SCOPES, widget=forms.RadioSelect)
     restaurants = forms.CharField(
-        label="음식점 (관리번호 또는 ID, 한 줄에 하나) · Restaurants (관리번호 or id, one a line)",
+        label=_("Restaurants (register id or id, one a line)"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
     )

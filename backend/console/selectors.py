@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, F, OuterRef, QuerySet, Value
 from django.db.models.functions import Concat
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from backend.billing.models import Invoice, InvoiceStatus
 from backend.municipalities.models import District
@@ -24,7 +26,7 @@ UNPAID = (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE)
 @dataclass(frozen=True)
 class ListFilter:
     name: str
-    label: str
+    label: "str | Promise"
     choices: Callable[..., Sequence[tuple[str, str]]]  # (user) → [(value, label)]
     apply: Callable[[QuerySet, str], QuerySet]
 
@@ -37,7 +39,7 @@ def _unpaid():
     return Exists(Invoice.objects.filter(restaurant=OuterRef("pk"), status__in=UNPAID))
 
 
-def _yes_no(yes: str, no: str):
+def _yes_no(yes: "str | Promise", no: "str | Promise"):
     return lambda user: [("yes", yes), ("no", no)]
 
 
@@ -48,32 +50,32 @@ def _by_flag(expression):
 FILTERS: tuple[ListFilter, ...] = (
     ListFilter(
         "district",
-        "동 · District",
+        _("District"),
         lambda user: [(str(d.pk), d.name) for d in District.objects.visible_to(user).order_by("name")],
         lambda qs, value: qs.filter(district_id=value),
     ),
     ListFilter(
         "business_type",
-        "업태 · Business type",
+        _("Business type"),
         lambda user: BusinessType.choices,
         lambda qs, value: qs.filter(business_type=value),
     ),
     ListFilter(
         "status",
-        "영업 상태 · Status",
+        _("Status"),
         lambda user: RestaurantStatus.choices,
         lambda qs, value: qs.filter(status=value),
     ),
     ListFilter(
         "tag",
-        "태그 · Tag",
-        _yes_no("활성 태그 있음 · Has an active tag", "활성 태그 없음 · No active tag"),
+        _("Tag"),
+        _yes_no(_("Has an active tag"), _("No active tag")),
         _by_flag(_active_tag),
     ),
     ListFilter(
         "unpaid",
-        "미납 · Unpaid",
-        _yes_no("미납 청구서 있음 · Has unpaid invoices", "미납 없음 · Nothing unpaid"),
+        _("Unpaid"),
+        _yes_no(_("Has unpaid invoices"), _("Nothing unpaid")),
         _by_flag(_unpaid),
     ),
 )
@@ -82,7 +84,7 @@ FILTERS: tuple[ListFilter, ...] = (
 @dataclass
 class FilterField:
     name: str
-    label: str
+    label: "str | Promise"
     choices: Sequence[tuple[str, str]]
     value: str
 
@@ -102,7 +104,7 @@ def restaurant_page(user, params, *, page_size: int = PAGE_SIZE) -> RestaurantPa
     for list_filter in FILTERS:
         choices = list_filter.choices(user)
         value = params.get(list_filter.name, "")
-        if value not in {choice for choice, _ in choices}:
+        if value not in {choice for choice, _label in choices}:
             value = ""
         if value:
             qs = list_filter.apply(qs, value)  # type: ignore[assignment]

@@ -4,6 +4,7 @@ the bins its hauler serves); `/api/v1/haulers/{id}/route/`: officials order a ro
 import msgspec
 from django.http import HttpResponse
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.gzip import gzip_page
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -27,7 +28,7 @@ class PositionSerializer(serializers.Serializer):
         if ("lat" in data) != ("lng" in data):
             raise DomainError(
                 "incomplete_position",
-                "위도와 경도를 함께 보내 주세요. Send both lat and lng, or neither.",
+                _("Send both lat and lng, or neither."),
                 fields={"lat" if "lat" not in data else "lng": ["required with the other"]},
             )
         return data

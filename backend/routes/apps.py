@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RoutesConfig(AppConfig):
     name = "backend.routes"
     label = "routes"
-    verbose_name = "수거 경로 · Routes"
+    verbose_name = _("Routes")

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from backend.core.errors import DomainError
 from backend.routes import services
@@ -44,7 +45,7 @@ def round_order(request, hauler_id):
             if not raw:
                 continue
             if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= LARGEST_POSITION:
-                errors[str(bin.id)] = f"1부터 {LARGEST_POSITION}까지의 숫자를 적어 주세요. A number from 1."
+                errors[str(bin.id)] = _("A number from 1 to %(largest)d, please.") % {"largest": LARGEST_POSITION}
                 continue
             numbers[bin.id] = int(raw)
         taken: dict[int, str] = {}
@@ -53,7 +54,10 @@ def round_order(request, hauler_id):
             if number is None:
                 continue
             if number in taken:
-                errors[str(bin.id)] = f"{number}번은 이미 {taken[number]}에 있습니다. That number is used twice."
+                errors[str(bin.id)] = _("Number %(number)d is already on %(bin)s.") % {
+                    "number": number,
+                    "bin": taken[number],
+                }
             else:
                 taken[number] = f"{bin.restaurant.name} {bin.label}"
         if not errors:
@@ -63,9 +67,9 @@ def round_order(request, hauler_id):
             except DomainError as error:
                 problem = error.message
             else:
-                messages.success(request, "수거 순서를 저장했습니다. The round's order is saved.")
+                messages.success(request, _("The round's order is saved."))
                 return redirect("routes:round", hauler_id=hauler.pk)
-        problem = problem or "고칠 곳이 있습니다. 표시된 칸을 확인해 주세요. Some numbers need fixing."
+        problem = problem or _("Some numbers need fixing; see the boxes marked.")
     rows = [
         {
             "bin": bin,

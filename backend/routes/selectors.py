@@ -10,6 +10,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.collection_events.models import CollectionEvent
@@ -203,7 +204,7 @@ def _districts_fingerprint(district_ids) -> str:
 def _bad_cursor() -> DomainError:
     return DomainError(
         "bad_cursor",
-        "알 수 없는 커서입니다. 전체 목록을 다시 받으세요. Unknown cursor; fetch the whole directory again.",
+        _("Unknown cursor; fetch the whole directory again."),
         fields={"since": ["not a cursor this server gave"]},
     )
 

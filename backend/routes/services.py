@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 from django.db import transaction
 from django.db.models.functions import Now
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.core.errors import DomainError
@@ -24,15 +26,14 @@ def set_route(*, hauler: Hauler, bin_ids: Sequence[uuid.UUID], by: User) -> list
     if len(bin_ids) > MAX_ROUTE_LENGTH:
         raise DomainError(
             "route_too_long",
-            f"경로에는 용기를 {MAX_ROUTE_LENGTH}개까지 넣을 수 있습니다. "
-            f"A route holds at most {MAX_ROUTE_LENGTH} bins.",
+            format_lazy(_("A route holds at most {largest} bins."), largest=MAX_ROUTE_LENGTH),
             fields={"bins": [f"at most {MAX_ROUTE_LENGTH}"]},
         )
     repeated = sorted(str(bin_id) for bin_id, times in Counter(bin_ids).items() if times > 1)
     if repeated:
         raise DomainError(
             "route_bin_repeated",
-            "같은 용기가 경로에 두 번 들어 있습니다. A bin is on the route twice.",
+            _("A bin is on the route twice."),
             fields={"bins": repeated[:20]},
         )
     with transaction.atomic():
@@ -47,8 +48,7 @@ def set_route(*, hauler: Hauler, bin_ids: Sequence[uuid.UUID], by: User) -> list
         if unknown:
             raise DomainError(
                 "route_bin_not_served",
-                "이 업체가 수거하지 않거나 사용 중이 아닌 용기가 있습니다. "
-                "Some bins are not active bins this hauler collects.",
+                _("Some bins are not active bins this hauler collects."),
                 fields={"bins": unknown[:20]},
             )
         before = dict(RouteStop.objects.filter(hauler=hauler).values_list("bin_id", "position"))

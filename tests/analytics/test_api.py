@@ -146,7 +146,20 @@ def test_accept_text_csv_works_too_and_scan_quality_has_korean_headers(api, offi
     header, total, *rows = read_csv(response)
     assert header == ["분류 Category", "코드 Code", "항목 Label", "건수 Count"]
     assert total[-1] == "3"
-    assert ["실물 태그 확인 Physically tapped", "tapped", "실물 태그 확인 Physically tapped (SUN)", "1"] in rows
+    assert ["실물 태그 확인 Physically tapped", "tapped", "실물 태그 확인 (SUN)", "1"] in rows
+
+
+def test_report_labels_follow_the_readers_language_and_the_headers_stay(api, official, autumn):
+    """The rows' labels are in the reader's language (Korean unless they chose English);
+    the CSV's headers and section names are its format and stay as they are."""
+    client = api.as_user(official)
+    client.cookies["django_language"] = "en"
+    header, _total, *rows = read_csv(client.get(QUALITY, {**AUTUMN, "format": "csv"}))
+    assert header == ["분류 Category", "코드 Code", "항목 Label", "건수 Count"]
+    assert ["실물 태그 확인 Physically tapped", "tapped", "Physically tapped (SUN)", "1"] in rows
+    months = client.get(VOLUME, {**AUTUMN, "group": "month"}).json()["rows"]
+    assert [month["label"] for month in months] == ["October 2026", "November 2026"]
+    assert client.get(VOLUME, {**AUTUMN, "group": "day"}).json()["rows"][0]["label"] == "1 Oct"
 
 
 def test_a_refused_csv_says_why(api, official):

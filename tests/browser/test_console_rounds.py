@@ -24,20 +24,20 @@ def test_an_official_orders_a_round_and_fixes_a_mistake(desk, f, official, haule
 
     page.get_by_label("할매순대국 주방 1 순서").fill("1")
     page.get_by_label("두번째집 홀 순서").fill("1")
-    page.get_by_role("button", name="저장 · Save").click()
-    expect(page.get_by_text("That number is used twice")).to_be_visible()
+    page.get_by_role("button", name="저장").click()
+    expect(page.get_by_text("1번은 이미 할매순대국 주방 1에 있습니다.")).to_be_visible()
     assert_usable(page, "round with an error")
 
     page.get_by_label("두번째집 홀 순서").fill("2")
-    page.get_by_role("button", name="저장 · Save").click()
+    page.get_by_role("button", name="저장").click()
     expect(page.get_by_text("수거 순서를 저장했습니다")).to_be_visible()
     assert_usable(page, "round saved")
     expect(page.get_by_label("두번째집 홀 순서")).to_have_value("2")
 
     page.goto(f"/console/bins/{other.id}/edit/")
-    page.get_by_label("수", exact=True).check()
+    page.get_by_label("수요일", exact=True).check()
     page.get_by_label("변경 사유").fill("수요일 수거")
-    page.get_by_role("button", name="저장 · Save").click()
+    page.get_by_role("button", name="저장").click()
     expect(page.get_by_text("저장했습니다")).to_be_visible()
     other.refresh_from_db()
     assert other.collection_days == [3]

@@ -126,8 +126,8 @@ def test_a_district_switches_over_in_one_afternoon(
     page.get_by_test_id("next-bins").click()
     page.wait_for_url("**/console/bins/bulk/")
     step(page, "07-bins-bulk")
-    page.get_by_label("용량 (L) · Capacity (litres)").fill("120")
-    page.get_by_role("button", name="용기 추가 · Add bins").click()
+    page.get_by_label("용량 (L)").fill("120")
+    page.get_by_role("button", name="용기 추가").click()
     expect(page.get_by_role("status").first).to_contain_text(str(RESTAURANTS))
     assert Bin.objects.filter(capacity_liters=120).count() == RESTAURANTS
     step(page, "08-bins-added")
@@ -136,16 +136,16 @@ def test_a_district_switches_over_in_one_afternoon(
     page.get_by_role("link", name=re.compile("태그 일괄 발급")).first.click()
     expect(page.locator(".totals-figure")).to_have_text(str(RESTAURANTS))
     step(page, "09-tags-bulk")
-    page.get_by_role("button", name=re.compile(f"{RESTAURANTS}개 태그 발급")).click()
+    page.get_by_role("button", name=f"태그 {RESTAURANTS}개 발급").click()
     expect(page.get_by_role("status").first).to_be_visible()
     assert Tag.objects.filter(status="active").count() == RESTAURANTS
     step(page, "10-tags-issued")
 
-    page.get_by_role("link", name="라벨 인쇄로 · On to label sheets").click()
+    page.get_by_role("link", name="라벨 인쇄로").click()
     step(page, "11-label-sheets")
     page.get_by_label("라벨을 인쇄하지 않은 모든 태그").check()
-    page.get_by_role("button", name="A4 PDF 만들기 · Make the A4 PDF").click()
-    download_link = page.get_by_role("link", name="PDF 내려받기 Download the PDF")
+    page.get_by_role("button", name="A4 PDF 만들기").click()
+    download_link = page.get_by_role("link", name="PDF 내려받기")
     download_link.wait_for()
     step(page, "12-label-sheet-done")
     with page.expect_download() as caught:

@@ -3,20 +3,22 @@
 from dataclasses import dataclass
 
 from django import template
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
 #: Rows shown on a page, newest first.
 HISTORY_ROWS = 50
 
-KIND = {"+": "생성 · Created", "~": "변경 · Changed", "-": "삭제 · Deleted"}
+KIND = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
 
 
 @dataclass
 class HistoryRow:
     when: object
-    who: str
-    kind: str
+    who: str  # the person's name; empty when the system made the change
+    kind: "str | Promise"
     changes: list[tuple[str, object, object]]
     reason: str
 
@@ -37,7 +39,7 @@ def history_rows(obj, limit: int = HISTORY_ROWS) -> list[HistoryRow]:
         rows.append(
             HistoryRow(
                 when=record.history_date,
-                who=(user.get_full_name() or user.username) if user else "시스템 · system",
+                who=(user.get_full_name() or user.username) if user else "",
                 kind=KIND.get(record.history_type, record.history_type),
                 changes=changes,
                 reason=record.history_change_reason or "",

@@ -4,6 +4,8 @@ without a bin, or a small CSV). restaurants/services.py and tags/services.py wri
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from backend.console.forms import BinFileForm, BinForm, BulkBinsForm, ConfirmedReasonForm
@@ -28,9 +30,9 @@ def bin_add(request, restaurant_id):
     form = BinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        with change_reason(data.pop("change_reason") or "용기 추가 · bin added"):
+        with change_reason(data.pop("change_reason") or "용기 추가"):
             services.add_bin(restaurant=restaurant, **data)
-        messages.success(request, "용기를 추가했습니다. Bin added.")
+        messages.success(request, _("Bin added."))
         return redirect("console:restaurant", restaurant_id=restaurant.pk)
     return render(request, "console/bin_form.html", {"form": form, "restaurant": restaurant, "bin": None})
 
@@ -50,7 +52,7 @@ def bin_edit(request, bin_id):
         except DomainError as error:
             form_with_error(form, error)
         else:
-            messages.success(request, "저장했습니다. Saved.")
+            messages.success(request, _("Saved."))
             return redirect("console:restaurant", restaurant_id=bin.restaurant_id)
     return render(request, "console/bin_form.html", {"form": form, "restaurant": bin.restaurant, "bin": bin})
 
@@ -60,22 +62,21 @@ def bin_retire(request, bin_id):
     restaurants_managed_by(request.user)
     bin = visible_bin(request.user, bin_id)
     if bin.status == BinStatus.RETIRED:
-        messages.error(request, "이미 사용 중지된 용기입니다. This bin is already retired.")
+        messages.error(request, _("This bin is already retired."))
         return redirect("console:restaurant", restaurant_id=bin.restaurant_id)
     form = ConfirmedReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with change_reason(form.cleaned_data["reason"]):
             retire_bin(bin=bin, by=request.user, reason=form.cleaned_data["reason"])
-        messages.success(request, "용기를 사용 중지하고 태그를 폐기했습니다. Bin retired; its tag revoked.")
+        messages.success(request, _("Bin retired; its tag revoked."))
         return redirect("console:restaurant", restaurant_id=bin.restaurant_id)
     context = {
         "form": form,
-        "title": "용기 사용 중지 · Retire the bin",
+        "title": _("Retire the bin"),
         "subject": bin,
         "restaurant": bin.restaurant,
-        "warning": "용기의 태그도 폐기되어 더 이상 수거 기록을 받을 수 없습니다. "
-        "Its tag is revoked too: no more weighings can be recorded on it.",
-        "submit": "사용 중지 · Retire",
+        "warning": _("Its tag is revoked too: no more weighings can be recorded on it."),
+        "submit": _("Retire"),
     }
     return render(request, "console/confirm.html", context)
 
@@ -99,7 +100,7 @@ def bins_for_restaurants_without(request):
         except DomainError as error:
             form_with_error(form, error)
         else:
-            messages.success(request, f"용기 {made}개를 추가했습니다. {made} bins added.")
+            messages.success(request, _bins_added(made))
             return redirect("console:bins-bulk")
     return render(request, "console/bins_bulk.html", {"missing_form": form, "file_form": BinFileForm()})
 
@@ -117,6 +118,10 @@ def bins_from_file(request):
         except DomainError as error:
             form_with_error(form, error)
         else:
-            messages.success(request, f"용기 {made}개를 추가했습니다. {made} bins added.")
+            messages.success(request, _bins_added(made))
             return redirect("console:bins-bulk")
     return render(request, "console/bins_bulk.html", {"missing_form": BulkBinsForm(), "file_form": form})
+
+
+def _bins_added(made: int) -> str:
+    return ngettext("%(count)d bin added.", "%(count)d bins added.", made) % {"count": made}

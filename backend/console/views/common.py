@@ -3,6 +3,7 @@ Who may do what is decided in the apps' access.py; these only call it."""
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.access import AnyUser
 from backend.core.errors import DomainError
@@ -42,7 +43,7 @@ def own_municipality_id(user):
     if user.municipality_id is None:
         raise DomainError(
             "permission_denied",
-            "소속 지자체가 있는 공무원만 할 수 있습니다. Only an official of a municipality can do this.",
+            _("Only an official of a municipality can do this."),
             status_code=403,
         )
     return user.municipality_id

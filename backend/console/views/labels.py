@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from backend.console.forms import LabelSheetForm
@@ -51,7 +53,7 @@ def label_sheet_create(request):
         refs = [ref.strip() for ref in form.cleaned_data["restaurants"].split() if ref.strip()]
         restaurants = _restaurants(request.user, refs)
         if not restaurants:
-            form.add_error("restaurants", "음식점을 하나 이상 적어 주세요. Name at least one restaurant.")
+            form.add_error("restaurants", _("Name at least one restaurant."))
             return _sheets_page(request, form)
         tags = tags.filter(bin__restaurant__in=restaurants)
     try:
@@ -61,7 +63,11 @@ def label_sheet_create(request):
     except DomainError as error:
         return _sheets_page(request, form_with_error(form, error))
     if sheet.status == LabelSheetStatus.DONE:
-        messages.success(request, f"라벨 {sheet.tag_count}장이 준비되었습니다. {sheet.tag_count} labels are ready.")
+        messages.success(
+            request,
+            ngettext("%(count)d label is ready.", "%(count)d labels are ready.", sheet.tag_count)
+            % {"count": sheet.tag_count},
+        )
     return redirect("console:label-sheet", sheet_id=sheet.pk)
 
 

@@ -4,6 +4,8 @@ edit, close. Thin: forms check shapes, restaurants/services.py writes."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from backend.billing.models import Invoice, LedgerEntry
 from backend.collection_events.models import CollectionEvent
@@ -57,12 +59,12 @@ def restaurant_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             data = dict(form.cleaned_data)
-            with change_reason(data.pop("change_reason") or "등록 · registered"):
+            with change_reason(data.pop("change_reason") or "등록"):
                 restaurant = services.register_restaurant(by=request.user, **data)
         except DomainError as error:
             form_with_error(form, error)
         else:
-            messages.success(request, f"{restaurant.name}: 등록했습니다. Registered.")
+            messages.success(request, _("%(name)s: registered.") % {"name": restaurant.name})
             return redirect("console:restaurant", restaurant_id=restaurant.pk)
     return render(request, "console/restaurant_form.html", {"form": form, "restaurant": None})
 
@@ -84,7 +86,7 @@ def restaurant_edit(request, restaurant_id):
         except DomainError as error:
             form_with_error(form, error)
         else:
-            messages.success(request, "저장했습니다. Saved.")
+            messages.success(request, _("Saved."))
             return redirect("console:restaurant", restaurant_id=restaurant.pk)
     return render(request, "console/restaurant_form.html", {"form": form, "restaurant": restaurant})
 
@@ -106,7 +108,7 @@ def restaurant_close(request, restaurant_id):
         except DomainError as error:
             form_with_error(form, error)
         else:
-            messages.success(request, f"{restaurant.name}: 폐업 처리했습니다. Closed.")
+            messages.success(request, _("%(name)s: closed.") % {"name": restaurant.name})
             return redirect("console:restaurant", restaurant_id=restaurant.pk)
     return render(request, "console/confirm.html", _close_context(restaurant, form))
 
@@ -114,10 +116,9 @@ def restaurant_close(request, restaurant_id):
 def _close_context(restaurant, form):
     return {
         "form": form,
-        "title": "폐업 처리 · Close the restaurant",
+        "title": _("Close the restaurant"),
         "subject": restaurant,
         "restaurant": restaurant,
-        "warning": "폐업일자 이후의 수거와 청구는 없습니다. 미납 청구서는 그대로 남습니다. "
-        "No pickups or bills after the closing day; unpaid invoices stay.",
-        "submit": "폐업 처리 · Close",
+        "warning": _("No pickups or bills after the closing day; unpaid invoices stay."),
+        "submit": pgettext("a restaurant, for good", "Close"),
     }

@@ -4,6 +4,7 @@ restaurant (where the official replaces the tag, which closes the report), or cl
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from backend.console.views.common import require
@@ -32,5 +33,5 @@ def tag_report_close(request, report_id):
     require(can_handle_tag_reports(request.user))
     report = get_object_or_404(TagReport.objects.visible_to(request.user), id=report_id)
     if services.close_tag_report(report=report, by=request.user):
-        messages.success(request, "처리 완료로 표시했습니다. Marked as handled.")
+        messages.success(request, _("Marked as handled."))
     return redirect("console:tag-reports")

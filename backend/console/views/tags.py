@@ -5,6 +5,8 @@ tags/services.py writes."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from backend.console.forms import ConfirmedReasonForm, ReplaceTagForm
@@ -30,7 +32,7 @@ def tag_issue(request, bin_id):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"태그 {tag.manual_code_display}를 발급했습니다. Tag issued.")
+        messages.success(request, _("Tag %(code)s issued.") % {"code": tag.manual_code_display})
     return redirect("console:restaurant", restaurant_id=bin.restaurant_id)
 
 
@@ -45,7 +47,9 @@ def tags_bulk(request):
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, f"태그 {issued}개를 발급했습니다. {issued} tags issued.")
+            messages.success(
+                request, ngettext("%(count)d tag issued.", "%(count)d tags issued.", issued) % {"count": issued}
+            )
         return redirect("console:tags-bulk")
     waiting = (
         services.bins_without_active_tag(request.user.municipality_id).count() if request.user.municipality_id else 0
@@ -83,11 +87,10 @@ def tag_replace(request, code):
         visible_tag(request.user, code),
         ReplaceTagForm,
         services.replace_tag,
-        title="태그 교체 · Replace the tag",
-        warning="지금 태그는 폐기되고 새 태그가 발급됩니다. 새 라벨을 인쇄해 붙여 주세요. "
-        "This tag is revoked and a new one issued: print and stick its new label.",
-        submit="교체 · Replace",
-        done="새 태그를 발급했습니다. A new tag was issued.",
+        title=_("Replace the tag"),
+        warning=_("This tag is revoked and a new one issued: print and stick its new label."),
+        submit=_("Replace"),
+        done=_("A new tag was issued."),
     )
 
 
@@ -99,8 +102,8 @@ def tag_revoke(request, code):
         visible_tag(request.user, code),
         ConfirmedReasonForm,
         services.revoke_tag,
-        title="태그 폐기 · Revoke the tag",
-        warning="폐기한 태그로는 수거 기록을 받을 수 없습니다. No weighing can be recorded with a revoked tag.",
-        submit="폐기 · Revoke",
-        done="태그를 폐기했습니다. Tag revoked.",
+        title=_("Revoke the tag"),
+        warning=_("No weighing can be recorded with a revoked tag."),
+        submit=_("Revoke"),
+        done=_("Tag revoked."),
     )
