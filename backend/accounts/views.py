@@ -11,7 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.views.i18n import set_language as django_set_language
 
 from backend.accounts import lockout
-from backend.accounts.languages import language_at_sign_in, remember_language, set_language_cookie
+from backend.accounts.languages import is_site_language, language_at_sign_in, remember_language, set_language_cookie
 from backend.accounts.throttles import client_address, login_rate_wait, submitted_username
 
 
@@ -49,9 +49,11 @@ class LoginView(auth_views.LoginView):
 
 def set_language(request):
     """Django's `set_language` view, unchanged (the cookie, `next`, its checks), and then,
-    for a signed-in person, the language it set kept on their account."""
+    for a signed-in person, the language it set kept on their account. Django accepts any
+    language it has a catalog of (fr, say); the site speaks only its own (settings.LANGUAGES,
+    the middleware shows Korean for any other), so only those are kept."""
     response = django_set_language(request)
     chosen = response.cookies.get(settings.LANGUAGE_COOKIE_NAME)
-    if chosen is not None and request.user.is_authenticated:
+    if chosen is not None and is_site_language(chosen.value) and request.user.is_authenticated:
         remember_language(user=request.user, language=chosen.value)
     return response

@@ -97,8 +97,7 @@ def notify_all(messages: Iterable[Message]) -> list[Notice]:
     # Every recipient's language in one query, however many are told.
     languages = languages_of(message.recipient_id for message in messages)
     notices = [
-        message.to_notice(language=languages.get(message.recipient_id, settings.LANGUAGE_CODE))
-        for message in messages
+        message.to_notice(language=languages.get(message.recipient_id, settings.LANGUAGE_CODE)) for message in messages
     ]
     Notice.objects.bulk_create(notices, ignore_conflicts=True)
     # ignore_conflicts hands back every object, inserted or not. Ids are made here, so
