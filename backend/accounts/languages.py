@@ -8,6 +8,7 @@ while signed in (`views.set_language`, around Django's own view) or on the notic
 settings page."""
 
 from collections.abc import Iterable
+from typing import Literal, TypeGuard, cast
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -17,7 +18,7 @@ from backend.accounts.models import User
 from backend.core.errors import DomainError
 
 
-def is_site_language(language: str | None) -> bool:
+def is_site_language(language: str | None) -> TypeGuard[str]:
     return language in dict(settings.LANGUAGES)
 
 
@@ -66,5 +67,5 @@ def set_language_cookie(response: HttpResponse, language: str) -> None:
         domain=settings.LANGUAGE_COOKIE_DOMAIN,
         secure=settings.LANGUAGE_COOKIE_SECURE,
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        samesite=cast(Literal["Lax", "Strict", "None"], settings.LANGUAGE_COOKIE_SAMESITE),
     )

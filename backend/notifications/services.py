@@ -30,8 +30,7 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models.expressions import RawSQL
-from django.template import Context
-from django.template.loader import get_template
+from django.template import Context, Engine
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -74,7 +73,7 @@ class Message:
 def _render(template_name: str, context: dict[str, object]) -> str:
     """A plain-text template, without HTML escaping: a notice is text (an email, an SMS);
     the pages that show it escape it as they show it."""
-    return get_template(template_name).template.render(Context(context, autoescape=False))
+    return Engine.get_default().get_template(template_name).render(Context(context, autoescape=False))
 
 
 def notify(

@@ -6,6 +6,7 @@ once, so it is told once."""
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import pgettext_lazy
 
 from backend.notifications.models import Notice
@@ -15,11 +16,11 @@ from backend.pickup_requests.models import PickupRequestStep, RequestKind, Reque
 # The notice's own words for the request and its step, in the subject's "[Food-waste
 # pickup] <restaurant>: <what> <step>" (Korean: "추가 수거 요청 접수"); translated when the
 # notice is written, in its recipient's language.
-WHAT = {
+WHAT: dict[str, Promise] = {
     RequestKind.EXTRA_PICKUP: pgettext_lazy("pickup request notice", "extra pickup request"),
     RequestKind.MISSED_PICKUP: pgettext_lazy("pickup request notice", "missed-pickup report"),
 }
-STEP_WORD = {
+STEP_WORD: dict[str, Promise] = {
     RequestStatus.RECEIVED: pgettext_lazy("pickup request notice", "received"),
     RequestStatus.ASSIGNED: pgettext_lazy("pickup request notice", "assigned"),
     RequestStatus.DONE: pgettext_lazy("pickup request notice", "done"),
