@@ -200,3 +200,10 @@ def test_an_english_page_marks_a_korean_notice_and_translates_its_kind(f, client
     assert korean_outside_lang_ko(client.get("/notices/").content.decode()) == []
     client.cookies["django_language"] = "ko"
     assert "<dd>청구서 발행 안내</dd>" in client.get(korean.page_path).content.decode()
+
+
+def test_the_api_says_which_language_a_notice_is_in(f, api, owner):
+    f.NoticeFactory(recipient=owner, subject="10월 청구서", language="ko")
+    f.NoticeFactory(recipient=owner, subject="October invoice", language="en")
+    rows = api.as_user(owner).get("/api/v1/notices/").json()["results"]
+    assert {(row["title"], row["language"]) for row in rows} == {("10월 청구서", "ko"), ("October invoice", "en")}
