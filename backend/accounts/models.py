@@ -35,6 +35,10 @@ class User(AbstractUser):
         related_name="invited_owners",
         verbose_name="초대한 지자체 · Invited through",
     )
+    # The language the person chose (settings.LANGUAGES), with the header's switch while
+    # signed in or on their notice settings: their notices are written in it, and signing
+    # in on a phone without a language cookie sets it there. Blank: never chose (Korean).
+    language = models.CharField(max_length=8, blank=True, default="")
 
     class Meta:
         constraints = [

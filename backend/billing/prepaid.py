@@ -179,6 +179,7 @@ def _notify(
     if restaurant.owner_id is None or not drawn:
         return
     threshold = low_balance_threshold(account)
+    pickups = CollectionEvent.objects.in_bulk([entry.event_id for entry in drawn])  # what each receipt tells of
     messages = []
     balance = before
     for entry in drawn:
@@ -192,6 +193,7 @@ def _notify(
                 context={
                     "restaurant": restaurant,
                     "entry": entry,
+                    "pickup": pickups.get(entry.event_id),
                     "credit_krw": max(0, -balance),
                     "owed_krw": max(0, balance),
                 },

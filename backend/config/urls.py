@@ -3,6 +3,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from backend.accounts.views import set_language
 from backend.analytics.views import my_comparison
 from backend.core.views import healthz
 from backend.payments.views import pay_invoice
@@ -19,8 +20,9 @@ class FaviconRedirect(RedirectView):
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    # Django's set_language view: the language switch on every page posts here.
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch on every page posts here: Django's set_language view, which
+    # also keeps a signed-in person's choice on their account (accounts/views.py).
+    path("i18n/setlang/", set_language, name="set_language"),
     # Browsers ask for /favicon.ico whatever the page links: answer with the static icon.
     path("favicon.ico", FaviconRedirect.as_view()),
     path("api/v1/", include("backend.config.api_urls", namespace="v1")),

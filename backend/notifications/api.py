@@ -13,10 +13,11 @@ from backend.notifications.models import Notice
 
 class NoticeSerializer(serializers.ModelSerializer):
     title = serializers.CharField(source="subject", read_only=True)
+    language = serializers.CharField(read_only=True, help_text="the language title and body are written in")
 
     class Meta:
         model = Notice
-        fields = ["id", "kind", "title", "body", "link", "created_at", "read_at"]
+        fields = ["id", "kind", "title", "body", "language", "link", "created_at", "read_at"]
         read_only_fields = fields
 
 

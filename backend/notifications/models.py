@@ -7,33 +7,34 @@ from django.db.models import Q
 from django.db.models.functions import Left
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class NoticeKind(models.TextChoices):
-    MISSED_PICKUP = "missed_pickup", "미수거 안내"
-    INVOICE_ISSUED = "invoice_issued", "청구서 발행 안내"
-    INVOICE_OVERDUE = "invoice_overdue", "납부 기한 경과 안내"
-    PAYMENT_RECEIVED = "payment_received", "납부 영수증"
+    MISSED_PICKUP = "missed_pickup", _("Missed pickup")
+    INVOICE_ISSUED = "invoice_issued", _("Invoice issued")
+    INVOICE_OVERDUE = "invoice_overdue", _("Invoice overdue")
+    PAYMENT_RECEIVED = "payment_received", _("Payment receipt")
     # Prepaid wallets (billing/prepaid.py, payments/wallet.py); about = the ledger entry or request.
-    PICKUP_CHARGED = "pickup_charged", "수거 요금 차감 영수증"
-    WALLET_LOW = "wallet_low", "선불 잔액 부족 안내"
-    REFUND_DECIDED = "refund_decided", "환불 요청 결과 안내"
+    PICKUP_CHARGED = "pickup_charged", _("Pickup fee drawn")
+    WALLET_LOW = "wallet_low", _("Low prepaid balance")
+    REFUND_DECIDED = "refund_decided", _("Refund decision")
     # One per step of an owner's pickup request (backend/pickup_requests); about = the step.
-    PICKUP_REQUEST_RECEIVED = "pickup_request_received", "수거 요청 접수 안내"
-    PICKUP_REQUEST_ASSIGNED = "pickup_request_assigned", "수거 요청 배정 안내"
-    PICKUP_REQUEST_DONE = "pickup_request_done", "수거 요청 처리 완료 안내"
-    PICKUP_REQUEST_REJECTED = "pickup_request_rejected", "수거 요청 반려 안내"
-    PICKUP_REQUEST_CANCELLED = "pickup_request_cancelled", "수거 요청 취소 안내"
+    PICKUP_REQUEST_RECEIVED = "pickup_request_received", _("Pickup request received")
+    PICKUP_REQUEST_ASSIGNED = "pickup_request_assigned", _("Pickup request assigned")
+    PICKUP_REQUEST_DONE = "pickup_request_done", _("Pickup request done")
+    PICKUP_REQUEST_REJECTED = "pickup_request_rejected", _("Pickup request rejected")
+    PICKUP_REQUEST_CANCELLED = "pickup_request_cancelled", _("Pickup request cancelled")
     # An official's decision on an owner's dispute (backend/disputes); about = the dispute.
-    DISPUTE_DECIDED = "dispute_decided", "이의신청 처리 결과 안내"
+    DISPUTE_DECIDED = "dispute_decided", _("Dispute decision")
     # A one-time link to set a password (backend/people); about = the link's id.
-    INVITATION = "invitation", "가입 초대"
-    PASSWORD_RESET = "password_reset", "비밀번호 재설정 안내"
+    INVITATION = "invitation", _("Invitation")
+    PASSWORD_RESET = "password_reset", _("Password reset")
     # One reminder of an important notice left unread (services.remind_unread); about = that notice's id.
-    REMINDER = "reminder", "읽지 않은 안내 다시 알림"
+    REMINDER = "reminder", _("Reminder of an unread notice")
     # An official's reminder of an overdue invoice (backend/billing/arrears.py), at most one
     # per invoice per local day: about = "<invoice id>:<YYYY-MM-DD>".
-    ARREARS_REMINDER = "arrears_reminder", "미납 요금 납부 안내"
+    ARREARS_REMINDER = "arrears_reminder", _("Arrears reminder")
 
 
 # Notices an owner must not miss: unread after NOTICE_REMINDER_DAYS, they are told once more.
@@ -47,11 +48,11 @@ URGENT_KINDS = (NoticeKind.INVITATION, NoticeKind.PASSWORD_RESET)
 
 
 class NoticeStatus(models.TextChoices):
-    PENDING = "pending", "발송 대기"
-    SENDING = "sending", "발송 중"
-    SENT = "sent", "발송 완료"
-    FAILED = "failed", "발송 실패"
-    SKIPPED = "skipped", "연락처 없음"
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent out")
+    FAILED = "failed", _("Sending failed")
+    SKIPPED = "skipped", _("No way to reach them")
 
 
 class NoticeQuerySet(models.QuerySet):
@@ -92,6 +93,9 @@ class Notice(models.Model):
     reminded_at = models.DateTimeField(null=True, blank=True, help_text="when its one reminder was claimed")
     hold_until = models.DateTimeField(
         null=True, blank=True, help_text="held in its recipient's quiet hours: sent by the sweep from this time"
+    )
+    language = models.CharField(
+        max_length=8, default="ko", help_text="the language its subject and body were written in: its recipient's"
     )
 
     objects = NoticeQuerySet.as_manager()
@@ -186,9 +190,9 @@ class Notice(models.Model):
 class Channel(models.TextChoices):
     """Ways a notice reaches a person besides the notice centre (notifiers.py)."""
 
-    EMAIL = "email", "이메일"
-    SMS = "sms", "문자 (SMS)"
-    ALIMTALK = "alimtalk", "카카오톡 알림톡"
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("Text message (SMS)")
+    ALIMTALK = "alimtalk", _("KakaoTalk AlimTalk")
 
 
 DEFAULT_QUIET_START = time(21, 0)

@@ -8,6 +8,12 @@ as it likes: the person is told once. A rolled-back transaction sends nothing.
 
 Callers keep their own wording: each passes the template that words its notice
 (`<template>_subject.txt`, `<template>_body.txt`) and the context to render it with.
+The templates are English msgids (docs/i18n.md); each notice is rendered when it is
+written, in its recipient's language (`User.language`, accounts/languages.py: Korean
+unless they chose English), so the notice centre, the API and the email all say it in
+the language its reader chose, whoever's request or task wrote it. The notice keeps
+that language (`Notice.language`) for the pages that show it. Notices are plain text:
+rendered without HTML escaping (a restaurant "김밥&국수" stays as it is).
 
 Every notice also lands in its recipient's notice centre (`/notices/`). A notice that
 points somewhere (`link`: an invoice, a receipt) says, where its template writes
@@ -24,9 +30,11 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models.expressions import RawSQL
-from django.template.loader import render_to_string
-from django.utils import timezone
+from django.template import Context, Engine
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
+from backend.accounts.languages import languages_of, remember_language
 from backend.accounts.models import User
 from backend.core.errors import DomainError
 from backend.notifications import tasks  # a module, not its task: the reminder task imports this one
@@ -45,14 +53,27 @@ class Message:
     context: dict[str, object] = field(default_factory=dict)
     link: str = ""  # the page the notice points to; its text links to the notice's own page
 
-    def to_notice(self) -> Notice:
+    def to_notice(self, *, language: str) -> Notice:
+        """The notice, worded in `language` (its recipient's)."""
         notice = Notice(
-            id=uuid.uuid4(), kind=self.kind, about=str(self.about), recipient_id=self.recipient_id, link=self.link
+            id=uuid.uuid4(),
+            kind=self.kind,
+            about=str(self.about),
+            recipient_id=self.recipient_id,
+            link=self.link,
+            language=language,
         )
         context = {**self.context, "url": notice.page_url} if self.link else self.context
-        notice.subject = render_to_string(f"{self.template}_subject.txt", context).strip()[:200]
-        notice.body = render_to_string(f"{self.template}_body.txt", context)
+        with translation.override(language):
+            notice.subject = " ".join(_render(f"{self.template}_subject.txt", context).split())[:200]
+            notice.body = _render(f"{self.template}_body.txt", context)
         return notice
+
+
+def _render(template_name: str, context: dict[str, object]) -> str:
+    """A plain-text template, without HTML escaping: a notice is text (an email, an SMS);
+    the pages that show it escape it as they show it."""
+    return Engine.get_default().get_template(template_name).render(Context(context, autoescape=False))
 
 
 def notify(
@@ -66,11 +87,17 @@ def notify(
 
 
 def notify_all(messages: Iterable[Message]) -> list[Notice]:
-    """Write the notices that do not exist yet, in one insert, and send exactly those
-    after commit. Returns the notices written by this call."""
-    notices = [message.to_notice() for message in messages]
-    if not notices:
+    """Write the notices that do not exist yet, in one insert, each in its recipient's
+    language, and send exactly those after commit. Returns the notices written by this
+    call. The number of queries does not grow with the number of recipients."""
+    messages = list(messages)
+    if not messages:
         return []
+    # Every recipient's language in one query, however many are told.
+    languages = languages_of(message.recipient_id for message in messages)
+    notices = [
+        message.to_notice(language=languages.get(message.recipient_id, settings.LANGUAGE_CODE)) for message in messages
+    ]
     Notice.objects.bulk_create(notices, ignore_conflicts=True)
     # ignore_conflicts hands back every object, inserted or not. Ids are made here, so
     # the rows with these ids are the ones this call inserted. One uuid[] parameter: a
@@ -144,6 +171,7 @@ def release_held(*, now: datetime | None = None, limit: int = 1000) -> int:
     return len(due)
 
 
+@transaction.atomic
 def save_preferences(
     *,
     user: User,
@@ -153,16 +181,19 @@ def save_preferences(
     quiet_hours: bool,
     quiet_start: time,
     quiet_end: time,
+    language: str | None = None,
 ) -> NoticePreference:
-    """Keep a person's channels and quiet hours. Quiet hours that start and end at the
-    same minute would be all day or none: refused."""
+    """Keep a person's channels and quiet hours, and, when given, their language (kept
+    on their account: it is theirs for pages too, not only for notices). Quiet hours
+    that start and end at the same minute would be all day or none: refused."""
     if quiet_hours and quiet_start == quiet_end:
         raise DomainError(
             "quiet_hours_empty",
-            "조용한 시간의 시작과 끝이 같습니다. 다른 시각을 고르거나 조용한 시간을 끄세요. "
-            "Quiet hours start and end at the same time: choose another time or turn them off.",
+            _("Quiet hours start and end at the same time: choose another time or turn them off."),
             fields={"quiet_end": ["same as quiet_start"]},
         )
+    if language is not None:
+        remember_language(user=user, language=language)
     preference, _created = NoticePreference.objects.update_or_create(
         user=user,
         defaults={

@@ -1,29 +1,39 @@
 """`/notices/settings/`: the signed-in person chooses how notices reach them (email, and
-SMS / KakaoTalk AlimTalk once their notifier is configured) and their quiet hours. The
-notice centre shows every notice at once whatever they choose: these are for pushes."""
+SMS / KakaoTalk AlimTalk once their notifier is configured), their quiet hours, and
+their language (kept on their account: notices are written in it, and the site opens
+in it on a phone they sign in on). The notice centre shows every notice at once
+whatever they choose: these are for pushes."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
+from backend.accounts.languages import language_of, set_language_cookie
 from backend.core.errors import DomainError
 from backend.notifications import services
 from backend.notifications.models import Channel
 from backend.notifications.notifiers import configured_channels
 from backend.notifications.preferences import home_zone, preference_of
 
-COMING = "준비 중 · coming"
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
 class PreferenceForm(forms.Form):
-    email = forms.BooleanField(label="이메일 · Email", required=False)
-    alimtalk = forms.BooleanField(label="카카오톡 알림톡 · KakaoTalk AlimTalk", required=False)
-    sms = forms.BooleanField(label="문자 (SMS) · Text message", required=False)
-    quiet_hours = forms.BooleanField(label="밤에는 보내지 않기 · Quiet hours on", required=False)
-    quiet_start = forms.TimeField(label="시작 · From", widget=TIME)
-    quiet_end = forms.TimeField(label="끝 · Until", widget=TIME)
+    email = forms.BooleanField(label=Channel.EMAIL.label, required=False)
+    alimtalk = forms.BooleanField(label=Channel.ALIMTALK.label, required=False)
+    sms = forms.BooleanField(label=Channel.SMS.label, required=False)
+    quiet_hours = forms.BooleanField(label=_("Quiet hours on"), required=False)
+    quiet_start = forms.TimeField(label=_("From"), widget=TIME)
+    quiet_end = forms.TimeField(label=_("Until"), widget=TIME)
+    # Each language by its own name (한국어, English), as the header's switch says it.
+    # Not sent (an older form): the stored language stays as it is.
+    language = forms.ChoiceField(
+        label=_("Language"), choices=settings.LANGUAGES, widget=forms.RadioSelect, required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,19 +55,25 @@ def notice_settings(request):
         name: getattr(preference, name)
         for name in ("email", "sms", "alimtalk", "quiet_hours", "quiet_start", "quiet_end")
     }
+    initial["language"] = language_of(request.user)
     form = PreferenceForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        language = form.cleaned_data["language"]
         try:
-            services.save_preferences(user=request.user, **form.cleaned_data)
+            services.save_preferences(user=request.user, **{**form.cleaned_data, "language": language or None})
         except DomainError as error:
             fields = [name for name in error.fields if name in form.fields]
-            form.add_error(fields[0] if fields else None, error.message)
+            form.add_error(fields[0] if fields else None, str(error.message))
         else:
-            messages.success(request, "알림 설정을 저장했습니다. Your notice settings were saved.")
-            return redirect("notices:settings")
+            response = redirect("notices:settings")
+            if language:
+                set_language_cookie(response, language)  # the site follows the person's language
+            with translation.override(language or translation.get_language()):  # in the language just chosen
+                messages.success(request, str(_("Your notice settings were saved.")))
+            return response
     return render(
         request,
         "notifications/settings.html",
-        {"form": form, "zone": home_zone(request.user), "coming": COMING},
+        {"form": form, "zone": home_zone(request.user)},
         status=400 if form.errors else 200,
     )

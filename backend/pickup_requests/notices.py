@@ -6,10 +6,27 @@ once, so it is told once."""
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import pgettext_lazy
 
 from backend.notifications.models import Notice
 from backend.notifications.services import notify
-from backend.pickup_requests.models import PickupRequestStep
+from backend.pickup_requests.models import PickupRequestStep, RequestKind, RequestStatus
+
+# The notice's own words for the request and its step, in the subject's "[Food-waste
+# pickup] <restaurant>: <what> <step>" (Korean: "추가 수거 요청 접수"); translated when the
+# notice is written, in its recipient's language.
+WHAT: dict[str, Promise] = {
+    RequestKind.EXTRA_PICKUP: pgettext_lazy("pickup request notice", "extra pickup request"),
+    RequestKind.MISSED_PICKUP: pgettext_lazy("pickup request notice", "missed-pickup report"),
+}
+STEP_WORD: dict[str, Promise] = {
+    RequestStatus.RECEIVED: pgettext_lazy("pickup request notice", "received"),
+    RequestStatus.ASSIGNED: pgettext_lazy("pickup request notice", "assigned"),
+    RequestStatus.DONE: pgettext_lazy("pickup request notice", "done"),
+    RequestStatus.REJECTED: pgettext_lazy("pickup request notice", "rejected"),
+    RequestStatus.CANCELLED: pgettext_lazy("pickup request notice", "cancelled"),
+}
 
 
 def notify_owner_of_step(*, step: PickupRequestStep) -> Notice | None:
@@ -26,6 +43,8 @@ def notify_owner_of_step(*, step: PickupRequestStep) -> Notice | None:
             "step": step,
             "request": request,
             "restaurant": request.restaurant,
+            "what": WHAT[request.kind],
+            "step_word": STEP_WORD[step.status],
         },
         link=settings.PUBLIC_BASE_URL + reverse("pickup_requests:mine"),
     )

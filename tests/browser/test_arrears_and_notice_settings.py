@@ -1,6 +1,6 @@
 """An official works the arrears list on a PC (filter, a reminder sent with nothing
 ticked, then to two invoices); an owner on a 360 px phone sets their channels and quiet
-hours (a mistake first). Every state passes the accessibility checks."""
+hours (a mistake first), then their language. Every state passes the accessibility checks."""
 
 from datetime import timedelta
 
@@ -70,29 +70,42 @@ def test_an_official_filters_the_arrears_and_reminds_two_owners(desk, overdue, o
     assert Notice.objects.filter(kind=NoticeKind.ARREARS_REMINDER).count() == 2
 
 
-def test_an_owner_sets_channels_and_quiet_hours_on_a_phone(phone, owner):
+def test_an_owner_sets_channels_quiet_hours_and_language_on_a_phone(phone, owner):
     owner.set_password("owner-password-1")
     owner.save()
     sign_in(phone, "owner", "owner-password-1", "/notices/")
     phone.get_by_role("link", name="알림 받는 방법과 조용한 시간").click()
-    expect(phone.get_by_role("heading", name="알림 설정 Notice settings")).to_be_visible()
-    expect(phone.get_by_label("문자 (SMS) · Text message")).to_be_disabled()
-    expect(phone.get_by_text("준비 중 · coming").first).to_be_visible()
-    expect(phone.get_by_label("시작 · From")).to_have_value("21:00")
+    expect(phone.get_by_role("heading", name="알림 설정")).to_be_visible()
+    expect(phone.get_by_label("문자 (SMS)")).to_be_disabled()
+    expect(phone.get_by_text("준비 중").first).to_be_visible()
+    expect(phone.get_by_label("시작")).to_have_value("21:00")
+    expect(phone.get_by_label("한국어")).to_be_checked()
     assert_usable(phone, "notice settings")
 
-    phone.get_by_label("밤에는 보내지 않기 · Quiet hours on").check()
-    phone.get_by_label("끝 · Until").fill("21:00")
-    phone.get_by_role("button", name="저장 Save").click()
+    phone.get_by_label("밤에는 보내지 않기").check()
+    phone.get_by_label("끝").fill("21:00")
+    phone.get_by_role("button", name="저장").click()
     expect(phone.get_by_role("alert")).to_contain_text("시작과 끝이 같습니다")
     assert_usable(phone, "notice settings with a form error")
 
-    phone.get_by_label("시작 · From").fill("22:00")
-    phone.get_by_label("끝 · Until").fill("07:30")
-    phone.get_by_label("이메일 · Email").uncheck()
-    phone.get_by_role("button", name="저장 Save").click()
+    phone.get_by_label("시작").fill("22:00")
+    phone.get_by_label("끝").fill("07:30")
+    phone.get_by_label("이메일", exact=True).uncheck()
+    phone.get_by_role("button", name="저장").click()
     expect(phone.get_by_role("status")).to_contain_text("저장했습니다")
-    expect(phone.get_by_label("끝 · Until")).to_have_value("07:30")
+    expect(phone.get_by_label("끝")).to_have_value("07:30")
     assert_usable(phone, "notice settings saved")
     saved = NoticePreference.objects.get(user=owner)
     assert (saved.email, str(saved.quiet_start), str(saved.quiet_end)) == (False, "22:00:00", "07:30:00")
+
+    # English: kept on the account (their notices are written in it) and the site follows at once.
+    phone.get_by_label("English").check()
+    phone.get_by_role("button", name="저장").click()
+    expect(phone.locator("html")).to_have_attribute("lang", "en")
+    expect(phone.get_by_role("heading", name="Notice settings")).to_be_visible()
+    expect(phone.get_by_role("status")).to_contain_text("Your notice settings were saved.")
+    expect(phone.get_by_label("English")).to_be_checked()
+    expect(phone.get_by_label("Until")).to_have_value("07:30")
+    assert_usable(phone, "notice settings in English")
+    owner.refresh_from_db()
+    assert owner.language == "en"

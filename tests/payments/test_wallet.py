@@ -55,7 +55,7 @@ def test_each_pickup_is_drawn_once_with_a_receipt_and_an_empty_wallet_never_stop
     assert sorted(draws.values_list("amount_krw", flat=True)) == [1300, 2665]
     assert ledger.balance_krw(prepaid.id) == 3965  # owed: the debt goes on the next invoice
     receipts = Notice.objects.filter(kind="pickup_charged")
-    assert receipts.count() == 2 and "1300" in receipts.get(about=str(draws.get(event=first).id)).subject
+    assert receipts.count() == 2 and "1,300원" in receipts.get(about=str(draws.get(event=first).id)).subject
     assert not Notice.objects.filter(kind="wallet_low").exists()  # it had no credit to fall below
 
 
@@ -71,7 +71,7 @@ def test_a_low_balance_warns_the_owner_once_when_the_credit_falls_below_the_thre
     scan(old_bin, seoul(2026, 10, 7, 6), 10_000)
     charge_prepaid_pickups(restaurant_id=prepaid.id)
     low = Notice.objects.get(kind="wallet_low")
-    assert "8100" in low.body and low.recipient_id == owner.id  # the credit after the sweep
+    assert "현재 잔액: 8,100원" in low.body and low.recipient_id == owner.id  # the credit after the sweep
 
 
 def test_a_voided_pickup_not_yet_invoiced_is_given_back(tariff, prepaid, old_bin, scan, official):
