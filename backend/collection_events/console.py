@@ -41,7 +41,7 @@ class ScaleForm(forms.Form):
 
 def _show_domain_error(form: forms.Form, error: DomainError) -> None:
     fields = [name for name in error.fields if name in form.fields]
-    form.add_error(fields[0] if fields else None, error.message)
+    form.add_error(fields[0] if fields else None, str(error.message))
 
 
 def _officials_only(request) -> None:
