@@ -22,7 +22,7 @@ def test_stops_show_todays_visits_and_what_is_left(
     # manual code a crew can type into the app (the page itself records nothing).
     code = second.manual_code
     shown = f"{code[:4]}-{code[4:8]}-{code[8:]}"
-    assert f'남음 · To do</span> <span class="muted">수동 코드 <span class="en">Manual code</span> {shown}' in page
+    assert f'남음</span> <span class="muted">수동 입력 코드 {shown}</span>' in page
     assert "/crew/" in page
 
 

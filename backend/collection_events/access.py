@@ -1,6 +1,8 @@
 """Who may do what with scans (collection events). Who sees which:
 `CollectionEvent.objects.visible_to` (a crew its own scans, an owner their restaurants')."""
 
+from django.utils.translation import gettext_lazy as _
+
 from backend.accounts.access import AnyUser, acts_for_municipality, is_collector
 from backend.core.errors import DomainError
 from backend.municipalities.models import Municipality
@@ -43,8 +45,7 @@ def scale_municipality(user) -> Municipality:
     if user.municipality is None:
         raise DomainError(
             "permission_denied",
-            "소속 지자체가 있는 공무원만 저울을 등록할 수 있습니다. "
-            "Only an official of a municipality registers scales.",
+            _("Only an official of a municipality registers scales."),
             status_code=403,
         )
     return user.municipality

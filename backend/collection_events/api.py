@@ -1,6 +1,7 @@
 import django_filters
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import pagination, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -164,7 +165,7 @@ class CollectionEventViewSet(viewsets.ReadOnlyModelViewSet):
         if not isinstance(events, list):
             raise DomainError(
                 "validation_error",
-                "events 목록이 필요합니다. A list of events is required.",
+                _("A list of events is required."),
                 fields={"events": ["a list of events"]},
             )
         outcomes = services.record_collections(collector=request.user, events=events)
@@ -181,7 +182,7 @@ class CollectionEventViewSet(viewsets.ReadOnlyModelViewSet):
             # A retry of a change that went through: say so, rather than "cannot change".
             raise DomainError(
                 "status_already_changed",
-                f"이미 '{event.get_status_display()}' 상태입니다. The scan is already {to}.",
+                _("The scan is already %(status)s.") % {"status": event.get_status_display()},
                 fields={"status": [f"already {to}"]},
                 status_code=409,
             )

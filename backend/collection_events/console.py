@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.collection_events import scales
 from backend.collection_events.access import can_manage_scales, scale_municipality
@@ -21,14 +22,12 @@ WEIGHINGS_SHOWN = 100
 
 
 class ScaleForm(forms.Form):
-    serial = forms.CharField(label="저울 번호 · Scale id", max_length=64)
-    model = forms.CharField(label="모델 · Model", max_length=100, required=False)
-    hauler = forms.ModelChoiceField(label="수집·운반 업체 · Hauler", queryset=Hauler.objects.none())
-    inspected_on = forms.DateField(
-        label="최근 정기검사일 · Last legal inspection", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    serial = forms.CharField(label=_("Scale id"), max_length=64)
+    model = forms.CharField(label=_("Model"), max_length=100, required=False)
+    hauler = forms.ModelChoiceField(label=_("Hauler"), queryset=Hauler.objects.none())
+    inspected_on = forms.DateField(label=_("Last legal inspection"), widget=forms.DateInput(attrs={"type": "date"}))
     change_reason = forms.CharField(
-        label="변경 사유 · Reason for the record",
+        label=_("Reason for the record"),
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
@@ -42,7 +41,7 @@ class ScaleForm(forms.Form):
 
 def _show_domain_error(form: forms.Form, error: DomainError) -> None:
     fields = [name for name in error.fields if name in form.fields]
-    form.add_error(fields[0] if fields else None, error.message)
+    form.add_error(fields[0] if fields else None, str(error.message))
 
 
 def _officials_only(request) -> None:
@@ -69,7 +68,7 @@ def scale_list(request):
         except DomainError as error:
             _show_domain_error(form, error)
         else:
-            messages.success(request, f"저울 {scale.serial}을(를) 등록했습니다. Scale {scale.serial} registered.")
+            messages.success(request, _("Scale %(serial)s registered.") % {"serial": scale.serial})
             return redirect("scales:detail", scale_id=scale.id)
     rows = Scale.objects.visible_to(request.user).select_related("hauler")[:SCALES_SHOWN]
     today = _today(request.user)
@@ -99,7 +98,7 @@ def scale_detail(request, scale_id):
             scale.refresh_from_db()
             _show_domain_error(form, error)
         else:
-            messages.success(request, "저울 정보를 저장했습니다. The scale was saved.")
+            messages.success(request, _("The scale was saved."))
             return redirect("scales:detail", scale_id=scale.id)
     return render(
         request,

@@ -8,6 +8,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
 from django.db.models import Func, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.collection_events.weights import MAX_WEIGHT_G, grams_to_kg
@@ -33,27 +34,27 @@ def writing_transaction() -> Func:
 
 
 class CollectionStatus(models.TextChoices):
-    BILLABLE = "billable", "청구 대상"
-    HELD = "held", "확인 대기"  # not billed until an official releases it
-    VOID = "void", "무효"
-    NOT_COLLECTED = "not_collected", "미수거"  # a visit recorded with an exception, no weighing
+    BILLABLE = "billable", _("Billable")
+    HELD = "held", _("Held for review")  # not billed until an official releases it
+    VOID = "void", _("Void")
+    NOT_COLLECTED = "not_collected", _("Not collected")  # a visit recorded with an exception, no weighing
 
 
 class Source(models.TextChoices):
     NFC = "nfc", "NFC"
     QR = "qr", "QR"
-    MANUAL = "manual", "수동 입력"
+    MANUAL = "manual", _("Typed in")
 
 
 class CrewException(models.TextChoices):
     """Why a crew visited a bin without weighing it, in words an owner understands."""
 
-    NOT_PUT_OUT = "not_put_out", "용기가 배출되지 않아 수거하지 못했습니다"
-    CONTAMINATED = "contaminated", "음식물이 아닌 이물질이 섞여 수거하지 못했습니다"
-    OVERFILLED = "overfilled", "용기가 넘치거나 너무 무거워 수거하지 못했습니다"
-    BIN_DAMAGED = "bin_damaged", "용기가 파손되어 수거하지 못했습니다"
-    NO_ACCESS = "no_access", "용기에 접근할 수 없어 수거하지 못했습니다"
-    TAG_UNREADABLE = "tag_unreadable", "태그를 읽을 수 없어 수거하지 못했습니다"
+    NOT_PUT_OUT = "not_put_out", _("The bin was not put out")
+    CONTAMINATED = "contaminated", _("The bin held things that are not food waste")
+    OVERFILLED = "overfilled", _("The bin was overfilled or too heavy")
+    BIN_DAMAGED = "bin_damaged", _("The bin is damaged")
+    NO_ACCESS = "no_access", _("The bin could not be reached")
+    TAG_UNREADABLE = "tag_unreadable", _("The tag could not be read")
 
 
 class Flag:
@@ -175,14 +176,14 @@ class CollectionEvent(models.Model):
         # room for a decision's own reason behind what it quotes ("이의신청 인정: …").
         checked_text(reason, "reason", 2 * REASON_MAX_LENGTH)
         if not reason.strip():
-            raise DomainError("reason_required", "사유를 입력해 주세요. A reason is required.")
+            raise DomainError("reason_required", _("A reason is required."))
         with transaction.atomic():
             locked = CollectionEvent.objects.select_for_update().get(pk=self.pk)
             if to not in allowed.get(locked.status, set()):
                 raise DomainError(
                     "invalid_status_change",
-                    f"'{locked.get_status_display()}' 상태에서 바꿀 수 없습니다. "
-                    f"Cannot change a {locked.status} scan to {to}.",
+                    _("A scan that is %(status)s cannot be changed to %(to)s.")
+                    % {"status": locked.get_status_display(), "to": dict(CollectionStatus.choices).get(to, to)},
                     status_code=409,
                 )
             change = CollectionEventStatusChange.objects.create(
@@ -202,13 +203,13 @@ class CollectionEvent(models.Model):
         if not 0 < weight_g <= MAX_WEIGHT_G:
             raise DomainError(
                 "weight_out_of_range",
-                "무게는 0보다 크고 10톤 이하여야 합니다. The weight must be above 0 and at most 10 t.",
+                _("The weight must be above 0 and at most 10 t."),
                 fields={"weight_kg": ["out of range"]},
             )
         if weight_g == self.weight_g:
             raise DomainError(
                 "weight_unchanged",
-                "기록된 무게와 같습니다. The corrected weight equals the recorded one.",
+                _("The corrected weight equals the recorded one."),
                 fields={"weight_kg": ["unchanged"]},
             )
         with transaction.atomic():

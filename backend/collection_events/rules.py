@@ -5,6 +5,8 @@ from bisect import bisect_left, insort
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 from backend.core.errors import DomainError
 
 _EARTH_RADIUS_M = 6_371_000
@@ -14,14 +16,13 @@ def check_collected_at(collected_at: datetime, *, now: datetime, max_future: tim
     if collected_at > now + max_future:
         raise DomainError(
             "collected_at_in_future",
-            "수거 시각이 미래입니다. 단말기 시계를 확인해 주세요. "
-            "The collection time is in the future; check the device clock.",
+            _("The collection time is in the future; check the device clock."),
             fields={"collected_at": [f"more than {int(max_future.total_seconds() // 60)} minutes ahead"]},
         )
     if collected_at < now - max_age:
         raise DomainError(
             "collected_at_too_old",
-            "너무 오래된 스캔입니다. This scan is too old to record.",
+            _("This scan is too old to record."),
             fields={"collected_at": [f"older than {max_age.days} days"]},
         )
 
@@ -30,7 +31,7 @@ def check_weight(weight_g: int, *, max_weight_g: int) -> None:
     if weight_g > max_weight_g:
         raise DomainError(
             "weight_out_of_range",
-            "용기 용량에 비해 무게가 너무 큽니다. The weight is more than this bin can hold.",
+            _("The weight is more than this bin can hold."),
             fields={"weight_kg": [f"at most {max_weight_g / 1000:g} kg for this bin"]},
         )
 

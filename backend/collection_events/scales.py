@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from backend.collection_events.models import Flag, Scale
 from backend.collection_events.submissions import ScanSubmission
@@ -54,7 +55,7 @@ def _check_hauler(municipality: Municipality, hauler: Hauler) -> None:
     if hauler.municipality_id != municipality.id:
         raise DomainError(
             "hauler_not_in_municipality",
-            "이 지자체의 수집·운반 업체가 아닙니다. The hauler does not work for this municipality.",
+            _("The hauler does not work for this municipality."),
             fields={"hauler": ["not in this municipality"]},
         )
 
@@ -63,7 +64,7 @@ def _check_inspection(inspected_on: date, today: date) -> None:
     if inspected_on > today:
         raise DomainError(
             "inspection_in_future",
-            "정기검사일이 오늘 이후입니다. The inspection date is in the future.",
+            _("The inspection date is in the future."),
             fields={"inspected_on": ["in the future"]},
         )
 
@@ -71,7 +72,7 @@ def _check_inspection(inspected_on: date, today: date) -> None:
 def _taken(serial: str) -> DomainError:
     return DomainError(
         "scale_exists",
-        f"저울 {serial} 은(는) 이미 등록되어 있습니다. Scale {serial} is already registered.",
+        _("Scale %(serial)s is already registered.") % {"serial": serial},
         fields={"serial": ["already registered"]},
         status_code=409,
     )
@@ -82,9 +83,7 @@ def register_scale(
 ) -> Scale:
     serial = serial.strip()
     if not serial:
-        raise DomainError(
-            "serial_required", "저울 번호를 입력하세요. Enter the scale's id.", fields={"serial": ["required"]}
-        )
+        raise DomainError("serial_required", _("Enter the scale's id."), fields={"serial": ["required"]})
     _check_hauler(municipality, hauler)
     _check_inspection(inspected_on, today)
     try:
@@ -101,7 +100,7 @@ def update_scale(*, scale: Scale, today: date, **changes) -> Scale:
     if "serial" in changes and changes["serial"] != scale.serial:
         raise DomainError(
             "serial_fixed",
-            "저울 번호는 바꿀 수 없습니다. 새 저울로 등록하세요. A scale's id cannot change; register a new scale.",
+            _("A scale's id cannot change; register a new scale."),
             fields={"serial": ["cannot change"]},
         )
     changes.pop("serial", None)

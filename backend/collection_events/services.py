@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.db.models import UUIDField
 from django.db.models.fields import NOT_PROVIDED
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.collection_events.models import (
@@ -43,7 +44,7 @@ from backend.municipalities.models import District
 from backend.restaurants.models import Bin, BinStatus
 from backend.tags import sun
 from backend.tags.models import Tag
-from backend.tags.services import find_tags
+from backend.tags.services import find_tags, unknown_tag
 
 CREATED, DUPLICATE, REJECTED = "created", "duplicate", "rejected"
 
@@ -66,7 +67,7 @@ _Candidates = dict[int, tuple[ScanSubmission, Tag, str]]
 def _conflict() -> DomainError:
     return DomainError(
         "idempotency_conflict",
-        "같은 ID로 다른 내용의 스캔이 이미 기록되었습니다. A different scan was already recorded with this id.",
+        _("A different scan was already recorded with this id."),
         fields={"id": ["already used for another scan"]},
         status_code=409,
     )
@@ -76,30 +77,26 @@ def _out_of_area(scan: ScanSubmission, tag: Tag, collector: User) -> DomainError
     """Answered exactly like a tag that does not exist (`find_tags`): a crew outside the
     bin's district must not learn that a code is real. The office sees it in the log."""
     log.warning("scan %s refused: tag %s is outside the service area of collector %s", scan.id, tag.id, collector.pk)
-    return DomainError(
-        "unknown_tag", "등록되지 않은 태그입니다. This tag is not registered.", fields={"tag": ["unknown"]}
-    )
+    return unknown_tag()
 
 
 def _revoked() -> DomainError:
     return DomainError(
         "tag_revoked",
-        "폐기된 태그입니다. 새 태그를 확인해 주세요. This tag has been revoked.",
+        _("This tag has been revoked; check for its new tag."),
         fields={"tag": ["revoked"]},
     )
 
 
 def _bin_retired() -> DomainError:
-    return DomainError(
-        "bin_retired", "사용 중지된 용기입니다. This bin is retired.", fields={"tag": ["bin retired"]}, status_code=409
-    )
+    return DomainError("bin_retired", _("This bin is retired."), fields={"tag": ["bin retired"]}, status_code=409)
 
 
 def _restaurant_closed(closed_on: date) -> DomainError:
     # A restaurant closed in the licence register (폐업, backend/registers) gets no pickups after that day.
     return DomainError(
         "restaurant_closed",
-        f"{closed_on:%Y-%m-%d}에 폐업한 음식점입니다. This restaurant closed on {closed_on:%Y-%m-%d}.",
+        _("This restaurant closed on %(day)s.") % {"day": f"{closed_on:%Y-%m-%d}"},
         fields={"tag": ["restaurant closed"]},
         status_code=409,
     )
@@ -143,7 +140,7 @@ def _verified_tap_counter(scan: ScanSubmission, tag: Tag) -> int | None:
     if not settings.SUN_MASTER_KEY:
         raise DomainError(
             "sun_not_configured",
-            "보안 태그를 확인할 수 없습니다(서버 설정). Secure tags cannot be checked: SUN_MASTER_KEY is not set.",
+            _("Secure tags cannot be checked: SUN_MASTER_KEY is not set."),
             status_code=503,
         )
     master_key = sun.master_key_from_hex(settings.SUN_MASTER_KEY)
@@ -161,8 +158,7 @@ def record_collections(*, collector: User, events: list[Any]) -> list[ScanOutcom
     if len(events) > settings.SCAN_BATCH_MAX_EVENTS:
         raise DomainError(
             "batch_too_large",
-            f"한 번에 최대 {settings.SCAN_BATCH_MAX_EVENTS}건까지 보낼 수 있습니다. "
-            f"At most {settings.SCAN_BATCH_MAX_EVENTS} events per batch.",
+            _("At most %(count)s events per batch.") % {"count": settings.SCAN_BATCH_MAX_EVENTS},
             fields={"events": [f"{len(events)} events"]},
         )
     now = timezone.now()

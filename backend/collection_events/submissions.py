@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from backend.collection_events.models import CrewException, Source
 from backend.collection_events.weights import MAX_WEIGHT_G, kg_to_grams
@@ -113,17 +114,19 @@ class ScanSubmission:
 
 
 def _invalid(field: str, message: str, code: str = "validation_error") -> DomainError:
-    return DomainError(code, f"입력값을 확인해 주세요: {field}. {message}", fields={field: [message]})
+    return DomainError(
+        code, _("Please check %(field)s: %(problem)s") % {"field": field, "problem": message}, fields={field: [message]}
+    )
 
 
 def _invalid_weight(message: str) -> DomainError:
-    return _invalid("weight_kg", f"무게는 소수점 세 자리까지의 킬로그램 숫자여야 합니다. {message}")
+    return _invalid("weight_kg", f"kilograms with at most three decimals: {message}")
 
 
 def _invalid_timestamp(message: str) -> DomainError:
     return DomainError(
         "invalid_timestamp",
-        f"수거 시각을 확인해 주세요. {message}",
+        _("Please check the collection time: %(problem)s") % {"problem": message},
         fields={"collected_at": [message]},
     )
 
@@ -191,7 +194,7 @@ def _check_tag_host(tag: str) -> None:
     if host != public_host():
         raise DomainError(
             "foreign_tag_host",
-            "우리 시스템의 태그 주소가 아닙니다. This tag URL does not belong to this system.",
+            _("This tag URL does not belong to this system."),
             fields={"tag": [f"a URL on {public_host()}"]},
         )
 
@@ -204,13 +207,13 @@ def _weight_g(raw: Number) -> int:
     if grams <= 0:
         raise DomainError(
             "weight_out_of_range",
-            "무게는 0보다 커야 합니다. The weight must be more than 0 kg.",
+            _("The weight must be more than 0 kg."),
             fields={"weight_kg": ["must be more than 0"]},
         )
     if grams > MAX_WEIGHT_G:
         raise DomainError(
             "weight_out_of_range",
-            "무게가 너무 큽니다. The weight is more than any bin can hold.",
+            _("The weight is more than any bin can hold."),
             fields={"weight_kg": [f"at most {MAX_WEIGHT_G // 1000} kg"]},
         )
     return grams
@@ -255,7 +258,7 @@ def _reader_uid(event: _Event) -> str:
 def parse_submission(raw: Any) -> ScanSubmission:
     """One event of a batch → ScanSubmission, or a DomainError saying what is wrong."""
     if not isinstance(raw, dict):
-        raise DomainError("validation_error", "각 스캔은 객체여야 합니다. Each event must be an object.")
+        raise DomainError("validation_error", _("Each event must be an object."))
     try:
         event = msgspec.convert(raw, _Event)
     except msgspec.ValidationError as error:

@@ -3,21 +3,22 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.restaurants.models import Restaurant, owned_by
 
 
 class DisputeStatus(models.TextChoices):
-    OPEN = "open", "검토 중"
-    ACCEPTED = "accepted", "인정"
-    REJECTED = "rejected", "기각"
+    OPEN = "open", _("Under review")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
 
 
 class DisputeOutcome(models.TextChoices):
     """What an accepted dispute did to the collection."""
 
-    VOIDED = "voided", "수거 기록 취소"
-    CORRECTED = "corrected", "무게 정정"
+    VOIDED = "voided", _("Collection voided")
+    CORRECTED = "corrected", _("Weight corrected")
 
 
 class DisputeQuerySet(models.QuerySet):

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.billing import windows
@@ -43,22 +44,20 @@ def parse_weight_kg(value: object, *, field: str = "weight_kg", required: bool =
     strictly as a crew's scan (collection_events/weights.py). Empty: None, unless required."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise DomainError(
-                "validation_error", "무게를 입력해 주세요. Enter a weight in kg.", fields={field: ["required"]}
-            )
+            raise DomainError("validation_error", _("Enter a weight in kg."), fields={field: ["required"]})
         return None
     try:
         grams = kg_to_grams(value.strip() if isinstance(value, str) else value)
     except ValueError as error:
         raise DomainError(
             "validation_error",
-            f"무게는 소수점 세 자리까지의 킬로그램 숫자로 입력해 주세요 (예: 12.5). {error}",
+            _("Enter the weight in kilograms with at most three decimals (e.g. 12.5): %(error)s") % {"error": error},
             fields={field: [str(error)]},
         ) from None
     if not 0 <= grams <= MAX_WEIGHT_G:
         raise DomainError(
             "weight_out_of_range",
-            "무게는 0 kg 이상, 10톤 이하로 입력해 주세요. The weight must be between 0 kg and 10 t.",
+            _("The weight must be between 0 kg and 10 t."),
             fields={field: ["out of range"]},
         )
     return grams
@@ -67,15 +66,24 @@ def parse_weight_kg(value: object, *, field: str = "weight_kg", required: bool =
 def window_closed_error(window: DisputeWindow, event: CollectionEvent) -> DomainError:
     """Why the owner can no longer dispute online, and whom to call instead."""
     municipality = event.restaurant.municipality
-    since = "청구서 발행일" if window.counted_from == CountedFrom.INVOICE else "수거일"
-    since_en = "the invoice was issued" if window.counted_from == CountedFrom.INVOICE else "the pickup"
-    days = municipality.dispute_window_working_days
+    if window.counted_from == CountedFrom.INVOICE:
+        message = _(
+            "Disputes are accepted within %(days)s working days after the invoice is issued "
+            "(until %(last_day)s); please call %(contact)s."
+        )
+    else:
+        message = _(
+            "Disputes are accepted within %(days)s working days after the pickup "
+            "(until %(last_day)s); please call %(contact)s."
+        )
     return DomainError(
         "dispute_window_closed",
-        f"이의신청은 {since}로부터 {days} 근무일 이내({window.last_day:%Y-%m-%d}까지) 할 수 있습니다. "
-        f"{municipality.contact}에 전화로 문의해 주세요. "
-        f"Disputes are accepted within {days} working days after {since_en} "
-        f"(until {window.last_day:%Y-%m-%d}); please call {municipality.contact}.",
+        message
+        % {
+            "days": municipality.dispute_window_working_days,
+            "last_day": f"{window.last_day:%Y-%m-%d}",
+            "contact": municipality.contact,
+        },
         fields={
             "deadline": window.last_day.isoformat(),
             "counted_from": window.counted_from,
@@ -86,14 +94,13 @@ def window_closed_error(window: DisputeWindow, event: CollectionEvent) -> Domain
 
 
 def _reason_required(field: str = "reason") -> DomainError:
-    return DomainError("reason_required", "사유를 입력해 주세요. A reason is required.", fields={field: ["required"]})
+    return DomainError("reason_required", _("A reason is required."), fields={field: ["required"]})
 
 
 def not_current_owner() -> DomainError:
     return DomainError(
         "not_current_owner",
-        "더 이상 이 음식점의 업주가 아니어서 지난 기록은 조회만 할 수 있습니다. "
-        "You no longer own this restaurant: its past records are read-only.",
+        _("You no longer own this restaurant: its past records are read-only."),
         status_code=403,
     )
 
@@ -118,14 +125,13 @@ def raise_dispute(
     if proposed_weight_g is not None and not 0 <= proposed_weight_g <= MAX_WEIGHT_G:
         raise DomainError(
             "weight_out_of_range",
-            "무게는 0 kg 이상, 10톤 이하로 입력해 주세요. The weight must be between 0 kg and 10 t.",
+            _("The weight must be between 0 kg and 10 t."),
             fields={"proposed_weight_kg": ["out of range"]},
         )
     if proposed_weight_g is not None and proposed_weight_g == event.weight_g:
         raise DomainError(
             "weight_unchanged",
-            "기록된 무게와 같습니다. 맞다고 생각하는 무게를 입력해 주세요. "
-            "That is the recorded weight; enter the weight you believe right.",
+            _("That is the recorded weight; enter the weight you believe right."),
             fields={"proposed_weight_kg": ["equals the recorded weight"]},
         )
     if by.is_owner and event.restaurant.owner_id != by.pk:
@@ -133,8 +139,7 @@ def raise_dispute(
     if event.status not in DISPUTABLE_STATUSES:
         raise DomainError(
             "not_disputable",
-            "청구 대상이거나 확인 대기 중인 수거 기록만 이의신청할 수 있습니다. "
-            "Only billable or held collections can be disputed.",
+            _("Only billable or held collections can be disputed."),
             status_code=409,
         )
     window = dispute_window(event)
@@ -152,15 +157,13 @@ def raise_dispute(
     except IntegrityError:
         raise DomainError(
             "dispute_open",
-            "이 수거 기록에 대한 이의신청이 이미 검토 중입니다. A dispute for this collection is already open.",
+            _("A dispute for this collection is already open."),
             status_code=409,
         ) from None
 
 
 def _already_decided() -> DomainError:
-    return DomainError(
-        "already_decided", "이미 처리된 이의신청입니다. This dispute was already decided.", status_code=409
-    )
+    return DomainError("already_decided", _("This dispute was already decided."), status_code=409)
 
 
 def _claim(dispute: Dispute, *, to: str, by: User, reason: str, **outcome: object) -> Dispute:
@@ -248,15 +251,15 @@ def _notify_owner(dispute: Dispute) -> None:
 
 
 class DisputeDecision(models.TextChoices):
-    ACCEPT = "accept", "인정 · Accept"
-    REJECT = "reject", "기각 · Reject"
+    ACCEPT = "accept", _("Accept")
+    REJECT = "reject", _("Reject")
 
 
 class AcceptOutcome(models.TextChoices):
     """What accepting does: void the collection, or correct its weight."""
 
-    VOID = "void", "수거 기록 취소 · Void"
-    CORRECT = "correct", "무게 정정 · Correct the weight"
+    VOID = "void", _("Void the collection")
+    CORRECT = "correct", _("Correct the weight")
 
 
 def decide_dispute(
@@ -281,7 +284,7 @@ def accepted_weight(outcome: str, weight_kg: object) -> int | None:
             if not grams:
                 raise DomainError(
                     "weight_out_of_range",
-                    "0 kg으로 정정하려면 '수거 기록 취소'를 선택해 주세요. To correct to 0 kg, void the collection.",
+                    _("To correct to 0 kg, void the collection."),
                     fields={"weight_kg": ["must be more than 0"]},
                 )
             return grams
@@ -290,8 +293,8 @@ def accepted_weight(outcome: str, weight_kg: object) -> int | None:
 class HeldDecision(models.TextChoices):
     """What an official does with a held scan (a second weighing within the hold window)."""
 
-    RELEASE = "release", "청구 대상으로 · Release"
-    VOID = "void", "무효 처리 · Void"
+    RELEASE = "release", _("Release for billing")
+    VOID = "void", _("Void the scan")
 
 
 HELD_OUTCOME = {HeldDecision.RELEASE: CollectionStatus.BILLABLE, HeldDecision.VOID: CollectionStatus.VOID}

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from backend.billing.pickups import TariffBook, receipts
@@ -49,7 +50,7 @@ def new_dispute(request, event_id):
         except DomainError as exc:
             error = exc.message
         else:
-            messages.success(request, "이의신청을 접수했습니다. 담당 공무원이 검토합니다. Your dispute was received.")
+            messages.success(request, _("Your dispute was received; an official will review it."))
             return redirect("disputes:mine")
     context = {
         "event": event,
@@ -129,7 +130,7 @@ def decide(request, dispute_id):
             outcome=request.POST.get("outcome", ""),
             weight_kg=request.POST.get("weight_kg", ""),
         )
-        messages.success(request, "처리했습니다. 신청인에게 결과를 알렸습니다. Done; the owner is told.")
+        messages.success(request, _("Done; the owner is told."))
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("disputes:review")
@@ -147,7 +148,7 @@ def decide_held(request, event_id):
             decision=request.POST.get("decision", ""),
             reason=request.POST.get("reason", ""),
         )
-        messages.success(request, "처리했습니다. Done.")
+        messages.success(request, _("Done."))
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("disputes:review")

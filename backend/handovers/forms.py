@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from backend.handovers.models import HandoverKind
 from backend.handovers.services import NOTE_MAX
@@ -7,27 +8,23 @@ from backend.handovers.services import NOTE_MAX
 class ReportForm(forms.Form):
     """What an owner fills in on the phone."""
 
-    restaurant = forms.ChoiceField(label="음식점 Restaurant")
-    kind = forms.ChoiceField(
-        label="무엇을 신고하시나요? What happens?", choices=HandoverKind.choices, widget=forms.RadioSelect
-    )
+    restaurant = forms.ChoiceField(label=_("Restaurant"))
+    kind = forms.ChoiceField(label=_("What happens?"), choices=HandoverKind.choices, widget=forms.RadioSelect)
     proposed_on = forms.DateField(
-        label="날짜 Date",
-        help_text=(
-            "폐업: 마지막 영업일 · 양도: 새 업주가 맡는 첫날. Closing: last day open; sale: the new owner's first day."
-        ),
+        label=_("Date"),
+        help_text=_("Closing: the last day open. Sale: the new owner's first day."),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    new_owner_name = forms.CharField(label="새 업주 이름 (양도) New owner's name", required=False, max_length=150)
-    new_owner_email = forms.EmailField(label="새 업주 이메일 (양도) New owner's email", required=False)
+    new_owner_name = forms.CharField(label=_("New owner's name (sale)"), required=False, max_length=150)
+    new_owner_email = forms.EmailField(label=_("New owner's email (sale)"), required=False)
     new_owner_phone = forms.CharField(
-        label="새 업주 휴대전화 (양도) New owner's mobile",
+        label=_("New owner's mobile (sale)"),
         required=False,
         max_length=13,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
     note = forms.CharField(
-        label="메모 (선택) Note", required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Note (optional)"), required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args, restaurants, **kwargs):
@@ -38,14 +35,14 @@ class ReportForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     effective_on = forms.DateField(
-        label="확정 날짜 Date",
-        help_text="폐업: 마지막 영업일 · 양도: 새 업주의 첫날. Closing: last day open; sale: the new owner's first.",
+        label=_("Confirmed date"),
+        help_text=_("Closing: the last day open. Sale: the new owner's first day."),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    new_owner_name = forms.CharField(label="새 업주 이름 New owner's name", required=False, max_length=150)
-    new_owner_email = forms.EmailField(label="새 업주 이메일 New owner's email", required=False)
-    new_owner_phone = forms.CharField(label="새 업주 휴대전화 New owner's mobile", required=False, max_length=13)
+    new_owner_name = forms.CharField(label=_("New owner's name"), required=False, max_length=150)
+    new_owner_email = forms.EmailField(label=_("New owner's email"), required=False)
+    new_owner_phone = forms.CharField(label=_("New owner's mobile"), required=False, max_length=13)
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(label="반려 사유 Reason", max_length=NOTE_MAX)
+    reason = forms.CharField(label=_("Reason for turning it down"), max_length=NOTE_MAX)

@@ -3,19 +3,20 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.restaurants.models import Restaurant
 
 
 class HandoverKind(models.TextChoices):
-    CLOSING = "closing", "폐업"
-    SALE = "sale", "양도 (업주 변경)"
+    CLOSING = "closing", _("Closing")
+    SALE = "sale", _("Sale (new owner)")
 
 
 class HandoverStatus(models.TextChoices):
-    REPORTED = "reported", "접수"
-    CONFIRMED = "confirmed", "확인 완료"
-    REJECTED = "rejected", "반려"
+    REPORTED = "reported", _("Reported")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Turned down")
 
 
 class HandoverQuerySet(models.QuerySet):

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts import services as accounts
 from backend.accounts.models import Role, User
@@ -25,7 +26,7 @@ NOTE_MAX = 500
 
 
 def _not_found() -> DomainError:
-    return DomainError("not_found", "찾을 수 없습니다. Not found.", status_code=404)
+    return DomainError("not_found", _("Not found."), status_code=404)
 
 
 def report_handover(
@@ -43,19 +44,15 @@ def report_handover(
     if restaurant.owner_id != by.pk:
         raise _not_found()
     if kind not in HandoverKind.values:
-        raise DomainError(
-            "invalid_kind", "폐업 또는 양도를 골라 주세요. Choose closing or sale.", fields={"kind": [kind]}
-        )
+        raise DomainError("invalid_kind", _("Choose closing or sale."), fields={"kind": [kind]})
     checked_day(proposed_on, "proposed_on")
     checked_text(note, "note", NOTE_MAX)
     if restaurant.status == RestaurantStatus.CLOSED:
-        raise DomainError(
-            "restaurant_closed", "이미 폐업한 음식점입니다. The restaurant is already closed.", status_code=409
-        )
+        raise DomainError("restaurant_closed", _("The restaurant is already closed."), status_code=409)
     if kind == HandoverKind.SALE and not (new_owner_email.strip() or new_owner_phone.strip()):
         raise DomainError(
             "new_owner_contact_required",
-            "새 업주의 이메일이나 휴대전화 번호를 적어 주세요. Give the new owner's email or mobile number.",
+            _("Give the new owner's email or mobile number."),
             fields={"new_owner_email": ["email or phone required"]},
         )
     try:
@@ -73,16 +70,13 @@ def report_handover(
     except IntegrityError:  # one waiting report per restaurant (a unique index)
         raise DomainError(
             "handover_already_reported",
-            "이 음식점의 신고가 이미 접수되어 확인을 기다리고 있습니다. "
-            "A report for this restaurant is already waiting.",
+            _("A report for this restaurant is already waiting."),
             status_code=409,
         ) from None
 
 
 def _decided(handover: Handover) -> DomainError:
-    return DomainError(
-        "handover_decided", "이미 처리된 신고입니다. This report has already been decided.", status_code=409
-    )
+    return DomainError("handover_decided", _("This report has already been decided."), status_code=409)
 
 
 def _check_date(handover: Handover, effective_on: date, restaurant: Restaurant) -> None:
@@ -92,8 +86,7 @@ def _check_date(handover: Handover, effective_on: date, restaurant: Restaurant) 
     if effective_on > today:
         raise DomainError(
             "handover_date_in_future",
-            "오늘 이후의 날짜는 확인할 수 없습니다. 그날이 지난 뒤 확인해 주세요. "
-            "The date is in the future: confirm it on or after that day.",
+            _("The date is in the future: confirm it on or after that day."),
             fields={"effective_on": ["after today"]},
         )
     if handover.kind == HandoverKind.SALE:
@@ -102,8 +95,7 @@ def _check_date(handover: Handover, effective_on: date, restaurant: Restaurant) 
         if current is not None and current.starts_at is not None and starts <= current.starts_at:
             raise DomainError(
                 "handover_before_owner_start",
-                "지금 업주가 인수한 날보다 늦은 날짜여야 합니다. "
-                "The date must come after the current owner took the restaurant over.",
+                _("The date must come after the current owner took the restaurant over."),
                 fields={"effective_on": ["not after the current owner's first day"]},
             )
 
@@ -132,9 +124,7 @@ def confirm_handover(
         _check_date(locked, effective_on, restaurant)
         if locked.kind == HandoverKind.CLOSING:
             if restaurant.status == RestaurantStatus.CLOSED:
-                raise DomainError(
-                    "restaurant_closed", "이미 폐업한 음식점입니다. The restaurant is already closed.", status_code=409
-                )
+                raise DomainError("restaurant_closed", _("The restaurant is already closed."), status_code=409)
             restaurant.close(on=effective_on)
             invoice_id = issue_final_invoice(restaurant=restaurant, last_day=effective_on)
             new_owner = None
@@ -148,7 +138,7 @@ def confirm_handover(
             if new_owner.pk == restaurant.owner_id:
                 raise DomainError(
                     "same_owner",
-                    "새 업주가 지금 업주와 같습니다. The new owner is the current owner.",
+                    _("The new owner is the current owner."),
                     fields={"new_owner_email": ["same as the current owner"]},
                 )
             accounts.check_owner_binding(by=by, owner=new_owner, municipality_id=restaurant.municipality_id)
@@ -167,7 +157,7 @@ def confirm_handover(
 def reject_handover(*, handover: Handover, by: User, reason: str) -> Handover:
     checked_text(reason, "reason", NOTE_MAX)
     if not reason.strip():
-        raise DomainError("reason_required", "반려 사유를 적어 주세요. Give a reason.", fields={"reason": ["required"]})
+        raise DomainError("reason_required", _("Give a reason."), fields={"reason": ["required"]})
     claimed = Handover.objects.filter(id=handover.id, status=HandoverStatus.REPORTED).update(
         status=HandoverStatus.REJECTED, decided_by=by, decided_at=timezone.now(), decision_reason=reason.strip()
     )

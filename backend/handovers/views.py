@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.core.errors import DomainError
 from backend.handovers import services
@@ -53,9 +54,7 @@ def report(request):
         except DomainError as error:
             _add_error(form, error)
         else:
-            messages.success(
-                request, "신고가 접수되었습니다. 담당 공무원이 확인합니다. Received: an official will confirm it."
-            )
+            messages.success(request, _("Received: an official will confirm it."))
             return redirect("handovers:report")
     reports = Handover.objects.visible_to(user).select_related("restaurant", "final_invoice")[:SHOWN]
     return render(request, "handovers/report.html", {"form": form, "reports": reports, "restaurants": restaurants})
@@ -109,7 +108,7 @@ def decide(request, handover_id):
             except DomainError as error:
                 _add_error(form, error)
             else:
-                messages.success(request, "처리했습니다. Done.")
+                messages.success(request, _("Done."))
                 return redirect("handovers:review")
     return render(
         request,

@@ -1,5 +1,6 @@
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -130,7 +131,7 @@ class PickupRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
             if data.get("restaurant") and data["restaurant"] != restaurant.id:
                 raise DomainError(
                     "validation_error",
-                    "이 음식점의 용기가 아닙니다. The bin is not this restaurant's.",
+                    _("The bin is not this restaurant's."),
                     fields={"bin": ["another restaurant's bin"]},
                 )
         else:

@@ -3,6 +3,8 @@ import uuid
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from backend.core.bounds import REASON_MAX_LENGTH, checked_text
 from backend.core.errors import DomainError
@@ -10,16 +12,16 @@ from backend.restaurants.models import Restaurant, owned_by
 
 
 class RequestKind(models.TextChoices):
-    EXTRA_PICKUP = "extra_pickup", "추가 수거 요청"
-    MISSED_PICKUP = "missed_pickup", "미수거 신고"
+    EXTRA_PICKUP = "extra_pickup", _("Extra pickup")
+    MISSED_PICKUP = "missed_pickup", _("Missed pickup report")
 
 
 class RequestStatus(models.TextChoices):
-    RECEIVED = "received", "접수"
-    ASSIGNED = "assigned", "배정"
-    DONE = "done", "처리 완료"
-    REJECTED = "rejected", "반려"
-    CANCELLED = "cancelled", "취소"
+    RECEIVED = "received", _("Received")
+    ASSIGNED = "assigned", _("Assigned")
+    DONE = "done", _("Done")
+    REJECTED = "rejected", _("Turned down")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 OPEN_STATUSES = (RequestStatus.RECEIVED, RequestStatus.ASSIGNED)
@@ -99,7 +101,7 @@ class PickupRequest(models.Model):
 
     @property
     def target_label(self) -> str:
-        return f"{self.bin.label} 용기" if self.bin is not None else "모든 용기"
+        return gettext("%(bin)s bin") % {"bin": self.bin.label} if self.bin is not None else gettext("all bins")
 
     def advance(
         self, *, to: str, by, reason: str = "", hauler=None, assignee=None, collection=None
@@ -137,13 +139,15 @@ def _cannot_move(current: PickupRequest, to: str) -> DomainError:
     if to == RequestStatus.CANCELLED and current.is_open:
         return DomainError(
             "not_cancellable",
-            "이미 수거 작업자에게 배정되어 취소할 수 없습니다. 구청에 연락해 주세요. "
-            "The request is already assigned to a crew and can no longer be cancelled.",
+            _(
+                "The request is already assigned to a crew and can no longer be cancelled; "
+                "please call the district office."
+            ),
             status_code=409,
         )
     return DomainError(
         "request_closed",
-        f"이미 '{current.get_status_display()}' 상태인 요청입니다. This request is already {current.status}.",
+        _("This request is already %(status)s.") % {"status": current.get_status_display()},
         status_code=409,
     )
 

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 from django.db.models import TextChoices
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.collection_events.models import CollectionEvent, CollectionStatus, CrewException
@@ -45,16 +47,16 @@ def request_pickup(
     if bin is not None and bin.restaurant_id != restaurant.id:
         raise DomainError(
             "validation_error",
-            "이 음식점의 용기가 아닙니다. The bin is not this restaurant's.",
+            _("The bin is not this restaurant's."),
             fields={"bin": ["another restaurant's bin"]},
         )
     if bin is not None and bin.status != BinStatus.ACTIVE:
-        raise DomainError("bin_retired", "사용 중지된 용기입니다. This bin is retired.", status_code=409)
+        raise DomainError("bin_retired", _("This bin is retired."), status_code=409)
     if kind == RequestKind.MISSED_PICKUP:
         if requested_for > today:
             raise DomainError(
                 "date_in_future",
-                "아직 지나지 않은 날의 미수거는 신고할 수 없습니다. A pickup cannot be reported missed before its day.",
+                _("A pickup cannot be reported missed before its day."),
                 fields={"requested_for": [f"after today ({today:%Y-%m-%d})"]},
             )
         _refuse_if_window_closed(restaurant=restaurant, day=requested_for)
@@ -62,14 +64,13 @@ def request_pickup(
     elif requested_for < today:
         raise DomainError(
             "date_in_past",
-            "지난 날짜에는 추가 수거를 요청할 수 없습니다. An extra pickup cannot be asked for a past day.",
+            _("An extra pickup cannot be asked for a past day."),
             fields={"requested_for": [f"before today ({today:%Y-%m-%d})"]},
         )
     elif requested_for > today + timedelta(days=MAX_DAYS_AHEAD):
         raise DomainError(
             "date_too_far_ahead",
-            f"추가 수거는 {MAX_DAYS_AHEAD}일 이내의 날짜로 요청해 주세요. "
-            f"An extra pickup can be asked for at most {MAX_DAYS_AHEAD} days ahead.",
+            _("An extra pickup can be asked for at most %(days)s days ahead.") % {"days": MAX_DAYS_AHEAD},
             fields={"requested_for": [f"at most {MAX_DAYS_AHEAD} days after today"]},
         )
     try:
@@ -89,8 +90,7 @@ def request_pickup(
     except IntegrityError:
         raise DomainError(
             "duplicate_request",
-            "같은 날짜, 같은 용기에 대한 요청이 이미 진행 중입니다. "
-            "An open request for this bin, day and kind already exists.",
+            _("An open request for this bin, day and kind already exists."),
             status_code=409,
         ) from None
     return pickup
@@ -106,10 +106,8 @@ def _refuse_if_window_closed(*, restaurant: Restaurant, day: date) -> None:
     last_day = window_last_day(day, days)
     raise DomainError(
         "report_window_closed",
-        f"미수거 신고는 수거일로부터 {days} 근무일 이내({last_day:%Y-%m-%d}까지) 할 수 있습니다. "
-        f"{municipality.contact}에 전화로 문의해 주세요. "
-        f"A missed pickup can be reported within {days} working days (until {last_day:%Y-%m-%d}); "
-        f"please call {municipality.contact}.",
+        _("A missed pickup can be reported within %(days)s working days (until %(last_day)s); please call %(contact)s.")
+        % {"days": days, "last_day": f"{last_day:%Y-%m-%d}", "contact": municipality.contact},
         fields={
             "requested_for": [f"reported after {last_day:%Y-%m-%d}"],
             "deadline": last_day.isoformat(),
@@ -149,9 +147,11 @@ def _refuse_if_visited(*, restaurant: Restaurant, bin: Bin | None, day: date, zo
         )
         raise DomainError(
             "bin_not_put_out",
-            f"{day:%m월 %d일} 수거 차량이 방문했을 때({seen}) 용기가 배출되지 않아 수거하지 못했습니다(미배출). "
-            "미수거 신고 대신 추가 수거를 요청해 주세요. "
-            f"The crew visited ({seen}) and the bin was not put out; ask for an extra pickup instead.",
+            _(
+                "On %(day)s the crew came (%(seen)s) and the bin was not put out; "
+                "ask for an extra pickup instead of reporting a missed one."
+            )
+            % {"day": date_format(day, "MONTH_DAY_FORMAT"), "seen": seen},
             fields={"visits": [_visit_fact(visit, zone) for visit in unweighed.values()]},
             status_code=409,
         )
@@ -161,7 +161,8 @@ def _refuse_if_visited(*, restaurant: Restaurant, bin: Bin | None, day: date, zo
     )
     raise DomainError(
         "already_collected",
-        f"{day:%m월 %d일}에 이미 수거되었습니다({collected}). The bin was collected that day ({collected}).",
+        _("The bin was collected on %(day)s (%(collected)s).")
+        % {"day": date_format(day, "MONTH_DAY_FORMAT"), "collected": collected},
         fields={"visits": [_visit_fact(visit, zone) for visit in weighed.values()]},
         status_code=409,
     )
@@ -186,20 +187,20 @@ def assign_request(
         if len(serving) != 1:
             raise DomainError(
                 "hauler_required",
-                "배정할 수거 업체를 선택해 주세요. Choose the hauler to assign.",
+                _("Choose the hauler to assign."),
                 fields={"hauler": ["required: the district has no single hauler"]},
             )
         hauler = serving[0]
     if hauler.municipality_id != restaurant.municipality_id or not hauler.serves(restaurant.district_id):
         raise DomainError(
             "hauler_not_serving",
-            "이 업체는 해당 지역을 담당하지 않습니다. The hauler does not serve this restaurant's district.",
+            _("The hauler does not serve this restaurant's district."),
             fields={"hauler": ["does not serve the district"]},
         )
     if assignee is not None and not (assignee.is_collector and assignee.hauler_id == hauler.id):
         raise DomainError(
             "assignee_not_in_hauler",
-            "선택한 작업자는 이 업체 소속이 아닙니다. The crew member does not work for this hauler.",
+            _("The crew member does not work for this hauler."),
             fields={"assignee": ["not one of the hauler's crew"]},
         )
     with transaction.atomic():
@@ -211,9 +212,7 @@ def assign_request(
 def reject_request(*, pickup: PickupRequest, by: User, reason: str) -> PickupRequestStep:
     """Refuse the request (반려); the owner is told why."""
     if not reason.strip():
-        raise DomainError(
-            "reason_required", "사유를 입력해 주세요. A reason is required.", fields={"reason": ["required"]}
-        )
+        raise DomainError("reason_required", _("A reason is required."), fields={"reason": ["required"]})
     with transaction.atomic():
         step = pickup.advance(to=RequestStatus.REJECTED, by=by, reason=reason)
         notify_owner_of_step(step=step)
@@ -226,8 +225,7 @@ def cancel_request(*, pickup: PickupRequest, by: User, reason: str = "") -> Pick
     if by.is_owner and pickup.restaurant.owner_id != by.pk:
         raise DomainError(
             "not_current_owner",
-            "더 이상 이 음식점의 업주가 아니어서 지난 기록은 조회만 할 수 있습니다. "
-            "You no longer own this restaurant: its past records are read-only.",
+            _("You no longer own this restaurant: its past records are read-only."),
             status_code=403,
         )
     with transaction.atomic():
@@ -301,9 +299,9 @@ def _settling_weighing(pickup: PickupRequest, weighings: list[CollectionEvent]) 
 class PickupDecision(TextChoices):
     """What an official does with an open request from the review page."""
 
-    ASSIGN = "assign", "배정 · Assign"
-    REJECT = "reject", "반려 · Reject"
-    DONE = "done", "처리 완료 · Done"
+    ASSIGN = "assign", _("Assign")
+    REJECT = "reject", _("Turn down")
+    DONE = "done", _("Mark done")
 
 
 def decide_request(

@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from backend.collection_events.access import can_see_stops
@@ -38,21 +40,20 @@ class RequestForm(forms.Form):
     """What an owner fills in on the phone. `target` is a restaurant ("all bins") or
     one of its bins, written `restaurant-id/bin-id`."""
 
-    kind = forms.ChoiceField(
-        label="무엇을 요청하시나요? What do you need?", choices=RequestKind.choices, widget=forms.RadioSelect
-    )
-    target = forms.ChoiceField(label="용기 Bin")
-    requested_for = forms.DateField(label="날짜 Day", widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label=_("What do you need?"), choices=RequestKind.choices, widget=forms.RadioSelect)
+    target = forms.ChoiceField(label=_("Bin"))
+    requested_for = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(
-        label="메모 (선택) Note", required=False, max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Note (optional)"), required=False, max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args, restaurants, **kwargs):
         super().__init__(*args, **kwargs)
         choices = []
+        all_bins = gettext("all bins")
         for restaurant in restaurants:
             bins = [b for b in restaurant.bins.all() if b.status == "active"]
-            choices.append((str(restaurant.id), f"{restaurant.name} · 모든 용기 (all bins)"))
+            choices.append((str(restaurant.id), f"{restaurant.name} · {all_bins}"))
             choices += [
                 (f"{restaurant.id}/{b.id}", f"{restaurant.name} · {b.label} ({b.capacity_liters} L)") for b in bins
             ]
@@ -95,7 +96,7 @@ def my_requests(request):
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, "접수되었습니다. 진행 상황을 아래에서 확인하세요. Your request was received.")
+            messages.success(request, _("Your request was received; follow it below."))
             return redirect("pickup_requests:mine")
     pickups = with_history(PickupRequest.objects.visible_to(user))[:SHOWN]
     municipality = restaurants[0].municipality if restaurants else None
@@ -113,7 +114,7 @@ def cancel(request, request_id):
         raise PermissionDenied
     try:
         services.cancel_request(pickup=pickup, by=request.user, reason=request.POST.get("reason", ""))
-        messages.success(request, "요청을 취소했습니다. Request cancelled.")
+        messages.success(request, _("Request cancelled."))
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("pickup_requests:mine")
@@ -129,7 +130,7 @@ def done(request, request_id):
     pickup = access_pickup_request(user, request_id)
     try:
         services.complete_request(pickup=pickup, by=user, reason=request.POST.get("reason", ""))
-        messages.success(request, "처리 완료로 표시했습니다. Marked done.")
+        messages.success(request, _("Marked done."))
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("stops" if can_see_stops(user) else "pickup_requests:review")
@@ -172,7 +173,7 @@ def decide(request, request_id):
         services.decide_request(
             pickup=pickup, by=request.user, decision=decision, reason=request.POST.get("reason", ""), hauler=hauler
         )
-        messages.success(request, "처리했습니다. Done.")
+        messages.success(request, _("Done."))
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("pickup_requests:review")

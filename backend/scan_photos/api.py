@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -121,8 +122,7 @@ class ScanPhotoView(APIView):
         except UnsupportedMediaType:
             raise DomainError(
                 "unsupported_media_type",
-                "사진은 multipart/form-data의 image 필드로 보내 주세요. "
-                "Send the photo as multipart/form-data, field `image`.",
+                _("Send the photo as multipart/form-data, field `image`."),
                 status_code=415,
             ) from None
         if not isinstance(upload, UploadedFile):

@@ -13,6 +13,7 @@ import io
 import warnings
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from backend.core.errors import DomainError
@@ -35,7 +36,7 @@ class StoredPhoto:
 def type_not_allowed() -> DomainError:
     return DomainError(
         "photo_type_not_allowed",
-        "사진은 JPEG, PNG 또는 WebP 파일이어야 합니다. The photo must be a JPEG, PNG or WebP image.",
+        _("The photo must be a JPEG, PNG or WebP image."),
         fields={"image": ["JPEG, PNG or WebP"]},
         status_code=415,
     )
@@ -44,7 +45,7 @@ def type_not_allowed() -> DomainError:
 def unreadable(why: str) -> DomainError:
     return DomainError(
         "photo_unreadable",
-        "사진 파일을 읽을 수 없습니다. The photo could not be read.",
+        _("The photo could not be read."),
         fields={"image": [why]},
     )
 

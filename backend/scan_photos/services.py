@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.billing import windows
@@ -24,14 +25,14 @@ from backend.scan_photos import images
 
 def scan_not_found() -> DomainError:
     """A scan that does not exist and one recorded by another crew answer alike."""
-    return DomainError("not_found", "찾을 수 없습니다. Not found.", status_code=404)
+    return DomainError("not_found", _("Not found."), status_code=404)
 
 
 def photo_too_large() -> DomainError:
     limit = settings.SCAN_PHOTO_MAX_BYTES
     return DomainError(
         "photo_too_large",
-        f"사진이 너무 큽니다 (최대 {limit / 1_000_000:g} MB). The photo is larger than {limit:,} bytes.",
+        _("The photo is too large (at most %(megabytes)s MB).") % {"megabytes": f"{limit / 1_000_000:g}"},
         fields={"image": [f"at most {limit} bytes"]},
         status_code=413,
     )
@@ -40,7 +41,7 @@ def photo_too_large() -> DomainError:
 def photo_required() -> DomainError:
     return DomainError(
         "validation_error",
-        "사진 파일이 필요합니다. A photo file (multipart field `image`) is required.",
+        _("A photo file (multipart field `image`) is required."),
         fields={"image": ["required"]},
     )
 
@@ -48,7 +49,7 @@ def photo_required() -> DomainError:
 def _already_attached() -> DomainError:
     return DomainError(
         "photo_already_attached",
-        "이 수거에는 이미 다른 사진이 있습니다. Another photo is already attached to this scan.",
+        _("Another photo is already attached to this scan."),
         fields={"image": ["another photo is attached"]},
         status_code=409,
     )
@@ -57,7 +58,7 @@ def _already_attached() -> DomainError:
 def _already_billed(invoice_number: str) -> DomainError:
     return DomainError(
         "scan_already_billed",
-        f"이미 청구서({invoice_number})에 포함된 수거입니다. This scan is already on invoice {invoice_number}.",
+        _("This scan is already on invoice %(number)s.") % {"number": invoice_number},
         fields={"event": [f"billed on {invoice_number}"]},
         status_code=409,
     )

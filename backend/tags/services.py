@@ -110,10 +110,16 @@ def find_tags(references: list[str], *, queryset: "QuerySet[Tag] | None" = None)
             )
             continue
         tag = by_code.get(ref.code) if ref.code else by_manual.get(ref.manual_code or "")
-        resolved[raw] = tag or DomainError(
-            "unknown_tag", "등록되지 않은 태그입니다. This tag is not registered.", fields={"tag": ["unknown"]}
-        )
+        resolved[raw] = tag or unknown_tag()
     return resolved
+
+
+def unknown_tag() -> DomainError:
+    """A code no tag has; also the answer to a crew scanning a tag outside its service
+    area (collection_events), which must not learn that the code is real."""
+    return DomainError(
+        "unknown_tag", "등록되지 않은 태그입니다. This tag is not registered.", fields={"tag": ["unknown"]}
+    )
 
 
 def report_tag_problem(*, bin: Bin, by: User, kind: str, note: str = "") -> TagReport:

@@ -45,11 +45,11 @@ def test_an_owner_reports_a_sale_and_an_official_confirms_it(
     assert desk.get_by_label("새 업주 이메일").input_value() == "buyer@example.org"
     assert_usable(desk, "the confirm page")
     desk.get_by_label("확정 날짜").fill((today + timedelta(days=3)).isoformat())
-    desk.get_by_role("button", name="확인 · Confirm").click()
+    desk.get_by_role("button", name="확인", exact=True).click()
     expect(desk.get_by_text("오늘 이후의 날짜", exact=False).first).to_be_visible()
     assert_usable(desk, "the confirm page with a date error")
     desk.get_by_label("확정 날짜").fill(today.isoformat())
-    desk.get_by_role("button", name="확인 · Confirm").click()
+    desk.get_by_role("button", name="확인", exact=True).click()
     expect(desk.get_by_text("처리했습니다", exact=False).first).to_be_visible()
     assert_usable(desk, "the list after confirming")
 
