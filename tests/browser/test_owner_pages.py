@@ -4,7 +4,7 @@ past the dispute window; my bins and tags with a lost-tag report. Every state pa
 `assert_usable`."""
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -33,13 +33,18 @@ def history(f, owner, tag, collector, city, hauler):
     register_scale(
         municipality=city, hauler=hauler, serial="SC-1", inspected_on=today - timedelta(days=40), today=today
     )
+    # The newest pickup is today in Seoul, whatever the hour the suite runs at: an hour
+    # ago, or the local midnight when that hour would fall on yesterday.
+    now = timezone.now()
+    midnight = datetime.combine(today, time.min, tzinfo=SEOUL)
+    newest = max(now - timedelta(hours=1), midnight)
     events = [
         f.CollectionEventFactory(
             id=uuid.uuid4(),
             tag=tag,
             collector=collector,
             weight_g=10_000 + day,
-            collected_at=timezone.now() - timedelta(days=day, hours=1),
+            collected_at=newest - timedelta(days=day),
             scale_id="SC-1",
         )
         for day in range(40)
