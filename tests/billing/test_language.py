@@ -101,7 +101,7 @@ def test_the_officials_billing_console_in_english_and_in_korean(client, official
         assert '<html lang="en">' in page, url
         assert korean_outside_lang_ko(page) == [], url
     assert "Price per kg (won)" in pages_of(client, urls[0])
-    assert "Done" in pages_of(client, urls[1]) and "aria-label=\"Officials' menu\"" in pages_of(client, urls[1])
+    assert "Done" in pages_of(client, urls[1]) and 'aria-label="Officials\' menu"' in pages_of(client, urls[1])
     run = pages_of(client, urls[2])
     assert "Nothing to bill: no weighing, no bin in service" in run and "1 invoice" in run and "Total billed" in run
     arrears = pages_of(client, urls[3])
