@@ -120,7 +120,9 @@ def bucket_totals(invoices: "QuerySet[Invoice]", today: date) -> list[BucketTota
         aggregates[f"{code}_n"] = Count("id", filter=due_dates_of(code, today))
         aggregates[f"{code}_krw"] = Sum("owed_krw", filter=due_dates_of(code, today))
     row = invoices.order_by().aggregate(**aggregates)
-    return [BucketTotal(code, BUCKET_LABELS[code], row[f"{code}_n"], row[f"{code}_krw"] or 0) for code in BUCKET_CODES]
+    return [
+        BucketTotal(code, str(BUCKET_LABELS[code]), row[f"{code}_n"], row[f"{code}_krw"] or 0) for code in BUCKET_CODES
+    ]
 
 
 def notices_about(invoice_ids: Iterable[UUID]) -> dict[str, list[Notice]]:

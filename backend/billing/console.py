@@ -83,7 +83,7 @@ class StartRunForm(forms.Form):
 def _show_domain_error(form: forms.Form, error: DomainError) -> None:
     """The domain's message on the form, on the field it names when the form has it."""
     fields = [name for name in error.fields if name in form.fields]
-    form.add_error(fields[0] if fields else None, error.message)
+    form.add_error(fields[0] if fields else None, str(error.message))
 
 
 def _managers_only(request) -> None:
