@@ -47,7 +47,7 @@ def test_officials_see_what_was_sent_when_and_whether_it_was_read(
 
     table = notices_table(client.get(f"/billing/invoices/{invoice.id}/").content.decode())
     assert "읽지 않은 안내 다시 알림" in table  # the reminder, itself unread
-    assert "2026-11-05 20:30" in table  # when the invoice notice was read
+    assert "2026년 11월 5일 20:30" in table  # when the invoice notice was read
     assert table.count("<tr>") == 3  # the header, the notice, its reminder
 
 
