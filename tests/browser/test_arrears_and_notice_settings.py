@@ -45,7 +45,7 @@ def test_an_official_filters_the_arrears_and_reminds_two_owners(desk, overdue, o
     expect(desk.locator("table.arrears tbody tr")).to_have_count(3)
     assert_usable(desk, "the arrears list")
 
-    desk.get_by_label("연체 기간").select_option("90_plus")
+    desk.get_by_role("combobox", name="연체 기간").select_option("90_plus")
     desk.get_by_role("button", name="보기", exact=True).click()
     expect(desk.locator("table.arrears tbody tr")).to_have_count(1)
     expect(desk.locator("table.arrears")).to_contain_text("늦은 식당 2")
