@@ -2,6 +2,8 @@
 invoices: `Tariff.objects.visible_to`, `BillingRun.objects.visible_to`,
 `Invoice.objects.visible_to` (owners their restaurants', never drafts)."""
 
+from django.utils.translation import gettext_lazy as _
+
 from backend.accounts.access import AnyUser, acts_for_municipality
 from backend.accounts.models import User
 from backend.core.errors import DomainError
@@ -37,8 +39,7 @@ def tariff_municipality(user: User) -> Municipality:
     if user.municipality is None:
         raise DomainError(
             "permission_denied",
-            "소속 지자체가 있는 공무원만 요금표를 만들 수 있습니다. "
-            "Only an official of a municipality creates tariffs.",
+            _("Only an official of a municipality creates tariffs."),
             status_code=403,
         )
     return user.municipality
@@ -49,8 +50,7 @@ def billing_run_municipality(user: User) -> Municipality:
     if user.municipality is None:
         raise DomainError(
             "permission_denied",
-            "소속 지자체가 있는 공무원만 청구를 시작할 수 있습니다. "
-            "Only an official of a municipality starts a billing run.",
+            _("Only an official of a municipality starts a billing run."),
             status_code=403,
         )
     return user.municipality

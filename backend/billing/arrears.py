@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import CharField, Count, ExpressionWrapper, F, IntegerField, Q, QuerySet, Sum
 from django.db.models.functions import Cast, Left
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.billing.models import Invoice, InvoiceStatus
@@ -36,10 +37,10 @@ BUCKETS: tuple[tuple[str, int, int | None], ...] = (
 )
 BUCKET_CODES = tuple(code for code, _first, _last in BUCKETS)
 BUCKET_LABELS = {
-    "under_30": "30일 미만 · Under 30 days",
-    "30_59": "30–59일 · 30–59 days",
-    "60_89": "60–89일 · 60–89 days",
-    "90_plus": "90일 이상 · 90+ days",
+    "under_30": _("Under 30 days"),
+    "30_59": _("30–59 days"),
+    "60_89": _("60–89 days"),
+    "90_plus": _("90 days or more"),
 }
 # At most this many invoices in one reminder request.
 MAX_REMINDERS = 500
@@ -75,7 +76,7 @@ def arrears_municipality(user: User) -> Municipality:
     if user.municipality is None:
         raise DomainError(
             "permission_denied",
-            "소속 지자체가 있는 공무원만 미납 목록을 봅니다. Only an official of a municipality sees its arrears.",
+            _("Only an official of a municipality sees its arrears."),
             status_code=403,
         )
     return user.municipality
@@ -119,7 +120,9 @@ def bucket_totals(invoices: "QuerySet[Invoice]", today: date) -> list[BucketTota
         aggregates[f"{code}_n"] = Count("id", filter=due_dates_of(code, today))
         aggregates[f"{code}_krw"] = Sum("owed_krw", filter=due_dates_of(code, today))
     row = invoices.order_by().aggregate(**aggregates)
-    return [BucketTotal(code, BUCKET_LABELS[code], row[f"{code}_n"], row[f"{code}_krw"] or 0) for code in BUCKET_CODES]
+    return [
+        BucketTotal(code, str(BUCKET_LABELS[code]), row[f"{code}_n"], row[f"{code}_krw"] or 0) for code in BUCKET_CODES
+    ]
 
 
 def notices_about(invoice_ids: Iterable[UUID]) -> dict[str, list[Notice]]:
@@ -176,7 +179,7 @@ def remind_arrears(
     if len(wanted) > MAX_REMINDERS:
         raise DomainError(
             "too_many_invoices",
-            f"한 번에 {MAX_REMINDERS}건까지 보낼 수 있습니다. At most {MAX_REMINDERS} invoices at a time.",
+            _("At most %(most)s invoices at a time.") % {"most": MAX_REMINDERS},
             fields={"invoices": [f"at most {MAX_REMINDERS}"]},
         )
     today = local_today(municipality, now)

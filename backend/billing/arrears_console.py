@@ -20,6 +20,8 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from backend.billing import arrears
@@ -51,12 +53,12 @@ CSV_COLUMNS = [
 
 class ArrearsFilter(forms.Form):
     bucket = forms.ChoiceField(
-        label="연체 기간 · Age",
+        label=_("Past due"),
         required=False,
-        choices=[("", "전체 · All"), *arrears.BUCKET_LABELS.items()],
+        choices=[("", _("All")), *arrears.BUCKET_LABELS.items()],
     )
     district = forms.ModelChoiceField(
-        label="동 · District", required=False, queryset=District.objects.none(), empty_label="전체 · All"
+        label=_("District"), required=False, queryset=District.objects.none(), empty_label=_("All")
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -83,13 +85,13 @@ class InvoiceIdsField(forms.Field):
         try:
             return [uuid.UUID(str(item)) for item in value or []]
         except ValueError:
-            raise forms.ValidationError("알 수 없는 청구서입니다. Unknown invoice.") from None
+            raise forms.ValidationError(_("Unknown invoice.")) from None
 
 
 class RemindForm(forms.Form):
     invoice = InvoiceIdsField(
         error_messages={
-            "required": "안내를 보낼 청구서를 하나 이상 고르세요. Tick at least one invoice to remind.",
+            "required": _("Tick at least one invoice to remind."),
         }
     )
 
@@ -165,17 +167,25 @@ def remind(request):
 
 
 def reminded_message(done: arrears.Reminded) -> str:
-    parts = [f"납부 안내 {done.sent}건을 보냈습니다. {done.sent} reminder(s) sent."]
+    parts = [ngettext("%(n)s reminder sent.", "%(n)s reminders sent.", done.sent) % {"n": done.sent}]
     if done.already_today:
         parts.append(
-            f"{done.already_today}건은 오늘 이미 안내해 다시 보내지 않았습니다. "
-            f"{done.already_today} already reminded today: not sent again."
+            ngettext(
+                "%(n)s was already reminded today: not sent again.",
+                "%(n)s were already reminded today: not sent again.",
+                done.already_today,
+            )
+            % {"n": done.already_today}
         )
     if done.no_owner:
-        parts.append(f"{done.no_owner}건은 업주가 없어 보내지 않았습니다. {done.no_owner} have no owner to remind.")
+        parts.append(
+            ngettext("%(n)s has no owner to remind.", "%(n)s have no owner to remind.", done.no_owner)
+            % {"n": done.no_owner}
+        )
     if done.not_in_arrears:
         parts.append(
-            f"{done.not_in_arrears}건은 더 이상 미납이 아닙니다. {done.not_in_arrears} are no longer in arrears."
+            ngettext("%(n)s is no longer in arrears.", "%(n)s are no longer in arrears.", done.not_in_arrears)
+            % {"n": done.not_in_arrears}
         )
     return " ".join(parts)
 

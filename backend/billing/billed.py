@@ -7,6 +7,8 @@ run saw it and found nothing to bill). A restaurant registered since, still with
 an invoice, makes a new run worth starting: it bills only what is not invoiced yet.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from backend.billing.models import BillingRun, Invoice, RunStatus
 from backend.billing.periods import Period
 from backend.core.errors import DomainError
@@ -33,8 +35,7 @@ def billed_by(*, municipality_id, period: Period) -> BillingRun | None:
 def already_billed(period: Period, run: BillingRun) -> DomainError:
     return DomainError(
         "period_already_billed",
-        f"{period} 청구가 이미 끝났습니다. 새로 청구할 음식점이 없습니다. "
-        f"{period} has already been billed; no restaurant is left to invoice.",
+        _("%(period)s has already been billed; no restaurant is left to invoice.") % {"period": period},
         fields={"period": ["already billed"], "run": [str(run.id)]},
         status_code=409,
     )

@@ -15,6 +15,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from backend.billing import runs, services
@@ -35,7 +37,7 @@ RUNS_SHOWN = 50
 TARIFFS_SHOWN = 100
 
 REASON_FIELD: dict[str, Any] = dict(
-    label="변경 사유 · Reason for the record",
+    label=_("Reason for the record"),
     max_length=100,
     required=True,
     widget=forms.TextInput(attrs={"autocomplete": "off"}),
@@ -43,45 +45,45 @@ REASON_FIELD: dict[str, Any] = dict(
 
 
 class TariffForm(forms.Form):
-    effective_from = forms.DateField(label="적용 시작일 · From", widget=forms.DateInput(attrs={"type": "date"}))
+    effective_from = forms.DateField(label=_("In force from"), widget=forms.DateInput(attrs={"type": "date"}))
     effective_to = forms.DateField(
-        label="적용 종료일 (비우면 계속) · To (empty: until further notice)",
+        label=_("Last day (empty: until further notice)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    price_per_kg_krw = StrictIntegerFormField(
-        label="kg당 요금 (원) · Price per kg (KRW)", min_value=0, max_value=1_000_000
-    )
+    price_per_kg_krw = StrictIntegerFormField(label=_("Price per kg (won)"), min_value=0, max_value=1_000_000)
     base_fee_per_bin_krw = StrictIntegerFormField(
-        label="용기당 기본료 (원) · Base fee per bin (KRW)", min_value=0, max_value=10_000_000, initial=0
+        label=_("Base fee per bin (won)"), min_value=0, max_value=10_000_000, initial=0
     )
     minimum_charge_krw = StrictIntegerFormField(
-        label="최소 청구액 (원) · Minimum charge (KRW)", min_value=0, max_value=10_000_000, initial=0
+        label=_("Minimum charge (won)"), min_value=0, max_value=10_000_000, initial=0
     )
     change_reason = forms.CharField(**REASON_FIELD)
 
 
 class CloseTariffForm(forms.Form):
-    effective_to = forms.DateField(label="적용 종료일 · Last day", widget=forms.DateInput(attrs={"type": "date"}))
+    effective_to = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
     change_reason = forms.CharField(**REASON_FIELD)
 
 
 class StartRunForm(forms.Form):
     period = forms.CharField(
-        label="청구 월 · Month", max_length=7, widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
+        label=_("Month to bill"),
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
     )
 
     def clean_period(self) -> Period:
         try:
             return Period.parse(self.cleaned_data["period"])
         except (ValueError, DomainError):
-            raise forms.ValidationError("YYYY-MM 형식의 월을 입력하세요. Enter a month as YYYY-MM.") from None
+            raise forms.ValidationError(_("Enter a month as YYYY-MM.")) from None
 
 
 def _show_domain_error(form: forms.Form, error: DomainError) -> None:
     """The domain's message on the form, on the field it names when the form has it."""
     fields = [name for name in error.fields if name in form.fields]
-    form.add_error(fields[0] if fields else None, error.message)
+    form.add_error(fields[0] if fields else None, str(error.message))
 
 
 def _managers_only(request) -> None:
@@ -104,7 +106,7 @@ def tariff_list(request):
         except DomainError as error:
             _show_domain_error(form, error)
         else:
-            messages.success(request, "요금표를 만들었습니다. The tariff was created.")
+            messages.success(request, _("The tariff is created."))
             return redirect("billing-console:tariff", tariff_id=tariff.id)
     tariffs = Tariff.objects.visible_to(request.user).order_by("-effective_from")[:TARIFFS_SHOWN]
     status = 400 if form.errors else 200
@@ -146,7 +148,7 @@ def close_tariff(request, tariff_id):
             _show_domain_error(form, error)
         else:
             messages.success(
-                request, f"요금표 적용이 {tariff.effective_to}에 끝납니다. The tariff ends on {tariff.effective_to}."
+                request, _("The tariff ends on %(day)s.") % {"day": date_format(tariff.effective_to, "DATE_FORMAT")}
             )
             return redirect("billing-console:tariff", tariff_id=tariff.id)
     return tariff_detail(request, tariff_id, close_form=form)
@@ -176,9 +178,7 @@ def run_list(request):
             if error.code == "period_already_billed":
                 billed_run = error.fields["run"][0]
         else:
-            messages.success(
-                request, f"{run.billing_period} 청구를 시작했습니다. Billing for {run.billing_period} started."
-            )
+            messages.success(request, _("Billing for %(period)s started.") % {"period": run.billing_period})
             return redirect("billing-console:run", run_id=run.id)
     recent = BillingRun.objects.visible_to(request.user).order_by("-created_at")[:RUNS_SHOWN]
     return render(

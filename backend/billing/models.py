@@ -5,6 +5,7 @@ from django.db.models import Q, Value
 from django.db.models.functions import Mod
 from django.db.models.lookups import Exact
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from backend.billing.periods import Period
 from backend.restaurants.models import Restaurant
@@ -58,10 +59,10 @@ class Tariff(models.Model):
 
 
 class RunStatus(models.TextChoices):
-    QUEUED = "queued", "대기"
-    RUNNING = "running", "진행 중"
-    DONE = "done", "완료"
-    FAILED = "failed", "실패"
+    QUEUED = "queued", pgettext_lazy("billing run", "Queued")
+    RUNNING = "running", pgettext_lazy("billing run", "Running")
+    DONE = "done", pgettext_lazy("billing run", "Done")
+    FAILED = "failed", pgettext_lazy("billing run", "Failed")
 
 
 class BillingRunQuerySet(models.QuerySet):
@@ -132,11 +133,11 @@ class SnapshotField(models.Field):
 
 
 class InvoiceStatus(models.TextChoices):
-    DRAFT = "draft", "작성 중"
-    ISSUED = "issued", "발행"
-    PAID = "paid", "납부 완료"
-    OVERDUE = "overdue", "연체"
-    VOID = "void", "취소"
+    DRAFT = "draft", pgettext_lazy("invoice", "Draft")
+    ISSUED = "issued", pgettext_lazy("invoice", "Issued")
+    PAID = "paid", pgettext_lazy("invoice", "Paid")
+    OVERDUE = "overdue", pgettext_lazy("invoice", "Overdue")
+    VOID = "void", pgettext_lazy("invoice", "Void")
 
 
 class InvoiceQuerySet(models.QuerySet):
@@ -266,11 +267,11 @@ class Invoice(models.Model):
 
 
 class LineKind(models.TextChoices):
-    USAGE = "usage", "배출량"
-    PRIOR_PERIOD = "prior_period", "이전 달 추가분"
-    BASE_FEE = "base_fee", "기본료"
-    MINIMUM = "minimum", "최소 요금 차액"
-    CREDIT = "credit", "정정 (환급)"
+    USAGE = "usage", pgettext_lazy("invoice line", "Weight")
+    PRIOR_PERIOD = "prior_period", pgettext_lazy("invoice line", "Added from an earlier month")
+    BASE_FEE = "base_fee", pgettext_lazy("invoice line", "Base fee")
+    MINIMUM = "minimum", pgettext_lazy("invoice line", "Up to the minimum charge")
+    CREDIT = "credit", pgettext_lazy("invoice line", "Correction (credit)")
 
 
 class InvoiceLine(models.Model):
@@ -325,19 +326,19 @@ class EntryKind(models.TextChoices):
     Credits (negative): a payment (online or at the counter), a wallet top-up, an
     invoice's credit carried over, a drawn pickup given back."""
 
-    CHARGE = "charge", "청구서 발행"
-    PAYMENT = "payment", "납부"
-    CREDIT = "credit", "정정 환급"
-    REFUND = "refund", "환불"
-    TOP_UP = "top_up", "선불 충전"
-    COUNTER_PAYMENT = "counter_payment", "창구 납부"
-    PICKUP_CHARGE = "pickup_charge", "수거 요금 차감"
-    PICKUP_REVERSAL = "pickup_reversal", "수거 취소 환원"
+    CHARGE = "charge", pgettext_lazy("account entry", "Invoice issued")
+    PAYMENT = "payment", pgettext_lazy("account entry", "Payment")
+    CREDIT = "credit", pgettext_lazy("account entry", "Correction credit")
+    REFUND = "refund", pgettext_lazy("account entry", "Refund")
+    TOP_UP = "top_up", pgettext_lazy("account entry", "Wallet top-up")
+    COUNTER_PAYMENT = "counter_payment", pgettext_lazy("account entry", "Payment at the counter")
+    PICKUP_CHARGE = "pickup_charge", pgettext_lazy("account entry", "Pickup fee drawn")
+    PICKUP_REVERSAL = "pickup_reversal", pgettext_lazy("account entry", "Cancelled pickup given back")
 
 
 class BillingMode(models.TextChoices):
-    POSTPAID = "postpaid", "후불 (월 청구)"
-    PREPAID = "prepaid", "선불 (지갑 차감)"
+    POSTPAID = "postpaid", gettext_lazy("Postpaid (monthly invoice)")
+    PREPAID = "prepaid", gettext_lazy("Prepaid (drawn from the wallet)")
 
 
 class BillingAccountQuerySet(models.QuerySet):

@@ -1,11 +1,16 @@
-"""An invoice as a PDF, in Korean, with the font embedded so the text renders and
-can be copied out on any device; a QR code opens the invoice's payment page."""
+"""An invoice as a PDF in the reader's language (Korean unless they chose English),
+with the Korean font embedded so the text, and the register's Korean names on an
+English invoice, render and can be copied out on any device; a QR code opens the
+invoice's payment page. The lines' descriptions are the invoice's record, written
+in Korean when it was issued."""
 
 import io
 from functools import cache
 
 import qrcode
 from django.conf import settings
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -30,7 +35,7 @@ def _register_fonts() -> None:
 
 
 def _won(amount: int) -> str:
-    return f"{amount:,}원"
+    return _("%(amount)s won") % {"amount": f"{amount:,}"}
 
 
 def _kg(grams: int) -> str:
@@ -57,56 +62,56 @@ def render_invoice_pdf(invoice) -> bytes:
     period = invoice.billing_period
 
     story = [
-        Paragraph("음식물류 폐기물 수수료 청구서", title),
-        Paragraph("Food-waste fee invoice", small),
+        Paragraph(_("Food-waste fee invoice"), title),
         Spacer(1, 4 * mm),
         _facts_table(
             [
-                ("청구 기관", invoice.municipality_name),
-                ("청구서 번호", invoice.number),
-                ("청구 기간", f"{period.year}년 {period.month}월 ({period})"),
-                ("음식점", invoice.restaurant_name),
-                ("주소", invoice.restaurant_address),
-                ("사업자등록번호", _business_number(invoice.business_number)),
-                ("납부 기한", f"{invoice.due_date:%Y년 %m월 %d일}"),
+                (_("Billed by"), invoice.municipality_name),
+                (_("Invoice number"), invoice.number),
+                (_("Month billed"), f"{date_format(period.first_day, 'YEAR_MONTH_FORMAT')} ({period})"),
+                (_("Restaurant"), invoice.restaurant_name),
+                (_("Address"), invoice.restaurant_address),
+                (_("Business registration number"), _business_number(invoice.business_number)),
+                (_("Due date"), date_format(invoice.due_date, "DATE_FORMAT")),
             ],
             text,
         ),
-        Paragraph("용기별 배출량과 요금 · Weights and charges per bin", heading),
+        Paragraph(_("Weights and charges per bin"), heading),
     ]
-    rows = [["내역 (Item)", "무게 (Weight)", "단가 (Tariff)", "금액 (Amount)"]]
+    rows = [[_("Item"), _("Weight"), _("Price"), _("Amount")]]
     for line in invoice.lines.all():
         weight = _kg(line.weight_g) if line.kind in (LineKind.USAGE, LineKind.PRIOR_PERIOD, LineKind.CREDIT) else ""
-        tariff = f"{line.price_per_kg_krw:,}원/kg" if line.price_per_kg_krw else ""
+        tariff = _("%(price)s won/kg") % {"price": f"{line.price_per_kg_krw:,}"} if line.price_per_kg_krw else ""
         rows.append([Paragraph(line.description, text), weight, tariff, _won(line.amount_krw)])
     story.append(_lines_table(rows))
     story.append(Spacer(1, 3 * mm))
     totals = [
-        ("소계 (Subtotal)", _won(invoice.subtotal_krw)),
-        *([("최소 요금 차액", _won(invoice.minimum_adjustment_krw))] if invoice.minimum_adjustment_krw else []),
-        *([("정정 환급 (Credits)", _won(invoice.credits_krw))] if invoice.credits_krw else []),
-        ("10원 미만 절사 (Truncated)", _won(-invoice.truncated_krw) if invoice.truncated_krw else "0원"),
-        ("청구 금액 (Total)", _won(invoice.total_krw)),
-        *([("선납금 차감 (Prepaid)", _won(-invoice.prepaid_applied_krw))] if invoice.prepaid_applied_krw else []),
-        ("납부할 금액 (Amount due)", _won(max(0, invoice.total_krw - invoice.prepaid_applied_krw))),
+        (_("Subtotal"), _won(invoice.subtotal_krw)),
+        *(
+            [(_("Up to the minimum charge"), _won(invoice.minimum_adjustment_krw))]
+            if invoice.minimum_adjustment_krw
+            else []
+        ),
+        *([(_("Corrections given back"), _won(invoice.credits_krw))] if invoice.credits_krw else []),
+        (_("Below 10 won, not charged"), _won(-invoice.truncated_krw)),
+        (_("Total"), _won(invoice.total_krw)),
+        *([(_("Prepaid, taken off"), _won(-invoice.prepaid_applied_krw))] if invoice.prepaid_applied_krw else []),
+        (_("Amount due"), _won(max(0, invoice.total_krw - invoice.prepaid_applied_krw))),
     ]
     story.append(_totals_table(totals, text))
     story += [
-        Paragraph("납부 방법 · How to pay", heading),
+        Paragraph(_("How to pay"), heading),
         Paragraph(
-            "휴대전화 카메라로 아래 QR 코드를 찍거나 다음 주소에 접속해 카드 또는 계좌이체로 납부하세요. "
-            "수거 기록에 이의가 있으면 같은 화면에서 이의신청을 할 수 있습니다.",
+            _(
+                "Scan the QR code below with your phone's camera, or open the address below, to pay by card "
+                "or bank transfer. If a pickup on it is wrong, you can dispute it on the same page."
+            ),
             text,
         ),
-        Paragraph(f"납부 주소: {url}", text),
-        Paragraph(
-            "Scan the QR code or open the address above to pay by card or transfer, or to dispute a collection.", small
-        ),
+        Paragraph(_("Pay at: %(url)s") % {"url": url}, text),
         Spacer(1, 2 * mm),
         Image(_qr_png(url), width=38 * mm, height=38 * mm, hAlign="LEFT"),
-        Paragraph(
-            "10원 미만은 국고금 관리 관행에 따라 청구하지 않습니다. Amounts below 10 KRW are not charged.", small
-        ),
+        Paragraph(_("Amounts below 10 won are not charged, as is the practice for public funds."), small),
     ]
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
@@ -116,7 +121,7 @@ def render_invoice_pdf(invoice) -> bytes:
         rightMargin=16 * mm,
         topMargin=14 * mm,
         bottomMargin=14 * mm,
-        title=f"청구서 {invoice.number}",
+        title=_("Invoice %(number)s") % {"number": invoice.number},
         author=invoice.municipality_name,
     )
     document.build(story)

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext_lazy as _
+
 from backend.core.bounds import FIRST_YEAR, LAST_YEAR, year_in_range
 from backend.core.errors import DomainError
 from backend.municipalities.local_time import local_midnight
@@ -29,15 +31,14 @@ class Period:
         if not match or not 1 <= int(match.group(2)) <= 12:
             raise DomainError(
                 "invalid_period",
-                "기간은 YYYY-MM 형식으로 입력해 주세요. The period must look like 2026-10.",
+                _("Write the month as YYYY-MM, like 2026-10."),
                 fields={"period": ["expected YYYY-MM"]},
             )
         year = int(match.group(1))
         if not year_in_range(year):
             raise DomainError(
                 "period_out_of_range",
-                f"기간은 {FIRST_YEAR}년부터 {LAST_YEAR}년 사이로 입력해 주세요. "
-                f"The period must be between {FIRST_YEAR}-01 and {LAST_YEAR}-12.",
+                _("The month must be between %(first)s-01 and %(last)s-12.") % {"first": FIRST_YEAR, "last": LAST_YEAR},
                 fields={"period": [f"between {FIRST_YEAR}-01 and {LAST_YEAR}-12"]},
             )
         return cls(year, int(match.group(2)))

@@ -23,6 +23,7 @@ from datetime import date
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.billing import ledger, pricing
@@ -41,10 +42,10 @@ def set_billing_mode(
     """An official chooses how a restaurant pays. Becoming prepaid starts drawing the
     pickups collected from now on; earlier ones stay on the monthly invoice."""
     if mode not in BillingMode.values:
-        raise DomainError("invalid_billing_mode", "납부 방식이 올바르지 않습니다. Unknown billing mode.")
+        raise DomainError("invalid_billing_mode", _("Unknown billing mode."))
     with transaction.atomic():
         ledger.lock_account(restaurant.id)
-        account, _ = BillingAccount.objects.get_or_create(restaurant=restaurant)
+        account, _created = BillingAccount.objects.get_or_create(restaurant=restaurant)
         now = timezone.now()
         if mode == BillingMode.PREPAID and not account.is_prepaid:
             account.prepaid_since = now

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.billing.models import BillingRun, Invoice, RunStatus
 from backend.restaurants.models import Restaurant
@@ -15,8 +16,8 @@ SKIPPED_SHOWN = 100
 INVOICED_EARLIER = "invoiced_earlier"
 NOTHING_TO_BILL = "nothing_to_bill"
 REASONS = {
-    INVOICED_EARLIER: "이 달의 청구서가 이미 발행됨 · Already invoiced for this month",
-    NOTHING_TO_BILL: "청구할 수거량·사용 중인 용기 없음 · Nothing to bill: no weighing, no bin in service",
+    INVOICED_EARLIER: _("Already invoiced for this month"),
+    NOTHING_TO_BILL: _("Nothing to bill: no weighing, no bin in service"),
 }
 
 
@@ -29,7 +30,7 @@ class Skipped:
 
     @property
     def reason_text(self) -> str:
-        return REASONS[self.reason]
+        return str(REASONS[self.reason])
 
 
 @dataclass

@@ -35,6 +35,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.billing import selectors, writer
 from backend.billing.billed import refuse_if_billed
@@ -61,7 +62,7 @@ def start_billing_run(*, municipality: Municipality, period: Period, requested_b
     if not period.has_ended(now, municipality.zone):
         raise DomainError(
             "period_not_closed",
-            f"{period} 기간이 아직 끝나지 않았습니다. The period {period} has not ended yet.",
+            _("%(period)s has not ended yet.") % {"period": period},
             fields={"period": ["not ended"]},
         )
     refuse_if_billed(municipality_id=municipality.id, period=period)
@@ -214,7 +215,7 @@ def _bill_chunks_in_order(run: BillingRun, *, token, plan: list[_Chunk]) -> None
         for chunk in plan:
             _chunk_with_retries(run, token=token, chunk=chunk, turn=None)
         return
-    turns = [_Turn() for _ in plan]
+    turns = [_Turn() for _step in plan]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="billing-chunk") as pool:
         futures = [
             pool.submit(
@@ -415,8 +416,7 @@ def issue_final_invoice(*, restaurant: Restaurant, last_day: date) -> str | None
                 return None  # the month's run has billed the owner through that day already
             raise DomainError(
                 "handover_month_billed",
-                f"{period} 청구서가 이미 발행되어 그 달 안의 날짜로 처리할 수 없습니다. "
-                f"{period} is already invoiced; choose a date after it.",
+                _("%(period)s is already invoiced; choose a date after it.") % {"period": period},
                 fields={"effective_on": ["month already invoiced"]},
                 status_code=409,
             )
@@ -439,7 +439,7 @@ def bill_synchronously(*, municipality: Municipality, period: Period) -> Billing
     if finished is not None:
         return finished
     if not period.has_ended(timezone.now(), municipality.zone):
-        raise DomainError("period_not_closed", f"{period} 기간이 아직 끝나지 않았습니다. The period has not ended.")
+        raise DomainError("period_not_closed", _("%(period)s has not ended yet.") % {"period": period})
     run = BillingRun.objects.filter(
         municipality=municipality, period=period.first_day, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
     ).first()

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.billing.models import Invoice, InvoiceLine, InvoiceStatus, Tariff
@@ -20,7 +22,7 @@ from backend.municipalities.models import Municipality
 def _overlap() -> DomainError:
     return DomainError(
         "tariff_overlap",
-        "다른 요금표와 적용 기간이 겹칩니다. The dates overlap another tariff.",
+        _("The dates overlap another tariff."),
         fields={"effective_from": ["overlaps another tariff"]},
         status_code=409,
     )
@@ -33,7 +35,7 @@ def _check_dates(effective_from: date, effective_to: date | None) -> None:
     if effective_to is not None and effective_to < effective_from:
         raise DomainError(
             "invalid_dates",
-            "종료일이 시작일보다 빠릅니다. effective_to is before effective_from.",
+            _("The last day is before the first day."),
             fields={"effective_to": ["before effective_from"]},
         )
 
@@ -85,8 +87,7 @@ def update_tariff(*, tariff: Tariff, **changes: Any) -> Tariff:
         if set(changes) - {"effective_to"}:
             raise DomainError(
                 "tariff_in_use",
-                "이미 청구에 사용된 요금표는 종료일만 바꿀 수 있습니다. "
-                "A tariff used on invoices can only be given an end date.",
+                _("A tariff used on invoices can only be given a last day."),
                 status_code=409,
             )
         last_priced = used.order_by("-last_date").values_list("last_date", flat=True).first()
@@ -94,8 +95,8 @@ def update_tariff(*, tariff: Tariff, **changes: Any) -> Tariff:
         if new_end is not None and last_priced and new_end < last_priced:
             raise DomainError(
                 "tariff_in_use",
-                f"{last_priced} 수거분까지 이 요금표로 청구되었습니다. "
-                f"Invoices priced scans up to {last_priced} with it.",
+                _("Invoices priced pickups up to %(day)s with this tariff.")
+                % {"day": date_format(last_priced, "DATE_FORMAT")},
                 fields={"effective_to": [f"not before {last_priced}"]},
                 status_code=409,
             )
@@ -109,7 +110,7 @@ def delete_tariff(*, tariff: Tariff) -> None:
     if InvoiceLine.objects.filter(tariff=tariff).exists():
         raise DomainError(
             "tariff_in_use",
-            "청구에 사용된 요금표는 삭제할 수 없습니다. A tariff used on invoices cannot be deleted.",
+            _("A tariff used on invoices cannot be deleted."),
             status_code=409,
         )
     tariff.delete()

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from backend.billing import ledger, prepaid
@@ -31,11 +32,11 @@ REFUNDS_SHOWN = 100
 class CounterPaymentForm(forms.Form):
     payment_id = forms.UUIDField(widget=forms.HiddenInput)  # chosen when the form is drawn: sent twice, stored once
     amount_krw = StrictIntegerFormField(
-        label="받은 금액 (원) · Amount received (KRW)", min_value=1, max_value=services.MAX_PAYMENT_KRW
+        label=_("Amount received (won)"), min_value=1, max_value=services.MAX_PAYMENT_KRW
     )
-    method = forms.ChoiceField(label="결제 수단 · Method", choices=CounterMethod.choices)
-    invoice = forms.ChoiceField(label="청구서 · For invoice", required=False)
-    receipt_number = forms.CharField(label="영수증 번호 · Receipt number", max_length=50, required=False)
+    method = forms.ChoiceField(label=_("Method"), choices=CounterMethod.choices)
+    invoice = forms.ChoiceField(label=_("For invoice"), required=False)
+    receipt_number = forms.CharField(label=_("Receipt number"), max_length=50, required=False)
 
     def __init__(self, *args, restaurant: Restaurant, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,16 +44,23 @@ class CounterPaymentForm(forms.Form):
             restaurant=restaurant, status__in=[InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE]
         ).order_by("-period")
         self.fields["invoice"].choices = [  # type: ignore[attr-defined]
-            ("", "— 청구서 없이 잔액으로 · Onto the account —"),
-            *((str(i.id), f"{i.number} ({i.billing_period}, {i.amount_due_krw:,}원)") for i in invoices),
+            ("", _("— Onto the account, no invoice —")),
+            *(
+                (
+                    str(i.id),
+                    _("%(number)s (%(period)s, %(amount)s won)")
+                    % {"number": i.number, "period": i.billing_period, "amount": f"{i.amount_due_krw:,}"},
+                )
+                for i in invoices
+            ),
         ]
         self.invoices = {str(i.id): i for i in invoices}
 
 
 class BillingModeForm(forms.Form):
-    mode = forms.ChoiceField(label="납부 방식 · How it pays", choices=BillingMode.choices)
+    mode = forms.ChoiceField(label=_("How it pays"), choices=BillingMode.choices)
     low_balance_krw = StrictIntegerFormField(
-        label="잔액 부족 알림 기준 (원, 비우면 기본값) · Low-balance warning below (KRW; empty: default)",
+        label=_("Warn of a low balance below (won; empty: the default)"),
         min_value=0,
         max_value=services.MAX_PAYMENT_KRW,
         required=False,
@@ -60,8 +68,8 @@ class BillingModeForm(forms.Form):
 
 
 class RefundDecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "승인"), ("reject", "반려")])
-    reason = forms.CharField(label="반려 사유 · Reason (to reject)", max_length=200, required=False)
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    reason = forms.CharField(label=_("Reason (to reject)"), max_length=200, required=False)
 
 
 def _managers_only(request) -> None:
@@ -120,7 +128,7 @@ def counter_payment(request, restaurant_id):
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, "창구 납부를 기록했습니다. The counter payment is recorded.")
+            messages.success(request, _("The counter payment is recorded."))
             return redirect("payments-console:account", restaurant_id=restaurant.id)
     return _render_account(request, restaurant, counter_form=form, status=400)
 
@@ -138,7 +146,7 @@ def billing_mode(request, restaurant_id):
             low_balance_krw=form.cleaned_data["low_balance_krw"],
             by=request.user,
         )
-        messages.success(request, "납부 방식을 바꿨습니다. The billing mode is saved.")
+        messages.success(request, _("The billing mode is saved."))
         return redirect("payments-console:account", restaurant_id=restaurant.id)
     return _render_account(request, restaurant, mode_form=form, status=400)
 
@@ -162,7 +170,7 @@ def decide_refund(request, refund_id):
     refund = get_object_or_404(RefundRequest.objects.visible_to(request.user), id=refund_id)
     form = RefundDecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "승인 또는 반려를 고르세요. Choose approve or reject.")
+        messages.error(request, _("Choose approve or reject."))
         return redirect("payments-console:refunds")
     try:
         services.decide_refund(
@@ -174,5 +182,5 @@ def decide_refund(request, refund_id):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "처리했습니다. Decided.")
+        messages.success(request, _("The refund request is decided."))
     return redirect("payments-console:refunds")

@@ -3,6 +3,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from backend.billing.models import Invoice
 from backend.restaurants.models import Restaurant
@@ -18,14 +19,14 @@ def _paid_by_or_for(user) -> Q:
 
 
 class OrderStatus(models.TextChoices):
-    PENDING = "pending", "결제 대기"
-    PAID = "paid", "결제 완료"
-    FAILED = "failed", "결제 실패"
+    PENDING = "pending", pgettext_lazy("payment order", "Awaiting payment")
+    PAID = "paid", pgettext_lazy("payment order", "Paid")
+    FAILED = "failed", pgettext_lazy("payment order", "Payment failed")
 
 
 class OrderPurpose(models.TextChoices):
-    INVOICE = "invoice", "청구서 납부"
-    TOP_UP = "top_up", "선불 충전"
+    INVOICE = "invoice", pgettext_lazy("payment order", "Invoice payment")
+    TOP_UP = "top_up", pgettext_lazy("payment order", "Wallet top-up")
 
 
 class PaymentOrderQuerySet(models.QuerySet):
@@ -102,8 +103,8 @@ class Payment(models.Model):
 
 
 class CounterMethod(models.TextChoices):
-    CARD = "card", "카드"
-    CASH = "cash", "현금"
+    CARD = "card", pgettext_lazy("payment method", "Card")
+    CASH = "cash", pgettext_lazy("payment method", "Cash")
 
 
 class CounterPaymentQuerySet(models.QuerySet):
@@ -136,9 +137,9 @@ class CounterPayment(models.Model):
 
 
 class RefundStatus(models.TextChoices):
-    REQUESTED = "requested", "검토 중"
-    APPROVED = "approved", "승인 (환불)"
-    REJECTED = "rejected", "반려"
+    REQUESTED = "requested", pgettext_lazy("refund", "Under review")
+    APPROVED = "approved", pgettext_lazy("refund", "Approved (refunded)")
+    REJECTED = "rejected", pgettext_lazy("refund", "Rejected")
 
 
 class RefundRequestQuerySet(models.QuerySet):

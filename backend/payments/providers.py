@@ -23,6 +23,7 @@ from typing import Protocol
 from django.conf import settings
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 
 from backend.core.errors import DomainError
 from backend.core.parsers import loads_bounded
@@ -50,9 +51,7 @@ class PaymentProvider(Protocol):
 
 
 def _bad_signature() -> DomainError:
-    return DomainError(
-        "invalid_signature", "서명이 올바르지 않습니다. The callback signature is invalid.", status_code=400
-    )
+    return DomainError("invalid_signature", _("The callback signature is invalid."), status_code=400)
 
 
 class SandboxProvider:
@@ -117,7 +116,7 @@ class SandboxProvider:
                 failure_reason=_text(payload, "failure_reason", 200, required=False),
             )
         except (ValueError, KeyError, TypeError, OverflowError):
-            raise DomainError("malformed_callback", "콜백 내용을 읽을 수 없습니다. Malformed callback.") from None
+            raise DomainError("malformed_callback", _("The callback cannot be read.")) from None
 
 
 _HEX_SIGNATURE = re.compile(r"[0-9a-f]{64}")
@@ -167,4 +166,6 @@ def get_provider(name: str | None = None) -> PaymentProvider:
     try:
         return _PROVIDERS[name]()
     except KeyError:
-        raise DomainError("unknown_provider", f"Unknown payment provider {name!r}.", status_code=404) from None
+        raise DomainError(
+            "unknown_provider", _("Unknown payment provider: %(name)s.") % {"name": name}, status_code=404
+        ) from None

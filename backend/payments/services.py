@@ -9,7 +9,8 @@ import uuid
 from collections.abc import Mapping
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.billing import ledger
@@ -39,7 +40,7 @@ def create_payment_order(*, invoice: Invoice, by: User) -> PaymentOrder:
     if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE) or invoice.amount_due_krw <= 0:
         raise DomainError(
             "invoice_not_payable",
-            "납부할 금액이 없는 청구서입니다. This invoice has nothing left to pay.",
+            _("This invoice has nothing left to pay."),
             status_code=409,
         )
     return PaymentOrder.objects.create(
@@ -56,7 +57,7 @@ def _checked_amount(amount_krw: int) -> int:
     if not 1 <= amount_krw <= MAX_PAYMENT_KRW:
         raise DomainError(
             "invalid_amount",
-            f"금액은 1원에서 {MAX_PAYMENT_KRW:,}원 사이여야 합니다. The amount must be 1 to {MAX_PAYMENT_KRW:,} KRW.",
+            _("The amount must be 1 to %(most)s won.") % {"most": f"{MAX_PAYMENT_KRW:,}"},
         )
     return amount_krw
 
@@ -78,7 +79,7 @@ def handle_callback(*, provider_name: str, body: bytes, headers: Mapping[str, st
     the payment already recorded and changes nothing."""
     provider = get_provider(provider_name)
     if provider.name != provider_name:
-        raise DomainError("unknown_provider", "Unknown payment provider.", status_code=404)
+        raise DomainError("unknown_provider", _("Unknown payment provider."), status_code=404)
     event = provider.parse_callback(body=body, headers=headers)
     return record_callback(provider_name=provider.name, event=event)
 
@@ -92,7 +93,7 @@ def record_callback(*, provider_name: str, event: CallbackEvent) -> Payment | No
             else PaymentOrder.objects.select_for_update().filter(id=order_id, provider=provider_name).first()
         )
         if order is None:
-            raise DomainError("unknown_order", "알 수 없는 결제 주문입니다. Unknown order.", status_code=404)
+            raise DomainError("unknown_order", _("Unknown payment order."), status_code=404)
         if not event.succeeded:
             if order.status == OrderStatus.PENDING:
                 order.status, order.failure_reason = OrderStatus.FAILED, event.failure_reason[:200]
@@ -102,7 +103,7 @@ def record_callback(*, provider_name: str, event: CallbackEvent) -> Payment | No
         if existing is not None:
             return existing
         if event.amount_krw <= 0:
-            raise DomainError("invalid_amount", "결제 금액이 올바르지 않습니다. Invalid amount.")
+            raise DomainError("invalid_amount", _("The amount paid is not valid."))
         ledger.lock_account(order.restaurant_id)
         invoice = None if order.invoice_id is None else Invoice.objects.select_for_update().get(id=order.invoice_id)
         try:
@@ -154,10 +155,10 @@ def record_counter_payment(
     for one of the restaurant's invoices, or onto its account. `payment_id` comes
     from the form, so submitting it twice records it once."""
     if method not in CounterMethod.values:
-        raise DomainError("invalid_method", "결제 수단은 카드 또는 현금입니다. The method is card or cash.")
+        raise DomainError("invalid_method", _("The method is card or cash."))
     _checked_amount(amount_krw)
     if invoice is not None and invoice.restaurant_id != restaurant.id:
-        raise DomainError("invoice_not_of_restaurant", "이 음식점의 청구서가 아닙니다. Not this restaurant's invoice.")
+        raise DomainError("invoice_not_of_restaurant", _("This invoice is not this restaurant's."))
     with transaction.atomic():
         ledger.lock_account(restaurant.id)
         if payment_id is not None:
@@ -170,9 +171,7 @@ def record_counter_payment(
             InvoiceStatus.OVERDUE,
             InvoiceStatus.PAID,
         ):
-            raise DomainError(
-                "invoice_not_payable", "납부할 수 없는 청구서입니다. This invoice cannot be paid.", status_code=409
-            )
+            raise DomainError("invoice_not_payable", _("This invoice cannot be paid."), status_code=409)
         counter = CounterPayment.objects.create(
             id=payment_id or uuid.uuid4(),
             restaurant=restaurant,
@@ -182,7 +181,9 @@ def record_counter_payment(
             receipt_number=receipt_number[:50],
             recorded_by=by,
         )
-        label = CounterMethod(method).label
+        # The ledger's memo is a record, written in Korean whoever records the payment.
+        with translation.override("ko"):
+            label = str(CounterMethod(method).label)
         ledger.post(
             restaurant_id=restaurant.id,
             kind=EntryKind.COUNTER_PAYMENT,
@@ -208,20 +209,20 @@ def request_refund(*, restaurant: Restaurant, amount_krw: int, bank_account: str
     _checked_amount(amount_krw)
     bank_account = bank_account.strip()
     if not bank_account:
-        raise DomainError("bank_account_required", "환불받을 계좌를 적어 주세요. Write the account to refund to.")
+        raise DomainError("bank_account_required", _("Write the bank account to refund to."))
     with transaction.atomic():
         ledger.lock_account(restaurant.id)
         if RefundRequest.objects.filter(restaurant=restaurant, status=RefundStatus.REQUESTED).exists():
             raise DomainError(
                 "refund_already_requested",
-                "이미 검토 중인 환불 요청이 있습니다. A refund request is already being reviewed.",
+                _("A refund request is already being reviewed."),
                 status_code=409,
             )
         available = refundable_krw(restaurant=restaurant)
         if amount_krw > available:
             raise DomainError(
                 "refund_exceeds_credit",
-                f"환불 가능한 금액은 {available:,}원입니다. You can ask for up to {available:,} KRW.",
+                _("You can ask for up to %(amount)s won.") % {"amount": f"{available:,}"},
                 status_code=409,
             )
         return RefundRequest.objects.create(
@@ -236,15 +237,15 @@ def decide_refund(*, refund: RefundRequest, approve: bool, by: User, reason: str
         ledger.lock_account(refund.restaurant_id)
         locked = RefundRequest.objects.select_for_update().get(id=refund.id)
         if locked.status != RefundStatus.REQUESTED:
-            raise DomainError("refund_already_decided", "이미 처리된 요청입니다. Already decided.", status_code=409)
+            raise DomainError("refund_already_decided", _("This request is already decided."), status_code=409)
         if not approve and not reason.strip():
-            raise DomainError("reason_required", "반려 사유를 적어 주세요. Give the reason for rejecting.")
+            raise DomainError("reason_required", _("Give the reason for rejecting."))
         if approve:
             available = max(0, -ledger.balance_krw(locked.restaurant_id))
             if locked.amount_krw > available:
                 raise DomainError(
                     "refund_exceeds_credit",
-                    f"남은 잔액 {available:,}원보다 많습니다. More than the {available:,} KRW credit left.",
+                    _("That is more than the %(amount)s won of credit left.") % {"amount": f"{available:,}"},
                     status_code=409,
                 )
             ledger.post(

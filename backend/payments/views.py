@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -52,7 +53,7 @@ def sandbox_checkout(request, order_id):
         except ValueError:
             amount = -1
         if succeeded and amount <= 0:
-            messages.error(request, "금액을 확인해 주세요. Check the amount.")
+            messages.error(request, _("Check the amount."))
             return redirect("payments:sandbox-checkout", order_id=order.id)
         body = provider.callback_body(
             order_id=order.id,
@@ -67,11 +68,11 @@ def sandbox_checkout(request, order_id):
             provider_name=provider.name, body=body, headers={SIGNATURE_HEADER: provider.sign(body)}
         )
         if payment is None:
-            messages.error(request, "결제에 실패했습니다. 다시 시도해 주세요. The payment failed.")
+            messages.error(request, _("The payment failed. Please try again."))
             if order.invoice_id is None:
                 return redirect("payments:wallet", restaurant_id=order.restaurant_id)
             return redirect("billing:invoice-page", invoice_id=order.invoice_id)
-        messages.success(request, "납부되었습니다. Payment received.")
+        messages.success(request, _("Payment received."))
         return redirect("payments:receipt", payment_id=payment.id)
     return render(request, "payments/sandbox_checkout.html", {"order": order, "invoice": order.invoice})
 
@@ -132,7 +133,7 @@ def wallet(request, restaurant_id):
 def wallet_top_up(request, restaurant_id):
     restaurant = _wallet_restaurant(request, restaurant_id)
     if not is_owner(request.user):
-        messages.error(request, "업주만 충전할 수 있습니다. Only the owner can top up.")
+        messages.error(request, _("Only the owner can top up."))
         return redirect("payments:wallet", restaurant_id=restaurant.id)
     form = TopUpForm(request.POST, prefix="top_up")
     if not form.is_valid():
@@ -152,7 +153,7 @@ def wallet_top_up(request, restaurant_id):
 def wallet_refund(request, restaurant_id):
     restaurant = _wallet_restaurant(request, restaurant_id)
     if not is_owner(request.user):
-        messages.error(request, "업주만 환불을 요청할 수 있습니다. Only the owner can ask for a refund.")
+        messages.error(request, _("Only the owner can ask for a refund."))
         return redirect("payments:wallet", restaurant_id=restaurant.id)
     form = RefundForm(request.POST, prefix="refund")
     if not form.is_valid():
@@ -167,7 +168,5 @@ def wallet_refund(request, restaurant_id):
     except DomainError as error:
         form.add_error("amount_krw", error.message)
         return _render_wallet(request, restaurant, refund_form=form, status=error.status_code)
-    messages.success(
-        request, "환불 요청을 접수했습니다. 담당 공무원이 확인합니다. Refund requested; an official will review it."
-    )
+    messages.success(request, _("Your refund request is received; an official will review it."))
     return redirect("payments:wallet", restaurant_id=restaurant.id)

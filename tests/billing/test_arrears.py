@@ -117,7 +117,7 @@ def test_the_notices_sent_and_whether_each_was_read(client, api, official, bille
         start = page.index(f">{invoice.number}<")
         return page[start : page.index("</tr>", start)]
 
-    assert "읽음" in row(first) and "02-03 09:15" in row(first) and "읽지 않음" not in row(first)
+    assert "읽음 2월 3일 09:15" in row(first) and "읽지 않음" not in row(first)
     assert "읽지 않음" in row(second)
 
 

@@ -35,7 +35,8 @@ def test_officials_see_what_was_sent_when_and_whether_it_was_read(
     client.force_login(official)
     table = notices_table(client.get(f"/billing/invoices/{invoice.id}/").content.decode())
     assert "청구서 발행 안내" in table and owner.username in table
-    assert timezone.localtime(issued.sent_at).strftime("%Y-%m-%d %H:%M") in table
+    sent = timezone.localtime(issued.sent_at)
+    assert f"{sent.year}년 {sent.month}월 {sent.day}일 {sent:%H:%M}" in table
     assert "읽지 않음" in table
 
     time_machine.move_to(seoul(2026, 11, 5, 9), tick=False)
@@ -46,7 +47,7 @@ def test_officials_see_what_was_sent_when_and_whether_it_was_read(
 
     table = notices_table(client.get(f"/billing/invoices/{invoice.id}/").content.decode())
     assert "읽지 않은 안내 다시 알림" in table  # the reminder, itself unread
-    assert "2026-11-05 20:30" in table  # when the invoice notice was read
+    assert "2026년 11월 5일 20:30" in table  # when the invoice notice was read
     assert table.count("<tr>") == 3  # the header, the notice, its reminder
 
 

@@ -36,7 +36,7 @@ def test_the_korean_text_renders_and_can_be_extracted(pdf):
         "130원/kg",
         "1,600원",
         "납부 기한",
-        f"{invoice.due_date:%Y년 %m월 %d일}",
+        f"{invoice.due_date.year}년 {invoice.due_date.month}월 {invoice.due_date.day}일",
         "납부 방법",
         invoice.number,
     ]:

@@ -40,32 +40,32 @@ def overdue(f, official, district, tariff, scan, bill, eager_celery):
 
 def test_an_official_filters_the_arrears_and_reminds_two_owners(desk, overdue, official):
     sign_in(desk, "official", "official-password-1", "/console/billing/")
-    desk.get_by_role("link", name="미납 Arrears").click()
-    expect(desk.get_by_role("heading", name="미납 Arrears")).to_be_visible()
+    desk.get_by_role("link", name="미납", exact=True).click()
+    expect(desk.get_by_role("heading", name="미납", exact=True)).to_be_visible()
     expect(desk.locator("table.arrears tbody tr")).to_have_count(3)
     assert_usable(desk, "the arrears list")
 
-    desk.get_by_label("연체 기간 · Age").select_option("90_plus")
-    desk.get_by_role("button", name="보기 Show").click()
+    desk.get_by_role("combobox", name="연체 기간").select_option("90_plus")
+    desk.get_by_role("button", name="보기", exact=True).click()
     expect(desk.locator("table.arrears tbody tr")).to_have_count(1)
     expect(desk.locator("table.arrears")).to_contain_text("늦은 식당 2")
     assert_usable(desk, "the arrears list, 90 days and more")
 
     desk.goto("/console/arrears/")
-    desk.get_by_role("button", name="선택한 청구서에 납부 안내 보내기 Send reminder").click()
+    desk.get_by_role("button", name="선택한 청구서에 납부 안내 보내기").click()
     expect(desk.get_by_role("alert")).to_contain_text("하나 이상 고르세요")
     assert_usable(desk, "the arrears list after a reminder with nothing ticked")
 
     desk.get_by_label(f"{overdue[0].number} 선택").check()
     desk.get_by_label(f"{overdue[1].number} 선택").check()
-    desk.get_by_role("button", name="선택한 청구서에 납부 안내 보내기 Send reminder").click()
+    desk.get_by_role("button", name="선택한 청구서에 납부 안내 보내기").click()
     expect(desk.get_by_role("status")).to_contain_text("납부 안내 2건을 보냈습니다")
     expect(desk.locator("table.arrears")).to_contain_text("미납 요금 납부 안내")
     assert_usable(desk, "the arrears list after the reminders")
     assert Notice.objects.filter(kind=NoticeKind.ARREARS_REMINDER).count() == 2
 
     desk.get_by_label(f"{overdue[0].number} 선택").check()
-    desk.get_by_role("button", name="선택한 청구서에 납부 안내 보내기 Send reminder").click()
+    desk.get_by_role("button", name="선택한 청구서에 납부 안내 보내기").click()
     expect(desk.get_by_role("status")).to_contain_text("오늘 이미 안내해 다시 보내지 않았습니다")
     assert Notice.objects.filter(kind=NoticeKind.ARREARS_REMINDER).count() == 2
 

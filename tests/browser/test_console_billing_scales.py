@@ -41,7 +41,7 @@ def test_tariffs_create_refuse_and_close(signed_in_official, tariff):
     desk.get_by_label("적용 종료일").fill("2026-12-31")
     desk.get_by_label("변경 사유").fill("2027년 요금 개정")
     desk.get_by_role("button", name="종료일 저장").click()
-    assert "2026-12-31" in desk.get_by_role("status").inner_text()
+    assert "2026년 12월 31일" in desk.get_by_role("status").inner_text()
     assert "2027년 요금 개정" in desk.locator(".history").inner_text()
     assert_usable(desk, "tariff closed, with its history")
 

@@ -1,13 +1,14 @@
 // Follows a billing run on its page: polls the run's JSON (data-progress-url) every
-// two seconds, moves the progress bar, and reloads the page once the run is done or
-// failed, so that its result is shown. No inline script: the page's CSP allows none.
+// two seconds, moves the progress bar, names the status in the page's language, and
+// reloads the page once the run is done or failed, so that its result is shown. No inline script: the page's CSP allows none.
 (function () {
   "use strict";
   var box = document.getElementById("run-progress");
   if (!box) return;
   var url = box.getAttribute("data-progress-url");
   var bar = box.querySelector("progress");
-  var labels = { queued: "대기 (queued)", running: "진행 중 (running)", done: "완료 (done)", failed: "실패 (failed)" };
+  // The statuses' words in the page's language, as the page wrote them (data-label-<status>).
+  function label(status) { return box.getAttribute("data-label-" + status) || status; }
   function set(field, value) {
     var node = box.querySelector('[data-field="' + field + '"]');
     if (node) node.textContent = value;
@@ -22,7 +23,7 @@
         bar.textContent = run.done;
         set("done", run.done);
         set("invoices_issued", run.invoices_issued);
-        set("status", labels[run.status] || run.status);
+        set("status", label(run.status));
         if (run.status === "done" || run.status === "failed") {
           window.location.reload();
         } else {

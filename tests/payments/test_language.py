@@ -1,0 +1,130 @@
+"""Paying in either language: Korean by default, and in English (the language cookie
+set by the switch) the pay page, the receipt, the wallet and the officials' account
+and refund pages carry no Korean outside what is marked lang="ko" (the ledger's memos,
+written in Korean when they were recorded). An API error keeps its code in both."""
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from backend.billing.models import Invoice
+from backend.payments import services
+from tests.billing.conftest import seoul
+from tests.owner.test_language import korean_outside_lang_ko
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def english_names(old_bin):
+    """Names in the register written in English, so only the pages' own words are left."""
+    restaurant = old_bin.restaurant
+    restaurant.name, restaurant.address = "Grandma's Sundae", "12 Wausan-ro"
+    restaurant.save(update_fields=["name", "address"])
+    old_bin.label = "Kitchen 1"
+    old_bin.save(update_fields=["label"])
+    return old_bin
+
+
+@pytest.fixture
+def invoice(tariff, english_names, scan, bill):
+    scan(english_names, seoul(2026, 9, 3, 5), 100_000)  # 13,000 KRW
+    bill("2026-09")
+    return Invoice.objects.get()
+
+
+@pytest.fixture
+def credit_and_refund(invoice, official, owner):
+    """Paid at the counter beyond the invoice, and a refund of part of the credit asked for."""
+    restaurant = invoice.restaurant
+    services.record_counter_payment(restaurant=restaurant, amount_krw=20_000, method="cash", by=official)
+    return services.request_refund(restaurant=restaurant, amount_krw=5_000, bank_account="NH 123-4567", by=owner)
+
+
+def english(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def page_at(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def assert_english(page: str, url: str) -> None:
+    assert '<html lang="en">' in page, url
+    assert korean_outside_lang_ko(page) == [], url
+
+
+def test_paying_an_invoice_in_english_and_in_korean(client, owner, invoice):
+    client.force_login(owner)
+    checkout = client.post(reverse("pay-invoice", args=[invoice.id]))["Location"]
+    korean = page_at(client, checkout)
+    assert "결제 (시험)" in korean and "결제하기" in korean and "13,000원" in korean
+
+    english(client)
+    page = page_at(client, checkout)
+    assert_english(page, checkout)
+    assert "Payment (sandbox)" in page and "13,000 won" in page and "Try a failed payment" in page
+    receipt = client.post(checkout, {"outcome": "pay", "amount": "13000"}, follow=True)
+    page = receipt.content.decode()
+    assert_english(page, "the receipt")
+    assert "Payment received." in page and "Payment receipt" in page and "Back to the invoice" in page
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
+    page = page_at(client, receipt.redirect_chain[-1][0])
+    assert "납부 영수증" in page and "Payment receipt" not in page
+
+
+def test_the_wallet_in_english_and_in_korean(client, owner, credit_and_refund, invoice):
+    client.force_login(owner)
+    url = reverse("payments:wallet", args=[invoice.restaurant_id])
+    korean = page_at(client, url)
+    assert "내 지갑" in korean and "남은 잔액" in korean and "창구 납부" in korean and "검토 중" in korean
+
+    english(client)
+    page = page_at(client, url)
+    assert_english(page, url)
+    assert "My wallet" in page and "Your credit" in page and "7,000 won" in page
+    assert "Payment at the counter" in page and "Under review" in page and "Amount to add (won)" in page
+
+    response = client.post(reverse("payments:wallet-top-up", args=[invoice.restaurant_id]), {"top_up-amount_krw": "10"})
+    assert response.status_code == 400
+    assert_english(response.content.decode(), "the wallet with an error")
+    assert "Top up at least 1,000 won." in response.content.decode()
+
+
+def test_the_officials_account_and_refund_pages_in_english_and_in_korean(client, official, credit_and_refund, invoice):
+    client.force_login(official)
+    urls = [reverse("payments-console:account", args=[invoice.restaurant_id]), reverse("payments-console:refunds")]
+    korean = [page_at(client, url) for url in urls]
+    assert "창구 납부 기록" in korean[0] and "결제 수단" in korean[0] and "현금" in korean[0]
+    assert "환불 요청" in korean[1] and "승인 (환불)" in korean[1] and "반려 사유" in korean[1]
+
+    english(client)
+    pages = [page_at(client, url) for url in urls]
+    for url, page in zip(urls, pages, strict=True):
+        assert_english(page, url)
+    assert "Record a payment at the counter" in pages[0] and "Cash" in pages[0] and "-7,000 won" in pages[0]
+    assert "Approve (refund)" in pages[1] and "5,000 won" in pages[1]
+
+    response = client.post(
+        reverse("payments-console:decide-refund", args=[credit_and_refund.id]), {"decision": "reject"}
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert "Give the reason for rejecting." in page
+    assert_english(page, "the refunds after a refusal")
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("ko", "환불 가능한 금액은 7,000원입니다."), ("en", "You can ask for up to 7,000 won.")],
+)
+def test_an_api_error_speaks_the_readers_language_and_keeps_its_code(api, owner, credit_and_refund, language, message):
+    credit_and_refund.delete()
+    api.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    endpoint = f"/api/v1/restaurants/{credit_and_refund.restaurant_id}/ledger/refund-requests/"
+    response = api.as_user(owner).post(endpoint, {"amount_krw": 9_000, "bank_account": "NH 1"}, format="json")
+    error = response.json()["error"]
+    assert (response.status_code, error["code"], error["message"]) == (409, "refund_exceeds_credit", message)
