@@ -48,10 +48,10 @@ class Prepared:
 # Why a row is refused or imported with something left out. An issue is kept as its code
 # and values ({"line", "code", ...}) and worded when it is shown, in the reader's language.
 ISSUE_TEXTS = {
-    "no_register_id": _("no register ID (관리번호)"),
-    "register_id_too_long": _("the register ID (관리번호) is too long"),
+    "no_register_id": _("no register ID"),
+    "register_id_too_long": _("the register ID is too long"),
     "duplicate_register_id": _("register ID %(register_id)s is on line %(first_line)s already"),
-    "no_name": _("no business name (사업장명)"),
+    "no_name": _("no business name"),
     "unknown_place": _("unknown district: %(place)s"),
     "no_closing_date": _("no closing date: taken as %(day)s"),
     "coordinates_not_numbers": _("the coordinates are not numbers (X=%(x)s, Y=%(y)s): imported without a location"),
