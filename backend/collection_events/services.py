@@ -43,7 +43,7 @@ from backend.municipalities.models import District
 from backend.restaurants.models import Bin, BinStatus
 from backend.tags import sun
 from backend.tags.models import Tag
-from backend.tags.services import find_tags
+from backend.tags.services import find_tags, unknown_tag
 
 CREATED, DUPLICATE, REJECTED = "created", "duplicate", "rejected"
 
@@ -76,9 +76,7 @@ def _out_of_area(scan: ScanSubmission, tag: Tag, collector: User) -> DomainError
     """Answered exactly like a tag that does not exist (`find_tags`): a crew outside the
     bin's district must not learn that a code is real. The office sees it in the log."""
     log.warning("scan %s refused: tag %s is outside the service area of collector %s", scan.id, tag.id, collector.pk)
-    return DomainError(
-        "unknown_tag", "등록되지 않은 태그입니다. This tag is not registered.", fields={"tag": ["unknown"]}
-    )
+    return unknown_tag()
 
 
 def _revoked() -> DomainError:

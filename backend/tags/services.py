@@ -83,6 +83,11 @@ def issue_missing_tags(*, municipality_id: uuid.UUID, issued_by: User) -> int:
     return len(bin_ids)
 
 
+def unknown_tag() -> DomainError:
+    """The answer for a tag that does not exist, and for one a crew must not learn exists."""
+    return DomainError("unknown_tag", _("This tag is not registered."), fields={"tag": ["unknown"]})
+
+
 def find_tags(references: list[str], *, queryset: "QuerySet[Tag] | None" = None) -> dict[str, Tag | DomainError]:
     """Resolve what scanners sent (URLs, codes, manual codes) to tags, in one query."""
     parsed = {raw: codes.parse_tag_reference(raw) for raw in set(references)}
@@ -109,7 +114,7 @@ def find_tags(references: list[str], *, queryset: "QuerySet[Tag] | None" = None)
             )
             continue
         tag = by_code.get(ref.code) if ref.code else by_manual.get(ref.manual_code or "")
-        resolved[raw] = tag or DomainError("unknown_tag", _("This tag is not registered."), fields={"tag": ["unknown"]})
+        resolved[raw] = tag or unknown_tag()
     return resolved
 
 
