@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -45,7 +47,17 @@ def upload(request):
 
 
 def _worded(issues: list[dict]) -> list[dict]:
-    return [{**issue, "reason": planning.issue_reason(issue)} for issue in issues]
+    """Each issue with its reason in the reader's language; a place name from the register
+    stays as the register wrote it, marked Korean (docs/i18n.md)."""
+    worded = []
+    for issue in issues:
+        values = {key: conditional_escape(value) for key, value in issue.items()}
+        if "place" in issue:
+            values["place"] = format_html('<span lang="ko">{}</span>', issue["place"])
+        text = planning.ISSUE_TEXTS.get(issue.get("code", ""))
+        reason = mark_safe(conditional_escape(text) % values) if text else planning.issue_reason(issue)
+        worded.append({**issue, "reason": reason})
+    return worded
 
 
 @login_required
