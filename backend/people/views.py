@@ -94,7 +94,7 @@ def invite_owner(request):
                 **{k: form.cleaned_data[k] for k in ("email", "phone", "name")},
             )
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, str(error.message))
         else:
             return render(request, "people/invited.html", {"invitation": invitation})
     return render(request, "people/invite.html", {"form": form, "kind": "owner", "q": query})
@@ -123,7 +123,7 @@ def invite_crew(request):
                 **{k: form.cleaned_data[k] for k in ("email", "phone", "name")},
             )
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, str(error.message))
         else:
             return render(request, "people/invited.html", {"invitation": invitation})
     return render(request, "people/invite.html", {"form": form, "kind": "crew"})
@@ -143,7 +143,7 @@ def deactivate(request, user_id: int):
         try:
             accounts.deactivate(by=user, person=person, reason=form.cleaned_data["reason"])
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, str(error.message))
         else:
             messages.success(request, _("Account %(username)s deactivated.") % {"username": person.username})
             return redirect("people:list")
@@ -164,7 +164,7 @@ def _set_password_page(request, token: str, kind: str):
         except DomainError as error:
             if error.code == "link_invalid":
                 return render(request, "people/link_invalid.html", {"message": error.message}, status=404)
-            form.add_error("password", error.message)
+            form.add_error("password", str(error.message))
         else:
             messages.success(request, _("Your password is set: sign in now."))
             return redirect(reverse("login"))
