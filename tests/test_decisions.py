@@ -42,7 +42,7 @@ def refused_with_a_message(client, url, data) -> None:
     response = client.post(url, data)
     assert response.status_code == 302
     (message,) = get_messages(response.wsgi_request)
-    assert message.level_tag == "error" and "Choose one of" in message.message
+    assert message.level_tag == "error" and "처리 방법을 선택해 주세요" in str(message.message)
 
 
 @pytest.mark.parametrize("decision", [*BOGUS, None])

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import AccountLink, Deactivation, User
 
@@ -10,7 +11,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["role", "municipality"]
     fieldsets = [
         *(BaseUserAdmin.fieldsets or ()),
-        ("역할 · Role", {"fields": ["role", "municipality", "hauler", "invited_through", "phone"]}),
+        (_("Role"), {"fields": ["role", "municipality", "hauler", "invited_through", "phone"]}),
     ]
 
     def save_model(self, request, obj, form, change):

@@ -1,4 +1,5 @@
 from django.contrib.auth import authenticate, user_logged_in
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from knox.models import AuthToken
 from rest_framework import serializers
@@ -76,7 +77,7 @@ class TokenView(APIView):
                 return locked_response(seconds)
             raise DomainError(
                 "invalid_credentials",
-                "아이디 또는 비밀번호가 올바르지 않습니다. Wrong username or password.",
+                _("Wrong username or password."),
             )
         lockout.record_success(username, address)
         key, expires_at = issue_token(user)

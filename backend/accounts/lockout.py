@@ -12,6 +12,8 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from backend.accounts.throttles import account_ident
 
@@ -52,24 +54,17 @@ def record_success(username: str, address: str) -> None:
     cache.delete(f"login_failures_{_pair(username, address)}")
 
 
-def _wait(seconds: int) -> tuple[str, str]:
-    """(Korean, English) for a wait: seconds under two minutes, else whole minutes."""
+def _wait(seconds: int) -> str:
+    """A wait in the reader's language: seconds under two minutes, else whole minutes."""
     if seconds < 120:
-        return f"{seconds}초", f"{seconds} s"
+        return ngettext("%(count)s second", "%(count)s seconds", seconds) % {"count": seconds}
     minutes = math.ceil(seconds / 60)
-    return f"{minutes}분", f"{minutes} min"
+    return ngettext("%(count)s minute", "%(count)s minutes", minutes) % {"count": minutes}
 
 
 def locked_message(seconds: int) -> str:
-    korean, english = _wait(seconds)
-    return (
-        f"로그인 실패가 너무 많아 잠시 잠겼습니다. {korean} 후 다시 시도하세요. "
-        f"Too many failed sign-ins: try again in {english}."
-    )
+    return _("Too many failed sign-ins: try again in %(wait)s.") % {"wait": _wait(seconds)}
 
 
 def throttled_message(seconds: int) -> str:
-    korean, english = _wait(seconds)
-    return (
-        f"로그인 시도가 너무 많습니다. {korean} 후 다시 시도하세요. Too many sign-in attempts: try again in {english}."
-    )
+    return _("Too many sign-in attempts: try again in %(wait)s.") % {"wait": _wait(seconds)}

@@ -3,13 +3,14 @@ import uuid
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "시스템 관리자"
-    OFFICIAL = "official", "공무원"
-    COLLECTOR = "collector", "수거 작업자"
-    OWNER = "owner", "음식점 업주"
+    ADMIN = "admin", _("System administrator")
+    OFFICIAL = "official", _("Official")
+    COLLECTOR = "collector", _("Crew member")
+    OWNER = "owner", _("Restaurant owner")
 
 
 class User(AbstractUser):
@@ -33,7 +34,7 @@ class User(AbstractUser):
         blank=True,
         on_delete=models.PROTECT,
         related_name="invited_owners",
-        verbose_name="초대한 지자체 · Invited through",
+        verbose_name=_("Invited through"),
     )
     # The language the person chose (settings.LANGUAGES), with the header's switch while
     # signed in or on their notice settings: their notices are written in it, and signing
@@ -70,14 +71,14 @@ class User(AbstractUser):
 
 
 class LinkKind(models.TextChoices):
-    INVITATION = "invitation", "초대 Invitation"
-    PASSWORD_RESET = "password_reset", "비밀번호 재설정 Password reset"
+    INVITATION = "invitation", _("Invitation")
+    PASSWORD_RESET = "password_reset", _("Password reset")
 
 
 class LinkChannel(models.TextChoices):
-    EMAIL = "email", "이메일 Email"
+    EMAIL = "email", _("Email")
     # No phone channel yet: the official passes the link on (by text message, on paper).
-    HANDED = "handed", "담당자가 직접 전달 Passed on by the official"
+    HANDED = "handed", _("Passed on by the official")
 
 
 class AccountLink(models.Model):

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
 from backend.accounts.access import AnyUser, can_attach_owner, can_deactivate
@@ -20,8 +21,7 @@ from backend.core.errors import DomainError
 
 OWNER_NOT_IN_MUNICIPALITY = (
     "owner_not_in_municipality",
-    "이 지자체에 속하거나 이 지자체를 통해 초대된 업주만 연결할 수 있습니다. "
-    "Only an owner who belongs to this municipality or was invited through it can be attached.",
+    _("Only an owner who belongs to this municipality or was invited through it can be attached."),
 )
 
 
@@ -39,19 +39,19 @@ PHONE_PATTERN = re.compile(r"^010-\d{4}-\d{4}$")
 
 
 def _invalid_phone() -> NoReturn:
-    message = "휴대전화 번호는 010-XXXX-XXXX 형식이어야 합니다. A phone number reads 010-XXXX-XXXX."
+    message = _("A mobile phone number reads 010-XXXX-XXXX.")
     raise DomainError("invalid_phone", message, fields={"phone": [message]})
 
 
 def _contact_in_use(field: str) -> NoReturn:
-    message = "이 연락처는 업주가 아닌 계정이 사용 중입니다. This contact belongs to an account that is not an owner's."
+    message = _("This contact belongs to an account that is not an owner's.")
     raise DomainError("contact_in_use", message, fields={field: [message]})
 
 
 def _account_deactivated() -> NoReturn:
     raise DomainError(
         "account_deactivated",
-        "비활성화된 계정입니다. 담당 공무원에게 문의하세요. This account is deactivated; ask your official.",
+        _("This account is deactivated; ask your official."),
     )
 
 
@@ -59,14 +59,13 @@ def link_invalid() -> DomainError:
     """An unknown, used or expired link: one answer for each, like an unknown page."""
     return DomainError(
         "link_invalid",
-        "링크가 만료되었거나 이미 사용되었습니다. 새 링크를 요청하세요. "
-        "This link has expired or was already used; ask for a new one.",
+        _("This link has expired or was already used; ask for a new one."),
         status_code=404,
     )
 
 
 def _not_allowed() -> NoReturn:
-    raise DomainError("permission_denied", "권한이 없습니다. You may not do this.", status_code=403)
+    raise DomainError("permission_denied", _("You may not do this."), status_code=403)
 
 
 def normalize_phone(raw: str) -> str:
@@ -213,8 +212,8 @@ def deactivate(*, by: User, person: User, reason: str) -> Deactivation:
     if not reason:
         raise DomainError(
             "reason_required",
-            "사유를 입력하세요. Give a reason.",
-            fields={"reason": ["사유를 입력하세요. Give a reason."]},
+            _("Please give a reason."),
+            fields={"reason": [_("Please give a reason.")]},
         )
     if not person.is_active:
         _account_deactivated()

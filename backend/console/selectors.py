@@ -57,13 +57,13 @@ FILTERS: tuple[ListFilter, ...] = (
     ListFilter(
         "business_type",
         _("Business type"),
-        lambda user: BusinessType.choices,
+        lambda user: [(value, str(label)) for value, label in BusinessType.choices],
         lambda qs, value: qs.filter(business_type=value),
     ),
     ListFilter(
         "status",
         _("Status"),
-        lambda user: RestaurantStatus.choices,
+        lambda user: [(value, str(label)) for value, label in RestaurantStatus.choices],
         lambda qs, value: qs.filter(status=value),
     ),
     ListFilter(

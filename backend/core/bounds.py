@@ -8,6 +8,8 @@ answers with a stable code instead of failing deep inside the database.
 
 from datetime import date, datetime, timedelta
 
+from django.utils.translation import gettext_lazy as _
+
 from backend.core.errors import DomainError
 
 FIRST_YEAR = 2000
@@ -34,7 +36,7 @@ def checked_moment(moment: datetime, field: str) -> datetime:
     if offset is not None and abs(offset) > MAX_UTC_OFFSET:
         raise DomainError(
             "invalid_utc_offset",
-            "시간대 오프셋이 올바르지 않습니다. The UTC offset must be between -14:00 and +14:00.",
+            _("The UTC offset must be between -14:00 and +14:00."),
             fields={field: ["UTC offset between -14:00 and +14:00"]},
         )
     if not year_in_range(moment.year):
@@ -45,8 +47,7 @@ def checked_moment(moment: datetime, field: str) -> datetime:
 def _out_of_range(field: str) -> DomainError:
     return DomainError(
         "date_out_of_range",
-        f"{FIRST_YEAR}년부터 {LAST_YEAR}년 사이의 날짜를 입력해 주세요. "
-        f"Dates must be between {FIRST_YEAR} and {LAST_YEAR}.",
+        _("Dates must be between %(first)s and %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR},
         fields={field: [f"a date between {FIRST_YEAR}-01-01 and {LAST_YEAR}-12-31"]},
     )
 
@@ -62,13 +63,13 @@ def checked_text(text: str, field: str, max_length: int) -> str:
     if len(text) > max_length:
         raise DomainError(
             "text_too_long",
-            f"{max_length}자 이내로 입력해 주세요. At most {max_length} characters.",
+            _("At most %(count)s characters.") % {"count": max_length},
             fields={field: [f"at most {max_length} characters"]},
         )
     if "\x00" in text or any("\ud800" <= char <= "\udfff" for char in text):
         raise DomainError(
             "invalid_text",
-            "입력할 수 없는 문자가 있습니다. The text contains characters that cannot be stored.",
+            _("The text contains characters that cannot be stored."),
             fields={field: ["no NUL or unpaired surrogate characters"]},
         )
     return text

@@ -4,6 +4,7 @@
 from typing import TypeVar
 
 from django.db.models import TextChoices
+from django.utils.translation import gettext_lazy as _
 
 from backend.core.errors import DomainError
 
@@ -17,6 +18,6 @@ def parse_decision(value: object, choices: type[C]) -> C:
         return choices(value)
     raise DomainError(
         "invalid_decision",
-        f"처리 방법을 선택해 주세요 ({allowed}). Choose one of: {allowed}.",
+        _("Choose one of: %(allowed)s.") % {"allowed": allowed},
         fields={"decision": [f"one of: {allowed}"]},
     )

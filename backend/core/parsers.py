@@ -11,12 +11,13 @@ import codecs
 import json
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
 MAX_JSON_DEPTH = 32
 
-_MALFORMED = "요청 본문을 읽을 수 없습니다. Malformed request body."
+_MALFORMED = _("Malformed request body.")
 
 
 def _reject_constant(name: str):

@@ -22,7 +22,9 @@ from rest_framework.renderers import BrowsableAPIRenderer
 
 class ErrorBodySerializer(serializers.Serializer):
     code = serializers.CharField(help_text="stable machine code, e.g. `validation_error`, `tag_revoked`")
-    message = serializers.CharField(help_text="한국어 then English")
+    message = serializers.CharField(
+        help_text="in the visitor's language: Korean, or English with the cookie `django_language=en`"
+    )
     fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.JSONField(), help_text="per-field problems, keyed by field name; may be empty"
     )
@@ -33,14 +35,14 @@ class ErrorSerializer(serializers.Serializer):
 
 
 _DESCRIPTIONS = {
-    400: "입력 오류 · Invalid input (`validation_error` or a more specific code; `fields` says where)",
-    401: "로그인 필요 · Not signed in, or the token is not valid",
-    403: "권한 없음 · Not allowed for this role",
-    404: "없음 · Not found, or not visible to the caller",
-    409: "충돌 · The row's current state does not allow this",
-    413: "본문이 너무 큼 · Request body too large",
-    429: "요청이 너무 많음 · Too many requests; try again after `Retry-After` seconds",
-    503: "일시적 장애 · Service unavailable; try again after `Retry-After` seconds",
+    400: "Invalid input (`validation_error` or a more specific code; `fields` says where)",
+    401: "Not signed in, or the token is not valid",
+    403: "Not allowed for this role",
+    404: "Not found, or not visible to the caller",
+    409: "The row's current state does not allow this",
+    413: "Request body too large",
+    429: "Too many requests; try again after `Retry-After` seconds",
+    503: "Service unavailable; try again after `Retry-After` seconds",
 }
 _RETRY_AFTER = {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds to wait before trying again"}}
 _WRITES = {"POST", "PUT", "PATCH", "DELETE"}

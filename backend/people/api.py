@@ -5,6 +5,7 @@ their districts) and deactivate accounts; anyone holding a link sets a password 
 it; anyone may ask for a reset link (the answer never says whether the account exists)."""
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -78,7 +79,7 @@ class InvitationSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         if bool(attrs.get("restaurant")) == bool(attrs.get("hauler")):
-            message = "restaurant 또는 hauler 중 하나를 지정하세요. Give either a restaurant or a hauler."
+            message = _("Give either a restaurant or a hauler.")
             raise serializers.ValidationError({"restaurant": [message]})
         return attrs
 
@@ -115,12 +116,12 @@ class InvitationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if data.get("restaurant"):
             restaurant = Restaurant.objects.visible_to(request.user).filter(pk=data["restaurant"]).first()
             if restaurant is None:
-                raise DomainError("not_found", "찾을 수 없습니다. Not found.", status_code=404)
+                raise DomainError("not_found", _("Not found."), status_code=404)
             invitation = services.invite_owner(by=request.user, restaurant=restaurant, **contact)
         else:
             hauler = Hauler.objects.filter(pk=data["hauler"]).first()
             if hauler is None:
-                raise DomainError("not_found", "찾을 수 없습니다. Not found.", status_code=404)
+                raise DomainError("not_found", _("Not found."), status_code=404)
             invitation = services.invite_crew(by=request.user, hauler=hauler, **contact)
         if invitation.already_active:
             # The person signs in already: nothing to accept, no link made (nor shown).
@@ -163,7 +164,7 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
     def deactivate(self, request, pk=None):
         person = self.get_object()
         if not can_deactivate(request.user, person):
-            raise DomainError("permission_denied", "권한이 없습니다. You may not do this.", status_code=403)
+            raise DomainError("permission_denied", _("You may not do this."), status_code=403)
         serializer = DeactivateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         accounts.deactivate(by=request.user, person=person, reason=serializer.validated_data["reason"])
@@ -229,4 +230,4 @@ class PasswordResetView(APIView):
         serializer = ResetRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.request_password_reset(login=serializer.validated_data["login"])
-        return Response({"detail": "접수되었습니다. Received."}, status=202)
+        return Response({"detail": _("Received.")}, status=202)

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PeopleConfig(AppConfig):
     name = "backend.people"
     label = "people"
-    verbose_name = "업주·작업자 계정 (owners' and crews' accounts)"
+    verbose_name = _("Owners' and crews' accounts")

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts import services as accounts
 from backend.accounts.access import can_invite_crew_for, can_invite_owner_for
@@ -21,7 +22,7 @@ from backend.notifications.services import notify
 
 RESTAURANT_HAS_OWNER = (
     "restaurant_has_owner",
-    "이 음식점에는 이미 다른 업주가 있습니다. This restaurant already has another owner.",
+    _("This restaurant already has another owner."),
 )
 
 
@@ -67,9 +68,7 @@ def _deliver(link: AccountLink, token: str, *, context: dict[str, Any]) -> Invit
 
 def _require_contact_or_name(email: str, phone: str, name: str) -> None:
     if not (email or phone or name):
-        message = (
-            "이메일, 휴대전화 번호 또는 이름 중 하나를 입력하세요. Give an email address, a phone number or a name."
-        )
+        message = _("Give an email address, a phone number or a name.")
         raise DomainError("contact_required", message, fields={"email": [message]})
 
 
@@ -86,7 +85,7 @@ def invite_owner(*, by: User, restaurant: Any, email: str = "", phone: str = "",
     set a password gets no new link (the official would otherwise hold a way into an
     account in use): the restaurant is added and they sign in as before."""
     if not can_invite_owner_for(by, restaurant):
-        raise DomainError("not_found", "찾을 수 없습니다. Not found.", status_code=404)
+        raise DomainError("not_found", _("Not found."), status_code=404)
     _require_contact_or_name(email, phone, name)
     user = accounts.find_or_make_account(
         role=Role.OWNER, email=email, phone=phone, name=name, invited_through_id=restaurant.municipality_id
@@ -112,11 +111,11 @@ def invite_crew(*, by: User, hauler: Any, email: str = "", phone: str = "", name
     """Make (or find) a crew member's account at a hauler serving the official's
     districts and send a link to set their password."""
     if not can_invite_crew_for(by, hauler):
-        raise DomainError("not_found", "찾을 수 없습니다. Not found.", status_code=404)
+        raise DomainError("not_found", _("Not found."), status_code=404)
     _require_contact_or_name(email, phone, name)
     user = accounts.find_or_make_account(role=Role.COLLECTOR, email=email, phone=phone, name=name, hauler=hauler)
     if user.hauler_id != hauler.pk:
-        message = "이 작업자는 다른 수거 업체 소속입니다. This crew member works for another hauler."
+        message = _("This crew member works for another hauler.")
         raise DomainError("contact_in_use", message, fields={"email": [message]})
     if user.has_usable_password():
         return Invitation(link=None, user=user)

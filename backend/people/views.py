@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -81,9 +82,10 @@ def invite_owner(request):
     chosen = request.POST.get("target") or request.GET.get("restaurant", "")
     restaurants = _restaurant_choices(user, query, chosen if request.method == "POST" or not query else "")
     choices = [
-        (pk, f"{r.name} · {r.address}" + (f" (업주 {r.owner})" if r.owner else "")) for pk, r in restaurants.items()
+        (pk, f"{r.name} · {r.address}" + (" " + _("(owner %(owner)s)") % {"owner": r.owner} if r.owner else ""))
+        for pk, r in restaurants.items()
     ]
-    form = InviteForm(request.POST or None, target_label="음식점 · Restaurant", target_choices=choices)
+    form = InviteForm(request.POST or None, target_label=_("Restaurant"), target_choices=choices)
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invite_owner(
@@ -92,7 +94,7 @@ def invite_owner(request):
                 **{k: form.cleaned_data[k] for k in ("email", "phone", "name")},
             )
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, str(error.message))
         else:
             return render(request, "people/invited.html", {"invitation": invitation})
     return render(request, "people/invite.html", {"form": form, "kind": "owner", "q": query})
@@ -110,7 +112,7 @@ def invite_crew(request):
     haulers = {str(h.pk): h for h in haulers.order_by("name")}
     form = InviteForm(
         request.POST or None,
-        target_label="수거 업체 · Hauler",
+        target_label=_("Hauler"),
         target_choices=[(pk, h.name) for pk, h in haulers.items()],
     )
     if request.method == "POST" and form.is_valid():
@@ -121,7 +123,7 @@ def invite_crew(request):
                 **{k: form.cleaned_data[k] for k in ("email", "phone", "name")},
             )
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, str(error.message))
         else:
             return render(request, "people/invited.html", {"invitation": invitation})
     return render(request, "people/invite.html", {"form": form, "kind": "crew"})
@@ -141,9 +143,9 @@ def deactivate(request, user_id: int):
         try:
             accounts.deactivate(by=user, person=person, reason=form.cleaned_data["reason"])
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, str(error.message))
         else:
-            messages.success(request, f"{person.username} 계정을 비활성화했습니다. Account deactivated.")
+            messages.success(request, _("Account %(username)s deactivated.") % {"username": person.username})
             return redirect("people:list")
     return render(request, "people/deactivate.html", {"form": form, "person": person})
 
@@ -162,9 +164,9 @@ def _set_password_page(request, token: str, kind: str):
         except DomainError as error:
             if error.code == "link_invalid":
                 return render(request, "people/link_invalid.html", {"message": error.message}, status=404)
-            form.add_error("password", error.message)
+            form.add_error("password", str(error.message))
         else:
-            messages.success(request, "비밀번호를 정했습니다. 이제 로그인하세요. Your password is set: sign in now.")
+            messages.success(request, _("Your password is set: sign in now."))
             return redirect(reverse("login"))
     # The token in the URL goes to no other site: Referrer-Policy same-origin (settings).
     return render(request, "people/set_password.html", {"form": form, "person": link.user, "kind": kind})

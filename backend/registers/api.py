@@ -8,15 +8,19 @@ from rest_framework.response import Response
 from backend.core.parsers import JSONParser
 from backend.core.permissions import WRITE, AccessPolicy
 from backend.municipalities.models import District
-from backend.registers import services
+from backend.registers import planning, services
 from backend.registers.access import can_import_register
 from backend.registers.models import RegisterImport
 
 
 class IssueSerializer(serializers.Serializer):
     line = serializers.IntegerField()
-    reason = serializers.CharField()
+    code = serializers.CharField(required=False, help_text="why, as a stable machine code, e.g. `unknown_place`")
+    reason = serializers.SerializerMethodField(help_text="why, in words, in the caller's language")
     place = serializers.CharField(required=False, help_text="the unknown 동/읍/면, for mapping it to a district")
+
+    def get_reason(self, issue) -> str:
+        return planning.issue_reason(issue)
 
 
 class RegisterImportSerializer(serializers.ModelSerializer):

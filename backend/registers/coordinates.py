@@ -6,10 +6,27 @@ about 255 m away, so check it against a known address (docs/operations.md).
 """
 
 import math
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from django.utils.translation import gettext_lazy as _
+
 from backend.core.errors import DomainError
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    """Coordinates that are there but cannot be a place in Korea: `problem` is
+    "not_numbers" or "outside_korea"; x and y as the file wrote them."""
+
+    problem: str
+    x: str
+    y: str
+
+    def __str__(self) -> str:
+        return f"coordinates {self.problem.replace('_', ' ')} (X={self.x!r}, Y={self.y!r})"
+
 
 # WGS84 bounds of South Korea with a margin: a point outside is junk, not a restaurant.
 _LAT = (32.5, 39.0)
@@ -26,8 +43,7 @@ def _transformer(source_crs: str):
     except pyproj.exceptions.CRSError:
         raise DomainError(
             "register_crs_invalid",
-            f"좌표계 설정(REGISTER_SOURCE_CRS={source_crs})이 올바르지 않습니다. "
-            f"REGISTER_SOURCE_CRS={source_crs} is not a coordinate system PROJ knows.",
+            _("REGISTER_SOURCE_CRS=%(crs)s is not a coordinate system PROJ knows.") % {"crs": source_crs},
             status_code=500,
         ) from None
 
@@ -47,10 +63,10 @@ def _plausible_tm(x: float, y: float) -> bool:
     return x >= 10_000 and y >= -100_000
 
 
-def to_wgs84(points: list[tuple[str, str]], *, source_crs: str) -> list[tuple[Decimal, Decimal] | str | None]:
+def to_wgs84(points: list[tuple[str, str]], *, source_crs: str) -> list[tuple[Decimal, Decimal] | Unplaced | None]:
     """Each (x, y) as (lat, lng) in WGS84 with six decimals (~0.1 m); None when both are
-    empty; a short reason (str) when they are there but cannot be a place in Korea."""
-    results: list[tuple[Decimal, Decimal] | str | None] = [None] * len(points)
+    empty; `Unplaced` when they are there but cannot be a place in Korea."""
+    results: list[tuple[Decimal, Decimal] | Unplaced | None] = [None] * len(points)
     todo: list[int] = []
     xs: list[float] = []
     ys: list[float] = []
@@ -59,10 +75,10 @@ def to_wgs84(points: list[tuple[str, str]], *, source_crs: str) -> list[tuple[De
             continue
         x, y = _number(x_text), _number(y_text)
         if x is None or y is None:
-            results[index] = f"좌표가 숫자가 아닙니다 (X={x_text!r}, Y={y_text!r}) · coordinates are not numbers"
+            results[index] = Unplaced("not_numbers", x_text, y_text)
             continue
         if not _plausible_tm(x, y):
-            results[index] = f"좌표가 국내 위치가 아닙니다 (X={x_text}, Y={y_text}) · coordinates are outside Korea"
+            results[index] = Unplaced("outside_korea", x_text, y_text)
             continue
         todo.append(index)
         xs.append(x)
@@ -74,7 +90,7 @@ def to_wgs84(points: list[tuple[str, str]], *, source_crs: str) -> list[tuple[De
                 results[index] = (Decimal(lat).quantize(_SIX_PLACES), Decimal(lng).quantize(_SIX_PLACES))
             else:
                 x_text, y_text = points[index]
-                results[index] = f"좌표가 국내 위치가 아닙니다 (X={x_text}, Y={y_text}) · coordinates are outside Korea"
+                results[index] = Unplaced("outside_korea", x_text, y_text)
     return results
 
 

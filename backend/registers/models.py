@@ -2,13 +2,14 @@ import uuid
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ImportStatus(models.TextChoices):
-    PREVIEW = "preview", "확인 대기"
-    RUNNING = "running", "가져오는 중"
-    DONE = "done", "완료"
-    FAILED = "failed", "실패"
+    PREVIEW = "preview", _("Waiting for confirmation")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
 
 
 class RegisterImportQuerySet(models.QuerySet):

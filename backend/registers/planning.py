@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 from backend.registers import addresses, coordinates
 from backend.registers.business_types import business_type
 from backend.registers.reading import RegisterFile
@@ -43,8 +45,32 @@ class Prepared:
     values: dict  # FIELDS → value
 
 
-def _issue(line: int, reason: str) -> dict:
-    return {"line": line, "reason": reason}
+# Why a row is refused or imported with something left out. An issue is kept as its code
+# and values ({"line", "code", ...}) and worded when it is shown, in the reader's language.
+ISSUE_TEXTS = {
+    "no_register_id": _("no register ID"),
+    "register_id_too_long": _("the register ID is too long"),
+    "duplicate_register_id": _("register ID %(register_id)s is on line %(first_line)s already"),
+    "no_name": _("no business name"),
+    "unknown_place": _("unknown district: %(place)s"),
+    "no_closing_date": _("no closing date: taken as %(day)s"),
+    "coordinates_not_numbers": _("the coordinates are not numbers (X=%(x)s, Y=%(y)s): imported without a location"),
+    "coordinates_outside_korea": _("the coordinates are outside Korea (X=%(x)s, Y=%(y)s): imported without a location"),
+    "no_coordinates": _("no coordinates: imported without a location"),
+}
+
+
+def _issue(line: int, code: str, **values) -> dict:
+    return {"line": line, "code": code, **values}
+
+
+def issue_reason(issue: dict) -> str:
+    """The issue in words, in the active language (an issue stored before issues had
+    codes keeps its stored words)."""
+    text = ISSUE_TEXTS.get(issue.get("code", ""))
+    if text is None:
+        return str(issue.get("reason", ""))
+    return str(text) % issue
 
 
 def _phone(raw: str) -> str:
@@ -64,42 +90,40 @@ def prepare(
     prepared: list[Prepared] = []
     for row, location in zip(register.rows, locations, strict=True):
         if not row.register_id:
-            refused.append(_issue(row.line, "관리번호가 없습니다 · no 관리번호"))
+            refused.append(_issue(row.line, "no_register_id"))
             continue
         if len(row.register_id) > 40:
-            refused.append(_issue(row.line, "관리번호가 너무 깁니다 · 관리번호 too long"))
+            refused.append(_issue(row.line, "register_id_too_long"))
             continue
         if row.register_id in seen:
             refused.append(
-                _issue(row.line, f"관리번호 {row.register_id} 중복 ({seen[row.register_id]}행) · duplicate 관리번호")
+                _issue(row.line, "duplicate_register_id", register_id=row.register_id, first_line=seen[row.register_id])
             )
             continue
         seen[row.register_id] = row.line
         # A closed row only closes what we imported before (or is skipped), keeping
         # that restaurant's name and district: it is refused for nothing else.
         if not row.name and not row.closed:
-            refused.append(_issue(row.line, "사업장명이 없습니다 · no business name"))
+            refused.append(_issue(row.line, "no_name"))
             continue
         candidates = addresses.place_names(row.lot_address, row.road_address)
         district_id = next((places[name] for name in candidates if name in places), None)
         if district_id is None and not row.closed:
             named = candidates[0] if candidates else "?"
-            refused.append(
-                {**_issue(row.line, f"알 수 없는 동/읍/면: {named} · unknown district {named}"), "place": named}
-            )
+            refused.append(_issue(row.line, "unknown_place", place=named))
             continue
         closed_on = None
         if row.closed:
             closed_on = row.closed_on
             if closed_on is None:
                 closed_on = today
-                warnings.append(_issue(row.line, f"폐업일자가 없어 {today:%Y-%m-%d}로 봅니다 · no closing date"))
-        if isinstance(location, str):
+                warnings.append(_issue(row.line, "no_closing_date", day=f"{today:%Y-%m-%d}"))
+        if isinstance(location, coordinates.Unplaced):
             if not row.closed:
-                warnings.append(_issue(row.line, f"위치 없이 가져옵니다: {location}"))
+                warnings.append(_issue(row.line, f"coordinates_{location.problem}", x=location.x, y=location.y))
             location = None
         elif location is None and not row.closed:
-            warnings.append(_issue(row.line, "좌표가 없어 위치 없이 가져옵니다 · no coordinates, location left empty"))
+            warnings.append(_issue(row.line, "no_coordinates"))
         lat, lng = location if location else (None, None)
         prepared.append(
             Prepared(

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext_lazy as _
+
 from backend.core.errors import DomainError
 
 # Each field, with the header names the register has used for it (normalized: no
@@ -72,28 +74,26 @@ class RegisterFile:
     coordinate_header: str  # as the file wrote it, e.g. "좌표정보x(epsg5174)"
 
 
-def _error(code: str, message: str, **fields) -> DomainError:
-    return DomainError(code, message, fields={"file": [message.split(". ", 1)[-1]], **fields})
+def _error(code: str, message, **fields) -> DomainError:
+    return DomainError(code, message, fields={"file": [message], **fields})
 
 
 def unreadable(detail: str) -> DomainError:
     return _error(
         "register_unreadable",
-        "파일을 읽을 수 없습니다. 인허가 데이터 CSV 또는 XLSX 파일인지 확인해 주세요. "
-        f"The file cannot be read as a licence register CSV or XLSX ({detail}).",
+        _("The file cannot be read as a licence register CSV or XLSX (%(detail)s).") % {"detail": detail},
     )
 
 
 def read_register(content: bytes) -> RegisterFile:
     if not content.strip():
-        raise _error("register_empty", "빈 파일입니다. The file is empty.")
+        raise _error("register_empty", _("The file is empty."))
     if content.startswith(b"PK\x03\x04"):
         rows, fmt = _xlsx_rows(content), "xlsx"
     elif content.startswith(b"\xd0\xcf\x11\xe0"):
         raise _error(
             "register_unsupported_format",
-            "예전 엑셀(.xls) 형식은 읽을 수 없습니다. CSV 또는 XLSX로 저장해 주세요. "
-            "Old Excel (.xls) files are not supported: save the file as CSV or XLSX.",
+            _("Old Excel (.xls) files are not supported: save the file as CSV or XLSX."),
         )
     else:
         text, encoding = _decode(content)
@@ -178,7 +178,7 @@ def _parse(rows, fmt: str) -> RegisterFile:
     rows = iter(rows)
     columns: dict[str, int] = {}
     header: list[str] = []
-    for _ in range(_HEADER_SEARCH_ROWS):
+    for _attempt in range(_HEADER_SEARCH_ROWS):
         try:
             _number, header = next(rows)
         except StopIteration:
@@ -192,7 +192,7 @@ def _parse(rows, fmt: str) -> RegisterFile:
     if missing:
         raise _error(
             "register_missing_columns",
-            f"필요한 열이 없습니다: {', '.join(missing)}. The file lacks the columns {', '.join(missing)}.",
+            _("The file lacks the columns %(columns)s.") % {"columns": ", ".join(missing)},
             missing=missing,
         )
     get = dict(columns)

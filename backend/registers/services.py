@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.core.errors import DomainError
@@ -28,7 +29,7 @@ def preview_register(*, by: User, file_name: str, content: bytes) -> RegisterImp
         limit_mb = settings.REGISTER_IMPORT_MAX_BYTES // 1024 // 1024
         raise DomainError(
             "register_too_large",
-            f"파일이 너무 큽니다 (최대 {limit_mb} MB). The file is too large (at most {limit_mb} MB).",
+            _("The file is too large (at most %(limit)s MB).") % {"limit": limit_mb},
             fields={"file": ["too large"]},
             status_code=413,
         )
@@ -76,11 +77,9 @@ def map_place(*, register_import: RegisterImport, name: str, district: District)
     preview is judged again."""
     name = name.strip()
     if not name or len(name) > 100:
-        raise DomainError(
-            "validation_error", "동 이름을 확인해 주세요. Check the place name.", fields={"name": ["1-100 characters"]}
-        )
+        raise DomainError("validation_error", _("Check the place name."), fields={"name": ["1-100 characters"]})
     if district.municipality_id != register_import.municipality_id:
-        raise DomainError("not_found", "찾을 수 없습니다. Not found.", status_code=404)
+        raise DomainError("not_found", _("Not found."), status_code=404)
     alias, _created = DistrictAlias.objects.update_or_create(
         municipality_id=register_import.municipality_id, name=name, defaults={"district": district}
     )
@@ -92,7 +91,7 @@ def map_place(*, register_import: RegisterImport, name: str, district: District)
 def _not_in_preview() -> DomainError:
     return DomainError(
         "import_not_in_preview",
-        "이미 시작한 가져오기입니다. This import has already been started.",
+        _("This import has already been started."),
         status_code=409,
     )
 

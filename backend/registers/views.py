@@ -8,11 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from backend.core.errors import DomainError
 from backend.municipalities.models import District
-from backend.registers import services
+from backend.registers import planning, services
 from backend.registers.access import access_register_import, can_import_register
 from backend.registers.models import ImportStatus, RegisterImport
 
@@ -31,7 +34,7 @@ def upload(request):
     if request.method == "POST":
         file = request.FILES.get("file")
         if file is None:
-            error = "파일을 골라 주세요. Choose a file."
+            error = _("Choose a file.")
         else:
             try:
                 register_import = services.preview_register(by=request.user, file_name=file.name, content=file.read())
@@ -41,6 +44,20 @@ def upload(request):
                 return redirect("registers:detail", import_id=register_import.id)
     recent = RegisterImport.objects.visible_to(request.user).defer("content")[:10]
     return render(request, "registers/upload.html", {"error": error, "recent": recent}, status=400 if error else 200)
+
+
+def _worded(issues: list[dict]) -> list[dict]:
+    """Each issue with its reason in the reader's language; a place name from the register
+    stays as the register wrote it, marked Korean (docs/i18n.md)."""
+    worded = []
+    for issue in issues:
+        values = {key: conditional_escape(value) for key, value in issue.items()}
+        if "place" in issue:
+            values["place"] = format_html('<span lang="ko">{}</span>', issue["place"])
+        text = planning.ISSUE_TEXTS.get(issue.get("code", ""))
+        reason = mark_safe(conditional_escape(text) % values) if text else planning.issue_reason(issue)
+        worded.append({**issue, "reason": reason})
+    return worded
 
 
 @login_required
@@ -54,8 +71,8 @@ def detail(request, import_id):
         {
             "register_import": register_import,
             "counts": register_import.counts,
-            "refused": register_import.refused[:SHOWN_ISSUES],
-            "warnings": register_import.warnings[:SHOWN_ISSUES],
+            "refused": _worded(register_import.refused[:SHOWN_ISSUES]),
+            "warnings": _worded(register_import.warnings[:SHOWN_ISSUES]),
             "shown": SHOWN_ISSUES,
             "unknown_places": unknown_places,
             "districts": District.objects.filter(municipality_id=register_import.municipality_id),
@@ -97,12 +114,12 @@ def map_place(request, import_id):
         district_id = None
     district = District.objects.visible_to(request.user).filter(id=district_id).first() if district_id else None
     if district is None:
-        messages.error(request, "지역을 골라 주세요. Choose a district.")
+        messages.error(request, _("Choose a district."))
         return redirect("registers:detail", import_id=import_id)
     try:
         services.map_place(register_import=register_import, name=request.POST.get("name", ""), district=district)
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "연결했습니다. 미리 보기를 다시 계산했습니다. Mapped; the preview is judged again.")
+        messages.success(request, _("Mapped; the preview is judged again."))
     return redirect("registers:detail", import_id=import_id)

@@ -10,6 +10,8 @@ import csv
 import io
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 MAX_ROWS = 5000
 _REFERENCE = {"관리번호", "register_id", "restaurant_id", "음식점id", "restaurant"}
 _LABEL = {"라벨", "label", "용기", "용기이름"}
@@ -38,9 +40,7 @@ def _text(data: bytes) -> str:
     try:
         return data.decode("cp949")
     except UnicodeDecodeError:
-        raise BinFileError(
-            "파일을 읽을 수 없습니다 (UTF-8, CP949 CSV만). The file is not a UTF-8 or CP949 CSV."
-        ) from None
+        raise BinFileError(_("The file is not a UTF-8 or CP949 CSV.")) from None
 
 
 def _column(header: list[str], names: set[str]) -> int | None:
@@ -55,13 +55,10 @@ def read_bin_rows(data: bytes) -> tuple[list[BinRow], list[str]]:
     reader = csv.reader(io.StringIO(_text(data)))
     header = next(reader, None)
     if not header:
-        raise BinFileError("빈 파일입니다. The file is empty.")
+        raise BinFileError(_("The file is empty."))
     columns = [_column(header, names) for names in (_REFERENCE, _LABEL, _CAPACITY)]
     if None in columns:
-        raise BinFileError(
-            "첫 줄에 관리번호, 라벨, 용량 열이 있어야 합니다. The first line must name the columns 관리번호 (or "
-            "restaurant_id), label and capacity."
-        )
+        raise BinFileError(_("The first line must name the columns 관리번호 (or restaurant_id), label and capacity."))
     reference, label, capacity = columns
     rows: list[BinRow] = []
     refused: list[str] = []
@@ -69,15 +66,15 @@ def read_bin_rows(data: bytes) -> tuple[list[BinRow], list[str]]:
         if not any(cell.strip() for cell in record):
             continue
         if len(rows) + len(refused) >= MAX_ROWS:
-            raise BinFileError(f"한 번에 {MAX_ROWS}줄까지 올릴 수 있습니다. At most {MAX_ROWS} lines at a time.")
+            raise BinFileError(_("At most %(count)s lines at a time.") % {"count": MAX_ROWS})
         cells = record + [""] * (max(columns) + 1 - len(record))  # type: ignore[type-var,operator]
         ref, name, litres = cells[reference].strip(), cells[label].strip(), cells[capacity].strip()  # type: ignore[index]
         if not ref:
-            refused.append(f"{line}: 관리번호가 없습니다 · no restaurant")
+            refused.append(f"{line}: " + _("no restaurant"))
         elif not name or len(name) > 50:
-            refused.append(f"{line}: 라벨은 1~50자입니다 · the label must be 1 to 50 characters")
+            refused.append(f"{line}: " + _("the label must be 1 to 50 characters"))
         elif not (litres.isascii() and litres.isdigit() and int(litres) >= 1):
-            refused.append(f"{line}: 용량은 1 이상의 정수(리터)입니다 · capacity must be whole litres, at least 1")
+            refused.append(f"{line}: " + _("capacity must be whole litres, at least 1"))
         else:
             rows.append(BinRow(line, ref, name, int(litres)))
     return rows, refused

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
 
 from backend.core.errors import DomainError
 from backend.restaurants import business_numbers
@@ -56,21 +57,21 @@ class BusinessType(models.TextChoices):
     """업태: what kind of restaurant, as the licence register names it (registers/business_types.py
     maps the register's names); reports and owners' comparisons group by it."""
 
-    KOREAN = "korean", "한식"
-    CHINESE = "chinese", "중국식"
-    JAPANESE = "japanese", "일식"
-    WESTERN = "western", "경양식/서양식"
-    SNACK = "snack", "분식"
-    PUB = "pub", "호프/통닭"
-    CAFE = "cafe", "카페/다방"
-    FAST_FOOD = "fast_food", "패스트푸드"
-    BUFFET = "buffet", "뷔페"
-    OTHER = "other", "기타"
+    KOREAN = "korean", _("Korean")
+    CHINESE = "chinese", _("Chinese")
+    JAPANESE = "japanese", _("Japanese")
+    WESTERN = "western", _("Western")
+    SNACK = "snack", _("Snack bar")
+    PUB = "pub", _("Pub, fried chicken")
+    CAFE = "cafe", _("Café, tearoom")
+    FAST_FOOD = "fast_food", _("Fast food")
+    BUFFET = "buffet", _("Buffet")
+    OTHER = "other", _("Other")
 
 
 class RestaurantStatus(models.TextChoices):
-    OPEN = "open", "영업"
-    CLOSED = "closed", "폐업"
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
 
 
 class Restaurant(models.Model):
@@ -220,8 +221,8 @@ class OwnershipPeriod(models.Model):
 
 
 class BinStatus(models.TextChoices):
-    ACTIVE = "active", "사용 중"
-    RETIRED = "retired", "사용 중지"
+    ACTIVE = "active", _("In use")
+    RETIRED = "retired", _("Retired")
 
 
 class BinQuerySet(models.QuerySet):
@@ -236,7 +237,7 @@ class BinQuerySet(models.QuerySet):
         return self.filter(Q(collection_days=[]) | Q(collection_days__contains=[day.isoweekday()]))
 
 
-WEEKDAYS = {1: "월", 2: "화", 3: "수", 4: "목", 5: "금", 6: "토", 7: "일"}
+WEEKDAYS = {1: _("Mon"), 2: _("Tue"), 3: _("Wed"), 4: _("Thu"), 5: _("Fri"), 6: _("Sat"), 7: _("Sun")}
 
 
 def checked_collection_days(days) -> list[int]:
@@ -246,7 +247,7 @@ def checked_collection_days(days) -> list[int]:
     ):
         raise DomainError(
             "invalid_collection_days",
-            "수거 요일은 1(월)부터 7(일)까지의 숫자입니다. Collection days are ISO weekdays, 1 (Monday) to 7 (Sunday).",
+            _("Collection days are ISO weekdays, 1 (Monday) to 7 (Sunday)."),
             fields={"collection_days": ["each day 1..7"]},
         )
     return sorted(set(days))
@@ -289,7 +290,11 @@ class Bin(models.Model):
 
     @property
     def collection_days_display(self) -> str:
-        return "·".join(WEEKDAYS[day] for day in self.collection_days) if self.collection_days else "매일"
+        return (
+            "·".join(str(WEEKDAYS[day]) for day in self.collection_days)
+            if self.collection_days
+            else str(_("every day"))
+        )
 
     def max_weight_g(self, density_kg_per_l: Decimal) -> int:
         """The heaviest weighing this bin can plausibly produce, in grams."""

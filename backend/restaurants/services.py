@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.accounts.services import check_owner_binding
@@ -21,7 +22,7 @@ def _checked_business_number(raw: str) -> str:
     if not business_numbers.is_valid(raw):
         raise DomainError(
             "invalid_business_number",
-            "사업자등록번호가 올바르지 않습니다. The business registration number is not valid.",
+            _("The business registration number is not valid."),
             fields={"business_number": ["check digit or length is wrong"]},
         )
     return business_numbers.normalize(raw)
@@ -65,7 +66,7 @@ def _save_unique(restaurant: Restaurant, update_fields: list[str] | None = None)
             raise
         raise DomainError(
             "business_number_taken",
-            "이 사업자등록번호로 이미 등록된 음식점이 있습니다. A restaurant with this business number is registered.",
+            _("A restaurant with this business registration number is already registered."),
             fields={"business_number": ["already registered in this municipality"]},
             status_code=409,
         ) from None
@@ -88,7 +89,7 @@ def _required_reason(reason: str) -> str:
     if not reason:
         raise DomainError(
             "reason_required",
-            "사유를 적어 주세요. Please give a reason.",
+            _("Please give a reason."),
             fields={"reason": ["required"]},
         )
     return reason
@@ -103,7 +104,7 @@ def close_restaurant(*, restaurant: Restaurant, on: date, by: User, reason: str)
         if restaurant.status == RestaurantStatus.CLOSED:
             raise DomainError(
                 "restaurant_closed",
-                f"이미 폐업 처리된 음식점입니다 ({restaurant.closed_on}). This restaurant is already closed.",
+                _("This restaurant is already closed (%(day)s).") % {"day": restaurant.closed_on},
                 status_code=409,
             )
         restaurant.close(on=on)
@@ -115,7 +116,7 @@ def update_bin(*, bin: Bin, label: str, capacity_liters: int, collection_days: l
     if capacity_liters < 1:
         raise DomainError(
             "invalid_capacity",
-            "용량은 1리터 이상이어야 합니다. Capacity must be at least 1 litre.",
+            _("Capacity must be at least 1 litre."),
             fields={"capacity_liters": ["at least 1"]},
         )
     bin.label = label
@@ -132,7 +133,7 @@ def add_bins_where_missing(*, municipality_id: uuid.UUID, capacity_liters: int, 
     if capacity_liters < 1:
         raise DomainError(
             "invalid_capacity",
-            "용량은 1리터 이상이어야 합니다. Capacity must be at least 1 litre.",
+            _("Capacity must be at least 1 litre."),
             fields={"capacity_liters": ["at least 1"]},
         )
     with transaction.atomic():
@@ -171,14 +172,13 @@ def add_bins_from_file(*, municipality_id: uuid.UUID, data: bytes) -> int:
     for row in rows:
         listed = by_ref.get(row.restaurant_ref)
         if listed is None:
-            refused.append(f"{row.line}: 음식점을 찾을 수 없습니다 · no such restaurant ({row.restaurant_ref})")
+            refused.append(f"{row.line}: " + _("no such restaurant (%(ref)s)") % {"ref": row.restaurant_ref})
         elif listed.status == RestaurantStatus.CLOSED:
-            refused.append(f"{row.line}: 폐업한 음식점입니다 · the restaurant is closed ({row.restaurant_ref})")
+            refused.append(f"{row.line}: " + _("the restaurant is closed (%(ref)s)") % {"ref": row.restaurant_ref})
     if refused or not rows:
         raise DomainError(
             "bin_rows_refused",
-            "파일의 일부 행을 처리할 수 없어 아무것도 만들지 않았습니다. "
-            "Some lines could not be used, so no bin was made.",
+            _("Some lines could not be used, so no bin was made."),
             fields={"file": sorted(refused, key=lambda line: int(line.split(":")[0])) or ["no rows"]},
         )
     Bin.objects.bulk_create(

@@ -128,7 +128,7 @@ class BinSerializer(StrictModelSerializer):
         child=StrictIntegerField(min_value=1, max_value=7),
         max_length=7,
         required=False,
-        help_text="수거 요일: ISO weekdays, 1 = Monday … 7 = Sunday; [] = every day",
+        help_text="collection days: ISO weekdays, 1 = Monday … 7 = Sunday; [] = every day",
     )
 
     class Meta:

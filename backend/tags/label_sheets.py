@@ -12,6 +12,7 @@ from django.core.files import File
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.core.errors import DomainError
 from backend.tags.models import LabelSheet, LabelSheetStatus, Tag
@@ -35,11 +36,11 @@ def request_label_sheet(*, municipality_id, requested_by, tags: QuerySet[Tag]) -
         tags.active().order_by("bin__restaurant__name", "bin__restaurant_id", "bin__label").values_list("pk", flat=True)  # type: ignore[attr-defined]
     )
     if not tag_ids:
-        raise DomainError("no_tags", "인쇄할 태그가 없습니다. There are no tags to print.", status_code=409)
+        raise DomainError("no_tags", _("There are no tags to print."), status_code=409)
     if len(tag_ids) > MAX_LABELS:
         raise DomainError(
             "too_many_labels",
-            f"한 번에 {MAX_LABELS}장까지 인쇄할 수 있습니다. At most {MAX_LABELS} labels per sheet.",
+            _("At most %(count)s labels per sheet.") % {"count": MAX_LABELS},
         )
     with transaction.atomic():
         sheet = LabelSheet.objects.create(

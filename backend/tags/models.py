@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.restaurants.models import Bin
@@ -12,8 +13,8 @@ from backend.tags import codes
 
 
 class TagStatus(models.TextChoices):
-    ACTIVE = "active", "사용 중"
-    REVOKED = "revoked", "폐기됨"
+    ACTIVE = "active", _("In use")
+    REVOKED = "revoked", _("Revoked")
 
 
 class TagQuerySet(models.QuerySet):
@@ -101,10 +102,10 @@ class Tag(models.Model):
 
 
 class LabelSheetStatus(models.TextChoices):
-    PENDING = "pending", "대기"
-    BUILDING = "building", "만드는 중"
-    DONE = "done", "완료"
-    FAILED = "failed", "실패"
+    PENDING = "pending", _("Waiting")
+    BUILDING = "building", _("Being made")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
 
 
 class LabelSheetQuerySet(models.QuerySet):
@@ -151,8 +152,8 @@ class LabelSheet(models.Model):
 
 
 class TagReportKind(models.TextChoices):
-    LOST = "lost", "태그를 잃어버렸어요"
-    DAMAGED = "damaged", "태그가 훼손되었어요"
+    LOST = "lost", _("The tag is lost")
+    DAMAGED = "damaged", _("The tag is damaged")
 
 
 class TagReportQuerySet(models.QuerySet):

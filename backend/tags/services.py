@@ -3,6 +3,7 @@ import uuid
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.core.errors import DomainError
@@ -17,7 +18,7 @@ def issue_tag(*, bin: Bin, issued_by: User, reason: str = "replaced by a new tag
     with transaction.atomic():
         bin = Bin.objects.select_for_update().get(pk=bin.pk)
         if bin.status != BinStatus.ACTIVE:
-            raise DomainError("bin_retired", "사용 중지된 용기입니다. This bin is retired.", status_code=409)
+            raise DomainError("bin_retired", _("This bin is retired."), status_code=409)
         for old in Tag.objects.filter(bin=bin).active():
             old.revoke(by=issued_by, reason=reason)
         # The owner's "lost or damaged" report is answered by the new tag.
@@ -40,9 +41,7 @@ def retire_bin(*, bin: Bin, by: User, reason: str = "bin retired") -> Bin:
 def _required_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(
-            "reason_required", "사유를 적어 주세요. Please give a reason.", fields={"reason": ["required"]}
-        )
+        raise DomainError("reason_required", _("Please give a reason."), fields={"reason": ["required"]})
     return reason[:200]
 
 
@@ -50,7 +49,7 @@ def replace_tag(*, tag: Tag, by: User, reason: str) -> Tag:
     """A lost or damaged tag: the bin gets a new one and the old is revoked with the reason."""
     reason = _required_reason(reason)
     if not tag.is_active:
-        raise DomainError("tag_revoked", "이미 폐기된 태그입니다. This tag is already revoked.")
+        raise DomainError("tag_revoked", _("This tag is already revoked."))
     return issue_tag(bin=tag.bin, issued_by=by, reason=reason)
 
 
@@ -60,7 +59,7 @@ def revoke_tag(*, tag: Tag, by: User, reason: str) -> Tag:
     with transaction.atomic():
         tag = Tag.objects.select_for_update().get(pk=tag.pk)
         if not tag.is_active:
-            raise DomainError("tag_revoked", "이미 폐기된 태그입니다. This tag is already revoked.")
+            raise DomainError("tag_revoked", _("This tag is already revoked."))
         tag.revoke(by=by, reason=reason)
     return tag
 
@@ -84,6 +83,11 @@ def issue_missing_tags(*, municipality_id: uuid.UUID, issued_by: User) -> int:
     return len(bin_ids)
 
 
+def unknown_tag() -> DomainError:
+    """The answer for a tag that does not exist, and for one a crew must not learn exists."""
+    return DomainError("unknown_tag", _("This tag is not registered."), fields={"tag": ["unknown"]})
+
+
 def find_tags(references: list[str], *, queryset: "QuerySet[Tag] | None" = None) -> dict[str, Tag | DomainError]:
     """Resolve what scanners sent (URLs, codes, manual codes) to tags, in one query."""
     parsed = {raw: codes.parse_tag_reference(raw) for raw in set(references)}
@@ -105,7 +109,7 @@ def find_tags(references: list[str], *, queryset: "QuerySet[Tag] | None" = None)
         if ref.bad_check_character:
             resolved[raw] = DomainError(
                 "manual_code_typo",
-                "수동 입력 코드가 맞지 않습니다. 다시 확인해 주세요. The manual code has a typo; please check it.",
+                _("The manual code has a typo; please check it."),
                 fields={"tag": ["check character does not match"]},
             )
             continue
@@ -128,16 +132,16 @@ def report_tag_problem(*, bin: Bin, by: User, kind: str, note: str = "") -> TagR
     if kind not in TagReportKind.values:
         raise DomainError(
             "validation_error",
-            "분실인지 훼손인지 골라 주세요. Choose lost or damaged.",
+            _("Choose lost or damaged."),
             fields={"kind": [f"one of {', '.join(TagReportKind.values)}"]},
         )
     note = (note or "").strip()
     if len(note) > 200 or "\x00" in note:
         raise DomainError(
-            "validation_error", "메모는 200자까지입니다. At most 200 characters.", fields={"note": ["too long"]}
+            "validation_error", _("The note takes at most 200 characters."), fields={"note": ["too long"]}
         )
     if bin.status != BinStatus.ACTIVE:
-        raise DomainError("bin_retired", "사용 중지된 용기입니다. This bin is retired.", status_code=409)
+        raise DomainError("bin_retired", _("This bin is retired."), status_code=409)
     tag = Tag.objects.filter(bin=bin).active().first()
     try:
         with transaction.atomic():
@@ -145,7 +149,7 @@ def report_tag_problem(*, bin: Bin, by: User, kind: str, note: str = "") -> TagR
     except IntegrityError:
         raise DomainError(
             "tag_report_open",
-            "이 용기의 태그 신고가 이미 접수되어 처리 중입니다. A report for this bin's tag is already open.",
+            _("A report for this bin's tag is already open."),
             status_code=409,
         ) from None
 

@@ -27,6 +27,7 @@ from urllib.parse import parse_qs
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.cmac import CMAC
+from django.utils.translation import gettext_lazy as _
 
 from backend.core.errors import DomainError
 
@@ -112,8 +113,7 @@ class TagKeys:
 def _malformed(detail: str) -> DomainError:
     return DomainError(
         "sun_malformed",
-        "태그 인증 값(picc_data, cmac)이 없거나 형식이 잘못되었습니다. "
-        "The tag's SUN parameters (picc_data, cmac) are missing or malformed.",
+        _("The tag's SUN parameters (picc_data, cmac) are missing or malformed."),
         fields={"tag": [detail]},
     )
 
@@ -123,8 +123,7 @@ def _bad_mac(detail: str) -> DomainError:
     # would only help someone probing for a forgery.
     return DomainError(
         "sun_bad_mac",
-        "태그 인증에 실패했습니다. 복제된 태그이거나 주소가 바뀌었을 수 있습니다. "
-        "The tag's authentication code does not verify: the tag may be a copy or the URL was altered.",
+        _("The tag's authentication code does not verify: the tag may be a copy or the URL was altered."),
         fields={"tag": [detail]},
     )
 
@@ -202,11 +201,11 @@ def master_key_from_hex(text: str) -> bytes:
     """Read SUN_MASTER_KEY: 32 hex digits (an AES-128 key). Fails loudly on anything else."""
     cleaned = (text or "").strip()
     if len(cleaned) != 2 * KEY_LENGTH or not _HEX_RE.fullmatch(cleaned):
-        raise ValueError("SUN 마스터 키는 16진수 32자리여야 합니다. The SUN master key must be 32 hex digits.")
+        raise ValueError("SUN_MASTER_KEY must be 32 hex digits.")
     key = bytes.fromhex(cleaned)
     if key == bytes(KEY_LENGTH):
         # All zeros is the factory key and AN12196's example key: never a real master key.
-        raise ValueError("SUN 마스터 키가 공장 초기값(0)입니다. The SUN master key is the all-zero factory key.")
+        raise ValueError("SUN_MASTER_KEY is the all-zero factory key.")
     return key
 
 
@@ -375,7 +374,6 @@ def check_counter_increases(counter: int, last_seen: int | None) -> None:
     if last_seen is not None and counter <= last_seen:
         raise DomainError(
             "sun_replayed",
-            "이미 사용된 태그 주소입니다(태그 카운터가 늘지 않았습니다). "
-            "This tag URL was used before: its tap counter did not increase.",
+            _("This tag URL was used before: its tap counter did not increase."),
             fields={"tag": [f"counter {counter} is not above the last seen {last_seen}"]},
         )

@@ -686,8 +686,8 @@ def test_junk_in_every_form_and_query_of_the_pages_is_answered_with_a_page(ids, 
 @pytest.mark.parametrize(
     "text,shown",
     [
-        ("a\x00b", "입력할 수 없는 문자가 있습니다. The text contains"),
-        ("x" * 5000, "자 이내로 입력해 주세요. At most"),
+        ("a\x00b", "입력할 수 없는 문자가 있습니다."),
+        ("x" * 5000, "자 이내로 입력해 주세요."),
     ],
 )
 def test_a_reason_posted_from_a_page_with_a_nul_or_too_long_is_refused_with_a_message(

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.utils import timezone
 
 TOKEN = "/api/v1/auth/token/"
@@ -79,15 +80,17 @@ class TestRates:
         assert (refused.status_code, error_code(refused)) == (429, "throttled")
         assert get_token(api, address="10.0.0.2").status_code == 200
 
-    def test_the_login_page_answers_429_with_the_form_and_a_korean_first_message(self, client, crew_member):
+    def test_the_login_page_answers_429_with_the_form_and_a_message_in_the_visitors_language(self, client, crew_member):
         for n in range(30):
             assert page_login(client, password=f"guess-{n}").status_code == 200  # the form, with its error
         refused = page_login(client)
         assert refused.status_code == 429
         assert 1 <= int(refused["Retry-After"]) <= 3600
         text = refused.content.decode()
-        assert "로그인 시도가 너무 많습니다" in text and "Too many sign-in attempts" in text
-        assert text.index("로그인 시도가 너무 많습니다") < text.index("Too many sign-in attempts")
+        assert "로그인 시도가 너무 많습니다" in text and "Too many sign-in attempts" not in text
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        english = page_login(client).content.decode()
+        assert "Too many sign-in attempts: try again in" in english and "로그인 시도가 너무 많습니다" not in english
         assert 'name="password"' in text and 'value="collector"' in text
         assert "_auth_user_id" not in client.session
 
@@ -142,7 +145,11 @@ class TestLockout:
         right = page_login(client)
         assert right.status_code == 429
         text = right.content.decode()
-        assert "로그인 실패가 너무 많아 잠시 잠겼습니다" in text and "Too many failed sign-ins" in text
+        assert "로그인 실패가 너무 많아 잠시 잠겼습니다. 5분 후 다시 시도하세요." in text
+        assert "Too many failed" not in text
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        assert "Too many failed sign-ins: try again in 5 minutes." in page_login(client).content.decode()
+        del client.cookies[settings.LANGUAGE_COOKIE_NAME]
         assert "_auth_user_id" not in client.session
         with time_machine.travel(timezone.now() + timedelta(seconds=301)):
             signed_in = page_login(client)

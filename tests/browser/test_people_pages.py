@@ -30,9 +30,9 @@ def test_an_official_invites_an_owner_who_sets_a_password_on_a_phone(signed_in_o
     desk.get_by_role("link", name="업주 초대").click()
     assert_usable(desk, "the owner invitation form")
     choice = desk.locator("#id_target option", has_text="마포갈비").get_attribute("value")
-    desk.get_by_label("음식점 · Restaurant").select_option(choice)
+    desk.get_by_label("음식점", exact=True).select_option(choice)
     desk.get_by_label("휴대전화").fill("010-1234-5678")
-    desk.get_by_label("이름 · Name", exact=True).fill("김사장")
+    desk.get_by_label("이름", exact=True).fill("김사장")
     desk.get_by_role("button", name="초대하기").click()
     expect(desk.get_by_text("문자 발송은 아직 지원되지 않습니다", exact=False)).to_be_visible()  # waits for the answer
     assert_usable(desk, "the invitation made, link shown to pass on")
@@ -64,12 +64,29 @@ def test_an_official_invites_an_owner_who_sets_a_password_on_a_phone(signed_in_o
 
 def test_an_official_deactivates_a_crew_member_with_a_reason(signed_in_official):
     desk = signed_in_official
-    desk.get_by_label("collector 비활성화 · Deactivate").click()
+    desk.get_by_label("collector 비활성화").click()
     assert_usable(desk, "the deactivation confirmation")
     desk.get_by_label("사유").fill("퇴사 · left the hauler")
     desk.get_by_role("button", name="비활성화 확인").click()
     assert "계정을 비활성화했습니다" in desk.get_by_role("status").first.inner_text()
     assert_usable(desk, "the people list after a deactivation")
+
+
+def test_the_people_pages_in_english(signed_in_official, f, district):
+    f.RestaurantFactory(district=district, owner=None, name="마포갈비")
+    desk = signed_in_official
+    desk.get_by_role("button", name="English").click()
+    expect(desk.locator("html")).to_have_attribute("lang", "en")
+    expect(desk.get_by_role("heading", name="Owners and crews", level=1)).to_be_visible()
+    assert_usable(desk, "the people list in English")
+    desk.get_by_role("link", name="Invite an owner").click()
+    desk.get_by_role("button", name="Invite", exact=True).click()
+    expect(desk.get_by_text("Give an email address, a phone number or a name.")).to_be_visible()
+    assert_usable(desk, "the owner invitation refused in English")
+    desk.goto("/console/people/")
+    desk.get_by_label("Deactivate collector").click()
+    expect(desk.get_by_role("heading", name="Deactivate an account")).to_be_visible()
+    assert_usable(desk, "the deactivation confirmation in English")
 
 
 def test_the_crew_invitation_page(signed_in_official):

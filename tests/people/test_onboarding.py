@@ -182,7 +182,7 @@ def test_a_reset_request_answers_the_same_whether_or_not_the_account_exists(api,
     owner.set_password(PASSWORD)
     owner.save()
     response = sent(lambda: api.post("/api/v1/password-resets/", {"login": login}, format="json"))
-    assert response.status_code == 202 and response.json() == {"detail": "접수되었습니다. Received."}
+    assert response.status_code == 202 and response.json() == {"detail": "접수되었습니다."}
     page = sent(lambda: client.post(reverse("people:reset-request"), {"login": login}))
     assert page.status_code == 200 and "요청을 받았습니다" in page.content.decode()
     exists = login.startswith("owner")

@@ -37,8 +37,9 @@ def test_upload_previews_then_confirm_runs_and_the_import_reports_progress(
         "rows": 3,
         "without_location": 0,
     }
-    assert body["refused"] == [{"line": 4, "reason": body["refused"][0]["reason"], "place": "없는동"}]
-    assert "없는동" in body["refused"][0]["reason"]
+    assert body["refused"] == [
+        {"line": 4, "code": "unknown_place", "reason": "알 수 없는 동/읍/면: 없는동", "place": "없는동"}
+    ]
     assert not Restaurant.objects.filter(register_id__isnull=False).exists()
 
     with django_capture_on_commit_callbacks(execute=True):

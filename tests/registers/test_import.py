@@ -2,10 +2,12 @@
 
 import pyproj
 import pytest
+from django.utils import translation
 
 from backend.core.errors import DomainError
 from backend.registers import runs, services
 from backend.registers.models import ImportStatus, RegisterImport
+from backend.registers.planning import issue_reason
 from backend.restaurants.models import Restaurant
 from tests.registers import register_files as rf
 
@@ -120,8 +122,15 @@ class TestCoordinates:
         assert register_import.counts["create"] == 3
         assert register_import.counts["without_location"] == 3
         assert [w["line"] for w in register_import.warnings] == [2, 3, 4]
-        assert "숫자가 아닙니다" in register_import.warnings[1]["reason"]
-        assert "국내 위치가 아닙니다" in register_import.warnings[2]["reason"]
+        assert [w["code"] for w in register_import.warnings] == [
+            "no_coordinates",
+            "coordinates_not_numbers",
+            "coordinates_outside_korea",
+        ]
+        assert "숫자가 아닙니다" in issue_reason(register_import.warnings[1])
+        assert "국내 위치가 아닙니다" in issue_reason(register_import.warnings[2])
+        with translation.override("en"):
+            assert issue_reason(register_import.warnings[1]).startswith("the coordinates are not numbers (X=abc")
         importing(rf.csv_bytes(rows))
         assert Restaurant.objects.filter(register_id__isnull=False, lat__isnull=True).count() == 3
 
@@ -139,7 +148,7 @@ class TestRefusedRows:
         register_import = preview(official, rf.csv_bytes(rows))
         assert register_import.counts["create"] == 2
         assert register_import.counts["refused"] == 4
-        lines = {issue["line"]: issue["reason"] for issue in register_import.refused}
+        lines = {issue["line"]: issue_reason(issue) for issue in register_import.refused}
         assert set(lines) == {3, 4, 5, 6}
         assert "사업장명" in lines[3]
         assert "없는동" in lines[4]

@@ -13,6 +13,7 @@ import ndef
 import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.cmac import CMAC
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -178,12 +179,15 @@ def test_missing_or_malformed_parameters_are_reported_as_malformed(given_text):
     )
 
 
-def test_errors_read_in_korean_first_and_point_at_the_tag_field():
+def test_errors_read_in_korean_by_default_in_english_on_request_and_point_at_the_tag_field():
     with pytest.raises(DomainError) as caught:
         sun.verify_sun_url(_sun_url(AN12196_PICC_DATA, "0" * 16), meta_read_key=ZERO_KEY, file_read_key=ZERO_KEY)
 
-    assert caught.value.message.startswith("태그 인증에 실패했습니다")
-    assert "does not verify" in caught.value.message
+    with translation.override("ko"):
+        assert str(caught.value.message).startswith("태그 인증에 실패했습니다")
+    with translation.override("en"):
+        assert "does not verify" in str(caught.value.message)
+    assert caught.value.code == "sun_bad_mac"
     assert list(caught.value.fields) == ["tag"]
 
 

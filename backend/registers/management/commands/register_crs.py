@@ -30,7 +30,7 @@ class Command(BaseCommand):
         for crs in systems:
             (point,) = coordinates.to_wgs84([(x, y)], source_crs=crs)
             if not isinstance(point, tuple):
-                raise CommandError(point or "no coordinates")
+                raise CommandError(str(point) if point else "no coordinates")
             line = f"{crs:<10} lat {point[0]}  lng {point[1]}"
             if lat is not None and lng is not None:
                 line += f"  {coordinates.distance_m((lat, lng), point):>8.1f} m from the place"
