@@ -68,7 +68,7 @@ def _first_code(detail) -> str | None:
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        return error_response(exc.code, exc.message, exc.status_code, exc.fields)
+        return error_response(exc.code, str(exc.message), exc.status_code, exc.fields)
     if is_database_unavailable(exc):
         set_rollback()
         code, message = http.status_code_and_message(503)

@@ -4,10 +4,9 @@ Every rule broken in the domain layer raises a DomainError with a stable machine
 code; the API's exception handler turns it into
 ``{"error": {"code", "message", "fields"}}`` and the pages show its message.
 
-The message is an English msgid wrapped in ``gettext_lazy``; it is turned into text when
-the error is raised, inside the request (or task) that raised it, so it speaks the
-language active there: the language of the person asking (docs/i18n.md). The code never
-changes with the language.
+The message is an English msgid, usually wrapped in ``gettext_lazy``: it is turned into
+text only when it is shown (``str(error.message)``, ``as_dict()``), in the language of
+the person it is shown to (docs/i18n.md). The code never changes with the language.
 """
 
 from typing import Any
@@ -27,15 +26,15 @@ class DomainError(Exception):
         fields: dict[str, Any] | None = None,
         status_code: int | None = None,
     ):
-        self.message = str(message)
-        super().__init__(self.message)
+        super().__init__(message)
         self.code = code
+        self.message = message
         self.fields = fields or {}
         if status_code is not None:
             self.status_code = status_code
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "fields": self.fields}
+        return {"code": self.code, "message": str(self.message), "fields": self.fields}
 
     def __repr__(self) -> str:
-        return f"DomainError({self.code!r}, {self.message!r})"
+        return f"DomainError({self.code!r}, {str(self.message)!r})"

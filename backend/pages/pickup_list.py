@@ -53,7 +53,7 @@ class PickupFilter(forms.Form):
         try:
             return Period.parse(text)
         except DomainError as error:
-            raise forms.ValidationError(error.message) from None
+            raise forms.ValidationError(str(error.message)) from None
 
 
 @dataclass

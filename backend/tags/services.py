@@ -83,11 +83,6 @@ def issue_missing_tags(*, municipality_id: uuid.UUID, issued_by: User) -> int:
     return len(bin_ids)
 
 
-def unknown_tag() -> DomainError:
-    """The answer for a tag that does not exist, and for one a crew must not learn exists."""
-    return DomainError("unknown_tag", _("This tag is not registered."), fields={"tag": ["unknown"]})
-
-
 def find_tags(references: list[str], *, queryset: "QuerySet[Tag] | None" = None) -> dict[str, Tag | DomainError]:
     """Resolve what scanners sent (URLs, codes, manual codes) to tags, in one query."""
     parsed = {raw: codes.parse_tag_reference(raw) for raw in set(references)}
@@ -121,9 +116,7 @@ def find_tags(references: list[str], *, queryset: "QuerySet[Tag] | None" = None)
 def unknown_tag() -> DomainError:
     """A code no tag has; also the answer to a crew scanning a tag outside its service
     area (collection_events), which must not learn that the code is real."""
-    return DomainError(
-        "unknown_tag", "등록되지 않은 태그입니다. This tag is not registered.", fields={"tag": ["unknown"]}
-    )
+    return DomainError("unknown_tag", _("This tag is not registered."), fields={"tag": ["unknown"]})
 
 
 def report_tag_problem(*, bin: Bin, by: User, kind: str, note: str = "") -> TagReport:

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 TOKEN = "test-token"
-UNKNOWN_TAG = {"code": "unknown_tag", "message": "등록되지 않은 태그입니다. This tag is not registered.", "fields": {}}
+UNKNOWN_TAG = {"code": "unknown_tag", "message": "등록되지 않은 태그입니다.", "fields": {}}
 
 
 class _QuietServer(ThreadingHTTPServer):

@@ -217,7 +217,7 @@ def test_a_rejected_scan_is_shown_to_the_crew_in_korean(tmp_path, backend, indic
     [row] = stored(config)
     assert (row["state"], row["error_code"]) == ("rejected", "unknown_tag")  # kept, never silently dropped
     assert row["id"] not in backend.events
-    assert "마지막 거부 Last rejection: 등록되지 않은 태그입니다. This tag is not registered. (unknown_tag)" in screen
+    assert "마지막 거부 Last rejection: 등록되지 않은 태그입니다. (unknown_tag)" in screen
 
 
 def test_status_lists_rejections_for_the_office(tmp_path, backend, indicator, capsys):
