@@ -1,10 +1,11 @@
 """What the crew's phone keeps for offline use: the app's files, and the release name
 that tells the service worker when they changed.
 
-The release is a hash of every file the phone caches (the shell's template and the
-static files under crew/), computed once per process: a deploy that changes any of
-them gives a new release, so the service worker installs a new cache and drops the old
-one (the outbox lives in IndexedDB and is never touched).
+The release is a hash of every file the phone caches (the shell's template, the list
+of the screens' texts it carries and the static files under crew/), computed once per
+process: a deploy that changes any of them gives a new release, so the service worker
+installs a new cache and drops the old one (the outbox lives in IndexedDB and is never
+touched).
 """
 
 import functools
@@ -30,10 +31,15 @@ def _static_files() -> list[Path]:
     )
 
 
+def script_files() -> list[Path]:
+    """The app's own scripts (not the vendored ones): where its screens' texts are."""
+    return [path for path in _static_files() if path.suffix == ".js" and path.parent.name == "crew"]
+
+
 @functools.cache
 def release() -> str:
     digest = hashlib.sha256()
-    for path in [SHELL_TEMPLATE, APP_DIR / "templates" / "crew" / "sw.js", *_static_files()]:
+    for path in [SHELL_TEMPLATE, APP_DIR / "templates" / "crew" / "sw.js", APP_DIR / "texts.py", *_static_files()]:
         digest.update(path.relative_to(APP_DIR).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]

@@ -10,14 +10,19 @@ from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.translation import get_language, pgettext
 
 from backend.collection_events.access import can_record_scans
 from backend.crew import shell as app_files
+from backend.crew import texts
 
 
 @login_required
-def shell(request):
-    """The same page for every screen (/crew/, /crew/weigh, ...): the phone routes."""
+def shell(request, screen=None):
+    """The same page for every screen (/crew/, /crew/weigh, ...): the phone routes. It
+    carries the screens' texts in the visitor's language; the service worker keeps the
+    latest copy of this release (X-Crew-Release), so the app opens with no signal in
+    the language last chosen."""
     if not can_record_scans(request.user):
         raise PermissionDenied
     get_token(request)  # the app sends the CSRF cookie back as X-CSRFToken
@@ -29,16 +34,21 @@ def shell(request):
         "preload": [app_files.static_url(name) for name in app_files.start_modules()],
         "icon": app_files.static_url("icons/icon-192.png"),
         "manifest": "/crew/manifest.webmanifest",
+        "texts": texts.catalog(),
     }
-    return render(request, "crew/shell.html", context)
+    response = render(request, "crew/shell.html", context)
+    response["X-Crew-Release"] = app_files.release()
+    return response
 
 
 def manifest(request):
+    """In the visitor's language (the shell asks for it with its cookies): the name a
+    phone gives the app is the one of the language chosen when it was installed."""
     body = {
-        "name": "수거 기록 · Crew",
-        "short_name": "수거",
-        "description": "음식물 수거 기록: 스캔, 계량, 오프라인 저장 · Scan and weigh, offline.",
-        "lang": "ko",
+        "name": pgettext("crew app", "Crew: scan and weigh"),
+        "short_name": pgettext("crew app", "Crew"),
+        "description": pgettext("crew app", "Food-waste collections: scan, weigh, and save with no signal."),
+        "lang": get_language(),
         "start_url": "/crew/",
         "scope": "/crew/",
         "display": "standalone",

@@ -42,6 +42,10 @@ function render() {
     shown = showStops(context, { notice: history.state?.notice || null });
   }
   Promise.resolve(shown).then(() => { document.body.dataset.ready = url.pathname; });
+  // The language switch brings the crew back to this screen (the shell may be the copy
+  // the service worker kept from another screen).
+  const back = document.querySelector('.language-switch input[name="next"]');
+  if (back) back.value = url.pathname + url.search;
 }
 
 async function showWaiting() {

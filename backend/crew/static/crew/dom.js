@@ -20,8 +20,9 @@ function append(element, children) {
   }
 }
 
-// "한국어 English": the Korean first, the English beside it, quieter.
-export const both = (korean, english) => [korean, ' ', h('span', { class: 'en' }, english)];
+// What comes from the register as it was written there (a restaurant's name, an
+// address, a bin's label): Korean on a page that may be English, and marked so.
+export const registered = (text) => (text ? h('span', { lang: 'ko' }, text) : '');
 
 export function replace(container, ...children) {
   container.replaceChildren();

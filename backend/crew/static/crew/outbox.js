@@ -2,6 +2,7 @@
 // the server's answer for it. A delivered scan stays marked 'sent' for the rest of the
 // day (so its stop shows done with no signal) and is pruned the next day.
 import * as db from './db.js';
+import { language } from './i18n.js';
 
 export const changes = new EventTarget();
 const changed = () => changes.dispatchEvent(new Event('change'));
@@ -55,7 +56,9 @@ export async function record(answers) {
         entry.state = 'sent';
       } else {
         entry.state = 'rejected';
-        entry.error = { code: answer.error?.code || 'rejected', message: answer.error?.message || '' };
+        // The server words its reason in the language the phone is in now; shown later, the
+        // reason says which (lang) in case the crew has switched meanwhile.
+        entry.error = { code: answer.error?.code || 'rejected', message: answer.error?.message || '', lang: language };
       }
       stores.outbox.put(entry);
     }

@@ -1,21 +1,14 @@
 // Home: how many stops are left and the next one, the ways to identify a bin, the scans
 // the server refused, then the whole round (done / to do). What the crew acts on comes
 // first: a round of twenty stops must not push the scanner off the screen.
-import { both, formatManual, h, replace, weighPath } from './dom.js';
+import { formatManual, h, registered, replace, weighPath } from './dom.js';
+import { day, kg, number, t } from './i18n.js';
 import * as outbox from './outbox.js';
 import * as position from './position.js';
 import * as sync from './sync.js';
-import { EXCEPTIONS } from './screen_weigh.js';
+import { EXCEPTIONS, savedNotice } from './screen_weigh.js';
 
 const manualCodes = import('./manual_code.js').catch(() => null);
-
-// "2026-11-30" → "11월 30일 (월)": the day as a crew reads it (the server's local day).
-const WEEKDAYS = ['일', '월', '화', '수', '목', '금', '토'];
-function dayInWords(isoDay) {
-  const [year, month, day] = isoDay.split('-').map(Number);
-  const weekday = WEEKDAYS[new Date(Date.UTC(year, month - 1, day)).getUTCDay()];
-  return `${month}월 ${day}일 (${weekday})`;
-}
 
 export async function showStops(context, { notice }) {
   const { screen, navigate, onLeave } = context;
@@ -27,9 +20,9 @@ export async function showStops(context, { notice }) {
 
   const ways = h('div', { class: 'ways' },
     h('a', { class: 'button big', href: '/crew/scan', onclick: (event) => { event.preventDefault(); navigate('/crew/scan'); } },
-      both('QR 스캔', 'Scan QR')),
+      t('Scan QR')),
     'NDEFReader' in window
-      ? h('button', { type: 'button', class: 'big', id: 'nfc', onclick: () => readNfc() }, both('NFC 태그 읽기', 'Read NFC tag'))
+      ? h('button', { type: 'button', class: 'big', id: 'nfc', onclick: () => readNfc() }, t('Read NFC tag'))
       : null,
     nfcStatus,
   );
@@ -40,18 +33,18 @@ export async function showStops(context, { notice }) {
   });
   const hint = h('p', { id: 'manual-code-hint', class: 'hint', 'aria-live': 'polite' });
   const manualForm = h('form', { class: 'card', novalidate: true, onsubmit: (event) => { event.preventDefault(); openManual(); } },
-    h('label', { for: 'manual-code' }, both('수동 코드 입력', 'Manual code (ABCD-EFGH-K)')),
-    h('div', { class: 'row' }, code, h('button', { type: 'submit' }, both('열기', 'Open'))),
+    h('label', { for: 'manual-code' }, t('Manual code (ABCD-EFGH-K)')),
+    h('div', { class: 'row' }, code, h('button', { type: 'submit' }, t('Open'))),
     hint,
   );
   code.addEventListener('input', () => checkManual());
 
   replace(screen,
-    notice ? h('p', { class: 'notice', role: 'status', 'data-testid': 'saved' }, notice) : null,
-    h('h1', { id: 'stops-title' }, both('오늘의 수거', "Today's stops")),
+    notice ? h('p', { class: 'notice', role: 'status', 'data-testid': 'saved' }, savedNotice(notice)) : null,
+    h('h1', { id: 'stops-title' }, t("Today's stops")),
     problems,
     summary,
-    h('h2', {}, both('용기 확인', 'Identify a bin')),
+    h('h2', {}, t('Identify a bin')),
     ways,
     manualForm,
     list,
@@ -71,15 +64,15 @@ export async function showStops(context, { notice }) {
     if (!normalized) {
       replace(hint);
     } else if (normalized.length < 9) {
-      replace(hint, both(`${normalized.length}/9자리`, `${normalized.length} of 9 characters`));
+      replace(hint, t('%(count)s of 9 characters', { count: number(normalized.length) }));
     } else if (normalized.length > 9 || !valid) {
       code.setAttribute('aria-invalid', 'true');
       hint.className = 'hint bad';
-      replace(hint, both('코드가 맞지 않습니다. 라벨을 다시 확인해 주세요.', 'The check character does not match: check the label.'));
+      replace(hint, t('The check character does not match: check the label.'));
     } else {
       const bin = await sync.findByManualCode(normalized);
       hint.className = 'hint ok';
-      replace(hint, both(`확인됨 ${formatManual(normalized)}`, 'Checked'), bin ? ` · ${bin.restaurant_name}` : '');
+      replace(hint, t('Checked %(code)s', { code: formatManual(normalized) }), bin ? [' · ', registered(bin.restaurant_name)] : '');
     }
   }
 
@@ -100,20 +93,20 @@ export async function showStops(context, { notice }) {
     reader.addEventListener('reading', (event) => {
       const url = tagUrl(event.message);
       if (!url) {
-        replace(nfcStatus, both('주소가 없는 태그입니다.', 'This tag holds no URL.'));
+        replace(nfcStatus, t('This tag holds no web address.'));
         return;
       }
       nfcAbort.abort();
       navigate(weighPath(url, 'nfc'));
     });
     reader.addEventListener('readingerror', () => {
-      replace(nfcStatus, both('태그를 읽지 못했습니다. 다시 대 주세요.', 'Could not read the tag; try again.'));
+      replace(nfcStatus, t('Could not read the tag: hold it again.'));
     });
     try {
       await reader.scan({ signal: nfcAbort.signal });
-      replace(nfcStatus, both('태그를 휴대폰 뒷면에 대 주세요.', 'Hold the tag to the back of the phone.'));
+      replace(nfcStatus, t('Hold the tag to the back of the phone.'));
     } catch (error) {
-      replace(nfcStatus, both('NFC를 쓸 수 없습니다. NFC를 켜고 권한을 허용해 주세요.', 'NFC is off or not allowed.'));
+      replace(nfcStatus, t('NFC cannot be used: turn NFC on and allow it.'));
     }
   }
   onLeave(() => nfcAbort?.abort());
@@ -122,8 +115,8 @@ export async function showStops(context, { notice }) {
     const [answer, entries] = await Promise.all([sync.cachedStops(), outbox.entries()]);
     if (!answer) {
       replace(summary, h('p', { class: 'card' }, navigator.onLine
-        ? both('오늘의 수거 목록을 불러오는 중입니다.', "Loading today's stops.")
-        : both('오늘의 수거 목록을 아직 받지 못했습니다. 연결되면 불러옵니다.', "Today's stops load when connected.")));
+        ? t("Loading today's stops.")
+        : t("Today's stops are not on the phone yet; they load when connected.")));
       replace(list);
       list.removeAttribute('aria-labelledby'); // no heading to name it by
       return;
@@ -134,22 +127,22 @@ export async function showStops(context, { notice }) {
     const left = stops.filter((stop) => !stop.done).length;
     const next = stops.find((stop) => !stop.done);
     replace(summary,
-      h('p', { class: 'left', 'data-testid': 'left' }, both(`남은 곳 ${left}`, `${left} left of ${stops.length}`), ` · ${dayInWords(answer.day)}`),
+      h('p', { class: 'left', 'data-testid': 'left' }, t('%(left)s left of %(total)s', { left: number(left), total: number(stops.length) }), ` · ${day(answer.day)}`),
       next
         ? h('div', { class: 'card next', 'data-testid': 'next' },
-          h('strong', {}, both('다음', 'Next')), h('br'),
-          h('span', { class: 'name' }, next.restaurant_name), ` · ${next.bin_label || ''}`, h('br'),
-          h('span', { class: 'muted' }, next.address || ''))
-        : h('p', { class: 'notice' }, both('오늘 수거를 모두 마쳤습니다.', 'All stops done today.')),
+          h('strong', {}, t('Next')), h('br'),
+          h('span', { class: 'name', lang: 'ko' }, next.restaurant_name), next.bin_label ? [' · ', registered(next.bin_label)] : '', h('br'),
+          h('span', { class: 'muted', lang: 'ko' }, next.address || ''))
+        : h('p', { class: 'notice' }, t("All of today's stops are done.")),
     );
     list.setAttribute('aria-labelledby', 'round-title');
     replace(list,
-      h('h2', { id: 'round-title' }, both('전체 수거 목록', 'The whole round')),
+      h('h2', { id: 'round-title' }, t('The whole round')),
       h('ol', { class: 'stops', 'data-testid': 'stops' }, stops.map((stop) => h('li', { class: stop.done ? 'done' : '' },
-        h('span', { class: 'name' }, stop.restaurant_name),
-        h('span', { class: stop.done ? 'badge done' : 'badge' }, stop.done ? both('완료', 'Done') : both('남음', 'To do')),
-        h('span', { class: 'where' }, [stop.bin_label, stop.address].filter(Boolean).join(' · ')),
-        stop.reason === 'pickup_request' ? h('span', { class: 'badge pickup' }, both('추가 수거', 'Pickup request')) : null,
+        h('span', { class: 'name', lang: 'ko' }, stop.restaurant_name),
+        h('span', { class: stop.done ? 'badge done' : 'badge' }, stop.done ? t('Done') : t('To do')),
+        h('span', { class: 'where', lang: 'ko' }, [stop.bin_label, stop.address].filter(Boolean).join(' · ')),
+        stop.reason === 'pickup_request' ? h('span', { class: 'badge pickup' }, t('Pickup request')) : null,
       ))),
     );
   }
@@ -162,19 +155,19 @@ export async function showStops(context, { notice }) {
       return;
     }
     replace(problems,
-      h('h2', { id: 'rejected-title' }, both('전송 거부', 'Refused by the server')),
+      h('h2', { id: 'rejected-title' }, t('Refused by the server')),
       h('ul', { class: 'stops rejected', 'data-testid': 'rejected', 'aria-labelledby': 'rejected-title' },
         refused.map((entry) => h('li', {},
-          h('span', { class: 'name' }, entry.label || (entry.event.source === 'manual' ? formatManual(entry.event.tag) : entry.event.tag)),
-          ' · ', entry.event.weight_kg ? `${entry.event.weight_kg} kg` : exceptionName(entry.event.exception_code), h('br'),
-          h('span', { class: 'error' }, entry.error?.message || entry.error?.code || ''),
-          h('button', { type: 'button', class: 'secondary', onclick: () => outbox.dismiss(entry.id) },
-            both('확인했습니다', 'Dismiss')))),
+          entry.label
+            ? h('span', { class: 'name', lang: 'ko' }, entry.label)
+            : h('span', { class: 'name' }, entry.event.source === 'manual' ? formatManual(entry.event.tag) : entry.event.tag),
+          ' · ', entry.event.weight_kg ? kg(entry.event.weight_kg) : exceptionName(entry.event.exception_code), h('br'),
+          serverMessage(entry.error),
+          h('button', { type: 'button', class: 'secondary', onclick: () => outbox.dismiss(entry.id) }, t('Dismiss')))),
         failedPhotos.map((photo) => h('li', {},
-          both('사진을 올리지 못했습니다', 'Photo not attached'), h('br'),
-          h('span', { class: 'error' }, photo.error?.message || photo.error?.code || ''),
-          h('button', { type: 'button', class: 'secondary', onclick: () => outbox.dismissPhoto(photo.photo_id) },
-            both('확인했습니다', 'Dismiss'))))));
+          t('The photo could not be attached'), h('br'),
+          serverMessage(photo.error),
+          h('button', { type: 'button', class: 'secondary', onclick: () => outbox.dismissPhoto(photo.photo_id) }, t('Dismiss'))))));
   }
 
   const redraw = () => { drawStops(); drawProblems(); };
@@ -191,7 +184,13 @@ export async function showStops(context, { notice }) {
 
 function exceptionName(code) {
   const known = EXCEPTIONS.find(([name]) => name === code);
-  return known ? both(known[1], known[2]) : code;
+  return known ? known[1] : code;
+}
+
+// The server's reason, in the language the phone was using when the server gave it
+// (kept with the refusal: the crew may have switched since).
+function serverMessage(error) {
+  return h('span', { class: 'error', lang: error?.lang || null }, error?.message || error?.code || '');
 }
 
 // The tag's URL from an NDEF message, whole (its SUN query parameters included).

@@ -2,18 +2,19 @@
 // saved to the outbox first. The visit's UUID and time are made once, when the screen
 // opens, and kept in the history entry: a second tap, a retry or a reload of this
 // screen saves the same event, never a second scan.
-import { both, formatManual, h, replace } from './dom.js';
+import { formatManual, h, registered, replace } from './dom.js';
+import { kg, number, t, tx } from './i18n.js';
 import * as outbox from './outbox.js';
 import * as position from './position.js';
 import * as sync from './sync.js';
 
 export const EXCEPTIONS = [
-  ['not_put_out', '미배출', 'Not put out'],
-  ['contaminated', '이물질 혼입', 'Contaminated'],
-  ['overfilled', '과적', 'Overfilled'],
-  ['bin_damaged', '용기 파손', 'Bin damaged'],
-  ['no_access', '접근 불가', 'No access'],
-  ['tag_unreadable', '태그 불량', 'Tag unreadable'],
+  ['not_put_out', t('Not put out')],
+  ['contaminated', t('Contaminated')],
+  ['overfilled', t('Overfilled')],
+  ['bin_damaged', t('Bin damaged')],
+  ['no_access', t('No access')],
+  ['tag_unreadable', t('Tag unreadable')],
 ];
 const WEIGHT = /^\d{1,4}(\.\d{1,3})?$/;
 const photoTools = () => import('./photo.js').catch(() => null);
@@ -47,63 +48,63 @@ export async function showWeigh(context, { tag, source }) {
   const error = h('div', { id: 'weigh-error', role: 'alert' });
   const gps = h('p', { class: 'gps', 'data-testid': 'gps' });
   const preview = h('div', { 'aria-live': 'polite' });
-  const video = h('video', { muted: true, playsinline: true, hidden: true, 'aria-label': '카메라 화면 · Camera' });
+  const video = h('video', { muted: true, playsinline: true, hidden: true, 'aria-label': t('Camera view') });
   const cameraButtons = h('div', { class: 'ways', hidden: true });
   const photoInput = h('input', { id: 'photo-file', type: 'file', accept: 'image/*', capture: 'environment' });
   const photoSection = h('section', { class: 'card photo', hidden: true },
-    h('h2', {}, both('사진 (선택)', 'Photo (optional)')),
+    h('h2', {}, t('Photo (optional)')),
     navigator.mediaDevices?.getUserMedia
-      ? h('button', { type: 'button', class: 'secondary', onclick: () => openCamera() }, both('사진 찍기', 'Take a photo'))
+      ? h('button', { type: 'button', class: 'secondary', onclick: () => openCamera() }, t('Take a photo'))
       : null,
     video, cameraButtons,
-    h('label', { for: 'photo-file' }, both('사진 파일 선택', 'Or choose a photo file')),
+    h('label', { for: 'photo-file' }, t('Or choose a photo file')),
     photoInput, preview);
   photoInput.addEventListener('change', () => photoInput.files[0] && usePhoto(photoInput.files[0]));
 
-  const exceptionButtons = EXCEPTIONS.map(([code, korean, english]) =>
-    h('button', { type: 'button', 'aria-pressed': 'false', dataset: { code }, onclick: () => chooseException(code) },
-      both(korean, english)));
+  const exceptionButtons = EXCEPTIONS.map(([code, name]) =>
+    h('button', { type: 'button', 'aria-pressed': 'false', dataset: { code }, onclick: () => chooseException(code) }, name));
   const keys = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '.', '0', '⌫'].map((key) =>
-    h('button', { type: 'button', 'aria-label': key === '⌫' ? '지우기 · Delete' : key, onclick: () => press(key) }, key));
-  const save = h('button', { type: 'submit', class: 'big', id: 'save' }, both('저장', 'Save'));
+    h('button', { type: 'button', 'aria-label': key === '⌫' ? t('Delete the last digit') : key, onclick: () => press(key) }, key));
+  const save = h('button', { type: 'submit', class: 'big', id: 'save' }, t('Save'));
 
   replace(screen,
-    h('h1', {}, both('계량', 'Weigh')),
+    h('h1', {}, t('Weigh')),
     h('section', { class: 'card', 'data-testid': 'bin' }, bin
       ? h('dl', { class: 'facts' },
-        h('dt', {}, '식당'), h('dd', { 'data-testid': 'restaurant' }, bin.restaurant_name),
-        h('dt', {}, '용기'), h('dd', {}, [bin.bin_label, bin.capacity_liters ? `${bin.capacity_liters} L` : ''].filter(Boolean).join(' · ')),
-        h('dt', {}, '주소'), h('dd', {}, bin.address || ''),
-        h('dt', {}, '코드'), h('dd', {}, formatManual(bin.manual_code)))
+        h('dt', {}, t('Restaurant')), h('dd', { 'data-testid': 'restaurant', lang: 'ko' }, bin.restaurant_name),
+        h('dt', {}, t('Bin')), h('dd', {}, registered(bin.bin_label),
+          bin.bin_label && bin.capacity_liters ? ' · ' : '', bin.capacity_liters ? `${number(bin.capacity_liters)} L` : ''),
+        h('dt', {}, t('Address')), h('dd', { lang: 'ko' }, bin.address || ''),
+        h('dt', {}, t('Code')), h('dd', {}, formatManual(bin.manual_code)))
       : h('p', { 'data-testid': 'unknown-bin' },
-        both('목록에 없는 태그 — 서버에서 확인', 'Not in the list: the server will check it'), h('br'),
+        t('Not in the list: the server will check it'), h('br'),
         h('span', { class: 'muted' }, source === 'manual' ? formatManual(tag) : tag))),
     h('form', { novalidate: true, onsubmit: (event) => { event.preventDefault(); submit(); } },
-      h('label', { for: 'weight' }, both('무게 (kg)', 'Weight')),
+      h('label', { for: 'weight' }, t('Weight (kg)')),
       weight,
       h('div', { class: 'keypad' }, keys),
       h('fieldset', { class: 'exceptions' },
-        h('legend', {}, both('수거하지 못한 경우', 'Not collected')),
+        h('legend', {}, t('Not collected')),
         h('div', { class: 'choices' }, exceptionButtons)),
       photoSection,
       error,
       gps,
-      // Kept at the bottom of the screen: after the keypad, 저장 is one thumb away.
+      // Kept at the bottom of the screen: after the keypad, Save is one thumb away.
       h('div', { class: 'save-bar' }, save),
       h('a', { class: 'button secondary', href: '/crew/', onclick: (event) => { event.preventDefault(); navigate('/crew/', { replace: true }); } },
-        both('취소', 'Cancel'))),
+        t('Cancel'))),
   );
 
   function showGps() {
     const fix = position.current();
-    replace(gps, fix ? both(`위치 ±${fix.accuracy} m`, 'GPS attached') : both('위치 정보 없음', 'No GPS position'));
+    replace(gps, fix ? t('Position ±%(metres)s m', { metres: number(fix.accuracy) }) : t('No GPS position'));
   }
   showGps();
   position.updates.addEventListener('change', showGps);
   onLeave(() => { position.updates.removeEventListener('change', showGps); camera?.stop(); });
 
-  function showError(korean, english) {
-    replace(error, h('p', { class: 'error' }, both(korean, english)));
+  function showError(text) {
+    replace(error, h('p', { class: 'error' }, text));
     weight.setAttribute('aria-invalid', 'true');
   }
 
@@ -132,9 +133,9 @@ export async function showWeigh(context, { tag, source }) {
     photo = tools ? await tools.shrinkPhoto(file) : file;
     const reader = new FileReader();
     reader.onload = () => replace(preview,
-      h('img', { src: reader.result, alt: '첨부할 사진 · Photo to attach' }),
+      h('img', { src: reader.result, alt: t('Photo to attach') }),
       h('button', { type: 'button', class: 'secondary', onclick: () => { photo = null; replace(preview); photoInput.value = ''; } },
-        both('사진 빼기', 'Remove photo')));
+        t('Remove photo')));
     reader.readAsDataURL(photo);
   }
 
@@ -149,12 +150,12 @@ export async function showWeigh(context, { tag, source }) {
           const shot = await tools.capturePhoto(video);
           closeCamera();
           usePhoto(shot);
-        } }, both('촬영', 'Capture')),
-        h('button', { type: 'button', class: 'secondary', onclick: () => closeCamera() }, both('닫기', 'Close')));
+        } }, t('Capture')),
+        h('button', { type: 'button', class: 'secondary', onclick: () => closeCamera() }, t('Close')));
       cameraButtons.hidden = false;
     } catch (problem) {
       closeCamera();
-      replace(preview, h('p', { class: 'error' }, both('카메라를 쓸 수 없습니다. 사진 파일을 선택해 주세요.', 'No camera: choose a photo file.')));
+      replace(preview, h('p', { class: 'error' }, t('No camera: choose a photo file.')));
     }
   }
 
@@ -169,7 +170,7 @@ export async function showWeigh(context, { tag, source }) {
     if (saving) return;
     const typed = weight.value.trim().replace(',', '.');
     if (!exception && !(WEIGHT.test(typed) && Number(typed) > 0)) {
-      showError('무게를 kg으로 입력하거나 수거하지 못한 이유를 골라 주세요. 예: 12.5', 'Type the weight in kg, or choose why it was not collected.');
+      showError(t('Type the weight in kg, or choose why it was not collected. For example: 12.5'));
       weight.focus();
       return;
     }
@@ -183,8 +184,19 @@ export async function showWeigh(context, { tag, source }) {
     if (exception && photo) event.photo_id = crypto.randomUUID();
     const stored = await outbox.save({ event, binId: bin?.bin_id, label: bin?.restaurant_name || '', photo: exception ? photo : null });
     sync.syncNow();
-    const what = exception ? EXCEPTIONS.find(([code]) => code === exception)[1] : `${typed} kg`;
-    const notice = stored ? `저장했습니다 · Saved: ${bin?.restaurant_name || ''} ${what}` : '이미 저장된 방문입니다 · Already saved';
+    // What was saved, as data: the stops screen words it (the history entry keeps no elements).
+    const notice = { stored, restaurant: bin?.restaurant_name || '', exception, weight: exception ? '' : typed };
     navigate('/crew/', { replace: true, state: { notice } });
   }
+}
+
+// "Saved: 할매순대, 12.5 kg" on the stops screen after a save.
+export function savedNotice(notice) {
+  if (typeof notice === 'string') return notice; // worded by an earlier release
+  const { stored, restaurant, exception, weight } = notice;
+  if (!stored) return t('This visit was already saved');
+  const what = exception ? EXCEPTIONS.find(([code]) => code === exception)?.[1] || exception : kg(weight);
+  return restaurant
+    ? tx('Saved: %(restaurant)s, %(what)s', { restaurant: registered(restaurant), what })
+    : t('Saved: %(what)s', { what });
 }

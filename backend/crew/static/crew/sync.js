@@ -4,6 +4,7 @@
 // deduplicates by client UUID anyway).
 import { ApiError, getJson, request } from './api.js';
 import * as db from './db.js';
+import { language } from './i18n.js';
 import * as outbox from './outbox.js';
 
 const BATCH = 100;
@@ -67,7 +68,7 @@ async function sendPhoto(photo) {
   } catch (error) {
     if (!(error instanceof ApiError) || error.kind !== 'refused') throw error;
     if (error.code === 'photo_already_attached') await outbox.photoDelivered(photo.photo_id);
-    else await outbox.photoFailed(photo.photo_id, { code: error.code || String(error.status), message: error.message });
+    else await outbox.photoFailed(photo.photo_id, { code: error.code || String(error.status), message: error.message, lang: language });
   }
 }
 

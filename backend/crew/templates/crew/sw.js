@@ -34,11 +34,26 @@ async function cachedShell() {
   return cache.match(SHELL_URL, { ignoreVary: true, ignoreSearch: true });
 }
 
+// The shell the server just gave, if it is this release's: kept in place of the
+// cached one. The shell carries the screens' texts in the language the crew chose
+// (the language switch reloads the page), so with no signal the app opens in the
+// language last seen online. A newer release's shell waits for its own worker.
+async function keepShell(response) {
+  if (!response.ok || response.headers.get('X-Crew-Release') !== RELEASE) return;
+  try {
+    const cache = await caches.open(CACHE);
+    await cache.put(SHELL_URL, response.clone());
+  } catch (error) {
+    // A full disk keeps the copy from before: the app still opens, in its language.
+  }
+}
+
 // The app's screens and a tag's URL: the network first (the server knows best, and
 // redirects a tag's URL to the weighing screen), the cached shell with no signal.
 async function appNavigation(request) {
   try {
     const response = await fetch(request);
+    await keepShell(response);
     if (response.status < 500) return response;
     return (await cachedShell()) || response;
   } catch (error) {
