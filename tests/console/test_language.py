@@ -7,9 +7,7 @@ import re
 from datetime import datetime
 
 import pytest
-from django.apps import apps
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from backend.core.audit import change_reason
@@ -17,25 +15,6 @@ from tests.owner.conftest import SEOUL
 from tests.owner.test_language import HANGUL, korean_outside_lang_ko
 
 pytestmark = pytest.mark.django_db
-
-#: The apps whose pages these are; texts of the others are checked with their own pages.
-OURS = {"console", "analytics", "audit", "routes"}
-
-
-def other_apps_korean(bins) -> list[str]:
-    """What these pages show from other apps' code while it is still Korean: their models'
-    choice labels, a bin's collection days, the officials' menu. Emptied as those apps
-    are translated, so the check below then covers them too."""
-    texts = {
-        str(label)
-        for model in apps.get_models()
-        if model._meta.app_label not in OURS
-        for field in model._meta.get_fields()
-        for _value, label in getattr(field, "flatchoices", None) or []
-    }
-    texts |= {str(bin.collection_days_display) for bin in bins}
-    texts |= set(korean_outside_lang_ko(render_to_string("billing/console/_nav.html")))
-    return sorted((text for text in texts if HANGUL.search(text)), key=len, reverse=True)
 
 
 def korean_left(page: str, tolerated: list[str]) -> list[str]:
@@ -112,7 +91,7 @@ def test_an_official_switches_the_console_to_english_and_back(client, official, 
     response = client.post("/i18n/setlang/", {"language": "en", "next": pages[0][0]})
     assert response.status_code == 302 and client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
     # A restaurant's page is titled with its name, and a <title> cannot mark a part of itself.
-    tolerated = [*other_apps_korean([console["bin"]]), f"{console['restaurant'].name} · Food-waste billing"]
+    tolerated = [f"{console['restaurant'].name} · Food-waste billing"]
     for url, english, _korean in pages:
         page = client.get(url).content.decode()
         assert '<html lang="en">' in page and english in page, url
@@ -137,7 +116,7 @@ def test_what_the_console_says_after_a_form_is_sent_follows_the_language(client,
 
     page = client.post(round_url, {f"position-{bin.pk}": "abc"}).content.decode()
     assert "A number from 1 to 99999, please." in page and "Some numbers need fixing" in page
-    assert korean_left(page, other_apps_korean([bin])) == []
+    assert korean_outside_lang_ko(page) == []
     page = client.post(round_url, {f"position-{bin.pk}": "1"}, follow=True).content.decode()
     assert "The round&#x27;s order is saved." in page
 
@@ -205,4 +184,4 @@ def test_owners_comparison_page_in_english(client, owner, restaurant):
     page = client.get(reverse("my-comparison")).content.decode()
     assert '<html lang="en">' in page and "How my waste compares" in page
     assert '<span lang="ko">할매순대국</span>: compared with similar restaurants' in page
-    assert korean_left(page, other_apps_korean([])) == []
+    assert korean_outside_lang_ko(page) == []

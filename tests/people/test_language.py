@@ -2,8 +2,6 @@
 English through the language switch, with no Korean left on an English page outside
 what is marked lang="ko" (names from the register: restaurants, haulers)."""
 
-import re
-
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -13,14 +11,6 @@ from backend.accounts.models import LinkKind
 from tests.owner.test_language import korean_outside_lang_ko
 
 pytestmark = pytest.mark.django_db
-
-CONSOLE_MENU = re.compile(r'<nav class="console-nav".*?</nav>', re.S)
-
-
-def without_the_console_menu(page: str) -> str:
-    """The officials' menu (billing/console/_nav.html) is shared by every console page and
-    translated with them; these tests look at what the people pages themselves say."""
-    return CONSOLE_MENU.sub("", page)
 
 
 @pytest.fixture
@@ -45,14 +35,14 @@ def english(client):
 
 def test_the_people_list_is_korean_by_default_and_english_on_request(client, official, people):
     client.force_login(official)
-    korean = without_the_console_menu(client.get(reverse("people:list")).content.decode())
+    korean = client.get(reverse("people:list")).content.decode()
     assert '<html lang="ko">' in korean
     assert (
         "업주·작업자 계정" in korean and "업주 초대" in korean and "음식점 업주" in korean and "수거 작업자" in korean
     )
     assert "Owners and crews" not in korean
 
-    page = without_the_console_menu(english(client).get(reverse("people:list")).content.decode())
+    page = english(client).get(reverse("people:list")).content.decode()
     assert '<html lang="en">' in page
     assert "Owners and crews" in page and "Invite an owner" in page
     assert "Restaurant owner" in page and "Crew member" in page and "Invited" in page
@@ -70,25 +60,25 @@ def test_inviting_and_deactivating_read_in_english(client, official, people):
         reverse("people:deactivate", args=[people["owner"].pk]),
     ):
         page = client.get(url).content.decode()
-        assert korean_outside_lang_ko(without_the_console_menu(page)) == [], url
+        assert korean_outside_lang_ko(page) == [], url
     invite_page = client.get(reverse("people:invite-owner")).content.decode()
     assert "Mobile phone (010-XXXX-XXXX)" in invite_page and "Showing restaurants without an owner." in invite_page
 
     restaurant = people["owner"].restaurants.get()
     refused = client.post(reverse("people:invite-owner"), {"target": str(restaurant.pk)}).content.decode()
     assert "Give an email address, a phone number or a name." in refused
-    assert korean_outside_lang_ko(without_the_console_menu(refused)) == []
+    assert korean_outside_lang_ko(refused) == []
 
     free = people["owner"].restaurants.model.objects.get(name="마포갈비")
     invited = client.post(reverse("people:invite-owner"), {"target": str(free.pk), "phone": "010-1234-5678"})
     page = invited.content.decode()
     assert "No email address, so the link was not sent." in page and "/welcome/" in page
-    assert korean_outside_lang_ko(without_the_console_menu(page)) == []
+    assert korean_outside_lang_ko(page) == []
 
     gone = client.post(reverse("people:deactivate", args=[people["collector"].pk]), {"reason": "Left the company"})
     listing = client.get(gone["Location"]).content.decode()
     assert "Account collector deactivated." in listing
-    assert korean_outside_lang_ko(without_the_console_menu(listing)) == []
+    assert korean_outside_lang_ko(listing) == []
 
 
 def test_the_link_pages_read_in_english_and_in_korean(client, official, people):

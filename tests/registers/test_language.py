@@ -9,7 +9,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from backend.registers import runs
 from backend.registers.models import RegisterImport
 from tests.owner.test_language import korean_outside_lang_ko
-from tests.people.test_language import without_the_console_menu
 from tests.registers import register_files as rf
 
 pytestmark = pytest.mark.django_db
@@ -44,17 +43,15 @@ def test_the_preview_reads_in_korean_by_default(signed_in):
 
 def test_upload_preview_and_result_read_in_english(signed_in):
     signed_in.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    first = without_the_console_menu(signed_in.get("/registers/").content.decode())
+    first = signed_in.get("/registers/").content.decode()
     assert "Import the restaurants' licence register" in first and korean_outside_lang_ko(first) == []
 
-    refused = without_the_console_menu(
-        upload(signed_in, b"\xd0\xcf\x11\xe0" + b"\x00" * 64, "old.xls").content.decode()
-    )
+    refused = upload(signed_in, b"\xd0\xcf\x11\xe0" + b"\x00" * 64, "old.xls").content.decode()
     assert "Old Excel (.xls) files are not supported: save the file as CSV or XLSX." in refused
     assert korean_outside_lang_ko(refused) == []
 
     detail = upload(signed_in, rf.csv_bytes(rows()))["Location"]
-    page = without_the_console_menu(signed_in.get(detail).content.decode())
+    page = signed_in.get(detail).content.decode()
     assert '<html lang="en">' in page and "Refused rows" in page and "Rows to check" in page
     assert 'unknown district: <span lang="ko">없는동</span>' in page
     assert "no business name" in page
@@ -65,10 +62,10 @@ def test_upload_preview_and_result_read_in_english(signed_in):
     runs_done = RegisterImport.objects.get()
     signed_in.post(f"/registers/{runs_done.id}/confirm/")
     runs.run_import(import_id=runs_done.id)
-    done = without_the_console_menu(signed_in.get(detail).content.decode())
+    done = signed_in.get(detail).content.decode()
     assert "Give every restaurant a bin" in done and "Done" in done
     assert korean_outside_lang_ko(done) == []
-    listing = without_the_console_menu(signed_in.get("/registers/").content.decode())
+    listing = signed_in.get("/registers/").content.decode()
     assert "Recent imports" in listing and korean_outside_lang_ko(listing) == []
 
 
