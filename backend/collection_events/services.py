@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
+from backend.collection_events import tasks
 from backend.collection_events.models import (
     CollectionEvent,
     CollectionStatus,
@@ -29,7 +30,7 @@ from backend.collection_events.models import (
     ScanReceipt,
     Source,
 )
-from backend.collection_events.notices import notify_missed_pickups
+from backend.collection_events.notices import TOLD_STATUSES, notify_missed_pickups
 from backend.collection_events.rules import (
     HoldWindow,
     check_collected_at,
@@ -300,6 +301,7 @@ def _store(
         outcomes[position].event = event
     _insert_events(events)
     _notify_owners_of_missed_pickups(events)
+    _notify_owners_of_pickups_done(events)
 
 
 def _insert_events(events: list[CollectionEvent]) -> None:
@@ -439,6 +441,14 @@ def _new_event(
         flags=flags,
         status=status,
     )
+
+
+def _notify_owners_of_pickups_done(events: list[CollectionEvent]) -> None:
+    """One task for the batch's weighings, queued once the batch is committed
+    (collection_events/notices.py says why not here)."""
+    weighed = [str(event.id) for event in events if event.status in TOLD_STATUSES]
+    if weighed:
+        transaction.on_commit(lambda: tasks.notify_pickups_done.delay(weighed))
 
 
 def _notify_owners_of_missed_pickups(events: list[CollectionEvent]) -> None:

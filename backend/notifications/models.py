@@ -11,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class NoticeKind(models.TextChoices):
+    # A crew's weighing of the owner's bin, and a visit without one (backend/collection_events);
+    # about = the collection event.
+    PICKUP_DONE = "pickup_done", _("Pickup done")
     MISSED_PICKUP = "missed_pickup", _("Missed pickup")
     INVOICE_ISSUED = "invoice_issued", _("Invoice issued")
     INVOICE_OVERDUE = "invoice_overdue", _("Invoice overdue")
