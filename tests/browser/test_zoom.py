@@ -17,6 +17,7 @@ that clips or scrolls its own content sideways (overflow other than visible with
 
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -32,37 +33,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "two-hundred-percent-1"
 ZOOMED_PHONE = {"width": 180, "height": 370}  # 360 × 740 at 200 %
 
-# Elements that clip or scroll sideways, and text fragments beyond the screen's edges.
-# Visually hidden text (for screen readers) is clipped on purpose and skipped.
-CUT_TEXT = """() => {
-  const width = document.documentElement.clientWidth;
-  const hidden = (el) => el.closest('.visually-hidden, [hidden], [aria-hidden=true], script, style, template');
-  const found = [];
-  const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
-    + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
-  for (const el of document.body.querySelectorAll('*')) {
-    if (hidden(el)) continue;
-    const style = getComputedStyle(el);
-    if (style.display === 'none' || style.visibility === 'hidden') continue;
-    const clips = style.overflowX !== 'visible';
-    if (clips && el.scrollWidth > el.clientWidth + 1 && !['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName)) {
-      found.push(`${name(el)} hides ${el.scrollWidth - el.clientWidth}px of its content: "${el.innerText.slice(0, 60)}"`);
-    }
-  }
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (!node.textContent.trim() || hidden(node.parentElement)) continue;
-    const range = document.createRange();
-    range.selectNodeContents(node);
-    for (const rect of range.getClientRects()) {
-      if (rect.width > 0 && (rect.right > width + 1 || rect.left < -1)) {
-        found.push(`"${node.textContent.trim().slice(0, 60)}" in ${name(node.parentElement)} runs from ${Math.round(rect.left)} to ${Math.round(rect.right)} px on a ${width} px screen`);
-        break;
-      }
-    }
-  }
-  return found;
-}"""
+CUT_TEXT = (Path(__file__).parent / "cut_text.js").read_text(encoding="utf-8")
 
 
 @pytest.fixture
@@ -132,7 +103,7 @@ def test_every_owner_page_reflows_at_200_percent(zoomed, owner_pages):
         if language == "en":
             zoomed.locator("form.language-switch button[value=en]").click()
             zoomed.wait_for_function("() => document.documentElement.lang === 'en'")
-        for path in owner_pages:
+        for number, path in enumerate(owner_pages, 1):
             response = zoomed.goto(path)
             assert response.ok, f"{path}: {response.status}"
             sideways = zoomed.evaluate(
@@ -141,5 +112,8 @@ def test_every_owner_page_reflows_at_200_percent(zoomed, owner_pages):
             if sideways > 0:
                 problems.append(f"[{language}] {path}: scrolls sideways by {sideways}px")
             problems += [f"[{language}] {path}: {cut}" for cut in zoomed.evaluate(CUT_TEXT)]
-            shoot(zoomed, f"zoom-200-{language}-{'-'.join(p for p in path.split('/') if 0 < len(p) < 30) or 'home'}")
+            shoot(
+                zoomed,
+                f"zoom-200-{language}-{number:02d}-{'-'.join(p for p in path.split('/') if 0 < len(p) < 30) or 'home'}",
+            )
     assert not problems, "at 200 % on a 360 px phone:\n" + "\n".join(problems)
