@@ -9,6 +9,9 @@
             worker.kill_main()                        # SIGKILL the main process (and its children)
             worker.restart()                          # a fresh worker, same settings
 
+    with CeleryWorker(beat=True):                     # with the beat embedded (`-B`): the
+        ...                                           # periodic tasks run on their schedule
+
 The worker runs `celery -A backend.config worker --pool=prefork --concurrency=N -Q
 ...` in a subprocess of its own process group, with DATABASE_URL pointing at the
 database pytest-django created (built from `connection.settings_dict`) and
@@ -72,6 +75,7 @@ class CeleryWorker:
         env: dict | None = None,
         ready_timeout: float = 45.0,
         loglevel: str = "INFO",
+        beat: bool = False,
     ):
         from django.conf import settings
 
@@ -79,6 +83,9 @@ class CeleryWorker:
         self.queues = queues or (settings.CELERY_TASK_DEFAULT_QUEUE,)
         self.concurrency, self.extra_env = concurrency, env or {}
         self.ready_timeout, self.loglevel = ready_timeout, loglevel
+        # The beat inside the worker (`-B`), as production's separate `beat` process
+        # (Procfile) would: CELERY_BEAT_SCHEDULE's tasks go to the suite's queue.
+        self.beat = beat
         self.process: subprocess.Popen | None = None
         self.log_path: Path | None = None
 
@@ -139,6 +146,8 @@ class CeleryWorker:
             "--without-mingle",
             "--without-heartbeat",
         ]
+        if self.beat:
+            command += ["-B", "-s", str(self.log_path.with_suffix(".beat-schedule"))]
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 command,
