@@ -63,10 +63,15 @@ def sandbox_checkout(request, order_id):
             paid_at=timezone.now(),
             failure_reason="" if succeeded else "카드 승인 거절 (sandbox)",
         )
-        # Delivered in-process through the same verification a real callback gets.
-        payment = services.handle_callback(
-            provider_name=provider.name, body=body, headers={SIGNATURE_HEADER: provider.sign(body)}
-        )
+        # Delivered in-process through the same verification a real callback gets; what
+        # it refuses (an amount no payment can have, say) is said on the checkout page.
+        try:
+            payment = services.handle_callback(
+                provider_name=provider.name, body=body, headers={SIGNATURE_HEADER: provider.sign(body)}
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("payments:sandbox-checkout", order_id=order.id)
         if payment is None:
             messages.error(request, _("The payment failed. Please try again."))
             if order.invoice_id is None:

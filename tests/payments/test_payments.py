@@ -153,3 +153,15 @@ def test_the_callback_body_is_json_the_gateway_signs_byte_for_byte(order):
         order_id=order.id, transaction_id="t", succeeded=True, amount_krw=10, paid_at=seoul(2026, 10, 5)
     )
     assert json.loads(body)["status"] == "paid"
+
+
+def test_an_amount_no_payment_can_have_is_said_on_the_checkout_page_not_a_server_error(client, owner, invoice):
+    client.force_login(owner)
+    checkout = client.post(f"/billing/invoices/{invoice.id}/pay/")["Location"]
+    page = client.post(checkout, {"outcome": "pay", "amount": "99999999999999999999"}, follow=True)
+    assert page.status_code == 200
+    assert page.redirect_chain[-1][0] == checkout  # back on the checkout, with the reason
+    assert [str(m) for m in page.context["messages"]] != []
+    assert not Payment.objects.exists()
+    invoice.refresh_from_db()
+    assert invoice.status != InvoiceStatus.PAID
