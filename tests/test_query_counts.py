@@ -180,7 +180,13 @@ class Rows:
 
         f = self.f
         # The shared restaurant's account gains a movement; each new restaurant asks for a refund.
-        ledger.post(restaurant_id=self.shared_bin.restaurant_id, kind=EntryKind.TOP_UP, amount_krw=-1000, source_id=i)
+        ledger.post(
+            restaurant_id=self.shared_bin.restaurant_id,
+            owner_id=self.shared_bin.restaurant.owner_id,
+            kind=EntryKind.TOP_UP,
+            amount_krw=-1000,
+            source_id=i,
+        )
         district = f.DistrictFactory(municipality=self.city)
         self.hauler.districts.add(district)
         restaurant = f.RestaurantFactory(district=district, owner=self.owner)

@@ -75,11 +75,16 @@ def charge_prepaid_pickups(*, restaurant_id: uuid.UUID | str) -> SweepResult:
         account = BillingAccount.objects.filter(restaurant_id=restaurant.id).first()
         if account is None or not account.is_prepaid or account.prepaid_since is None:
             return SweepResult(0, 0)
-        before = ledger.balance_krw(restaurant.id)
         drawn = _draw(restaurant, since=account)
         given_back = _give_back(restaurant)
-        after = before + sum(entry.amount_krw for entry in drawn) + sum(entry.amount_krw for entry in given_back)
-        _notify(restaurant, account, drawn, before=before, after=after)
+        moved = [*drawn, *given_back]
+        # Each draw is on the account of whoever owned the restaurant when the pickup
+        # was collected (a pickup of the old owner's, synced after a sale, is theirs).
+        for owner_id in dict.fromkeys(entry.owner_id for entry in drawn):
+            after = ledger.balance_krw(restaurant.id, owner_id)
+            before = after - sum(entry.amount_krw for entry in moved if entry.owner_id == owner_id)
+            mine = [entry for entry in drawn if entry.owner_id == owner_id]
+            _notify(restaurant, account, mine, owner_id=owner_id, before=before, after=after)
     return SweepResult(len(drawn), len(given_back))
 
 
@@ -131,6 +136,7 @@ def _draw(restaurant: Restaurant, *, since: BillingAccount) -> list[LedgerEntry]
         kg = f"{(event.weight_g or 0) / 1000:.1f}"
         entry = ledger.post(
             restaurant_id=restaurant.id,
+            owner_id=ledger.owner_at(restaurant.id, event.collected_at),
             kind=EntryKind.PICKUP_CHARGE,
             amount_krw=fee,
             source_id=event.id,
@@ -160,6 +166,7 @@ def _give_back(restaurant: Restaurant) -> list[LedgerEntry]:
     for draw in draws:
         entry = ledger.post(
             restaurant_id=restaurant.id,
+            owner_id=draw.owner_id,  # given back to the account it was drawn from
             kind=EntryKind.PICKUP_REVERSAL,
             amount_krw=-draw.amount_krw,
             source_id=draw.event_id,
@@ -172,11 +179,17 @@ def _give_back(restaurant: Restaurant) -> list[LedgerEntry]:
 
 
 def _notify(
-    restaurant: Restaurant, account: BillingAccount, drawn: list[LedgerEntry], *, before: int, after: int
+    restaurant: Restaurant,
+    account: BillingAccount,
+    drawn: list[LedgerEntry],
+    *,
+    owner_id: int | None,
+    before: int,
+    after: int,
 ) -> None:
-    """A receipt per draw; a warning when the credit falls below the threshold (once
-    per crossing: the notice is about the draw that crossed it)."""
-    if restaurant.owner_id is None or not drawn:
+    """A receipt per draw to the account's owner; a warning when their credit falls
+    below the threshold (once per crossing: the notice is about the draw that crossed it)."""
+    if owner_id is None or not drawn:
         return
     threshold = low_balance_threshold(account)
     messages = []
@@ -187,7 +200,7 @@ def _notify(
             Message(
                 kind=NoticeKind.PICKUP_CHARGED,
                 about=str(entry.id),
-                recipient_id=restaurant.owner_id,
+                recipient_id=owner_id,
                 template="billing/notices/pickup_charged",
                 context={
                     "restaurant": restaurant,
@@ -203,7 +216,7 @@ def _notify(
                 Message(
                     kind=NoticeKind.WALLET_LOW,
                     about=str(entry.id),
-                    recipient_id=restaurant.owner_id,
+                    recipient_id=owner_id,
                     template="billing/notices/wallet_low",
                     context={"restaurant": restaurant, "credit_krw": max(0, -after), "threshold_krw": threshold},
                 )

@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -73,13 +74,36 @@ def _restaurant(request, restaurant_id) -> Restaurant:
     return get_object_or_404(Restaurant.objects.accounts_visible_to(request.user), id=restaurant_id)
 
 
+def _former_accounts(restaurant) -> list[dict]:
+    """Accounts of the restaurant's earlier owners that still hold money either way
+    (credit to pay back, debt still to collect): theirs, never the current owner's."""
+    sums = (
+        LedgerEntry.objects.filter(restaurant=restaurant)
+        .values("owner_id", "owner__username", "owner__last_name", "owner__first_name")
+        .annotate(balance_krw=Sum("amount_krw"))
+        .order_by("owner_id")
+    )
+    return [
+        {
+            "name": f"{row['owner__last_name'] or ''}{row['owner__first_name'] or ''}".strip()
+            or row["owner__username"]
+            or "—",
+            "balance_krw": row["balance_krw"],
+        }
+        for row in sums
+        if row["owner_id"] != restaurant.owner_id and row["balance_krw"]
+    ]
+
+
 def _render_account(request, restaurant, *, counter_form=None, mode_form=None, status=200):
     account = BillingAccount.objects.filter(restaurant=restaurant).first()
+    current = LedgerEntry.objects.of_account(restaurant_id=restaurant.id, owner_id=restaurant.owner_id)
     context = {
         "restaurant": restaurant,
-        "balance_krw": ledger.balance_krw(restaurant.id),
+        "balance_krw": ledger.balance_krw(restaurant.id, restaurant.owner_id),
+        "former_accounts": _former_accounts(restaurant),
         "account": account,
-        "entries": LedgerEntry.objects.filter(restaurant=restaurant).order_by("-created_at", "-id")[:ENTRIES_SHOWN],
+        "entries": current.order_by("-created_at", "-id")[:ENTRIES_SHOWN],
         "refunds": RefundRequest.objects.filter(restaurant=restaurant)[:10],
         "counter_form": counter_form or CounterPaymentForm(restaurant=restaurant, initial={"payment_id": uuid.uuid4()}),
         "mode_form": mode_form

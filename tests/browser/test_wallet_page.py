@@ -20,7 +20,13 @@ def test_an_owner_tops_up_reads_the_movements_and_asks_for_a_refund_on_a_phone(p
     owner.set_password(PASSWORD)
     owner.save()
     for n in range(25):  # more than a page of history
-        ledger.post(restaurant_id=restaurant.id, kind=EntryKind.TOP_UP, amount_krw=-1000, source_id=f"old-{n}")
+        ledger.post(
+            restaurant_id=restaurant.id,
+            owner_id=restaurant.owner_id,
+            kind=EntryKind.TOP_UP,
+            amount_krw=-1000,
+            source_id=f"old-{n}",
+        )
     wallet = f"/payments/wallet/{restaurant.id}/"
     sign_in(phone, "owner", PASSWORD, wallet)
     assert phone.get_by_test_id("balance").inner_text() == "25,000원"
