@@ -23,16 +23,21 @@ from datetime import date
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.billing import ledger, pricing
+from backend.billing.access import can_set_municipal_low_balance
 from backend.billing.models import BillingAccount, BillingMode, EntryKind, LedgerEntry, Tariff
 from backend.billing.windows import billed_on_many
 from backend.collection_events.models import CollectionEvent, CollectionStatus
 from backend.core.errors import DomainError
+from backend.municipalities.models import Municipality
 from backend.notifications.models import NoticeKind
 from backend.notifications.services import Message, notify_all
 from backend.restaurants.models import Restaurant
+
+MAX_LOW_BALANCE_KRW = 100_000_000
 
 
 def set_billing_mode(
@@ -56,8 +61,30 @@ def set_billing_mode(
     return account
 
 
-def low_balance_threshold(account: BillingAccount) -> int:
-    return account.low_balance_krw if account.low_balance_krw is not None else settings.WALLET_LOW_BALANCE_KRW
+def low_balance_threshold(account: BillingAccount | None, municipality: Municipality) -> int:
+    """Below which credit the owner is warned: the restaurant's own threshold, else its
+    municipality's, else the settings' default."""
+    if account is not None and account.low_balance_krw is not None:
+        return account.low_balance_krw
+    if municipality.wallet_low_balance_krw is not None:
+        return municipality.wallet_low_balance_krw
+    return settings.WALLET_LOW_BALANCE_KRW
+
+
+def set_municipal_low_balance(*, municipality: Municipality, low_balance_krw: int | None, by: User) -> Municipality:
+    """An official sets the municipality's low-balance threshold for prepaid wallets
+    (None: back to the settings' default); a restaurant's own threshold still wins."""
+    if not can_set_municipal_low_balance(by, municipality):
+        raise DomainError("not_found", _("Not found."), status_code=404)
+    if low_balance_krw is not None and not 0 <= low_balance_krw <= MAX_LOW_BALANCE_KRW:
+        raise DomainError(
+            "invalid_low_balance",
+            _("The threshold must be between 0 and 100,000,000 won."),
+            fields={"wallet_low_balance_krw": ["0 to 100,000,000"]},
+        )
+    municipality.wallet_low_balance_krw = low_balance_krw
+    municipality.save(update_fields=["wallet_low_balance_krw"])
+    return municipality
 
 
 @dataclass(frozen=True)
@@ -191,7 +218,7 @@ def _notify(
     below the threshold (once per crossing: the notice is about the draw that crossed it)."""
     if owner_id is None or not drawn:
         return
-    threshold = low_balance_threshold(account)
+    threshold = low_balance_threshold(account, restaurant.municipality)
     messages = []
     balance = before
     for entry in drawn:

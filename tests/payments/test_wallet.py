@@ -8,8 +8,9 @@ import pytest
 
 from backend.billing import ledger
 from backend.billing.models import BillingAccount, EntryKind, Invoice, InvoiceStatus, LedgerEntry
-from backend.billing.prepaid import charge_prepaid_pickups, set_billing_mode
+from backend.billing.prepaid import charge_prepaid_pickups, set_billing_mode, set_municipal_low_balance
 from backend.collection_events.models import CollectionStatus
+from backend.core.errors import DomainError
 from backend.notifications.models import Notice
 from backend.payments import services
 from backend.payments.models import RefundStatus
@@ -272,3 +273,62 @@ def test_the_ledger_list_takes_the_same_queries_however_long_the_history(
     with django_assert_max_num_queries(8):
         body = client.get(url(restaurant)).json()
     assert body["count"] == 60 and len(body["results"]) == 50 and body["balance_krw"] == -60_000
+
+
+# The low-balance threshold: the restaurant's own, else its municipality's, else the settings'.
+
+
+def test_the_warning_follows_the_municipality_s_threshold_when_the_account_sets_none(
+    tariff, prepaid, old_bin, scan, owner, official, settings
+):
+    settings.WALLET_LOW_BALANCE_KRW = 1_000
+    set_municipal_low_balance(municipality=prepaid.municipality, low_balance_krw=20_000, by=official)
+    top_up(prepaid, owner, 22_000)
+    scan(old_bin, seoul(2026, 10, 5, 6), 10_000)  # 1,300: credit 20,700
+    charge_prepaid_pickups(restaurant_id=prepaid.id)
+    assert not Notice.objects.filter(kind="wallet_low").exists()
+    scan(old_bin, seoul(2026, 10, 6, 6), 10_000)  # 1,300: credit 19,400 < 20,000 (far above the settings' 1,000)
+    charge_prepaid_pickups(restaurant_id=prepaid.id)
+    low = Notice.objects.get(kind="wallet_low")
+    assert "20000" in low.body and "19400" in low.body
+
+
+def test_the_restaurant_s_own_threshold_wins_over_the_municipality_s(
+    tariff, prepaid, old_bin, scan, owner, official, settings
+):
+    set_municipal_low_balance(municipality=prepaid.municipality, low_balance_krw=20_000, by=official)
+    set_billing_mode(restaurant=prepaid, mode="prepaid", by=official, low_balance_krw=5_000)
+    top_up(prepaid, owner, 22_000)
+    scan(old_bin, seoul(2026, 10, 5, 6), 20_000)  # 2,600: credit 19,400, below the municipality's only
+    charge_prepaid_pickups(restaurant_id=prepaid.id)
+    assert not Notice.objects.filter(kind="wallet_low").exists()
+
+
+def test_officials_set_the_municipality_s_threshold_on_the_console_account_page(
+    client, prepaid, official, owner, stranger
+):
+    page = f"/console/accounts/{prepaid.id}/"
+    client.force_login(official)
+    response = client.post(page + "municipal-low-balance/", {"wallet_low_balance_krw": "15000"})
+    assert response.status_code == 302
+    prepaid.municipality.refresh_from_db()
+    assert prepaid.municipality.wallet_low_balance_krw == 15_000
+    assert client.get(page).context["threshold_krw"] == 15_000
+    bad = client.post(page + "municipal-low-balance/", {"wallet_low_balance_krw": "-1"})
+    assert bad.status_code == 400
+    client.post(page + "municipal-low-balance/", {"wallet_low_balance_krw": ""})  # empty: back to the default
+    prepaid.municipality.refresh_from_db()
+    assert prepaid.municipality.wallet_low_balance_krw is None
+    client.force_login(stranger)  # another municipality's official
+    assert client.post(page + "municipal-low-balance/", {"wallet_low_balance_krw": "1"}).status_code == 404
+    client.force_login(owner)
+    assert client.post(page + "municipal-low-balance/", {"wallet_low_balance_krw": "1"}).status_code == 403
+    prepaid.municipality.refresh_from_db()
+    assert prepaid.municipality.wallet_low_balance_krw is None
+
+
+def test_only_the_municipality_s_own_officials_set_its_threshold(prepaid, stranger, owner):
+    for who in (stranger, owner):
+        with pytest.raises(DomainError) as refused:
+            set_municipal_low_balance(municipality=prepaid.municipality, low_balance_krw=1, by=who)
+        assert refused.value.code == "not_found"
