@@ -81,6 +81,7 @@ NOT_LIST_PAGES = {
     "payments-console:account",  # one restaurant's account: its latest movements, a fixed number
     "payments-console:counter-payment",
     "payments-console:billing-mode",
+    "payments-console:municipal-low-balance",
     "payments-console:decide-refund",
     "disputes:new",
     # One query per restaurant of the owner (a handful), whatever the history or the
