@@ -267,8 +267,8 @@ class OwnershipPeriod(models.Model):
             .annotate(last=Max("ends_at"))
             .values_list("restaurant_id", "last")
         )
-        cls.objects.bulk_create(
-            [cls(restaurant_id=rid, owner_id=owners[rid], starts_at=last_ends.get(rid)) for rid in missing]
+        OwnershipPeriod.objects.bulk_create(
+            [OwnershipPeriod(restaurant_id=rid, owner_id=owners[rid], starts_at=last_ends.get(rid)) for rid in missing]
         )
 
 
