@@ -62,7 +62,7 @@ def _fill(args):
     from backend.billing.models import Tariff
     from backend.collection_events.models import CollectionEvent
     from backend.municipalities.models import District, Hauler, Municipality
-    from backend.restaurants.models import Bin, OwnershipPeriod, Restaurant
+    from backend.restaurants.models import Bin, Restaurant
     from backend.tags.models import Tag
 
     rng = random.Random(11)
@@ -90,14 +90,9 @@ def _fill(args):
                 business_number=f"{n:010d}",
             )
         )
+    # Restaurants' bulk_create opens each owner's period (OwnershipPeriod.follow_owners),
+    # as save() does: what an owner may see is decided by these periods.
     restaurants = Restaurant.objects.bulk_create(restaurants)
-    # bulk_create skips Restaurant.save(), which opens the owner's period: what an owner
-    # may see is decided by these periods (docs/billing.md, "Handover").
-    OwnershipPeriod.objects.bulk_create(
-        OwnershipPeriod(restaurant=restaurant, owner_id=restaurant.owner_id)
-        for restaurant in restaurants
-        if restaurant.owner_id is not None
-    )
     bins = []
     for n, restaurant in enumerate(restaurants):
         for b in range(args.bins if n < args.restaurants else 1):

@@ -81,6 +81,7 @@ NOT_LIST_PAGES = {
     "payments-console:account",  # one restaurant's account: its latest movements, a fixed number
     "payments-console:counter-payment",
     "payments-console:billing-mode",
+    "payments-console:municipal-low-balance",
     "payments-console:decide-refund",
     "disputes:new",
     # One query per restaurant of the owner (a handful), whatever the history or the
@@ -180,7 +181,13 @@ class Rows:
 
         f = self.f
         # The shared restaurant's account gains a movement; each new restaurant asks for a refund.
-        ledger.post(restaurant_id=self.shared_bin.restaurant_id, kind=EntryKind.TOP_UP, amount_krw=-1000, source_id=i)
+        ledger.post(
+            restaurant_id=self.shared_bin.restaurant_id,
+            owner_id=self.shared_bin.restaurant.owner_id,
+            kind=EntryKind.TOP_UP,
+            amount_krw=-1000,
+            source_id=i,
+        )
         district = f.DistrictFactory(municipality=self.city)
         self.hauler.districts.add(district)
         restaurant = f.RestaurantFactory(district=district, owner=self.owner)

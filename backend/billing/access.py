@@ -14,6 +14,11 @@ def can_manage_tariffs(user: AnyUser) -> bool:
     return acts_for_municipality(user)
 
 
+def can_set_municipal_low_balance(user: User, municipality: Municipality) -> bool:
+    """The municipality's own officials (or an administrator) set its wallets' default threshold."""
+    return acts_for_municipality(user) and (user.is_system_admin or user.municipality_id == municipality.id)
+
+
 def can_start_billing_run(user: AnyUser) -> bool:
     return acts_for_municipality(user)
 

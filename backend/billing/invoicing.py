@@ -295,6 +295,7 @@ def _entry(
     return LedgerEntryRecord(
         id=new_id(),
         restaurant_id=restaurant.id,
+        owner_id=restaurant.owner_id,
         kind=kind,
         amount_krw=amount_krw,
         invoice_id=invoice_id,

@@ -1,14 +1,16 @@
-"""The restaurant's account: the one way to append a ledger entry, and its balance.
+"""The restaurant's accounts: the one way to append a ledger entry, and a balance.
 
-Every movement of money is one `LedgerEntry`, signed (positive: the restaurant owes
+Every movement of money is one `LedgerEntry`, signed (positive: the account owes
 more; negative: it owes less), keyed by what it comes from (`<kind>:<source id>`,
-unique), never edited. The balance is their sum, read with one SUM over the
-restaurant's entries (index `ledger_restaurant_time`); nothing caches it, so it
-cannot drift (docs/decisions/0004-ledger.md).
+unique), never edited. An account is a restaurant as held by one owner: a sale
+starts the new owner at zero, and the old owner keeps their credit or debt
+(docs/decisions/0005-accounts-per-owner.md). The balance is the sum of the
+account's entries, read with one SUM (index `ledger_account_time`); nothing caches
+it, so it cannot drift (docs/decisions/0004-ledger.md).
 
-Writers that decide from the balance (a refund, a prepaid draw, an invoice) hold
+Writers that decide from a balance (a refund, a prepaid draw, an invoice) hold
 the restaurant's row lock (`lock_account`), which a billing chunk also holds for its
-restaurants: decisions about one account are made one at a time.
+restaurants: decisions about one restaurant's accounts are made one at a time.
 """
 
 import uuid
@@ -19,7 +21,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from backend.billing.models import EntryKind, LedgerEntry
-from backend.restaurants.models import Restaurant
+from backend.restaurants.models import OwnershipPeriod, Restaurant
 
 
 def entry_key(kind: str, source_id: object) -> str:
@@ -35,6 +37,7 @@ def lock_account(restaurant_id: uuid.UUID | str) -> Restaurant:
 def post(
     *,
     restaurant_id: uuid.UUID | str,
+    owner_id: int | None,
     kind: EntryKind,
     amount_krw: int,
     source_id: object,
@@ -52,6 +55,7 @@ def post(
     key = entry_key(kind.value, source_id)
     entry = LedgerEntry(
         restaurant_id=restaurant_id,
+        owner_id=owner_id,
         kind=kind.value,
         amount_krw=amount_krw,
         key=key,
@@ -75,7 +79,15 @@ def post(
         return entry if cursor.fetchone() is not None else None
 
 
-def balance_krw(restaurant_id: uuid.UUID | str) -> int:
-    """What the restaurant owes (positive) or has in credit (negative): the sum of its entries."""
-    total = LedgerEntry.objects.filter(restaurant_id=restaurant_id).aggregate(total=Sum("amount_krw"))["total"]
+def balance_krw(restaurant_id: uuid.UUID | str, owner_id: int | None) -> int:
+    """What the owner's account at the restaurant owes (positive) or has in credit
+    (negative): the sum of its entries."""
+    total = LedgerEntry.objects.of_account(restaurant_id=restaurant_id, owner_id=owner_id).aggregate(
+        total=Sum("amount_krw")
+    )["total"]
     return int(total or 0)
+
+
+def owner_at(restaurant_id: uuid.UUID | str, moment: datetime) -> int | None:
+    """Whose account money about that instant belongs to: the restaurant's owner then."""
+    return OwnershipPeriod.owner_at(restaurant_id, moment)

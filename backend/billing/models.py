@@ -376,16 +376,26 @@ class BillingAccount(models.Model):
 
 class LedgerEntryQuerySet(models.QuerySet):
     def visible_to(self, user) -> "LedgerEntryQuerySet":
+        """An owner sees their own accounts' entries (also of a restaurant they sold),
+        never another owner's; officials their municipality's."""
+        if user.is_owner:
+            return self.filter(owner=user)
         return self.filter(restaurant__in=Restaurant.objects.accounts_visible_to(user))
+
+    def of_account(self, *, restaurant_id, owner_id) -> "LedgerEntryQuerySet":
+        """One account: the restaurant's entries held by one owner (None: while it had none)."""
+        return self.filter(restaurant_id=restaurant_id, owner_id=owner_id)
 
     def balance_krw(self) -> int:
         return self.aggregate(balance=models.Sum("amount_krw"))["balance"] or 0
 
 
 class LedgerEntry(models.Model):
-    """Every movement of money on a restaurant's account. Positive: the restaurant
-    owes more (charge, refund paid out); negative: it owes less (payment, credit).
-    A balance is one SUM; below zero it is prepaid and drawn down by the next invoice.
+    """Every movement of money on an account: a restaurant as held by one owner
+    (`owner`; docs/decisions/0005-accounts-per-owner.md), so that money never crosses
+    a sale. Positive: the account owes more (charge, refund paid out); negative: it
+    owes less (payment, credit). A balance is one SUM over the account's entries;
+    below zero it is prepaid and drawn down by the owner's next invoice.
 
     Append-only: entries are never edited or deleted. `key` names what the entry
     comes from (`<kind>:<source id>`) and is unique, so the same invoice, payment,
@@ -395,6 +405,10 @@ class LedgerEntry(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     restaurant = models.ForeignKey("restaurants.Restaurant", on_delete=models.PROTECT, related_name="+")
+    # Whose account: the owner the money is about (an invoice's owner, the owner of
+    # the restaurant when the pickup was collected or the payment made); empty while
+    # the restaurant had no owner.
+    owner = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=16, choices=EntryKind.choices)
     amount_krw = models.BigIntegerField()
     invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -414,7 +428,7 @@ class LedgerEntry(models.Model):
     class Meta:
         ordering = ["created_at"]
         indexes = [
-            models.Index(fields=["restaurant", "created_at"], name="ledger_restaurant_time"),
+            models.Index(fields=["restaurant", "owner", "created_at"], name="ledger_account_time"),
             # What a billing chunk looks for: prepaid draws no invoice has settled yet.
             models.Index(
                 fields=["restaurant"],

@@ -27,13 +27,17 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.billing import ledger, pricing
+from backend.billing.access import can_set_municipal_low_balance
 from backend.billing.models import BillingAccount, BillingMode, EntryKind, LedgerEntry, Tariff
 from backend.billing.windows import billed_on_many
 from backend.collection_events.models import CollectionEvent, CollectionStatus
 from backend.core.errors import DomainError
+from backend.municipalities.models import Municipality
 from backend.notifications.models import NoticeKind
 from backend.notifications.services import Message, notify_all
 from backend.restaurants.models import Restaurant
+
+MAX_LOW_BALANCE_KRW = 100_000_000
 
 
 def set_billing_mode(
@@ -57,8 +61,30 @@ def set_billing_mode(
     return account
 
 
-def low_balance_threshold(account: BillingAccount) -> int:
-    return account.low_balance_krw if account.low_balance_krw is not None else settings.WALLET_LOW_BALANCE_KRW
+def low_balance_threshold(account: BillingAccount | None, municipality: Municipality) -> int:
+    """Below which credit the owner is warned: the restaurant's own threshold, else its
+    municipality's, else the settings' default."""
+    if account is not None and account.low_balance_krw is not None:
+        return account.low_balance_krw
+    if municipality.wallet_low_balance_krw is not None:
+        return municipality.wallet_low_balance_krw
+    return settings.WALLET_LOW_BALANCE_KRW
+
+
+def set_municipal_low_balance(*, municipality: Municipality, low_balance_krw: int | None, by: User) -> Municipality:
+    """An official sets the municipality's low-balance threshold for prepaid wallets
+    (None: back to the settings' default); a restaurant's own threshold still wins."""
+    if not can_set_municipal_low_balance(by, municipality):
+        raise DomainError("not_found", _("Not found."), status_code=404)
+    if low_balance_krw is not None and not 0 <= low_balance_krw <= MAX_LOW_BALANCE_KRW:
+        raise DomainError(
+            "invalid_low_balance",
+            _("The threshold must be between 0 and 100,000,000 won."),
+            fields={"wallet_low_balance_krw": ["0 to 100,000,000"]},
+        )
+    municipality.wallet_low_balance_krw = low_balance_krw
+    municipality.save(update_fields=["wallet_low_balance_krw"])
+    return municipality
 
 
 @dataclass(frozen=True)
@@ -76,11 +102,16 @@ def charge_prepaid_pickups(*, restaurant_id: uuid.UUID | str) -> SweepResult:
         account = BillingAccount.objects.filter(restaurant_id=restaurant.id).first()
         if account is None or not account.is_prepaid or account.prepaid_since is None:
             return SweepResult(0, 0)
-        before = ledger.balance_krw(restaurant.id)
         drawn = _draw(restaurant, since=account)
         given_back = _give_back(restaurant)
-        after = before + sum(entry.amount_krw for entry in drawn) + sum(entry.amount_krw for entry in given_back)
-        _notify(restaurant, account, drawn, before=before, after=after)
+        moved = [*drawn, *given_back]
+        # Each draw is on the account of whoever owned the restaurant when the pickup
+        # was collected (a pickup of the old owner's, synced after a sale, is theirs).
+        for owner_id in dict.fromkeys(entry.owner_id for entry in drawn):
+            after = ledger.balance_krw(restaurant.id, owner_id)
+            before = after - sum(entry.amount_krw for entry in moved if entry.owner_id == owner_id)
+            mine = [entry for entry in drawn if entry.owner_id == owner_id]
+            _notify(restaurant, account, mine, owner_id=owner_id, before=before, after=after)
     return SweepResult(len(drawn), len(given_back))
 
 
@@ -132,6 +163,7 @@ def _draw(restaurant: Restaurant, *, since: BillingAccount) -> list[LedgerEntry]
         kg = f"{(event.weight_g or 0) / 1000:.1f}"
         entry = ledger.post(
             restaurant_id=restaurant.id,
+            owner_id=ledger.owner_at(restaurant.id, event.collected_at),
             kind=EntryKind.PICKUP_CHARGE,
             amount_krw=fee,
             source_id=event.id,
@@ -161,6 +193,7 @@ def _give_back(restaurant: Restaurant) -> list[LedgerEntry]:
     for draw in draws:
         entry = ledger.post(
             restaurant_id=restaurant.id,
+            owner_id=draw.owner_id,  # given back to the account it was drawn from
             kind=EntryKind.PICKUP_REVERSAL,
             amount_krw=-draw.amount_krw,
             source_id=draw.event_id,
@@ -173,13 +206,19 @@ def _give_back(restaurant: Restaurant) -> list[LedgerEntry]:
 
 
 def _notify(
-    restaurant: Restaurant, account: BillingAccount, drawn: list[LedgerEntry], *, before: int, after: int
+    restaurant: Restaurant,
+    account: BillingAccount,
+    drawn: list[LedgerEntry],
+    *,
+    owner_id: int | None,
+    before: int,
+    after: int,
 ) -> None:
-    """A receipt per draw; a warning when the credit falls below the threshold (once
-    per crossing: the notice is about the draw that crossed it)."""
-    if restaurant.owner_id is None or not drawn:
+    """A receipt per draw to the account's owner; a warning when their credit falls
+    below the threshold (once per crossing: the notice is about the draw that crossed it)."""
+    if owner_id is None or not drawn:
         return
-    threshold = low_balance_threshold(account)
+    threshold = low_balance_threshold(account, restaurant.municipality)
     pickups = CollectionEvent.objects.in_bulk([entry.event_id for entry in drawn])  # what each receipt tells of
     messages = []
     balance = before
@@ -189,7 +228,7 @@ def _notify(
             Message(
                 kind=NoticeKind.PICKUP_CHARGED,
                 about=str(entry.id),
-                recipient_id=restaurant.owner_id,
+                recipient_id=owner_id,
                 template="billing/notices/pickup_charged",
                 context={
                     "restaurant": restaurant,
@@ -206,7 +245,7 @@ def _notify(
                 Message(
                     kind=NoticeKind.WALLET_LOW,
                     about=str(entry.id),
-                    recipient_id=restaurant.owner_id,
+                    recipient_id=owner_id,
                     template="billing/notices/wallet_low",
                     context={"restaurant": restaurant, "credit_krw": max(0, -after), "threshold_krw": threshold},
                 )

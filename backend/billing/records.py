@@ -84,6 +84,7 @@ class LedgerEntryRecord:
 
     id: str
     restaurant_id: str
+    owner_id: str | None  # whose account: the invoice's owner
     kind: str  # EntryKind
     amount_krw: int
     invoice_id: str

@@ -373,8 +373,9 @@ def _draft_chunk(
         snapshot=window.snapshot,
         last_day=None if last_day is None else last_day.isoformat(),
     )
+    owners = {restaurant.id: restaurant.owner_id for restaurant in to_bill}  # the accounts billed
     draws = selectors.prepaid_draws(
-        ids,
+        owners,
         heads,
         zone=municipality.time_zone,
         start=start,
@@ -386,7 +387,7 @@ def _draft_chunk(
         window,
         bins=bins,
         heads=heads,
-        balances=selectors.balances(ids),
+        balances=selectors.balances(owners),
         labels=labels,
         terms=terms,
         draws=draws,

@@ -165,13 +165,17 @@ def chain_heads(restaurant_ids: list[str]) -> dict[str, ChainHead]:
         return heads
 
 
-def balances(restaurant_ids: list[str]) -> dict[str, int]:
-    """Each restaurant's ledger balance (negative: it has credit or prepaid)."""
+def balances(owners: dict[str, str | None]) -> dict[str, int]:
+    """The balance of each restaurant's account held by the owner given (negative:
+    credit or prepaid): the account the restaurant's new invoice is billed to."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""SELECT restaurant_id::text, sum(amount_krw) FROM {_table(LedgerEntry)}
-                 WHERE restaurant_id = ANY(%s::uuid[]) GROUP BY restaurant_id""",
-            [restaurant_ids],
+            f"""SELECT l.restaurant_id::text, sum(l.amount_krw)
+                  FROM {_table(LedgerEntry)} l
+                  JOIN unnest(%s::uuid[], %s::bigint[]) AS a(restaurant_id, owner_id)
+                    ON a.restaurant_id = l.restaurant_id AND l.owner_id IS NOT DISTINCT FROM a.owner_id
+                 GROUP BY l.restaurant_id""",
+            [list(owners), [None if owner is None else int(owner) for owner in owners.values()]],
         )
         return {row[0]: int(row[1]) for row in cursor.fetchall()}
 
@@ -185,7 +189,7 @@ class Draws:
 
 
 def prepaid_draws(
-    restaurant_ids: list[str], heads: dict[str, ChainHead], *, zone: str, start, end, lookback_start
+    owners: dict[str, str | None], heads: dict[str, ChainHead], *, zone: str, start, end, lookback_start
 ) -> dict[str, Draws]:
     """The unsettled pickup draws whose scans the chunk's window bills: the same
     predicate as `read_window`'s (this month's billable scans; scans of invoiced months
@@ -193,20 +197,27 @@ def prepaid_draws(
     under the same restaurant locks. The draws' writer (billing/prepaid.py) takes those
     locks too, so no draw appears in between; a scan voided in between (after the
     window counted it) is left unsettled and given back by the next sweep, while the
-    next invoice credits it: the account still pays for it once, net nothing."""
+    next invoice credits it: the account still pays for it once, net nothing.
+
+    Only the draws of the account the invoice is billed to (`owners`: restaurant →
+    owner): a draw from another owner's wallet is never netted against this one's bill."""
     ledger, invoices, events = _table(LedgerEntry), _table(Invoice), scans.scans_table()
+    restaurant_ids = list(owners)
     previous = [(restaurant_id, head.snapshot) for restaurant_id, head in heads.items()]
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             WITH previous (restaurant_id, snapshot) AS MATERIALIZED (
                 SELECT * FROM unnest(%(previous_ids)s::uuid[], %(previous_snapshots)s::pg_snapshot[])
+            ), accounts (restaurant_id, owner_id) AS MATERIALIZED (
+                SELECT * FROM unnest(%(ids)s::uuid[], %(owner_ids)s::bigint[])
             )
             SELECT d.restaurant_id::text, d.id::text, d.amount_krw
               FROM {ledger} d
+              JOIN accounts a ON a.restaurant_id = d.restaurant_id AND d.owner_id IS NOT DISTINCT FROM a.owner_id
               JOIN {events} e ON e.id = d.event_id
               LEFT JOIN previous p ON p.restaurant_id = e.restaurant_id
-             WHERE d.restaurant_id = ANY(%(ids)s::uuid[]) AND d.kind = %(draw)s AND d.settled_by_id IS NULL
+             WHERE d.kind = %(draw)s AND d.settled_by_id IS NULL
                AND NOT EXISTS (SELECT 1 FROM {ledger} r WHERE r.key = %(reversal)s || d.event_id::text)
                AND {scans.weighed_billable_sql("e")}
                AND e.collected_at >= %(lookback)s
@@ -219,6 +230,7 @@ def prepaid_draws(
             """,
             {
                 "ids": restaurant_ids,
+                "owner_ids": [None if owner is None else int(owner) for owner in owners.values()],
                 "previous_ids": [restaurant_id for restaurant_id, _ in previous],
                 "previous_snapshots": [snapshot for _, snapshot in previous],
                 "draw": EntryKind.PICKUP_CHARGE.value,

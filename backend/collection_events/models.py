@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Func, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +14,7 @@ from backend.accounts.models import User
 from backend.collection_events.weights import MAX_WEIGHT_G, grams_to_kg
 from backend.core.bounds import REASON_MAX_LENGTH, checked_text
 from backend.core.errors import DomainError
-from backend.restaurants.models import owned_by
+from backend.restaurants.models import OwnershipPeriod, owned_by
 
 
 class TransactionIdField(models.Field):
@@ -83,6 +83,35 @@ class CollectionEventQuerySet(models.QuerySet):
 
     def weighed(self) -> "CollectionEventQuerySet":
         return self.filter(weight_g__isnull=False)
+
+    def latest_seen_by(self, user, count: int) -> "CollectionEventQuerySet":
+        """The `count` newest pickups the user may see, newest first. For an owner, read
+        by ownership period with a LATERAL join (the newest rows of each of their
+        periods, from the (restaurant, collected_at) index): the cost follows `count`,
+        not the years of history behind it, where `visible_to(user)[:count]` would
+        sort every pickup the owner ever had."""
+        if not user.is_owner:
+            return self.visible_to(user).order_by("-collected_at", "-id")[:count]
+        events = connection.ops.quote_name(CollectionEvent._meta.db_table)
+        periods = connection.ops.quote_name(OwnershipPeriod._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT e.id FROM {periods} p
+                CROSS JOIN LATERAL (
+                    SELECT e.id, e.collected_at FROM {events} e
+                     WHERE e.restaurant_id = p.restaurant_id
+                       AND (p.starts_at IS NULL OR e.collected_at >= p.starts_at)
+                       AND (p.ends_at IS NULL OR e.collected_at < p.ends_at)
+                     ORDER BY e.collected_at DESC, e.id DESC LIMIT %(count)s
+                ) e
+                WHERE p.owner_id = %(owner)s
+                ORDER BY e.collected_at DESC, e.id DESC LIMIT %(count)s
+                """,
+                {"owner": user.pk, "count": count},
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        return self.filter(id__in=ids).order_by("-collected_at", "-id")
 
 
 class CollectionEvent(models.Model):

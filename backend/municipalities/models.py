@@ -26,6 +26,9 @@ class Municipality(models.Model):
     # report a missed one (from the day it was missed).
     dispute_window_working_days = models.PositiveSmallIntegerField(default=2)
     missed_pickup_window_working_days = models.PositiveSmallIntegerField(default=2)
+    # Prepaid wallets: warn the owner when the credit falls below this, unless the
+    # restaurant's account sets its own; empty: the settings' WALLET_LOW_BALANCE_KRW.
+    wallet_low_balance_krw = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -84,7 +84,7 @@ def crew_weighing_url(request) -> str:
 def home(request):
     user = request.user
     restaurants = Restaurant.objects.visible_to(user).select_related("district")
-    events = CollectionEvent.objects.visible_to(user).select_related("bin", "restaurant", "photo")[:RECENT]
+    events = CollectionEvent.objects.latest_seen_by(user, RECENT).select_related("bin", "restaurant", "photo")
     notices = Notice.objects.visible_to(user).order_by("-created_at", "-id")[:LATEST_NOTICES]  # read if shown
     context = {"restaurants": restaurants[:100], "events": events, "notices": notices}
     if is_owner(user):

@@ -19,3 +19,14 @@ def can_use_wallet(user: AnyUser) -> bool:
 def can_manage_accounts(user: AnyUser) -> bool:
     """Officials record counter payments, choose how a restaurant pays, and decide refunds."""
     return acts_for_municipality(user)
+
+
+def account_holder_id(user: AnyUser, restaurant) -> int | None:
+    """Whose account at the restaurant the user reads: an owner, their own (also
+    after selling it); anyone else (an official), the current owner's."""
+    return user.pk if is_owner(user) else restaurant.owner_id
+
+
+def can_top_up(user: AnyUser, restaurant) -> bool:
+    """Only the current owner puts money on the restaurant's wallet."""
+    return is_owner(user) and restaurant.owner_id == user.pk

@@ -10,7 +10,7 @@ from backend.billing.models import Invoice, LedgerEntry
 from backend.core.api import PageNumberPagination
 from backend.core.permissions import WRITE, AccessPolicy
 from backend.payments import services
-from backend.payments.access import can_pay_invoices, can_use_wallet
+from backend.payments.access import account_holder_id, can_pay_invoices, can_use_wallet
 from backend.payments.models import Payment, PaymentOrder, RefundRequest
 from backend.payments.providers import get_provider
 from backend.restaurants.models import Restaurant
@@ -77,18 +77,19 @@ class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
 class LedgerEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = LedgerEntry
-        fields = ["id", "restaurant", "kind", "amount_krw", "invoice", "payment", "memo", "created_at"]
+        fields = ["id", "restaurant", "owner", "kind", "amount_krw", "invoice", "payment", "memo", "created_at"]
 
 
 class LedgerFilter(django_filters.FilterSet):
     class Meta:
         model = LedgerEntry
-        fields = ["restaurant", "kind", "invoice"]
+        fields = ["restaurant", "owner", "kind", "invoice"]
 
 
 class LedgerEntryViewSet(viewsets.ReadOnlyModelViewSet):
-    """A restaurant account's movements; `balance_krw` in the list is their sum
-    (positive: owed; negative: prepaid)."""
+    """Accounts' movements (an owner: their own accounts only); `balance_krw` in the
+    list is their sum (positive: owed; negative: prepaid). One account is
+    `?restaurant=&owner=`: a restaurant as held by one owner."""
 
     serializer_class = LedgerEntrySerializer
     filterset_class = LedgerFilter
@@ -154,10 +155,13 @@ class RestaurantLedgerViewSet(viewsets.GenericViewSet):
     permission_classes = [AccessPolicy]
     access_policy = {"top_up": can_use_wallet, "refund_requests": can_use_wallet}
 
-    def restaurant(self) -> Restaurant:
-        return get_object_or_404(
-            Restaurant.objects.accounts_visible_to(self.request.user), id=self.kwargs["restaurant_pk"]
+    def restaurant(self, *, current_owner_only: bool = False) -> Restaurant:
+        """An owner opens their own account also at a restaurant they sold; paying in
+        is for the current owner."""
+        restaurants = (
+            Restaurant.objects.accounts_visible_to if current_owner_only else Restaurant.objects.wallets_visible_to
         )
+        return get_object_or_404(restaurants(self.request.user), id=self.kwargs["restaurant_pk"])
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no restaurant
@@ -167,16 +171,23 @@ class RestaurantLedgerViewSet(viewsets.GenericViewSet):
     @extend_schema(responses=AccountEntrySerializer(many=True))
     def list(self, request, restaurant_pk=None):
         restaurant = self.restaurant()
-        page = self.paginate_queryset(LedgerEntry.objects.filter(restaurant=restaurant).order_by("-created_at", "-id"))
+        holder = account_holder_id(request.user, restaurant)
+        page = self.paginate_queryset(
+            LedgerEntry.objects.of_account(restaurant_id=restaurant.id, owner_id=holder).order_by("-created_at", "-id")
+        )
         response = self.get_paginated_response(self.get_serializer(page, many=True).data)
-        response.data = {"restaurant": restaurant.id, "balance_krw": ledger.balance_krw(restaurant.id), **response.data}
+        response.data = {
+            "restaurant": restaurant.id,
+            "balance_krw": ledger.balance_krw(restaurant.id, holder),
+            **response.data,
+        }
         return response
 
     @extend_schema(request=TopUpSerializer, responses={201: TopUpOrderSerializer})
     @action(detail=False, methods=["post"], url_path="top-up")
     def top_up(self, request, restaurant_pk=None):
         """An order to top up the wallet: send the owner to `checkout_url` to pay."""
-        restaurant = self.restaurant()
+        restaurant = self.restaurant(current_owner_only=True)
         form = TopUpSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         order = services.create_top_up_order(

@@ -9,9 +9,11 @@ billing/prepaid.py). Who may: `can_manage_accounts`; which rows: `visible_to`.
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -67,6 +69,15 @@ class BillingModeForm(forms.Form):
     )
 
 
+class MunicipalLowBalanceForm(forms.Form):
+    wallet_low_balance_krw = StrictIntegerFormField(
+        label=_("Low-balance warning for every prepaid wallet in the municipality (KRW; empty: the default)"),
+        min_value=0,
+        max_value=prepaid.MAX_LOW_BALANCE_KRW,
+        required=False,
+    )
+
+
 class RefundDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     reason = forms.CharField(label=_("Reason (to reject)"), max_length=200, required=False)
@@ -81,14 +92,43 @@ def _restaurant(request, restaurant_id) -> Restaurant:
     return get_object_or_404(Restaurant.objects.accounts_visible_to(request.user), id=restaurant_id)
 
 
-def _render_account(request, restaurant, *, counter_form=None, mode_form=None, status=200):
+def _former_accounts(restaurant) -> list[dict]:
+    """Accounts of the restaurant's earlier owners that still hold money either way
+    (credit to pay back, debt still to collect): theirs, never the current owner's."""
+    sums = (
+        LedgerEntry.objects.filter(restaurant=restaurant)
+        .values("owner_id", "owner__username", "owner__last_name", "owner__first_name")
+        .annotate(balance_krw=Sum("amount_krw"))
+        .order_by("owner_id")
+    )
+    return [
+        {
+            "name": f"{row['owner__last_name'] or ''}{row['owner__first_name'] or ''}".strip()
+            or row["owner__username"]
+            or "—",
+            "balance_krw": row["balance_krw"],
+        }
+        for row in sums
+        if row["owner_id"] != restaurant.owner_id and row["balance_krw"]
+    ]
+
+
+def _render_account(request, restaurant, *, counter_form=None, mode_form=None, municipal_form=None, status=200):
     account = BillingAccount.objects.filter(restaurant=restaurant).first()
+    municipality = restaurant.municipality
+    current = LedgerEntry.objects.of_account(restaurant_id=restaurant.id, owner_id=restaurant.owner_id)
     context = {
         "restaurant": restaurant,
-        "balance_krw": ledger.balance_krw(restaurant.id),
+        "balance_krw": ledger.balance_krw(restaurant.id, restaurant.owner_id),
+        "former_accounts": _former_accounts(restaurant),
         "account": account,
-        "entries": LedgerEntry.objects.filter(restaurant=restaurant).order_by("-created_at", "-id")[:ENTRIES_SHOWN],
+        "entries": current.order_by("-created_at", "-id")[:ENTRIES_SHOWN],
         "refunds": RefundRequest.objects.filter(restaurant=restaurant)[:10],
+        "municipality": municipality,
+        "threshold_krw": prepaid.low_balance_threshold(account, municipality),
+        "default_threshold_krw": settings.WALLET_LOW_BALANCE_KRW,
+        "municipal_form": municipal_form
+        or MunicipalLowBalanceForm(initial={"wallet_low_balance_krw": municipality.wallet_low_balance_krw}),
         "counter_form": counter_form or CounterPaymentForm(restaurant=restaurant, initial={"payment_id": uuid.uuid4()}),
         "mode_form": mode_form
         or BillingModeForm(
@@ -149,6 +189,29 @@ def billing_mode(request, restaurant_id):
         messages.success(request, _("The billing mode is saved."))
         return redirect("payments-console:account", restaurant_id=restaurant.id)
     return _render_account(request, restaurant, mode_form=form, status=400)
+
+
+@login_required
+@require_POST
+def municipal_low_balance(request, restaurant_id):
+    """The municipality's own default threshold, used by every prepaid wallet of it
+    that sets none (there is no page of municipality settings yet: it lives here)."""
+    _managers_only(request)
+    restaurant = _restaurant(request, restaurant_id)
+    form = MunicipalLowBalanceForm(request.POST)
+    if form.is_valid():
+        try:
+            prepaid.set_municipal_low_balance(
+                municipality=restaurant.municipality,
+                low_balance_krw=form.cleaned_data["wallet_low_balance_krw"],
+                by=request.user,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The municipality's low-balance warning is saved."))
+            return redirect("payments-console:account", restaurant_id=restaurant.id)
+    return _render_account(request, restaurant, municipal_form=form, status=400)
 
 
 @login_required

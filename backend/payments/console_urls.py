@@ -9,6 +9,11 @@ urlpatterns = [
     path("accounts/<uuid:restaurant_id>/", console.account, name="account"),
     path("accounts/<uuid:restaurant_id>/counter-payments/", console.counter_payment, name="counter-payment"),
     path("accounts/<uuid:restaurant_id>/billing-mode/", console.billing_mode, name="billing-mode"),
+    path(
+        "accounts/<uuid:restaurant_id>/municipal-low-balance/",
+        console.municipal_low_balance,
+        name="municipal-low-balance",
+    ),
     path("refunds/", console.refund_list, name="refunds"),
     path("refunds/<uuid:refund_id>/decide/", console.decide_refund, name="decide-refund"),
 ]

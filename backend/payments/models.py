@@ -149,7 +149,8 @@ class RefundRequestQuerySet(models.QuerySet):
 
 class RefundRequest(models.Model):
     """An owner asks for their credit back; an official approves (the ledger records
-    the refund as a debit) or rejects it with a reason. One open request per restaurant."""
+    the refund as a debit) or rejects it with a reason. It is paid out of the account
+    of the owner who asked (`requested_by`); one open request per account."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     restaurant = models.ForeignKey("restaurants.Restaurant", on_delete=models.PROTECT, related_name="+")
@@ -169,7 +170,9 @@ class RefundRequest(models.Model):
         constraints = [
             models.CheckConstraint(name="refund_positive", condition=models.Q(amount_krw__gt=0)),
             models.UniqueConstraint(
-                fields=["restaurant"], condition=models.Q(status="requested"), name="one_open_refund_per_restaurant"
+                fields=["restaurant", "requested_by"],
+                condition=models.Q(status="requested"),
+                name="one_open_refund_per_account",
             ),
         ]
 

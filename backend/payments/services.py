@@ -121,9 +121,14 @@ def record_callback(*, provider_name: str, event: CallbackEvent) -> Payment | No
         except IntegrityError:  # a concurrent delivery of the same callback won
             return Payment.objects.get(provider=provider_name, provider_transaction_id=event.transaction_id)
         # Paying more than is due is accepted: the rest is credit on the account, used
-        # by the next invoice or refunded on request.
+        # by the next invoice or refunded on request. An invoice's payment is on the
+        # account of the owner it was billed to; a top-up on the account of whoever
+        # owned the restaurant when they ordered it (a sale in between moves nothing).
         ledger.post(
             restaurant_id=order.restaurant_id,
+            owner_id=invoice.owner_id
+            if invoice is not None
+            else ledger.owner_at(order.restaurant_id, order.created_at),
             kind=EntryKind.PAYMENT if invoice is not None else EntryKind.TOP_UP,
             amount_krw=-payment.amount_krw,
             source_id=payment.id,
@@ -160,7 +165,7 @@ def record_counter_payment(
     if invoice is not None and invoice.restaurant_id != restaurant.id:
         raise DomainError("invoice_not_of_restaurant", _("This invoice is not this restaurant's."))
     with transaction.atomic():
-        ledger.lock_account(restaurant.id)
+        holder = ledger.lock_account(restaurant.id).owner_id  # onto the account: the current owner's
         if payment_id is not None:
             existing = CounterPayment.objects.filter(id=payment_id).first()
             if existing is not None:
@@ -186,6 +191,7 @@ def record_counter_payment(
             label = str(CounterMethod(method).label)
         ledger.post(
             restaurant_id=restaurant.id,
+            owner_id=locked.owner_id if locked is not None else holder,
             kind=EntryKind.COUNTER_PAYMENT,
             amount_krw=-amount_krw,
             source_id=counter.id,
@@ -199,26 +205,27 @@ def record_counter_payment(
     return counter
 
 
-def refundable_krw(*, restaurant: Restaurant) -> int:
-    """The credit an owner may ask back: what the account holds beyond what it owes."""
-    return max(0, -ledger.balance_krw(restaurant.id))
+def refundable_krw(*, restaurant: Restaurant, owner: User) -> int:
+    """The credit an owner may ask back: what their account at the restaurant holds
+    beyond what it owes (also after they sold it: the credit stays theirs)."""
+    return max(0, -ledger.balance_krw(restaurant.id, owner.pk))
 
 
 def request_refund(*, restaurant: Restaurant, amount_krw: int, bank_account: str, by: User) -> RefundRequest:
-    """An owner asks for (part of) their credit back; an official decides."""
+    """An owner asks for (part of) the credit of their own account back; an official decides."""
     _checked_amount(amount_krw)
     bank_account = bank_account.strip()
     if not bank_account:
         raise DomainError("bank_account_required", _("Write the bank account to refund to."))
     with transaction.atomic():
         ledger.lock_account(restaurant.id)
-        if RefundRequest.objects.filter(restaurant=restaurant, status=RefundStatus.REQUESTED).exists():
+        if RefundRequest.objects.filter(restaurant=restaurant, requested_by=by, status=RefundStatus.REQUESTED).exists():
             raise DomainError(
                 "refund_already_requested",
                 _("A refund request is already being reviewed."),
                 status_code=409,
             )
-        available = refundable_krw(restaurant=restaurant)
+        available = refundable_krw(restaurant=restaurant, owner=by)
         if amount_krw > available:
             raise DomainError(
                 "refund_exceeds_credit",
@@ -241,7 +248,7 @@ def decide_refund(*, refund: RefundRequest, approve: bool, by: User, reason: str
         if not approve and not reason.strip():
             raise DomainError("reason_required", _("Give the reason for rejecting."))
         if approve:
-            available = max(0, -ledger.balance_krw(locked.restaurant_id))
+            available = max(0, -ledger.balance_krw(locked.restaurant_id, locked.requested_by_id))
             if locked.amount_krw > available:
                 raise DomainError(
                     "refund_exceeds_credit",
@@ -250,6 +257,7 @@ def decide_refund(*, refund: RefundRequest, approve: bool, by: User, reason: str
                 )
             ledger.post(
                 restaurant_id=locked.restaurant_id,
+                owner_id=locked.requested_by_id,  # paid out of the account of the owner who asked
                 kind=EntryKind.REFUND,
                 amount_krw=locked.amount_krw,
                 source_id=locked.id,

@@ -18,6 +18,7 @@ from backend.billing import ledger
 from backend.billing.models import BillingAccount, Invoice, LedgerEntry
 from backend.core.errors import DomainError
 from backend.payments import services
+from backend.payments.access import account_holder_id, can_top_up
 from backend.payments.forms import RefundForm, TopUpForm
 from backend.payments.models import OrderStatus, Payment, PaymentOrder, RefundRequest
 from backend.payments.providers import SIGNATURE_HEADER, SandboxProvider, get_provider
@@ -102,14 +103,18 @@ def receipt(request, payment_id):
 
 
 def _wallet_restaurant(request, restaurant_id) -> Restaurant:
-    return get_object_or_404(Restaurant.objects.accounts_visible_to(request.user), id=restaurant_id)
+    """The restaurant's account the user may open: also one an owner sold (their own
+    account there, read-only but for asking their credit back)."""
+    return get_object_or_404(Restaurant.objects.wallets_visible_to(request.user), id=restaurant_id)
 
 
 def _render_wallet(request, restaurant, *, top_up_form=None, refund_form=None, status=200):
+    holder = account_holder_id(request.user, restaurant)
     entries = Paginator(
-        LedgerEntry.objects.filter(restaurant=restaurant).order_by("-created_at", "-id"), WALLET_PAGE_SIZE
+        LedgerEntry.objects.of_account(restaurant_id=restaurant.id, owner_id=holder).order_by("-created_at", "-id"),
+        WALLET_PAGE_SIZE,
     ).get_page(request.GET.get("page"))
-    balance = ledger.balance_krw(restaurant.id)
+    balance = ledger.balance_krw(restaurant.id, holder)
     account = BillingAccount.objects.filter(restaurant=restaurant).first()
     context = {
         "restaurant": restaurant,
@@ -118,8 +123,10 @@ def _render_wallet(request, restaurant, *, top_up_form=None, refund_form=None, s
         "credit_krw": max(0, -balance),
         "prepaid": account is not None and account.is_prepaid,
         "entries": entries,
-        "refunds": RefundRequest.objects.filter(restaurant=restaurant)[:5],
-        "can_act": is_owner(request.user),
+        "refunds": RefundRequest.objects.filter(restaurant=restaurant, requested_by_id=holder)[:5],
+        "can_top_up": can_top_up(request.user, restaurant),
+        "can_refund": is_owner(request.user),
+        "former_owner": is_owner(request.user) and restaurant.owner_id != request.user.pk,
         "top_up_form": top_up_form or TopUpForm(prefix="top_up"),
         "refund_form": refund_form or RefundForm(prefix="refund"),
     }
@@ -136,7 +143,7 @@ def wallet(request, restaurant_id):
 @login_required
 @require_POST
 def wallet_top_up(request, restaurant_id):
-    restaurant = _wallet_restaurant(request, restaurant_id)
+    restaurant = get_object_or_404(Restaurant.objects.accounts_visible_to(request.user), id=restaurant_id)
     if not is_owner(request.user):
         messages.error(request, _("Only the owner can top up."))
         return redirect("payments:wallet", restaurant_id=restaurant.id)

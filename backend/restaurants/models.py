@@ -4,8 +4,8 @@ from decimal import Decimal
 
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db import models, transaction
+from django.db.models import Exists, Max, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +51,31 @@ class RestaurantQuerySet(models.QuerySet):
         """Restaurants whose bills, payments and disputes the user may see: as
         `visible_to`, except that a crew's route gives no sight of anyone's money."""
         return self.none() if user.is_collector else self.visible_to(user)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """Restaurants made in bulk (a seed, a bench, an import) get their owners'
+        periods as one made by `save()` does: through `OwnershipPeriod.follow_owners`."""
+        with transaction.atomic(using=self.db):
+            made = super().bulk_create(objs, *args, **kwargs)
+            OwnershipPeriod.follow_owners([restaurant.pk for restaurant in made if restaurant.pk is not None])
+        return made
+
+    def update(self, **kwargs) -> int:
+        """An owner changed by `update()` moves the open periods as `save()` would."""
+        if "owner" not in kwargs and "owner_id" not in kwargs:
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            ids = list(self.values_list("pk", flat=True))
+            changed = super().update(**kwargs)
+            OwnershipPeriod.follow_owners(ids)
+        return changed
+
+    def wallets_visible_to(self, user) -> "RestaurantQuerySet":
+        """Restaurants whose account the user may open: as `accounts_visible_to`, and
+        for an owner also those they sold (their own account there stays theirs to read)."""
+        if user.is_owner:
+            return self.filter(Exists(OwnershipPeriod.objects.filter(owner=user, restaurant=OuterRef("pk"))))
+        return self.accounts_visible_to(user)
 
 
 class BusinessType(models.TextChoices):
@@ -136,9 +161,10 @@ class Restaurant(models.Model):
         """The open ownership period follows `owner`, whoever sets it (a form, an
         invitation, the admin); only `hand_over` closes one and starts the next."""
         update_fields = kwargs.get("update_fields")
-        super().save(*args, **kwargs)
-        if update_fields is None or "owner" in update_fields:
-            OwnershipPeriod.follow_owner(self)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if update_fields is None or "owner" in update_fields:
+                OwnershipPeriod.follow_owners([self.pk])
 
     @property
     def business_number_display(self) -> str:
@@ -204,20 +230,47 @@ class OwnershipPeriod(models.Model):
         return f"{self.restaurant_id} {self.owner_id} {self.starts_at}–{self.ends_at}"
 
     @classmethod
-    def follow_owner(cls, restaurant: Restaurant) -> None:
-        """Make the open period say what `restaurant.owner` says. Setting an owner by
-        hand corrects the current period (the person named owns it all); none means
-        no open period."""
-        open_period = cls.objects.filter(restaurant=restaurant, ends_at__isnull=True).first()
-        if restaurant.owner_id is None:
-            if open_period is not None:
-                open_period.delete()
-        elif open_period is None:
-            last = cls.objects.filter(restaurant=restaurant).order_by("-ends_at").values_list("ends_at", flat=True)
-            cls.objects.create(restaurant=restaurant, owner_id=restaurant.owner_id, starts_at=last.first())
-        elif open_period.owner_id != restaurant.owner_id:
-            open_period.owner_id = restaurant.owner_id
-            open_period.save(update_fields=["owner"])
+    def owner_at(cls, restaurant_id, moment: datetime) -> int | None:
+        """Who owned the restaurant at that instant (None: nobody)."""
+        return (
+            cls.objects.filter(restaurant_id=restaurant_id)
+            .filter(Q(starts_at__isnull=True) | Q(starts_at__lte=moment))
+            .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=moment))
+            .values_list("owner_id", flat=True)
+            .first()
+        )
+
+    @classmethod
+    def follow_owners(cls, restaurant_ids) -> None:
+        """Make each restaurant's open period say what its `owner` says: the one
+        function that opens an ownership period, whichever way the owner was set
+        (`save()`, `bulk_create`, `update(owner=...)`, an invitation, the console).
+        Setting an owner by hand corrects the current period (the person named owns
+        it all); none means no open period; a restaurant without a period gets one
+        from the end of the last (from the beginning, for a first owner)."""
+        ids = list(restaurant_ids)
+        if not ids:
+            return
+        owners = dict(Restaurant.objects.filter(pk__in=ids).values_list("pk", "owner_id"))
+        open_periods = {p.restaurant_id: p for p in cls.objects.filter(restaurant_id__in=ids, ends_at__isnull=True)}
+        cls.objects.filter(pk__in=[p.pk for rid, p in open_periods.items() if owners.get(rid) is None]).delete()
+        for restaurant_id, period in open_periods.items():
+            owner_id = owners.get(restaurant_id)
+            if owner_id is not None and period.owner_id != owner_id:
+                period.owner_id = owner_id
+                period.save(update_fields=["owner"])
+        missing = [rid for rid, owner_id in owners.items() if owner_id is not None and rid not in open_periods]
+        if not missing:
+            return
+        last_ends = dict(
+            cls.objects.filter(restaurant_id__in=missing)
+            .values("restaurant_id")
+            .annotate(last=Max("ends_at"))
+            .values_list("restaurant_id", "last")
+        )
+        OwnershipPeriod.objects.bulk_create(
+            [OwnershipPeriod(restaurant_id=rid, owner_id=owners[rid], starts_at=last_ends.get(rid)) for rid in missing]
+        )
 
 
 class BinStatus(models.TextChoices):

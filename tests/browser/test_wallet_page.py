@@ -4,6 +4,7 @@ state passes `assert_usable`. The official's account page at a desk records a
 counter payment."""
 
 import pytest
+from django.utils import timezone
 
 from backend.billing import ledger
 from backend.billing.models import EntryKind
@@ -20,7 +21,13 @@ def test_an_owner_tops_up_reads_the_movements_and_asks_for_a_refund_on_a_phone(p
     owner.set_password(PASSWORD)
     owner.save()
     for n in range(25):  # more than a page of history
-        ledger.post(restaurant_id=restaurant.id, kind=EntryKind.TOP_UP, amount_krw=-1000, source_id=f"old-{n}")
+        ledger.post(
+            restaurant_id=restaurant.id,
+            owner_id=restaurant.owner_id,
+            kind=EntryKind.TOP_UP,
+            amount_krw=-1000,
+            source_id=f"old-{n}",
+        )
     wallet = f"/payments/wallet/{restaurant.id}/"
     sign_in(phone, "owner", PASSWORD, wallet)
     assert phone.get_by_test_id("balance").inner_text() == "25,000원"
@@ -72,3 +79,34 @@ def test_an_official_records_a_counter_payment(desk, official, restaurant):
     assert "창구 납부를 기록했습니다" in desk.content()
     assert desk.get_by_test_id("balance").inner_text() == "-12,000원"
     assert_usable(desk, "the account after a counter payment")
+
+
+def test_a_former_owner_reads_their_own_account_of_a_restaurant_they_sold(phone, desk, f, owner, official, restaurant):
+    """After a sale the old owner's credit stays theirs: their page says so, shows their
+    movements, offers no top-up; the official sees it beside the new owner's account
+    and sets the municipality's low-balance warning on the same page."""
+    owner.set_password(PASSWORD)
+    owner.save()
+    official.set_password(PASSWORD)
+    official.save()
+    ledger.post(
+        restaurant_id=restaurant.id, owner_id=owner.id, kind=EntryKind.TOP_UP, amount_krw=-7000, source_id="before"
+    )
+    buyer = f.UserFactory(role="owner", invited_through=restaurant.municipality)
+    restaurant.hand_over(to=buyer, at=timezone.now())  # what a confirmed sale does
+    sign_in(phone, "owner", PASSWORD, f"/payments/wallet/{restaurant.id}/")
+    assert phone.get_by_test_id("balance").inner_text() == "7,000원"
+    assert phone.get_by_test_id("former-owner").is_visible()
+    assert phone.get_by_role("button", name="결제하러 가기").count() == 0
+    assert_usable(phone, "a former owner's wallet")
+
+    sign_in(desk, "official", PASSWORD, f"/console/accounts/{restaurant.id}/")
+    assert desk.get_by_test_id("balance").inner_text() == "0원"
+    assert "-7,000원" in desk.get_by_test_id("former-account").inner_text()
+    desk.get_by_label("지자체 전체 선불 지갑의 잔액 부족 알림 기준").fill("-5")
+    desk.get_by_role("button", name="지자체 기준 저장").click()
+    assert_usable(desk, "the municipality's threshold with an error")
+    desk.get_by_label("지자체 전체 선불 지갑의 잔액 부족 알림 기준").fill("15000")
+    desk.get_by_role("button", name="지자체 기준 저장").click()
+    assert "15,000원" in desk.get_by_test_id("threshold").inner_text()
+    assert_usable(desk, "the account page with a former owner's account")

@@ -67,7 +67,13 @@ def ids(f, official, collector, owner, restaurant, bin, tag, settings, tmp_path)
     from backend.billing.models import EntryKind
     from backend.payments.services import request_refund
 
-    ledger.post(restaurant_id=restaurant.id, kind=EntryKind.TOP_UP, amount_krw=-5000, source_id="matrix")
+    ledger.post(
+        restaurant_id=restaurant.id,
+        owner_id=restaurant.owner_id,
+        kind=EntryKind.TOP_UP,
+        amount_krw=-5000,
+        source_id="matrix",
+    )
     refund = request_refund(restaurant=restaurant, amount_krw=5000, bank_account="국민 1", by=owner)
     sheet = label_sheets.request_label_sheet(
         municipality_id=official.municipality_id, requested_by=official, tags=tag.__class__.objects.filter(pk=tag.pk)

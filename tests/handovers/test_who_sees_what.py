@@ -200,3 +200,16 @@ def test_scans_keep_working_after_a_sale(api, sold, tag, bin, collector, new_own
     assert response.status_code == 201, response.content
     seen = {row["id"] for row in _results(api.as_user(new_owner).get("/api/v1/collections/"))}
     assert body["id"] in seen
+
+
+def test_the_home_page_s_latest_pickups_are_those_the_owner_may_see_newest_first(
+    month_billed, owner, new_owner, other_owner, official
+):
+    """`latest_seen_by` (per ownership period, from the index) picks the same rows as
+    `visible_to` sorted whole, for each side of the sale, however few are asked for."""
+    from backend.collection_events.models import CollectionEvent
+
+    for user in (owner, new_owner, other_owner, official):
+        for count in (1, 2, 20):
+            expected = list(CollectionEvent.objects.visible_to(user).order_by("-collected_at", "-id")[:count])
+            assert list(CollectionEvent.objects.latest_seen_by(user, count)) == expected

@@ -47,7 +47,10 @@ def restaurant_detail(request, restaurant_id):
         .select_related("bin")
         .order_by("-collected_at")[:RECENT],
         "invoices": Invoice.objects.visible_to(request.user).filter(restaurant=restaurant).order_by("-period")[:12],
-        "balance_krw": LedgerEntry.objects.filter(restaurant=restaurant).balance_krw(),
+        # The current owner's account (a former owner's stays theirs: docs/decisions/0005).
+        "balance_krw": LedgerEntry.objects.of_account(
+            restaurant_id=restaurant.id, owner_id=restaurant.owner_id
+        ).balance_krw(),
     }
     return render(request, "console/restaurant_detail.html", context)
 
