@@ -290,7 +290,7 @@ def test_the_warning_follows_the_municipality_s_threshold_when_the_account_sets_
     scan(old_bin, seoul(2026, 10, 6, 6), 10_000)  # 1,300: credit 19,400 < 20,000 (far above the settings' 1,000)
     charge_prepaid_pickups(restaurant_id=prepaid.id)
     low = Notice.objects.get(kind="wallet_low")
-    assert "20000" in low.body and "19400" in low.body
+    assert "20,000" in low.body and "19,400" in low.body
 
 
 def test_the_restaurant_s_own_threshold_wins_over_the_municipality_s(
