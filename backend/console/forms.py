@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils import timezone
-from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.dates import WEEKDAYS as DAY_NAMES
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -87,7 +87,7 @@ class BinForm(forms.Form):
     capacity_liters = StrictIntegerFormField(label=_("Capacity (litres)"), min_value=1, max_value=1000)
     collection_days = forms.TypedMultipleChoiceField(
         label=_("Collection days"),
-        choices=[(day, WEEKDAYS_ABBR[day - 1]) for day in WEEKDAYS],  # 1 = Monday; Django's own names
+        choices=[(day, DAY_NAMES[day - 1]) for day in WEEKDAYS],  # 1 = Monday; Django's own full names
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -51,7 +51,7 @@ def test_an_official_imports_the_register_and_watches_it_run(official_at_desk, t
     assert "망원동" in page.get_by_test_id("refused").inner_text()
     assert_usable(page, "preview")
 
-    page.get_by_label("망원동 → 지역").select_option(label="망원1동")
+    page.get_by_label("망원동 → 동").select_option(label="망원1동")
     page.get_by_role("button", name="연결").click()
     assert re.search(r"새로 등록.*\s7\b", page.get_by_test_id("preview-counts").inner_text())
     assert_usable(page, "preview after mapping a place")
@@ -68,7 +68,7 @@ def test_an_official_imports_the_register_and_watches_it_run(official_at_desk, t
 
     runs.run_import(import_id=register_import.id, chunk_size=3)
     page.wait_for_selector("[data-testid=written]")
-    assert page.get_by_test_id("status").inner_text() == "완료"
+    assert page.get_by_test_id("status").inner_text() == "처리 완료"
     assert re.search(r"새로 등록.*\s7\b", page.get_by_test_id("written").inner_text())
     assert Restaurant.objects.filter(register_id__isnull=False).count() == 7
     assert_usable(page, "done")
