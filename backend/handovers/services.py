@@ -16,8 +16,8 @@ from backend.accounts.models import Role, User
 from backend.billing.models import Invoice, InvoiceStatus
 from backend.billing.periods import Period
 from backend.billing.runs import issue_final_invoice
-from backend.core.bounds import checked_day, checked_text
 from backend.collection_events.models import CollectionEvent, CollectionStatus
+from backend.core.bounds import checked_day, checked_text
 from backend.core.errors import DomainError
 from backend.handovers.models import Handover, HandoverKind, HandoverStatus
 from backend.municipalities.local_time import local_midnight

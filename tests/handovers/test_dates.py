@@ -151,9 +151,24 @@ def test_the_pages_show_the_refusal(client, on_record, owner, official):
             by=owner, restaurant=on_record, kind="closing", proposed_on=date(2026, 11, 30)
         )
         client.force_login(official)
-        page = client.post(
-            f"/console/handovers/{handover.id}/", {"decision": "confirm", "effective_on": "2020-01-01"}
-        )
+        page = client.post(f"/console/handovers/{handover.id}/", {"decision": "confirm", "effective_on": "2020-01-01"})
     assert page.status_code == 200 and "2026-11-28" in page.content.decode()
     handover.refresh_from_db()
     assert handover.status == "reported"
+
+
+def test_after_closing_the_home_shows_the_restaurant_closed_with_its_final_invoice(client, on_record, owner, official):
+    from backend.handovers import services
+
+    with time_machine.travel(TODAY, tick=False):
+        handover = services.report_handover(
+            by=owner, restaurant=on_record, kind="closing", proposed_on=date(2026, 11, 30)
+        )
+        handover = services.confirm_handover(handover=handover, by=official, effective_on=date(2026, 11, 30))
+        client.force_login(owner)
+        page = client.get("/").content.decode()
+    month = page[page.index('data-testid="month-so-far"') : page.index('data-testid="unpaid"')]
+    assert 'class="card month"' not in month  # no "this month so far" for a closed restaurant
+    assert 'data-testid="closed-restaurant"' in month and "폐업" in month
+    assert f"/billing/invoices/{handover.final_invoice_id}/" in month
+    assert handover.final_invoice.number in month
