@@ -222,3 +222,16 @@ def reject_handover(*, handover: Handover, by: User, reason: str) -> Handover:
         raise _decided(handover)
     handover.refresh_from_db()
     return handover
+
+
+def cancel_handover(*, handover: Handover, by: User) -> Handover:
+    """The owner who reported withdraws the report while it waits; once decided it stays."""
+    if handover.reported_by_id != by.pk:
+        raise _not_found()
+    claimed = Handover.objects.filter(id=handover.id, status=HandoverStatus.REPORTED).update(
+        status=HandoverStatus.CANCELLED, decided_by=by, decided_at=timezone.now()
+    )
+    if not claimed:
+        raise _decided(handover)
+    handover.refresh_from_db()
+    return handover
