@@ -43,12 +43,15 @@ def _closed(restaurants: list[Restaurant], user) -> list[dict]:
     last invoice, the closing's, or the month's run's when that came first)."""
     closed = []
     for restaurant in restaurants:
+        closed_on = restaurant.closed_on  # always set once closed (a constraint)
         final = (
             Invoice.objects.visible_to(user)
-            .filter(restaurant=restaurant, period=restaurant.closed_on.replace(day=1))
+            .filter(restaurant=restaurant, period=closed_on.replace(day=1))
             .exclude(status=InvoiceStatus.VOID)
             .order_by("-window_number")
             .first()
+            if closed_on is not None
+            else None
         )
         closed.append({"restaurant": restaurant, "final_invoice": final})
     return closed
