@@ -51,7 +51,7 @@ def parse_weight_kg(value: object, *, field: str = "weight_kg", required: bool =
     except ValueError as error:
         raise DomainError(
             "validation_error",
-            _("Enter the weight in kilograms with at most three decimals (e.g. 12.5): %(error)s") % {"error": error},
+            _("Enter the weight in kilograms with at most three decimals (e.g. 12.5)."),
             fields={field: [str(error)]},
         ) from None
     if not 0 <= grams <= MAX_WEIGHT_G:
@@ -137,11 +137,7 @@ def raise_dispute(
     if by.is_owner and event.restaurant.owner_id != by.pk:
         raise not_current_owner()
     if event.status not in DISPUTABLE_STATUSES:
-        raise DomainError(
-            "not_disputable",
-            _("Only billable or held collections can be disputed."),
-            status_code=409,
-        )
+        raise _not_disputable()
     window = dispute_window(event)
     if not window.is_open(now or timezone.now()):
         raise window_closed_error(window, event)
@@ -155,11 +151,28 @@ def raise_dispute(
                 proposed_weight_g=proposed_weight_g,
             )
     except IntegrityError:
-        raise DomainError(
-            "dispute_open",
-            _("A dispute for this collection is already open."),
-            status_code=409,
-        ) from None
+        raise _dispute_open() from None
+
+
+def _not_disputable() -> DomainError:
+    return DomainError("not_disputable", _("Only billable or held collections can be disputed."), status_code=409)
+
+
+def _dispute_open() -> DomainError:
+    return DomainError("dispute_open", _("A dispute for this collection is already open."), status_code=409)
+
+
+def why_not_disputable(*, event: CollectionEvent, by: User) -> DomainError | None:
+    """Why `by` cannot dispute the collection whatever they would write (a former
+    owner's, voided or not collected, a dispute already open), or None. The window is
+    the page's to show with whom to call (window_closed_error)."""
+    if by.is_owner and event.restaurant.owner_id != by.pk:
+        return not_current_owner()
+    if event.status not in DISPUTABLE_STATUSES:
+        return _not_disputable()
+    if Dispute.objects.filter(event=event, status=DisputeStatus.OPEN).exists():
+        return _dispute_open()
+    return None
 
 
 def _already_decided() -> DomainError:

@@ -17,6 +17,7 @@ from backend.core.errors import DomainError
 from backend.disputes import services
 from backend.disputes.access import access_dispute, can_decide_dispute, can_raise_dispute
 from backend.disputes.deadlines import dispute_window
+from backend.disputes.forms import typed_kg
 from backend.disputes.models import Dispute, DisputeStatus
 
 SCALE_FLAGS = [Flag.UNREGISTERED_SCALE, Flag.SCALE_INSPECTION_DUE]
@@ -37,14 +38,16 @@ def new_dispute(request, event_id):
         raise PermissionDenied
     window = dispute_window(event)
     error = None
-    if request.method == "POST":
+    # Said before the form, not after it is filled in: under review already, voided, a former owner's.
+    barrier = services.why_not_disputable(event=event, by=request.user)
+    if request.method == "POST" and barrier is None:
         try:
             services.raise_dispute(
                 event=event,
                 by=request.user,
                 reason=request.POST.get("reason", ""),
                 proposed_weight_g=services.parse_weight_kg(
-                    request.POST.get("proposed_weight_kg", ""), field="proposed_weight_kg"
+                    typed_kg(request.POST.get("proposed_weight_kg", "")), field="proposed_weight_kg"
                 ),
             )
         except DomainError as exc:
@@ -56,6 +59,7 @@ def new_dispute(request, event_id):
         "event": event,
         "receipt": receipts([event], book=TariffBook.for_user(request.user))[event.id],
         "error": error,
+        "barrier": barrier.message if barrier else None,
         "window": window,
         "is_open": window.is_open(timezone.now()),
         "municipality": event.restaurant.municipality,
@@ -128,7 +132,7 @@ def decide(request, dispute_id):
             decision=request.POST.get("decision", ""),
             reason=request.POST.get("reason", ""),
             outcome=request.POST.get("outcome", ""),
-            weight_kg=request.POST.get("weight_kg", ""),
+            weight_kg=typed_kg(request.POST.get("weight_kg", "")),
         )
         messages.success(request, _("Done; the owner is told."))
     except DomainError as error:

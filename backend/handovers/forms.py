@@ -28,9 +28,15 @@ class ReportForm(forms.Form):
     )
 
     def __init__(self, *args, restaurants, **kwargs):
+        """Nothing chosen beforehand but the only restaurant: a closing or a sale is
+        reported by choosing it, its restaurant and its date, never by one tap."""
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.restaurants = {str(r.id): r for r in restaurants}
-        self.fields["restaurant"].choices = [(str(r.id), r.name) for r in restaurants]
+        choices = [(str(r.id), r.name) for r in restaurants]
+        if len(choices) > 1:
+            choices.insert(0, ("", _("Choose a restaurant")))
+        self.fields["restaurant"].choices = choices
 
 
 class ConfirmForm(forms.Form):

@@ -17,6 +17,7 @@ class HandoverStatus(models.TextChoices):
     REPORTED = "reported", _("Reported")
     CONFIRMED = "confirmed", _("Confirmed")
     REJECTED = "rejected", _("Turned down")
+    CANCELLED = "cancelled", _("Withdrawn")
 
 
 class HandoverQuerySet(models.QuerySet):

@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.accounts import services as accounts
 from backend.accounts.models import Role, User
-from backend.billing.models import Invoice
+from backend.billing.models import Invoice, InvoiceStatus
+from backend.billing.periods import Period
 from backend.billing.runs import issue_final_invoice
+from backend.collection_events.models import CollectionEvent, CollectionStatus
 from backend.core.bounds import checked_day, checked_text
 from backend.core.errors import DomainError
 from backend.handovers.models import Handover, HandoverKind, HandoverStatus
@@ -23,6 +25,8 @@ from backend.people import services as people
 from backend.restaurants.models import OwnershipPeriod, Restaurant, RestaurantStatus
 
 NOTE_MAX = 500
+# How far ahead an owner may report (docs/billing.md, "Handover").
+AHEAD_DAYS = 90
 
 
 def _not_found() -> DomainError:
@@ -49,6 +53,14 @@ def report_handover(
     checked_text(note, "note", NOTE_MAX)
     if restaurant.status == RestaurantStatus.CLOSED:
         raise DomainError("restaurant_closed", _("The restaurant is already closed."), status_code=409)
+    today = timezone.now().astimezone(restaurant.municipality.zone).date()
+    if proposed_on > today + timedelta(days=AHEAD_DAYS):
+        raise DomainError(
+            "handover_date_too_far",
+            _("The date is more than %(days)s days ahead: report it closer to the day.") % {"days": AHEAD_DAYS},
+            fields={"proposed_on": ["too far ahead"]},
+        )
+    _check_not_before_the_record(restaurant, kind, proposed_on, "proposed_on")
     if kind == HandoverKind.SALE and not (new_owner_email.strip() or new_owner_phone.strip()):
         raise DomainError(
             "new_owner_contact_required",
@@ -79,6 +91,50 @@ def _decided(handover: Handover) -> DomainError:
     return DomainError("handover_decided", _("This report has already been decided."), status_code=409)
 
 
+def earliest_day(restaurant: Restaurant, kind: str) -> date | None:
+    """The earliest date a handover of the restaurant may give, or None when nothing
+    binds it. A billed day is never billed again, so the owner's last day may not come
+    before the last day already invoiced (a month's invoice: the month's last day; a
+    part-month one: its last day), voided invoices aside. A closing's last day open
+    may not come before its last recorded pickup either (a sale's later pickups are
+    the new owner's). Closing: the date is the last day open; sale: the new owner's
+    first day, the day after the owner's last."""
+    zone = restaurant.municipality.zone
+    invoices = Invoice.objects.filter(restaurant=restaurant).exclude(status=InvoiceStatus.VOID)
+    days = []
+    month = invoices.filter(last_day__isnull=True).order_by("-period").values_list("period", flat=True).first()
+    if month is not None:
+        days.append(Period.of_date(month).last_day)
+    part = invoices.filter(last_day__isnull=False).order_by("-last_day").values_list("last_day", flat=True).first()
+    if part is not None:
+        days.append(part)
+    if kind == HandoverKind.CLOSING:
+        pickup = (
+            CollectionEvent.objects.filter(restaurant=restaurant)
+            .exclude(status=CollectionStatus.VOID)
+            .order_by("-collected_at")
+            .values_list("collected_at", flat=True)
+            .first()
+        )
+        if pickup is not None:
+            days.append(pickup.astimezone(zone).date())
+    if not days:
+        return None
+    last = max(days)
+    return last if kind == HandoverKind.CLOSING else last + timedelta(days=1)
+
+
+def _check_not_before_the_record(restaurant: Restaurant, kind: str, day: date, field: str) -> None:
+    earliest = earliest_day(restaurant, kind)
+    if earliest is not None and day < earliest:
+        raise DomainError(
+            "handover_date_too_early",
+            _("The date may not be before %(day)s: the restaurant has pickups or invoices up to then.")
+            % {"day": earliest.isoformat()},
+            fields={field: ["before the last day invoiced or picked up"]},
+        )
+
+
 def _check_date(handover: Handover, effective_on: date, restaurant: Restaurant) -> None:
     checked_day(effective_on, "effective_on")
     zone = restaurant.municipality.zone
@@ -89,6 +145,7 @@ def _check_date(handover: Handover, effective_on: date, restaurant: Restaurant) 
             _("The date is in the future: confirm it on or after that day."),
             fields={"effective_on": ["after today"]},
         )
+    _check_not_before_the_record(restaurant, handover.kind, effective_on, "effective_on")
     if handover.kind == HandoverKind.SALE:
         current = OwnershipPeriod.objects.filter(restaurant=restaurant, ends_at__isnull=True).first()
         starts = local_midnight(effective_on, zone)
@@ -160,6 +217,19 @@ def reject_handover(*, handover: Handover, by: User, reason: str) -> Handover:
         raise DomainError("reason_required", _("Give a reason."), fields={"reason": ["required"]})
     claimed = Handover.objects.filter(id=handover.id, status=HandoverStatus.REPORTED).update(
         status=HandoverStatus.REJECTED, decided_by=by, decided_at=timezone.now(), decision_reason=reason.strip()
+    )
+    if not claimed:
+        raise _decided(handover)
+    handover.refresh_from_db()
+    return handover
+
+
+def cancel_handover(*, handover: Handover, by: User) -> Handover:
+    """The owner who reported withdraws the report while it waits; once decided it stays."""
+    if handover.reported_by_id != by.pk:
+        raise _not_found()
+    claimed = Handover.objects.filter(id=handover.id, status=HandoverStatus.REPORTED).update(
+        status=HandoverStatus.CANCELLED, decided_by=by, decided_at=timezone.now()
     )
     if not claimed:
         raise _decided(handover)

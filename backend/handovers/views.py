@@ -5,8 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from backend.core.errors import DomainError
 from backend.handovers import services
@@ -32,12 +32,7 @@ def report(request):
     restaurants = list(
         Restaurant.objects.visible_to(user).filter(status=RestaurantStatus.OPEN).select_related("municipality")
     )
-    zone = restaurants[0].municipality.zone if restaurants else None
-    form = ReportForm(
-        request.POST or None,
-        restaurants=restaurants,
-        initial={"proposed_on": timezone.localdate(timezone=zone), "kind": HandoverKind.CLOSING},
-    )
+    form = ReportForm(request.POST or None, restaurants=restaurants)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -58,6 +53,21 @@ def report(request):
             return redirect("handovers:report")
     reports = Handover.objects.visible_to(user).select_related("restaurant", "final_invoice")[:SHOWN]
     return render(request, "handovers/report.html", {"form": form, "reports": reports, "restaurants": restaurants})
+
+
+@login_required
+@require_POST
+def cancel(request, handover_id):
+    if not can_report_handover(request.user):
+        raise PermissionDenied
+    handover = access_handover(request.user, handover_id)
+    try:
+        services.cancel_handover(handover=handover, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Report withdrawn."))
+    return redirect("handovers:report")
 
 
 def _deciders_only(request) -> None:

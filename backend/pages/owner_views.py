@@ -23,7 +23,7 @@ from backend.disputes.access import can_raise_dispute
 from backend.disputes.deadlines import dispute_window
 from backend.disputes.models import Dispute, DisputeStatus
 from backend.pages import pickup_list
-from backend.restaurants.models import Bin, Restaurant
+from backend.restaurants.models import Bin, Restaurant, RestaurantStatus
 from backend.tags import services as tag_services
 from backend.tags.access import can_report_tag_problem
 from backend.tags.label_sheets import single_label_pdf
@@ -38,15 +38,41 @@ def _owners_only(request) -> None:
         raise PermissionDenied
 
 
+def _closed(restaurants: list[Restaurant], user) -> list[dict]:
+    """Closed restaurants with their final invoice: the one of the closing month (its
+    last invoice, the closing's, or the month's run's when that came first)."""
+    closed = []
+    for restaurant in restaurants:
+        closed_on = restaurant.closed_on  # always set once closed (a constraint)
+        final = (
+            Invoice.objects.visible_to(user)
+            .filter(restaurant=restaurant, period=closed_on.replace(day=1))
+            .exclude(status=InvoiceStatus.VOID)
+            .order_by("-window_number")
+            .first()
+            if closed_on is not None
+            else None
+        )
+        closed.append({"restaurant": restaurant, "final_invoice": final})
+    return closed
+
+
 def owner_home_context(user) -> dict:
-    """The owner's part of the home page: the month so far per restaurant, unpaid invoices."""
-    restaurants = Restaurant.objects.visible_to(user).select_related("municipality").order_by("name", "id")
+    """The owner's part of the home page: the month so far of each open restaurant,
+    the closed ones with their final invoice, unpaid invoices."""
+    restaurants = list(Restaurant.objects.visible_to(user).select_related("municipality").order_by("name", "id"))
     unpaid = (
         Invoice.objects.visible_to(user)
         .filter(status__in=[InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE])
         .order_by("due_date", "number")[:UNPAID_SHOWN]
     )
-    return {"months": month_so_far(restaurants, now=timezone.now()), "unpaid": [i for i in unpaid if i.is_payable]}
+    open_ones = [r for r in restaurants if r.status != RestaurantStatus.CLOSED]
+    closed = [r for r in restaurants if r.status == RestaurantStatus.CLOSED]
+    return {
+        "months": month_so_far(open_ones, now=timezone.now()),
+        "closed": _closed(closed, user),
+        "unpaid": [i for i in unpaid if i.is_payable],
+    }
 
 
 def _my_bins(user):

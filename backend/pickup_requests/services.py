@@ -28,7 +28,7 @@ from backend.pickup_requests.models import (
     RequestStatus,
 )
 from backend.pickup_requests.notices import notify_owner_of_step
-from backend.restaurants.models import Bin, BinStatus, Restaurant
+from backend.restaurants.models import Bin, BinStatus, Restaurant, RestaurantStatus
 
 WEIGHED = (CollectionStatus.BILLABLE, CollectionStatus.HELD)
 #: How far ahead an owner may ask for an extra pickup: a season, not a lifetime.
@@ -44,6 +44,12 @@ def request_pickup(
     today = timezone.localdate(timezone=zone)
     checked_day(requested_for, "requested_for")
     checked_text(note, "note", NOTE_MAX_LENGTH)
+    if restaurant.status == RestaurantStatus.CLOSED:
+        raise DomainError(
+            "restaurant_closed",
+            _("The restaurant is closed: it takes no pickup requests."),
+            status_code=409,
+        )
     if bin is not None and bin.restaurant_id != restaurant.id:
         raise DomainError(
             "validation_error",

@@ -31,7 +31,7 @@ from backend.pickup_requests.access import (
 )
 from backend.pickup_requests.models import PickupRequest, RequestKind
 from backend.pickup_requests.selectors import with_history
-from backend.restaurants.models import Restaurant
+from backend.restaurants.models import Restaurant, RestaurantStatus
 
 SHOWN = 50
 
@@ -73,7 +73,11 @@ def my_requests(request):
     if not can_request_pickup(user):
         raise PermissionDenied
     restaurants = list(
-        Restaurant.objects.visible_to(user).select_related("municipality").prefetch_related("bins").order_by("name")
+        Restaurant.objects.visible_to(user)
+        .filter(status=RestaurantStatus.OPEN)  # a closed restaurant takes no requests
+        .select_related("municipality")
+        .prefetch_related("bins")
+        .order_by("name")
     )
     zone = restaurants[0].municipality.zone if restaurants else None
     today = timezone.localdate(timezone=zone)
@@ -100,7 +104,7 @@ def my_requests(request):
             return redirect("pickup_requests:mine")
     pickups = with_history(PickupRequest.objects.visible_to(user))[:SHOWN]
     municipality = restaurants[0].municipality if restaurants else None
-    context = {"form": form, "pickups": pickups, "municipality": municipality}
+    context = {"form": form, "pickups": pickups, "municipality": municipality, "restaurants": restaurants}
     if municipality is not None:
         context["missed_from"] = earliest_open_start(today, municipality.missed_pickup_window_working_days)
     return render(request, "pickup_requests/mine.html", context)

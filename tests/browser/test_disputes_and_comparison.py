@@ -50,14 +50,20 @@ def test_an_owner_disputes_on_a_phone_and_an_official_corrects_the_weight(phone,
     expect(phone.get_by_test_id("dispute-deadline")).to_contain_text("까지 신청할 수 있습니다")
     assert_usable(phone, "dispute form, window open")
     phone.get_by_label("사유").fill("저울이 무겁게 잰 것 같습니다")
-    phone.get_by_label("맞다고 생각하는 무게").fill("8,5")
+    phone.get_by_label("맞다고 생각하는 무게").fill("8.5kg")
     phone.get_by_role("button", name="이의신청하기").click()
     expect(phone.locator(".errorlist")).to_contain_text("킬로그램")
+    expect(phone.locator(".errorlist")).not_to_contain_text("digits")  # one translated message
     assert_usable(phone, "dispute form with a weight error")
-    phone.get_by_label("맞다고 생각하는 무게").fill("8.5")
+    phone.get_by_label("맞다고 생각하는 무게").fill("8,5")  # a phone keypad's decimal comma
     phone.get_by_role("button", name="이의신청하기").click()
     assert "접수했습니다" in phone.get_by_role("status").inner_text()
+    expect(phone.get_by_text("8.500 kg", exact=False).first).to_be_visible()
     assert_usable(phone, "my disputes with the proposed weight")
+    phone.goto(f"/disputes/new/{street['today'].id}/")
+    expect(phone.get_by_test_id("not-disputable")).to_contain_text("검토 중")
+    expect(phone.get_by_role("button", name="이의신청하기")).to_have_count(0)
+    assert_usable(phone, "dispute page of a pickup under review")
 
     phone.goto(f"/disputes/new/{street['old'].id}/")
     closed = phone.get_by_test_id("dispute-window-closed")

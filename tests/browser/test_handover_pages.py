@@ -28,7 +28,15 @@ def test_an_owner_reports_a_sale_and_an_official_confirms_it(
     sign_in(phone, "owner", PASSWORD, "/handover/")
     assert phone.get_by_role("heading", name="폐업 · 양도 신고").is_visible()
     assert_usable(phone, "the owner's handover report form")
-    phone.get_by_label("양도 (업주 변경)").check()
+    sale = phone.get_by_label("양도 (업주 변경)")
+    # The radio is a small box beside its label, as on the site's other forms.
+    box, row = sale.bounding_box(), phone.locator("label.choice").filter(has=sale).bounding_box()
+    assert box["width"] < 40 and box["height"] < 40
+    assert row["y"] <= box["y"] and box["y"] + box["height"] <= row["y"] + row["height"]
+    assert row["height"] >= 44
+    expect(phone.locator("input[name=kind]:checked")).to_have_count(0)  # nothing chosen for the owner
+    sale.check()
+    phone.locator("#id_proposed_on").fill(today.isoformat())
     phone.get_by_role("button", name="신고하기").click()
     expect(phone.get_by_text("새 업주의 이메일이나 휴대전화", exact=False).first).to_be_visible()
     assert_usable(phone, "the report form with an error")

@@ -126,10 +126,52 @@ def test_a_proposed_weight_is_read_as_strictly_as_a_scan(api, owner, pickup, tex
 def test_the_phone_form_keeps_what_was_typed_and_says_what_is_wrong(client, owner, pickup):
     client.force_login(owner)
     with time_machine.travel(seoul(2026, 8, 4, 9), tick=False):
-        page = client.post(f"/disputes/new/{pickup.id}/", {"reason": "저울 오류", "proposed_weight_kg": "8,5"})
+        page = client.post(f"/disputes/new/{pickup.id}/", {"reason": "저울 오류", "proposed_weight_kg": "8.5 kg"})
         assert "소수점 세 자리까지의 킬로그램" in page.content.decode() and "저울 오류" in page.content.decode()
+        assert "digits with at most one point" not in page.content.decode()  # the message alone, translated
         client.post(f"/disputes/new/{pickup.id}/", {"reason": "저울 오류", "proposed_weight_kg": "8.5"})
     assert Dispute.objects.get().proposed_weight_g == 8500
+
+
+@pytest.mark.parametrize("typed", ["8,5", "８.５", "８，５", " 8.5 "])
+def test_the_phone_form_takes_a_decimal_comma_and_full_width_digits(client, owner, pickup, typed):
+    client.force_login(owner)
+    with time_machine.travel(seoul(2026, 8, 4, 9), tick=False):
+        response = client.post(
+            f"/disputes/new/{pickup.id}/", {"reason": "저울 오류", "proposed_weight_kg": typed}, follow=True
+        )
+    assert Dispute.objects.get().proposed_weight_g == 8500
+    assert "이의신청을 접수했습니다" in response.content.decode()  # said once it is received
+
+
+def test_the_weight_error_is_one_translated_message(client, owner, pickup):
+    client.force_login(owner)
+    with time_machine.travel(seoul(2026, 8, 4, 9), tick=False):
+        client.cookies["django_language"] = "en"
+        page = client.post(f"/disputes/new/{pickup.id}/", {"reason": "x", "proposed_weight_kg": "8.5.1"})
+    text = page.content.decode()
+    assert "Enter the weight in kilograms with at most three decimals (e.g. 12.5)." in text
+    assert "digits with at most one point" not in text
+
+
+def test_a_pickup_under_review_says_so_before_the_form(client, owner, pickup):
+    client.force_login(owner)
+    with time_machine.travel(seoul(2026, 8, 4, 9), tick=False):
+        client.post(f"/disputes/new/{pickup.id}/", {"reason": "휴무일"})
+        page = client.get(f"/disputes/new/{pickup.id}/").content.decode()
+    assert "이미 검토 중" in page and 'data-testid="not-disputable"' in page
+    assert 'name="reason"' not in page
+
+
+def test_a_voided_pickup_offers_no_dispute(client, owner, official, pickup):
+    pickup.change_status(to="void", by=official, reason="중복 스캔")
+    client.force_login(owner)
+    with time_machine.travel(seoul(2026, 8, 4, 9), tick=False):
+        page = client.get(f"/disputes/new/{pickup.id}/").content.decode()
+        assert 'name="reason"' not in page and 'data-testid="not-disputable"' in page
+        home = client.get("/").content.decode()
+        receipt = client.get(f"/my/pickups/{pickup.id}/").content.decode()
+    assert f"/disputes/new/{pickup.id}/" not in home and f"/disputes/new/{pickup.id}/" not in receipt
 
 
 # -- the decision ----------------------------------------------------------------------
@@ -217,6 +259,16 @@ def test_the_review_page_corrects_a_weight_and_the_owner_sees_it(client, owner, 
     assert decided_notice(owner)
     client.force_login(owner)
     assert "8.500 kg" in client.get("/disputes/").content.decode()
+
+
+def test_the_review_page_takes_a_decimal_comma(client, official, dispute):
+    client.force_login(official)
+    client.post(
+        f"/disputes/review/{dispute.id}/",
+        {"decision": "accept", "outcome": "correct", "weight_kg": "８,２", "reason": "재계량 확인"},
+    )
+    dispute.refresh_from_db()
+    assert (dispute.status, dispute.replacement.weight_g) == ("accepted", 8200)
 
 
 def test_the_review_page_refuses_an_accept_without_a_chosen_outcome(client, official, dispute):

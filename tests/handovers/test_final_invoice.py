@@ -98,9 +98,7 @@ def test_a_sale_inside_a_month_already_invoiced_is_refused(priced, restaurant, o
     from backend.handovers import services
     from backend.handovers.models import HandoverStatus
 
-    with time_machine.travel(seoul(2026, 12, 2, 9), tick=False):
-        scan_at(seoul(2026, 11, 10, 9), 10_000)
-        runs.bill_synchronously(municipality=official.municipality, period=Period.parse("2026-11"))
+    with time_machine.travel(seoul(2026, 11, 25, 9), tick=False):
         handover = services.report_handover(
             by=owner,
             restaurant=restaurant,
@@ -108,10 +106,13 @@ def test_a_sale_inside_a_month_already_invoiced_is_refused(priced, restaurant, o
             proposed_on=date(2026, 11, 20),
             new_owner_email="n@example.org",
         )
+    with time_machine.travel(seoul(2026, 12, 2, 9), tick=False):
+        scan_at(seoul(2026, 11, 10, 9), 10_000)
+        runs.bill_synchronously(municipality=official.municipality, period=Period.parse("2026-11"))
         try:
             services.confirm_handover(handover=handover, by=official, effective_on=date(2026, 11, 20))
         except DomainError as error:
-            assert error.code == "handover_month_billed"
+            assert error.code == "handover_date_too_early"
         else:
             raise AssertionError("a billed month was split")
     handover.refresh_from_db()

@@ -140,7 +140,9 @@ def test_the_owners_receipt_dispute_form_and_disputes_in_english_and_korean(clie
     closed = in_english(client, reverse("owner-receipt", args=[old.id]))
     assert "The time to dispute online has passed" in closed and "please call Mapo-gu Office" in closed
     form = in_english(client, reverse("disputes:new", args=[recent.id]))
-    assert "Dispute a collection" in form and "Send the dispute" in form and "1,050 won" in form
+    # Under review: said up front, in place of the form.
+    assert "Dispute a collection" in form and "1,050 won" in form
+    assert "A dispute for this collection is already open." in form and "Send the dispute" not in form
     mine = in_english(client, reverse("disputes:mine"))
     assert "We were closed that day" in mine and "Weight you proposed" in mine
 
@@ -150,7 +152,7 @@ def test_the_owners_receipt_dispute_form_and_disputes_in_english_and_korean(clie
     closed = in_korean(client, reverse("owner-receipt", args=[old.id]))
     assert "온라인 이의신청 기간이 지났습니다" in closed and "수거일로부터" in closed
     form = in_korean(client, reverse("disputes:new", args=[recent.id]))
-    assert "이의신청하기" in form and "Send the dispute" not in form
+    assert "이미 검토 중" in form and "이의신청하기" not in form and "already open" not in form
     assert "신청 무게" in in_korean(client, reverse("disputes:mine"))
 
 

@@ -75,3 +75,40 @@ def test_only_owners_ask_and_only_officials_review(client, collector, owner):
     assert client.get(PAGE).status_code == 403
     client.force_login(owner)
     assert client.get(f"{PAGE}review/").status_code == 403
+
+
+def test_a_closed_restaurant_takes_no_request(client, owner, restaurant, bin, frozen):
+    from backend.core.errors import DomainError
+    from backend.pickup_requests.services import request_pickup
+
+    restaurant.close(on=seoul(2026, 10, 4).date())
+    with pytest.raises(DomainError) as refused:
+        request_pickup(
+            restaurant=restaurant, bin=bin, kind="extra_pickup", requested_for=seoul(2026, 10, 5).date(), by=owner
+        )
+    assert refused.value.code == "restaurant_closed"
+    client.force_login(owner)
+    page = client.get(PAGE).content.decode()
+    assert f'value="{restaurant.id}/{bin.id}"' not in page and 'data-testid="no-open-restaurant"' in page
+    response = client.post(
+        PAGE, {"kind": "extra_pickup", "target": f"{restaurant.id}/{bin.id}", "requested_for": "2026-10-05"}
+    )
+    assert response.status_code == 200 and "접수되었습니다" not in response.content.decode()
+    assert not PickupRequest.objects.exists()
+
+
+def test_a_note_too_long_is_shown_on_the_form(client, owner, restaurant, bin, frozen):
+    client.force_login(owner)
+    response = client.post(
+        PAGE,
+        {
+            "kind": "extra_pickup",
+            "target": f"{restaurant.id}/{bin.id}",
+            "requested_for": "2026-10-05",
+            "note": "가" * 1001,
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and not PickupRequest.objects.exists()
+    assert 'id="id_note_error"' in page and "1000" in page  # the field's error, where aria-describedby points
+    assert 'aria-describedby="id_note_error"' in page
