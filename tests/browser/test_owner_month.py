@@ -2,10 +2,11 @@
 
 The restaurant was billed monthly until October and pays from a prepaid wallet since
 today. A crew syncs a batch of scans through `POST /api/v1/collections/batch/` over
-HTTP, as the crew app does; the pickup is on the owner's pickup list at once, and the
-draw from the wallet (billing.charge_prepaid_pickups, run by Celery's beat every
-PREPAID_SWEEP_SECONDS on a real worker, as in production) writes the owner's notice:
-it must be in the notice centre within a minute of the sync. The owner opens the
+HTTP, as the crew app does; the pickup is on the owner's pickup list at once, its
+"pickup done" notice follows (one task queued by the sync), and the draw from the
+wallet (billing.charge_prepaid_pickups, run by Celery's beat every
+PREPAID_SWEEP_SECONDS on a real worker, as in production) writes the owner's receipt:
+both must be in the notice centre within a minute of the sync. The owner opens the
 pickup's receipt and disputes it ("this is wrong"); an official decides it on a PC
 (a second browser context); the owner gets the decision's notice, pays October's
 invoice through the sandbox provider, tops up the wallet, reads a notice (it turns
@@ -111,9 +112,15 @@ def test_an_owners_month_on_a_phone(phone, desk, live_server, month, restaurant,
         expect(receipt_link).to_be_visible()
         assert_usable(phone, "pickups with today's pickup")
 
-        # The wallet's draw, written by the worker's sweep, in the notice centre within a minute.
+        # "Pickup done", written by the task the sync queued, then the wallet's draw,
+        # written by the worker's sweep: both in the notice centre within a minute.
         phone.goto("/notices/")
+        done = phone.locator("li[data-kind='pickup_done']")
         drawn = phone.locator("li[data-kind='pickup_charged']")
+        while done.count() == 0 and time.monotonic() - synced_at < WITHIN_S:
+            time.sleep(0.5)
+            phone.reload()
+        assert done.count() == 1, f"no pickup-done notice {time.monotonic() - synced_at:.0f} s after the sync"
         while drawn.count() == 0 and time.monotonic() - synced_at < WITHIN_S:
             time.sleep(1)
             phone.reload()
@@ -197,7 +204,7 @@ def test_an_owners_month_on_a_phone(phone, desk, live_server, month, restaurant,
         # The wallet, topped up.
         wallet = f"/payments/wallet/{restaurant.id}/"
         phone.goto(wallet)
-        before = ledger.balance_krw(restaurant.id)  # > 0: owed; < 0: credit
+        before = ledger.balance_krw(restaurant.id, restaurant.owner_id)  # > 0: owed; < 0: credit
         assert before == 10_500 * 130 // 1000  # the corrected pickup's fee, not yet covered
         expect(phone.get_by_test_id("balance")).to_have_text(won(abs(before)))
         assert_usable(phone, "the wallet, the corrected pickup owed")
