@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from backend.accounts.access import is_owner
 from backend.billing.models import Invoice, InvoiceStatus
 from backend.billing.pickups import TariffBook, month_so_far, receipts
+from backend.billing.selectors import balances
 from backend.collection_events.models import CollectionEvent
 from backend.core.errors import DomainError
 from backend.disputes import services as disputes
@@ -39,14 +40,26 @@ def _owners_only(request) -> None:
 
 
 def owner_home_context(user) -> dict:
-    """The owner's part of the home page: the month so far per restaurant, unpaid invoices."""
+    """The owner's part of the home page: the month so far per restaurant, each one's
+    account (owed, or credit; a link to its wallet), unpaid invoices."""
     restaurants = Restaurant.objects.visible_to(user).select_related("municipality").order_by("name", "id")
     unpaid = (
         Invoice.objects.visible_to(user)
         .filter(status__in=[InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE])
         .order_by("due_date", "number")[:UNPAID_SHOWN]
     )
-    return {"months": month_so_far(restaurants, now=timezone.now()), "unpaid": [i for i in unpaid if i.is_payable]}
+    months = month_so_far(restaurants, now=timezone.now())
+    ids = [str(month.restaurant.id) for month in months]
+    owed = balances(ids) if ids else {}  # one query, however long the history
+    accounts = [
+        {
+            "restaurant": month.restaurant,
+            "owed_krw": max(0, owed.get(str(month.restaurant.id), 0)),
+            "credit_krw": max(0, -owed.get(str(month.restaurant.id), 0)),
+        }
+        for month in months
+    ]
+    return {"months": months, "accounts": accounts, "unpaid": [i for i in unpaid if i.is_payable]}
 
 
 def _my_bins(user):
