@@ -1,0 +1,79 @@
+"""Credit on a restaurant's account pays its open invoices at once.
+
+The ledger nets everything (docs/decisions/0004-ledger.md): an issued invoice's charge
+is in the balance, and so is a top-up, an overpayment or a payment at the counter
+onto the account. So while the account holds credit, an open invoice is already paid
+for in the ledger's eyes, and asking the owner for its amount again would take the
+money twice. `use_credit` records on each open invoice what the credit covers
+(`prepaid_applied_krw`, as the billing run does when it issues an invoice against a
+credit; no money moves, so there is no ledger entry), oldest due date first, and an
+invoice it covers whole is paid. Every amount an owner is asked for (home, invoice
+list and page, the payment order) is then the invoice's `amount_due_krw`.
+
+The credit not yet used by any invoice is what the balance does not explain:
+
+    unused = Σ due of open invoices + draws no invoice has settled yet − balance
+
+(a draw of a prepaid pickup is a debt the next invoice takes over; a drawn pickup
+given back cancels its draw). Using it lowers the first term by what it uses, so
+running it again uses nothing: safe after every payment, and at every payment order.
+Only the invoices billed to the restaurant's current owner take it: one owner's
+money never pays another's bill.
+"""
+
+import uuid
+
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from backend.billing import ledger
+from backend.billing.models import EntryKind, Invoice, InvoiceStatus, LedgerEntry
+from backend.restaurants.models import Restaurant
+
+OPEN = (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE)
+
+
+def _open_invoices(restaurant_id: uuid.UUID | str) -> list[Invoice]:
+    return list(
+        Invoice.objects.select_for_update()
+        .filter(restaurant_id=restaurant_id, status__in=OPEN)
+        .order_by("due_date", "number")
+    )
+
+
+def _unsettled_draws_krw(restaurant_id: uuid.UUID | str) -> int:
+    total = LedgerEntry.objects.filter(
+        Q(kind=EntryKind.PICKUP_CHARGE, settled_by__isnull=True) | Q(kind=EntryKind.PICKUP_REVERSAL),
+        restaurant_id=restaurant_id,
+    ).aggregate(total=Sum("amount_krw"))["total"]
+    return int(total or 0)
+
+
+def unused_credit_krw(restaurant_id: uuid.UUID | str, *, open_invoices: list[Invoice] | None = None) -> int:
+    """Credit on the account that no invoice has used yet."""
+    invoices = _open_invoices(restaurant_id) if open_invoices is None else open_invoices
+    due = sum(invoice.amount_due_krw for invoice in invoices)
+    return max(0, due + _unsettled_draws_krw(restaurant_id) - ledger.balance_krw(restaurant_id))
+
+
+def use_credit(restaurant_id: uuid.UUID | str) -> list[Invoice]:
+    """Let the account's unused credit pay the current owner's open invoices, oldest
+    due first. The caller holds the restaurant's lock (`ledger.lock_account`) in a
+    transaction. Returns the invoices it changed."""
+    invoices = _open_invoices(restaurant_id)
+    if not invoices:
+        return []
+    credit = unused_credit_krw(restaurant_id, open_invoices=invoices)
+    owner_id = Restaurant.objects.filter(id=restaurant_id).values_list("owner_id", flat=True).first()
+    changed = []
+    now = timezone.now()
+    for invoice in invoices:
+        if credit <= 0:
+            break
+        if owner_id is None or invoice.owner_id != owner_id or invoice.amount_due_krw <= 0:
+            continue
+        used = min(credit, invoice.amount_due_krw)
+        invoice.apply_credit(amount_krw=used, at=now)
+        credit -= used
+        changed.append(invoice)
+    return changed

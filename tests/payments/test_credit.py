@@ -1,0 +1,117 @@
+"""Credit on the account pays the owner's open invoices at once (billing/credit.py):
+the amount asked for on every page and by the payment order is what the credit does
+not cover, never money the account already holds."""
+
+import pytest
+from django.urls import reverse
+
+from backend.billing import credit, ledger
+from backend.billing.models import Invoice, InvoiceStatus
+from backend.payments import services
+from backend.payments.models import PaymentOrder
+from tests.billing.conftest import seoul
+from tests.payments.test_wallet import paid, top_up
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def invoice(tariff, old_bin, scan, bill):
+    scan(old_bin, seoul(2026, 9, 3, 5), 275_200)  # 275.2 kg × 130 = 35,776 → 35,770
+    bill("2026-09")
+    invoice = Invoice.objects.get()
+    assert invoice.amount_due_krw == 35_770
+    return invoice
+
+
+def pages(client, owner, invoice) -> dict[str, str]:
+    client.force_login(owner)
+    return {
+        name: client.get(url).content.decode()
+        for name, url in {
+            "home": reverse("home"),
+            "list": reverse("billing:invoice-list"),
+            "invoice": reverse("billing:invoice-page", args=[invoice.id]),
+        }.items()
+    }
+
+
+def unpaid(home: str) -> str:
+    return home[home.index('data-testid="unpaid"') : home.index('id="notices-heading"')]
+
+
+def test_a_top_up_larger_than_the_open_invoice_pays_it_and_nothing_is_asked_twice(client, owner, invoice):
+    top_up(invoice.restaurant, owner, 50_000)
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.prepaid_applied_krw, invoice.amount_due_krw) == (InvoiceStatus.PAID, 35_770, 0)
+    assert ledger.balance_krw(invoice.restaurant_id) == -14_230  # the wallet's credit: what is left over
+    shown = pages(client, owner, invoice)
+    assert "35,770원" not in unpaid(shown["home"]) and "납부할 청구서가 없습니다" in unpaid(shown["home"])
+    assert "남은 잔액 14,230원" in shown["home"]
+    assert 'data-testid="amount-due">0원' in shown["invoice"] and "납부하기" not in shown["invoice"]
+    with pytest.raises(Exception) as refused:
+        services.create_payment_order(invoice=invoice, by=owner)
+    assert refused.value.code == "invoice_not_payable"
+    # Used once: the next top-up is credit only.
+    top_up(invoice.restaurant, owner, 1_000)
+    invoice.refresh_from_db()
+    assert invoice.prepaid_applied_krw == 35_770 and ledger.balance_krw(invoice.restaurant_id) == -15_230
+
+
+def test_a_smaller_top_up_leaves_the_rest_due_the_same_on_every_page_and_the_payment_order(client, owner, invoice):
+    top_up(invoice.restaurant, owner, 10_000)
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.amount_due_krw) == (InvoiceStatus.ISSUED, 25_770)
+    assert ledger.balance_krw(invoice.restaurant_id) == 25_770
+    shown = pages(client, owner, invoice)
+    assert "낼 금액 25,770원" in shown["home"]
+    assert "25,770원" in unpaid(shown["home"]) and "35,770원" not in unpaid(shown["home"])
+    assert "25,770원" in shown["list"]
+    assert 'data-testid="amount-due">25,770원' in shown["invoice"]
+    assert "10,000원" in shown["invoice"]  # the credit it used, said on the page
+    checkout = client.post(reverse("pay-invoice", args=[invoice.id]))
+    order = PaymentOrder.objects.get(invoice=invoice)
+    assert order.amount_krw == 25_770
+    assert 'value="25770"' in client.get(checkout["Location"]).content.decode()
+    paid(order, 25_770)
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.PAID and ledger.balance_krw(invoice.restaurant_id) == 0
+
+
+def test_credit_left_before_this_rule_is_used_when_the_owner_goes_to_pay(client, owner, invoice):
+    """A top-up recorded without using the credit (as before): the payment order uses it first."""
+    from backend.billing.models import EntryKind
+
+    ledger.post(restaurant_id=invoice.restaurant_id, kind=EntryKind.TOP_UP, amount_krw=-20_000, source_id="old")
+    order = services.create_payment_order(invoice=invoice, by=owner)
+    assert order.amount_krw == 15_770
+    invoice.refresh_from_db()
+    assert invoice.prepaid_applied_krw == 20_000
+    assert credit.unused_credit_krw(invoice.restaurant_id) == 0
+
+
+def test_a_counter_payment_onto_the_account_pays_the_open_invoice(owner, official, invoice):
+    services.record_counter_payment(restaurant=invoice.restaurant, amount_krw=40_000, method="cash", by=official)
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.PAID and ledger.balance_krw(invoice.restaurant_id) == -4_230
+
+
+@pytest.mark.django_db(transaction=True)  # two months billed: windows follow commit order
+def test_an_overpayment_of_one_invoice_pays_the_next_open_one(owner, invoice, old_bin, scan, bill):
+    scan(old_bin, seoul(2026, 10, 3, 5), 100_000)  # 13,000
+    bill("2026-10")
+    october = Invoice.objects.get(period="2026-10-01")
+    assert october.amount_due_krw == 13_000
+    paid(services.create_payment_order(invoice=invoice, by=owner), 50_000)
+    october.refresh_from_db()
+    assert (october.status, october.prepaid_applied_krw, october.amount_due_krw) == (InvoiceStatus.PAID, 13_000, 0)
+    assert ledger.balance_krw(invoice.restaurant_id) == -1_230
+
+
+def test_another_owners_credit_never_pays_an_invoice_billed_to_the_owner_before(owner, other_owner, invoice):
+    restaurant = invoice.restaurant
+    restaurant.owner = other_owner
+    restaurant.save(update_fields=["owner"])
+    top_up(restaurant, other_owner, 50_000)
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.amount_due_krw) == (InvoiceStatus.ISSUED, 35_770)
