@@ -93,7 +93,16 @@ def receipt(request, payment_id):
     payment = get_object_or_404(
         Payment.objects.visible_to(request.user).select_related("invoice", "restaurant"), id=payment_id
     )
-    return render(request, "payments/receipt.html", {"payment": payment, "invoice": payment.invoice})
+    invoice = payment.invoice
+    # More than the invoice asked for: the rest is credit on the account (docs/billing.md).
+    over = 0 if invoice is None else max(0, invoice.paid_krw + invoice.prepaid_applied_krw - invoice.total_krw)
+    context = {
+        "payment": payment,
+        "invoice": invoice,
+        "over_krw": min(payment.amount_krw, over),
+        "credit_krw": max(0, -ledger.balance_krw(payment.restaurant_id)),
+    }
+    return render(request, "payments/receipt.html", context)
 
 
 def _wallet_restaurant(request, restaurant_id) -> Restaurant:

@@ -115,3 +115,30 @@ def test_another_owners_credit_never_pays_an_invoice_billed_to_the_owner_before(
     top_up(restaurant, other_owner, 50_000)
     invoice.refresh_from_db()
     assert (invoice.status, invoice.amount_due_krw) == (InvoiceStatus.ISSUED, 35_770)
+
+
+def test_an_overpayment_shows_its_credit_on_the_receipt_and_the_invoice_page_with_the_wallet(
+    client, owner, tariff, old_bin, scan, bill
+):
+    scan(old_bin, seoul(2026, 9, 3, 5), 1_164_100)  # 1,164.1 kg × 130 = 151,333 → 151,330
+    bill("2026-09")
+    invoice = Invoice.objects.get()
+    assert invoice.total_krw == 151_330
+    client.force_login(owner)
+    checkout = client.post(reverse("pay-invoice", args=[invoice.id]))
+    receipt = client.post(checkout["Location"], {"outcome": "pay", "amount": "200000"}, follow=True).content.decode()
+    wallet = reverse("payments:wallet", args=[invoice.restaurant_id])
+    assert 'data-testid="credit">48,670원' in receipt
+    assert "청구 금액보다 48,670원을 더 내셨습니다" in receipt and wallet in receipt
+    page = client.get(reverse("billing:invoice-page", args=[invoice.id])).content.decode()
+    assert "남은 잔액 48,670원" in page and wallet in page
+
+
+def test_a_former_owner_reads_their_invoice_without_the_new_owners_account(client, owner, other_owner, invoice):
+    restaurant = invoice.restaurant
+    top_up(restaurant, owner, 50_000)
+    restaurant.owner = other_owner
+    restaurant.save(update_fields=["owner"])
+    client.force_login(owner)
+    page = client.get(reverse("billing:invoice-page", args=[invoice.id])).content.decode()
+    assert 'data-testid="account"' not in page
