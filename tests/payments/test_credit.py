@@ -142,3 +142,20 @@ def test_a_former_owner_reads_their_invoice_without_the_new_owners_account(clien
     client.force_login(owner)
     page = client.get(reverse("billing:invoice-page", args=[invoice.id])).content.decode()
     assert 'data-testid="account"' not in page
+
+
+def test_the_wallet_says_which_way_each_movement_went_in_words(client, owner, invoice):
+    from backend.billing.models import EntryKind
+
+    restaurant = invoice.restaurant
+    top_up(restaurant, owner, 50_000)
+    ledger.post(restaurant_id=restaurant.id, kind=EntryKind.REFUND, amount_krw=10_000, source_id="r1")
+    client.force_login(owner)
+    page = client.get(reverse("payments:wallet", args=[restaurant.id])).content.decode()
+    assert "들어온 돈 50,000원" in page  # the top-up
+    assert "나간 돈 10,000원" in page and "나간 돈 35,770원" in page  # the refund paid out, the invoice
+    assert "−50,000" not in page and "+10,000" not in page
+    assert "남은 잔액" in page and "4,230원" in page  # 50,000 in − 35,770 − 10,000 out
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("payments:wallet", args=[restaurant.id])).content.decode()
+    assert "Added to your account: 50,000 won" in page and "Taken from your account: 10,000 won" in page
