@@ -45,7 +45,7 @@ def sandbox_checkout(request, order_id):
     order = get_object_or_404(
         PaymentOrder.objects.visible_to(request.user).select_related("invoice", "restaurant"), id=order_id
     )
-    if request.method == "POST" and order.status == OrderStatus.PENDING:
+    if request.method == "POST" and order.status == OrderStatus.PENDING and not _stale(order):
         provider = SandboxProvider()
         succeeded = request.POST.get("outcome") == "pay"
         try:
@@ -74,7 +74,13 @@ def sandbox_checkout(request, order_id):
             return redirect("billing:invoice-page", invoice_id=order.invoice_id)
         messages.success(request, _("Payment received."))
         return redirect("payments:receipt", payment_id=payment.id)
-    return render(request, "payments/sandbox_checkout.html", {"order": order, "invoice": order.invoice})
+    context = {"order": order, "invoice": order.invoice, "stale": _stale(order)}
+    return render(request, "payments/sandbox_checkout.html", context)
+
+
+def _stale(order: PaymentOrder) -> bool:
+    """An invoice's order made before credit paid (part of) it asks for more than is due now."""
+    return order.invoice is not None and order.invoice.amount_due_krw != order.amount_krw
 
 
 @csrf_exempt

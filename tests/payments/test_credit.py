@@ -159,3 +159,14 @@ def test_the_wallet_says_which_way_each_movement_went_in_words(client, owner, in
     client.cookies["django_language"] = "en"
     page = client.get(reverse("payments:wallet", args=[restaurant.id])).content.decode()
     assert "Added to your account: 50,000 won" in page and "Taken from your account: 10,000 won" in page
+
+
+def test_an_order_made_before_a_top_up_no_longer_takes_the_old_amount(client, owner, invoice):
+    client.force_login(owner)
+    checkout = client.post(reverse("pay-invoice", args=[invoice.id]))["Location"]
+    top_up(invoice.restaurant, owner, 10_000)  # from another tab: the invoice now asks 25,770
+    page = client.get(checkout).content.decode()
+    assert "지금 낼 금액은 25,770원입니다" in page and 'value="35770"' not in page
+    client.post(checkout, {"outcome": "pay", "amount": "35770"})
+    invoice.refresh_from_db()
+    assert (invoice.paid_krw, invoice.amount_due_krw) == (0, 25_770)
