@@ -15,7 +15,7 @@ The credit not yet used by any invoice is what the balance does not explain:
     unused = Σ due of open invoices + draws no invoice has settled yet − balance
 
 (a draw of a prepaid pickup is a debt the next invoice takes over; a drawn pickup
-given back cancels its draw). Using it lowers the first term by what it uses, so
+given back cancels its draw, so neither changes the unused credit). Using it lowers the first term by what it uses, so
 running it again uses nothing: safe after every payment, and at every payment order.
 Only the invoices billed to the restaurant's current owner take it: one owner's
 money never pays another's bill.

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
-from backend.billing import credit, ledger, pricing
+from backend.billing import ledger, pricing
 from backend.billing.models import BillingAccount, BillingMode, EntryKind, LedgerEntry, Tariff
 from backend.billing.windows import billed_on_many
 from backend.collection_events.models import CollectionEvent, CollectionStatus
@@ -79,8 +79,6 @@ def charge_prepaid_pickups(*, restaurant_id: uuid.UUID | str) -> SweepResult:
         before = ledger.balance_krw(restaurant.id)
         drawn = _draw(restaurant, since=account)
         given_back = _give_back(restaurant)
-        if given_back:  # a pickup given back is credit: it pays open invoices first
-            credit.use_credit(restaurant.id)
         after = before + sum(entry.amount_krw for entry in drawn) + sum(entry.amount_krw for entry in given_back)
         _notify(restaurant, account, drawn, before=before, after=after)
     return SweepResult(len(drawn), len(given_back))
