@@ -255,6 +255,16 @@ class Invoice(models.Model):
     def is_payable(self) -> bool:
         return self.status in (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE) and self.amount_due_krw > 0
 
+    def apply_credit(self, *, amount_krw: int, at) -> None:
+        """Take the account's credit off this invoice, locked by the caller (billing/credit.py):
+        no money moves, the ledger already holds it; covered whole, the invoice is paid."""
+        self.prepaid_applied_krw += amount_krw
+        fields = ["prepaid_applied_krw"]
+        if self.status in (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE) and self.amount_due_krw == 0:
+            self.status, self.paid_at = InvoiceStatus.PAID, at
+            fields += ["status", "paid_at"]
+        self.save(update_fields=fields)
+
     def record_payment(self, *, amount_krw: int, at) -> None:
         """Add a payment to this invoice, locked by the caller. Paying more than is due
         settles it; the rest stays in the ledger as prepaid for the next invoice."""

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from backend.accounts.access import is_owner
 from backend.billing.models import Invoice, InvoiceStatus
 from backend.billing.pickups import TariffBook, month_so_far, receipts
+from backend.billing.selectors import balances
 from backend.collection_events.models import CollectionEvent
 from backend.core.errors import DomainError
 from backend.disputes import services as disputes
@@ -58,8 +59,9 @@ def _closed(restaurants: list[Restaurant], user) -> list[dict]:
 
 
 def owner_home_context(user) -> dict:
-    """The owner's part of the home page: the month so far of each open restaurant,
-    the closed ones with their final invoice, unpaid invoices."""
+    """The owner's part of the home page: the month so far of each open restaurant and
+    its account (owed, or credit; a link to its wallet), the closed ones with their final
+    invoice, unpaid invoices."""
     restaurants = list(Restaurant.objects.visible_to(user).select_related("municipality").order_by("name", "id"))
     unpaid = (
         Invoice.objects.visible_to(user)
@@ -68,8 +70,20 @@ def owner_home_context(user) -> dict:
     )
     open_ones = [r for r in restaurants if r.status != RestaurantStatus.CLOSED]
     closed = [r for r in restaurants if r.status == RestaurantStatus.CLOSED]
+    months = month_so_far(open_ones, now=timezone.now())
+    # The viewer's own account at each restaurant: one query, however long the history.
+    owed = balances({str(month.restaurant.id): str(user.id) for month in months}) if months else {}
+    accounts = [
+        {
+            "restaurant": month.restaurant,
+            "owed_krw": max(0, owed.get(str(month.restaurant.id), 0)),
+            "credit_krw": max(0, -owed.get(str(month.restaurant.id), 0)),
+        }
+        for month in months
+    ]
     return {
-        "months": month_so_far(open_ones, now=timezone.now()),
+        "months": months,
+        "accounts": accounts,
         "closed": _closed(closed, user),
         "unpaid": [i for i in unpaid if i.is_payable],
     }

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
-from backend.billing import ledger
+from backend.billing import credit, ledger
 from backend.billing.models import EntryKind, Invoice, InvoiceStatus
 from backend.core.errors import DomainError
 from backend.payments.models import (
@@ -35,22 +35,28 @@ MAX_PAYMENT_KRW = 100_000_000
 
 
 def create_payment_order(*, invoice: Invoice, by: User) -> PaymentOrder:
-    """An order for what is still due on the invoice; the owner may still pay another
-    amount at the provider (partial, or more to prepay)."""
-    if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE) or invoice.amount_due_krw <= 0:
-        raise DomainError(
-            "invoice_not_payable",
-            _("This invoice has nothing left to pay."),
-            status_code=409,
+    """An order for what is still due on the invoice once the account's credit is
+    used (billing/credit.py): the server decides the amount, never money the account
+    already holds. The owner may still pay another amount at the provider (partial,
+    or more to prepay)."""
+    with transaction.atomic():
+        ledger.lock_account(invoice.restaurant_id)
+        credit.use_credit(invoice.restaurant_id)
+        invoice.refresh_from_db()
+        if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE) or invoice.amount_due_krw <= 0:
+            raise DomainError(
+                "invoice_not_payable",
+                _("This invoice has nothing left to pay."),
+                status_code=409,
+            )
+        return PaymentOrder.objects.create(
+            purpose=OrderPurpose.INVOICE,
+            restaurant_id=invoice.restaurant_id,
+            invoice=invoice,
+            provider=get_provider().name,
+            amount_krw=invoice.amount_due_krw,
+            created_by=by,
         )
-    return PaymentOrder.objects.create(
-        purpose=OrderPurpose.INVOICE,
-        restaurant_id=invoice.restaurant_id,
-        invoice=invoice,
-        provider=get_provider().name,
-        amount_krw=invoice.amount_due_krw,
-        created_by=by,
-    )
 
 
 def _checked_amount(amount_krw: int) -> int:
@@ -139,6 +145,10 @@ def record_callback(*, provider_name: str, event: CallbackEvent) -> Payment | No
         )
         if invoice is not None:
             invoice.record_payment(amount_krw=payment.amount_krw, at=payment.paid_at)
+        # What is beyond this invoice (or a whole top-up) pays the owner's other open invoices first.
+        credit.use_credit(order.restaurant_id)
+        if invoice is not None:
+            invoice.refresh_from_db()
         order.status = OrderStatus.PAID
         order.save(update_fields=["status"])
         payment.invoice = invoice
@@ -202,6 +212,7 @@ def record_counter_payment(
         )
         if locked is not None:
             locked.record_payment(amount_krw=amount_krw, at=counter.recorded_at)
+        credit.use_credit(restaurant.id)
     return counter
 
 

@@ -46,7 +46,7 @@ def sandbox_checkout(request, order_id):
     order = get_object_or_404(
         PaymentOrder.objects.visible_to(request.user).select_related("invoice", "restaurant"), id=order_id
     )
-    if request.method == "POST" and order.status == OrderStatus.PENDING:
+    if request.method == "POST" and order.status == OrderStatus.PENDING and not _stale(order):
         provider = SandboxProvider()
         succeeded = request.POST.get("outcome") == "pay"
         try:
@@ -80,7 +80,13 @@ def sandbox_checkout(request, order_id):
             return redirect("billing:invoice-page", invoice_id=order.invoice_id)
         messages.success(request, _("Payment received."))
         return redirect("payments:receipt", payment_id=payment.id)
-    return render(request, "payments/sandbox_checkout.html", {"order": order, "invoice": order.invoice})
+    context = {"order": order, "invoice": order.invoice, "stale": _stale(order)}
+    return render(request, "payments/sandbox_checkout.html", context)
+
+
+def _stale(order: PaymentOrder) -> bool:
+    """An invoice's order made before credit paid (part of) it asks for more than is due now."""
+    return order.invoice is not None and order.invoice.amount_due_krw != order.amount_krw
 
 
 @csrf_exempt
@@ -99,7 +105,16 @@ def receipt(request, payment_id):
     payment = get_object_or_404(
         Payment.objects.visible_to(request.user).select_related("invoice", "restaurant"), id=payment_id
     )
-    return render(request, "payments/receipt.html", {"payment": payment, "invoice": payment.invoice})
+    invoice = payment.invoice
+    # More than the invoice asked for: the rest is credit on the account (docs/billing.md).
+    over = 0 if invoice is None else max(0, invoice.paid_krw + invoice.prepaid_applied_krw - invoice.total_krw)
+    context = {
+        "payment": payment,
+        "invoice": invoice,
+        "over_krw": min(payment.amount_krw, over),
+        "credit_krw": max(0, -ledger.balance_krw(payment.restaurant_id)),
+    }
+    return render(request, "payments/receipt.html", context)
 
 
 def _wallet_restaurant(request, restaurant_id) -> Restaurant:

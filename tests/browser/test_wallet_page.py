@@ -32,6 +32,10 @@ def test_an_owner_tops_up_reads_the_movements_and_asks_for_a_refund_on_a_phone(p
     sign_in(phone, "owner", PASSWORD, wallet)
     assert phone.get_by_test_id("balance").inner_text() == "25,000원"
     assert_usable(phone, "the wallet with credit")
+    movement = phone.get_by_test_id("entry-amount").first  # in words, no sign to decode
+    assert movement.inner_text() == "들어온 돈 1,000원"
+    box = movement.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= phone.viewport_size["width"]
     phone.get_by_role("link", name="이전").click()
     assert "2 / 2" in phone.content()
     assert_usable(phone, "the wallet's second page")

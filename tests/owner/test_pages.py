@@ -37,6 +37,27 @@ def test_home_lists_unpaid_invoices_with_a_pay_button(client, owner, bill, scan,
     assert f"{invoice.amount_due_krw:,}원" in page
 
 
+def test_home_shows_each_restaurants_balance_in_words_with_a_link_to_its_wallet(
+    client, owner, bill, scan, old_bin, tariff, now, f
+):
+    from backend.billing import ledger
+    from backend.billing.models import EntryKind
+
+    scan(old_bin, datetime(2026, 10, 5, 9, tzinfo=SEOUL), 20_000)  # 2,600 KRW
+    bill("2026-10")
+    second = f.RestaurantFactory(owner=owner, district=old_bin.restaurant.district, name="둘째 가게")
+    ledger.post(restaurant_id=second.id, kind=EntryKind.TOP_UP, amount_krw=-48_670, source_id="t1")
+    client.force_login(owner)
+    page = client.get(reverse("home")).content.decode()
+    balances = page[page.index('data-testid="balances"') : page.index('data-testid="unpaid"')]
+    assert "낼 금액 2,600원" in balances and "남은 잔액 48,670원" in balances
+    for restaurant in (old_bin.restaurant, second):
+        assert reverse("payments:wallet", args=[restaurant.id]) in balances
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("home")).content.decode()
+    assert "You owe 2,600 won" in page and "Your credit: 48,670 won" in page
+
+
 def test_my_bins_shows_each_tag_with_its_manual_code_qr_and_label(client, owner, tag, other_owner, f):
     f.TagFactory(bin=f.BinFactory(restaurant=other_owner.restaurants.first() or f.RestaurantFactory(owner=other_owner)))
     client.force_login(owner)
