@@ -34,5 +34,5 @@ def _account(user, invoice: Invoice) -> dict | None:
     for those who may see it: not a former owner, whose restaurant it no longer is."""
     if not Restaurant.objects.accounts_visible_to(user).filter(id=invoice.restaurant_id).exists():
         return None
-    balance = ledger.balance_krw(invoice.restaurant_id)
+    balance = ledger.balance_krw(invoice.restaurant_id, invoice.owner_id)  # the account it is billed to
     return {"restaurant_id": invoice.restaurant_id, "owed_krw": max(0, balance), "credit_krw": max(0, -balance)}
