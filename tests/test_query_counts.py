@@ -93,6 +93,7 @@ NOT_LIST_PAGES = {
     "pickup_requests:done",
     "pickup_requests:decide",
     "handovers:decide",
+    "handovers:cancel",  # a POST: the owner withdraws a waiting report
     "billing-console:tariff",
     "billing-console:close-tariff",
     "billing-console:run",

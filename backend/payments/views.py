@@ -108,11 +108,13 @@ def receipt(request, payment_id):
     invoice = payment.invoice
     # More than the invoice asked for: the rest is credit on the account (docs/billing.md).
     over = 0 if invoice is None else max(0, invoice.paid_krw + invoice.prepaid_applied_krw - invoice.total_krw)
+    # The account the payment went to (its owner's at the restaurant: docs/decisions/0005).
+    holder = LedgerEntry.objects.filter(payment_id=payment.id).values_list("owner_id", flat=True).first()
     context = {
         "payment": payment,
         "invoice": invoice,
         "over_krw": min(payment.amount_krw, over),
-        "credit_krw": max(0, -ledger.balance_krw(payment.restaurant_id)),
+        "credit_krw": max(0, -ledger.balance_krw(payment.restaurant_id, holder)),
     }
     return render(request, "payments/receipt.html", context)
 

@@ -46,7 +46,7 @@ def test_home_shows_each_restaurants_balance_in_words_with_a_link_to_its_wallet(
     scan(old_bin, datetime(2026, 10, 5, 9, tzinfo=SEOUL), 20_000)  # 2,600 KRW
     bill("2026-10")
     second = f.RestaurantFactory(owner=owner, district=old_bin.restaurant.district, name="둘째 가게")
-    ledger.post(restaurant_id=second.id, kind=EntryKind.TOP_UP, amount_krw=-48_670, source_id="t1")
+    ledger.post(restaurant_id=second.id, kind=EntryKind.TOP_UP, amount_krw=-48_670, source_id="t1", owner_id=owner.id)
     client.force_login(owner)
     page = client.get(reverse("home")).content.decode()
     balances = page[page.index('data-testid="balances"') : page.index('data-testid="unpaid"')]

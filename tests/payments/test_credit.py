@@ -44,7 +44,9 @@ def test_a_top_up_larger_than_the_open_invoice_pays_it_and_nothing_is_asked_twic
     top_up(invoice.restaurant, owner, 50_000)
     invoice.refresh_from_db()
     assert (invoice.status, invoice.prepaid_applied_krw, invoice.amount_due_krw) == (InvoiceStatus.PAID, 35_770, 0)
-    assert ledger.balance_krw(invoice.restaurant_id) == -14_230  # the wallet's credit: what is left over
+    assert (
+        ledger.balance_krw(invoice.restaurant_id, invoice.owner_id) == -14_230
+    )  # the wallet's credit: what is left over
     shown = pages(client, owner, invoice)
     assert "35,770원" not in unpaid(shown["home"]) and "납부할 청구서가 없습니다" in unpaid(shown["home"])
     assert "남은 잔액 14,230원" in shown["home"]
@@ -55,14 +57,16 @@ def test_a_top_up_larger_than_the_open_invoice_pays_it_and_nothing_is_asked_twic
     # Used once: the next top-up is credit only.
     top_up(invoice.restaurant, owner, 1_000)
     invoice.refresh_from_db()
-    assert invoice.prepaid_applied_krw == 35_770 and ledger.balance_krw(invoice.restaurant_id) == -15_230
+    assert (
+        invoice.prepaid_applied_krw == 35_770 and ledger.balance_krw(invoice.restaurant_id, invoice.owner_id) == -15_230
+    )
 
 
 def test_a_smaller_top_up_leaves_the_rest_due_the_same_on_every_page_and_the_payment_order(client, owner, invoice):
     top_up(invoice.restaurant, owner, 10_000)
     invoice.refresh_from_db()
     assert (invoice.status, invoice.amount_due_krw) == (InvoiceStatus.ISSUED, 25_770)
-    assert ledger.balance_krw(invoice.restaurant_id) == 25_770
+    assert ledger.balance_krw(invoice.restaurant_id, invoice.owner_id) == 25_770
     shown = pages(client, owner, invoice)
     assert "낼 금액 25,770원" in shown["home"]
     assert "25,770원" in unpaid(shown["home"]) and "35,770원" not in unpaid(shown["home"])
@@ -75,25 +79,33 @@ def test_a_smaller_top_up_leaves_the_rest_due_the_same_on_every_page_and_the_pay
     assert 'value="25770"' in client.get(checkout["Location"]).content.decode()
     paid(order, 25_770)
     invoice.refresh_from_db()
-    assert invoice.status == InvoiceStatus.PAID and ledger.balance_krw(invoice.restaurant_id) == 0
+    assert invoice.status == InvoiceStatus.PAID and ledger.balance_krw(invoice.restaurant_id, invoice.owner_id) == 0
 
 
 def test_credit_left_before_this_rule_is_used_when_the_owner_goes_to_pay(client, owner, invoice):
     """A top-up recorded without using the credit (as before): the payment order uses it first."""
     from backend.billing.models import EntryKind
 
-    ledger.post(restaurant_id=invoice.restaurant_id, kind=EntryKind.TOP_UP, amount_krw=-20_000, source_id="old")
+    ledger.post(
+        restaurant_id=invoice.restaurant_id,
+        kind=EntryKind.TOP_UP,
+        amount_krw=-20_000,
+        source_id="old",
+        owner_id=owner.id,
+    )
     order = services.create_payment_order(invoice=invoice, by=owner)
     assert order.amount_krw == 15_770
     invoice.refresh_from_db()
     assert invoice.prepaid_applied_krw == 20_000
-    assert credit.unused_credit_krw(invoice.restaurant_id) == 0
+    assert credit.unused_credit_krw(invoice.restaurant_id, invoice.owner_id) == 0
 
 
 def test_a_counter_payment_onto_the_account_pays_the_open_invoice(owner, official, invoice):
     services.record_counter_payment(restaurant=invoice.restaurant, amount_krw=40_000, method="cash", by=official)
     invoice.refresh_from_db()
-    assert invoice.status == InvoiceStatus.PAID and ledger.balance_krw(invoice.restaurant_id) == -4_230
+    assert (
+        invoice.status == InvoiceStatus.PAID and ledger.balance_krw(invoice.restaurant_id, invoice.owner_id) == -4_230
+    )
 
 
 @pytest.mark.django_db(transaction=True)  # two months billed: windows follow commit order
@@ -105,7 +117,7 @@ def test_an_overpayment_of_one_invoice_pays_the_next_open_one(owner, invoice, ol
     paid(services.create_payment_order(invoice=invoice, by=owner), 50_000)
     october.refresh_from_db()
     assert (october.status, october.prepaid_applied_krw, october.amount_due_krw) == (InvoiceStatus.PAID, 13_000, 0)
-    assert ledger.balance_krw(invoice.restaurant_id) == -1_230
+    assert ledger.balance_krw(invoice.restaurant_id, invoice.owner_id) == -1_230
 
 
 def test_another_owners_credit_never_pays_an_invoice_billed_to_the_owner_before(owner, other_owner, invoice):
@@ -149,7 +161,9 @@ def test_the_wallet_says_which_way_each_movement_went_in_words(client, owner, in
 
     restaurant = invoice.restaurant
     top_up(restaurant, owner, 50_000)
-    ledger.post(restaurant_id=restaurant.id, kind=EntryKind.REFUND, amount_krw=10_000, source_id="r1")
+    ledger.post(
+        restaurant_id=restaurant.id, kind=EntryKind.REFUND, amount_krw=10_000, source_id="r1", owner_id=owner.id
+    )
     client.force_login(owner)
     page = client.get(reverse("payments:wallet", args=[restaurant.id])).content.decode()
     assert "들어온 돈 50,000원" in page  # the top-up
