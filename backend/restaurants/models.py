@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from backend.core.errors import DomainError
 from backend.restaurants import business_numbers
@@ -70,8 +71,9 @@ class BusinessType(models.TextChoices):
 
 
 class RestaurantStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    # A context of their own: "Open" is also a notice's "open this" button.
+    OPEN = "open", pgettext_lazy("restaurant status", "Open")
+    CLOSED = "closed", pgettext_lazy("restaurant status", "Closed")
 
 
 class Restaurant(models.Model):

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from backend.accounts.models import User
 from backend.restaurants.models import Bin
@@ -102,7 +103,7 @@ class Tag(models.Model):
 
 
 class LabelSheetStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting")
+    PENDING = "pending", pgettext_lazy("label sheet", "Waiting")  # not a handover's "awaiting confirmation"
     BUILDING = "building", _("Being made")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
