@@ -3,8 +3,11 @@
 from dataclasses import dataclass
 
 from django import template
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 register = template.Library()
 
@@ -15,11 +18,46 @@ KIND = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
 
 
 @dataclass
+class Change:
+    """One field's change, as an official reads it: the field's verbose name, and the
+    values as the pages show them (a choice's label, yes/no), both in the reader's
+    language; `typed` values (names, addresses, reasons) stay as they were written."""
+
+    field: str  # the field's name, as the model has it
+    label: "str | Promise"
+    old: object
+    new: object
+    typed: bool
+
+
+def _shown(field, value) -> object:
+    if value is None or field is None:
+        return value
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return pgettext_lazy("a yes-or-no value", "Yes") if value else pgettext_lazy("a yes-or-no value", "No")
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value)
+    return value
+
+
+def describe_change(model, name: str, old, new) -> Change:
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        field = None
+    label = capfirst(field.verbose_name) if field is not None else name
+    typed = field is not None and not field.choices and isinstance(new if new is not None else old, str)
+    return Change(field=name, label=label, old=_shown(field, old), new=_shown(field, new), typed=typed)
+
+
+@dataclass
 class HistoryRow:
     when: object
     who: str  # the person's name; empty when the system made the change
     kind: "str | Promise"
-    changes: list[tuple[str, object, object]]
+    changes: list[Change]
     reason: str
 
 
@@ -32,7 +70,7 @@ def history_rows(obj, limit: int = HISTORY_ROWS) -> list[HistoryRow]:
         changes = []
         if older is not None and record.history_type == "~":
             delta = record.diff_against(older)
-            changes = [(change.field, change.old, change.new) for change in delta.changes]
+            changes = [describe_change(type(obj), change.field, change.old, change.new) for change in delta.changes]
             if not changes and not record.history_change_reason:
                 continue  # saved with nothing changed
         user = record.history_user
