@@ -165,7 +165,8 @@ def _mark_tags_and_unpaid(rows: list[Restaurant], today: date) -> None:
             "bin__restaurant_id", flat=True
         )
     )
-    overdue, waiting = set(), set()
+    overdue: set[uuid.UUID] = set()
+    waiting: set[uuid.UUID] = set()
     unpaid = Invoice.objects.filter(restaurant_id__in=ids, status__in=UNPAID).annotate(overdue=Q(past_due(today)))
     for restaurant_id, is_overdue in unpaid.values_list("restaurant_id", "overdue"):
         (overdue if is_overdue else waiting).add(restaurant_id)
