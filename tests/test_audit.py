@@ -111,3 +111,12 @@ def test_a_tariff_changed_through_the_api_keeps_who_and_why(api, official):
     record = tariff.history.latest()
     assert (record.history_user, record.history_change_reason) == (official, "요금 개정")
     assert "change_reason" not in response.json()
+
+
+def test_a_moved_restaurant_reads_as_the_districts_names_not_their_ids(f, official, restaurant):
+    other = f.DistrictFactory(municipality=restaurant.municipality, name="망원동")
+    before = restaurant.district.name
+    restaurant.district = other
+    restaurant.save()
+    (row, *_) = history_rows(restaurant)
+    assert [(c.label, c.old, c.new, c.typed) for c in row.changes] == [("동", before, "망원동", True)]

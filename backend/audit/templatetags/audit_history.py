@@ -42,11 +42,15 @@ def _shown(field, value) -> object:
     return value
 
 
-def describe_change(model, name: str, old, new) -> Change:
+def _field(model, name: str):
     try:
-        field = model._meta.get_field(name)
+        return model._meta.get_field(name)
     except FieldDoesNotExist:
-        field = None
+        return None
+
+
+def describe_change(model, name: str, old, new) -> Change:
+    field = _field(model, name)
     label = capfirst(field.verbose_name) if field is not None else name
     typed = field is not None and not field.choices and isinstance(new if new is not None else old, str)
     return Change(field=name, label=label, old=_shown(field, old), new=_shown(field, new), typed=typed)
@@ -61,8 +65,40 @@ class HistoryRow:
     reason: str
 
 
+def _name_related(model, rows: list[HistoryRow]) -> None:
+    """A changed foreign key reads as what it points to (a district's name, not its id):
+    one query per kind of object pointed to, only when such a change is shown."""
+    wanted: dict[type, set] = {}
+    for row in rows:
+        for change in row.changes:
+            field = _field(model, change.field)
+            if field is not None and field.is_relation and field.many_to_one:
+                wanted.setdefault(field.related_model, set()).update(
+                    v for v in (change.old, change.new) if v is not None
+                )
+    found = {related: related._default_manager.in_bulk(list(ids)) for related, ids in wanted.items()}
+    for row in rows:
+        for change in row.changes:
+            field = _field(model, change.field)
+            if field is not None and field.related_model in found:
+                objects = found[field.related_model]
+                change.old, change.new = (
+                    (_called(objects[v]) if v in objects else str(v)) if v is not None else None
+                    for v in (change.old, change.new)
+                )
+                change.typed = True  # names from the register or the people's own
+
+
+def _called(target) -> str:
+    """What a page calls what a key points to: a person's name, a district's, else its text."""
+    if hasattr(target, "get_full_name"):
+        return target.get_full_name() or target.get_username()
+    return str(getattr(target, "name", None) or target)
+
+
 def history_rows(obj, limit: int = HISTORY_ROWS) -> list[HistoryRow]:
-    """One query (with the users): consecutive records are compared in memory."""
+    """One query (with the users): consecutive records are compared in memory; a changed
+    foreign key adds one for what it points to."""
     records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
     rows = []
     for index, record in enumerate(records[:limit]):
@@ -83,6 +119,7 @@ def history_rows(obj, limit: int = HISTORY_ROWS) -> list[HistoryRow]:
                 reason=record.history_change_reason or "",
             )
         )
+    _name_related(type(obj), rows)
     return rows
 
 
