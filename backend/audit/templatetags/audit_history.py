@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -68,7 +69,7 @@ class HistoryRow:
 def _name_related(model, rows: list[HistoryRow]) -> None:
     """A changed foreign key reads as what it points to (a district's name, not its id):
     one query per kind of object pointed to, only when such a change is shown."""
-    wanted: dict[type, set] = {}
+    wanted: dict[type[models.Model], set] = {}
     for row in rows:
         for change in row.changes:
             field = _field(model, change.field)
