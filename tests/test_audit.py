@@ -22,7 +22,7 @@ def test_a_change_through_the_api_records_the_signed_in_official(api, official, 
     assert (record.history_user, record.name) == (official, "새이름 식당")
     (row, *_) = history_rows(restaurant)
     assert row.who == (official.get_full_name() or "official")
-    assert [(field, new) for field, _old, new in row.changes] == [("name", "새이름 식당")]
+    assert [(change.field, change.new) for change in row.changes] == [("name", "새이름 식당")]
 
 
 def test_tags_and_bins_keep_the_reason_given_with_the_change(official, bin, tag):
@@ -34,7 +34,7 @@ def test_tags_and_bins_keep_the_reason_given_with_the_change(official, bin, tag)
     with change_reason("폐업"):
         retire_bin(bin=bin, by=official)
     assert bin.history.latest().history_change_reason == "폐업"
-    assert "status" in [field for field, _old, _new in history_rows(bin)[0].changes]
+    assert "status" in [change.field for change in history_rows(bin)[0].changes]
 
 
 def test_no_reason_outside_the_block(official, bin):
@@ -59,7 +59,7 @@ def test_the_include_shows_each_change_with_old_and_new_values(official, restaur
         restaurant.name = "바뀐 식당"
         restaurant.save()
     html = Template("{% load audit_history %}{% history_of restaurant %}").render(Context({"restaurant": restaurant}))
-    assert "상호 변경 신고" in html and "바뀐 식당" in html and "<code>name</code>" in html
+    assert "상호 변경 신고" in html and '<li>상호: <span lang="ko">' in html and "바뀐 식당" in html
     assert "<td>변경<ul" in html and "<td>생성</td>" in html
     with translation.override("en"):
         html = Template("{% load audit_history %}{% history_of restaurant %}").render(
@@ -67,6 +67,24 @@ def test_the_include_shows_each_change_with_old_and_new_values(official, restaur
         )
     assert "<td>Changed<ul" in html and "<td>Created</td>" in html and ">History</h2>" in html
     assert '<span lang="ko">상호 변경 신고</span>' in html and '<span lang="ko">바뀐 식당</span>' in html
+    assert "<li>Name: <span" in html
+
+
+def test_a_closing_reads_as_the_fields_names_and_the_statuses_words(official, restaurant):
+    """Not "closed_on: — → 2020-01-01 / status: open → closed": the officials' words."""
+    from datetime import date
+
+    with change_reason("폐업 신고"):
+        restaurant.status = "closed"
+        restaurant.closed_on = date(2020, 1, 1)
+        restaurant.save()
+    render = Template("{% load audit_history %}{% history_of restaurant %}").render
+    html = render(Context({"restaurant": restaurant}))
+    assert "<li>폐업일자: — → 2020년 1월 1일</li>" in html and "<li>상태: 영업 중 → 폐업</li>" in html
+    assert "closed_on" not in html and "status:" not in html
+    with translation.override("en"):
+        html = render(Context({"restaurant": restaurant}))
+    assert "<li>Status: Open → Closed</li>" in html and "<li>Closing day: —" in html
 
 
 def test_the_history_is_read_in_one_query_however_long(django_assert_num_queries, restaurant):
@@ -93,3 +111,12 @@ def test_a_tariff_changed_through_the_api_keeps_who_and_why(api, official):
     record = tariff.history.latest()
     assert (record.history_user, record.history_change_reason) == (official, "요금 개정")
     assert "change_reason" not in response.json()
+
+
+def test_a_moved_restaurant_reads_as_the_districts_names_not_their_ids(f, official, restaurant):
+    other = f.DistrictFactory(municipality=restaurant.municipality, name="망원동")
+    before = restaurant.district.name
+    restaurant.district = other
+    restaurant.save()
+    (row, *_) = history_rows(restaurant)
+    assert [(c.label, c.old, c.new, c.typed) for c in row.changes] == [("동", before, "망원동", True)]

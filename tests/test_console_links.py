@@ -58,3 +58,23 @@ def test_the_console_and_the_billing_pages_offer_the_same_menu(client, official)
     ours = menu(reverse("console:restaurants"))
     assert ours == menu(reverse("billing-console:tariffs")) == menu(reverse("scales:list"))
     assert {reverse("registers:upload"), reverse("console:bins-bulk"), reverse("disputes:review")} <= ours
+
+
+def test_the_officials_home_offers_the_consoles_own_menu(client, official):
+    """Arrears, refunds, closings and sales, tag reports: whatever the console's menu has,
+    the home has too (the same menu, not a copy that falls behind)."""
+    import re
+
+    client.force_login(official)
+
+    def menu(url):
+        html = client.get(url).content.decode()
+        nav = re.search(r'<nav class="console-nav".*?</nav>', html, re.S).group(0)
+        return set(re.findall(r'href="([^"]+)"', nav))
+
+    home = menu("/")
+    assert home == menu(reverse("console:restaurants"))
+    for name in ("billing-console:arrears", "payments-console:refunds", "handovers:review", "console:tag-reports"):
+        assert reverse(name) in home
+    html = client.get("/").content.decode()
+    assert all(text in html for text in ("미납", "환불 요청", "폐업 · 양도 확인", "태그 신고"))

@@ -67,6 +67,17 @@ def due_dates_of(bucket: str, today: date) -> Q:
     return condition
 
 
+def past_due(today: date) -> Q:
+    """Invoices in arrears on `today`: issued, their due date passed, something still owed.
+    The arrears pages and the console's restaurant list ("unpaid") both ask this; an
+    invoice not yet due is waiting for its payment, not unpaid."""
+    return Q(
+        status__in=[InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE],
+        due_date__lt=today,
+        total_krw__gt=F("prepaid_applied_krw") + F("paid_krw"),
+    )
+
+
 def local_today(municipality: Municipality, now: datetime | None = None) -> date:
     return (now or timezone.now()).astimezone(municipality.zone).date()
 
@@ -90,13 +101,8 @@ def arrears(
     owed = ExpressionWrapper(F("total_krw") - F("prepaid_applied_krw") - F("paid_krw"), output_field=IntegerField())
     invoices = (
         Invoice.objects.visible_to(user)
-        .filter(
-            municipality=municipality,
-            status__in=[InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE],
-            due_date__lt=today,
-        )
+        .filter(past_due(today), municipality=municipality)
         .annotate(owed_krw=owed, district_name=F("restaurant__district__name"))
-        .filter(owed_krw__gt=0)
     )
     if bucket is not None:
         invoices = invoices.filter(due_dates_of(bucket, today))

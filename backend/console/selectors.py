@@ -8,19 +8,29 @@ Filters are one `ListFilter` each: adding one is adding a line to `FILTERS`.
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
-from django.db.models import Exists, F, OuterRef, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Concat
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from backend.billing.arrears import local_today, past_due
 from backend.billing.models import Invoice, InvoiceStatus
 from backend.municipalities.models import District
 from backend.restaurants.models import BusinessType, Restaurant, RestaurantStatus
 from backend.tags.models import Tag, TagStatus
 
 PAGE_SIZE = 50
-UNPAID = (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE)
+UNPAID = (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE)  # unpaid so far: overdue, or not yet due
+
+
+def _today(user) -> date:
+    """The official's municipality's date: an invoice is overdue from the day after its due date there."""
+    if user.municipality is not None:
+        return local_today(user.municipality)
+    return timezone.localdate()
 
 
 @dataclass(frozen=True)
@@ -28,15 +38,16 @@ class ListFilter:
     name: str
     label: "str | Promise"
     choices: Callable[..., Sequence[tuple[str, str]]]  # (user) → [(value, label)]
-    apply: Callable[[QuerySet, str], QuerySet]
+    apply: Callable[[QuerySet, str, object], QuerySet]  # (rows, value, user) → rows
 
 
-def _active_tag():
+def _active_tag(user):
     return Exists(Tag.objects.filter(bin__restaurant=OuterRef("pk"), status=TagStatus.ACTIVE))
 
 
-def _unpaid():
-    return Exists(Invoice.objects.filter(restaurant=OuterRef("pk"), status__in=UNPAID))
+def _overdue(user):
+    """ "Unpaid" on the list means what the arrears page counts: past its due date."""
+    return Exists(Invoice.objects.filter(past_due(_today(user)), restaurant=OuterRef("pk")))
 
 
 def _yes_no(yes: "str | Promise", no: "str | Promise"):
@@ -44,7 +55,7 @@ def _yes_no(yes: "str | Promise", no: "str | Promise"):
 
 
 def _by_flag(expression):
-    return lambda qs, value: qs.filter(expression()) if value == "yes" else qs.exclude(expression())
+    return lambda qs, value, user: qs.filter(expression(user)) if value == "yes" else qs.exclude(expression(user))
 
 
 FILTERS: tuple[ListFilter, ...] = (
@@ -52,19 +63,19 @@ FILTERS: tuple[ListFilter, ...] = (
         "district",
         _("District"),
         lambda user: [(str(d.pk), d.name) for d in District.objects.visible_to(user).order_by("name")],
-        lambda qs, value: qs.filter(district_id=value),
+        lambda qs, value, user: qs.filter(district_id=value),
     ),
     ListFilter(
         "business_type",
         _("Business type"),
         lambda user: [(value, str(label)) for value, label in BusinessType.choices],
-        lambda qs, value: qs.filter(business_type=value),
+        lambda qs, value, user: qs.filter(business_type=value),
     ),
     ListFilter(
         "status",
         _("Status"),
         lambda user: [(value, str(label)) for value, label in RestaurantStatus.choices],
-        lambda qs, value: qs.filter(status=value),
+        lambda qs, value, user: qs.filter(status=value),
     ),
     ListFilter(
         "tag",
@@ -76,7 +87,7 @@ FILTERS: tuple[ListFilter, ...] = (
         "unpaid",
         _("Unpaid"),
         _yes_no(_("Has unpaid invoices"), _("Nothing unpaid")),
-        _by_flag(_unpaid),
+        _by_flag(_overdue),
     ),
 )
 
@@ -107,7 +118,7 @@ def restaurant_page(user, params, *, page_size: int = PAGE_SIZE) -> RestaurantPa
         if value not in {choice for choice, _label in choices}:
             value = ""
         if value:
-            qs = list_filter.apply(qs, value)  # type: ignore[assignment]
+            qs = list_filter.apply(qs, value, user)  # type: ignore[assignment]
         fields.append(FilterField(list_filter.name, list_filter.label, choices, value))
     query = params.get("q", "")
     qs = qs.search(query)
@@ -131,7 +142,7 @@ def restaurant_page(user, params, *, page_size: int = PAGE_SIZE) -> RestaurantPa
     rows = rows[:page_size]
     if backwards:
         rows.reverse()
-    _mark_tags_and_unpaid(rows)
+    _mark_tags_and_unpaid(rows, _today(user))
     has_next = more if not backwards else True
     has_previous = cursor is not None and (more if backwards else True)
     return RestaurantPage(
@@ -143,22 +154,26 @@ def restaurant_page(user, params, *, page_size: int = PAGE_SIZE) -> RestaurantPa
     )
 
 
-def _mark_tags_and_unpaid(rows: list[Restaurant]) -> None:
-    """Whether each row has an active tag and unpaid invoices: two queries over the page's
-    ids. As EXISTS columns of the page's query, PostgreSQL may hash the whole tags table
-    once (300 ms at 100,000 restaurants) to answer 50 rows."""
+def _mark_tags_and_unpaid(rows: list[Restaurant], today: date) -> None:
+    """Whether each row has an active tag, and overdue invoices (`has_unpaid`) or only ones
+    not yet due (`awaits_payment`): two queries over the page's ids. As EXISTS columns of
+    the page's query, PostgreSQL may hash the whole tags table once (300 ms at 100,000
+    restaurants) to answer 50 rows."""
     ids = [row.pk for row in rows]
     tagged = set(
         Tag.objects.filter(bin__restaurant_id__in=ids, status=TagStatus.ACTIVE).values_list(
             "bin__restaurant_id", flat=True
         )
     )
-    unpaid = set(
-        Invoice.objects.filter(restaurant_id__in=ids, status__in=UNPAID).values_list("restaurant_id", flat=True)
-    )
+    overdue: set[uuid.UUID] = set()
+    waiting: set[uuid.UUID] = set()
+    unpaid = Invoice.objects.filter(restaurant_id__in=ids, status__in=UNPAID).annotate(overdue=Q(past_due(today)))
+    for restaurant_id, is_overdue in unpaid.values_list("restaurant_id", "overdue"):
+        (overdue if is_overdue else waiting).add(restaurant_id)
     for row in rows:
         row.has_active_tag = row.pk in tagged  # type: ignore[attr-defined]
-        row.has_unpaid = row.pk in unpaid  # type: ignore[attr-defined]
+        row.has_unpaid = row.pk in overdue  # type: ignore[attr-defined]
+        row.awaits_payment = row.pk not in overdue and row.pk in waiting  # type: ignore[attr-defined]
 
 
 def _cursor(user, raw: str | None) -> tuple[str, str] | None:

@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.municipalities.models import Municipality
@@ -32,3 +34,11 @@ def home_zone(user: User) -> ZoneInfo:
     if municipality is None and user.is_owner:
         municipality = Municipality.objects.filter(id__in=user.restaurants.values("municipality_id")).first()
     return municipality.zone if municipality is not None else ZoneInfo(settings.TIME_ZONE)
+
+
+# What people call a zone's clock ("Asia/Seoul" is the machines' name for it).
+ZONE_NAMES = {"Asia/Seoul": _("Seoul time")}
+
+
+def zone_name(zone: ZoneInfo) -> "str | Promise":
+    return ZONE_NAMES.get(zone.key, zone.key)

@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from backend.accounts.languages import language_of, set_language_cookie
 from backend.core.errors import DomainError
 from backend.notifications import services
-from backend.notifications.models import Channel
+from backend.notifications.models import Channel, NoticePreference
 from backend.notifications.notifiers import configured_channels
-from backend.notifications.preferences import home_zone, preference_of
+from backend.notifications.preferences import home_zone, preference_of, zone_name
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -27,8 +27,9 @@ class PreferenceForm(forms.Form):
     alimtalk = forms.BooleanField(label=Channel.ALIMTALK.label, required=False)
     sms = forms.BooleanField(label=Channel.SMS.label, required=False)
     quiet_hours = forms.BooleanField(label=_("Quiet hours on"), required=False)
-    quiet_start = forms.TimeField(label=_("From"), widget=TIME)
-    quiet_end = forms.TimeField(label=_("Until"), widget=TIME)
+    # Needed only with quiet hours on (clean); left empty with them off, the stored times stay.
+    quiet_start = forms.TimeField(label=_("From"), widget=TIME, required=False)
+    quiet_end = forms.TimeField(label=_("Until"), widget=TIME, required=False)
     # Each language by its own name (한국어, English), as the header's switch says it.
     # Not sent (an older form): the stored language stays as it is.
     language = forms.ChoiceField(
@@ -38,11 +39,27 @@ class PreferenceForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         ready = set(configured_channels())
+        self.kept = {}
         for channel in Channel.values:
             field = self.fields[channel]
             field.ready = channel in ready
-            # A channel without a notifier keeps the person's choice for the day it is.
-            field.disabled = channel not in ready
+            if channel not in ready:
+                # A channel without a notifier keeps the person's choice for the day it
+                # is, but shows unticked: a ticked box would read as "on" today.
+                field.disabled = True
+                self.kept[channel] = bool(self.initial.get(channel, False))
+                self.initial[channel] = False
+
+    def clean(self):
+        data = super().clean()
+        data.update(self.kept)
+        for name in ("quiet_start", "quiet_end"):
+            if data.get(name) is None and name not in self.errors:
+                if data.get("quiet_hours"):
+                    self.add_error(name, self.fields[name].error_messages["required"])
+                else:
+                    data[name] = self.initial.get(name) or NoticePreference._meta.get_field(name).default
+        return data
 
     def channels(self):
         return [self[channel] for channel in (Channel.EMAIL, Channel.ALIMTALK, Channel.SMS)]
@@ -74,6 +91,6 @@ def notice_settings(request):
     return render(
         request,
         "notifications/settings.html",
-        {"form": form, "zone": home_zone(request.user)},
+        {"form": form, "zone": zone_name(home_zone(request.user))},
         status=400 if form.errors else 200,
     )

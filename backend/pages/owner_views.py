@@ -11,6 +11,7 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from backend.accounts.access import is_owner
@@ -139,7 +140,7 @@ def report_tag(request, bin_id):
     """ "My tag is lost or damaged": reaches the officials' console (console:tag-reports)."""
     if not can_report_tag_problem(request.user):
         raise PermissionDenied
-    bin = get_object_or_404(Bin.objects.visible_to(request.user), id=bin_id)
+    bin = get_object_or_404(Bin.objects.visible_to(request.user).select_related("restaurant"), id=bin_id)
     try:
         tag_services.report_tag_problem(
             bin=bin, by=request.user, kind=request.POST.get("kind", ""), note=request.POST.get("note", "")
@@ -149,8 +150,8 @@ def report_tag(request, bin_id):
     else:
         messages.success(
             request,
-            f"{bin.label}: 신고를 접수했습니다. 담당 공무원이 새 태그를 보내 드립니다. "
-            "Your report reached the officials; they will send a new tag.",
+            _("%(restaurant)s, bin %(bin)s: your report has reached the officials; they will send a new tag.")
+            % {"restaurant": bin.restaurant.name, "bin": bin.label},
         )
     return redirect("owner-bins")
 

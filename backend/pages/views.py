@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.access import is_owner
 from backend.collection_events.access import can_read_bin_history, can_record_scans, can_see_stops
@@ -28,7 +29,7 @@ def tag_page(request, code: str):
     and to anyone else only that the bin is registered."""
     reference = codes.parse_tag_reference(code) if len(code) <= MANUAL_CODE_TYPED_MAX else None
     if reference is not None and reference.bad_check_character:
-        return error_page(404, BAD_CHECK_CHARACTER)
+        return error_page(404, str(BAD_CHECK_CHARACTER))
     if reference is not None and reference.manual_code:
         return _to_tag_code(request, reference.manual_code)
     # A code no tag can have (too long, NUL, other odd characters) is simply not found,
@@ -57,10 +58,7 @@ def tag_page(request, code: str):
 
 # The manual code as people type it: dashes, spaces, either case, O/I/L for 0/1.
 MANUAL_CODE_TYPED_MAX = 20
-BAD_CHECK_CHARACTER = (
-    "수동 코드를 다시 확인해 주세요: 마지막 확인 문자가 맞지 않습니다. "
-    "Check the manual code again: its check character does not match."
-)
+BAD_CHECK_CHARACTER = _("Check the manual code again: its last character, the check character, does not match.")
 
 
 def _to_tag_code(request, manual_code: str):

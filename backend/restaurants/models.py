@@ -9,6 +9,7 @@ from django.db.models import Exists, Max, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from backend.core.errors import DomainError
 from backend.restaurants import business_numbers
@@ -95,38 +96,67 @@ class BusinessType(models.TextChoices):
 
 
 class RestaurantStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    # A context of their own: "Open" is also a notice's "open this" button.
+    OPEN = "open", pgettext_lazy("restaurant status", "Open")
+    CLOSED = "closed", pgettext_lazy("restaurant status", "Closed")
 
 
 class Restaurant(models.Model):
     """A small restaurant (소형 음식점) that puts food waste out in its own bins."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    municipality = models.ForeignKey("municipalities.Municipality", on_delete=models.PROTECT, related_name="+")
-    district = models.ForeignKey("municipalities.District", on_delete=models.PROTECT, related_name="restaurants")
-    name = models.CharField(max_length=100)
+    # Verbose names: the change history on the officials' pages names the fields with them.
+    municipality = models.ForeignKey(
+        "municipalities.Municipality", on_delete=models.PROTECT, related_name="+", verbose_name=_("Municipality")
+    )
+    district = models.ForeignKey(
+        "municipalities.District", on_delete=models.PROTECT, related_name="restaurants", verbose_name=_("District")
+    )
+    name = models.CharField(max_length=100, verbose_name=pgettext_lazy("a restaurant's name", "Name"))
     business_number = models.CharField(
-        max_length=10, blank=True, help_text="사업자등록번호, ten digits; blank until the owner or an official adds it"
+        max_length=10,
+        blank=True,
+        verbose_name=_("Business number"),
+        help_text="사업자등록번호, ten digits; blank until the owner or an official adds it",
     )
     # NULL, not blank, when absent: the register import upserts on (municipality,
     # register_id) with ON CONFLICT, which needs a plain unique index (NULLs never clash).
     register_id = models.CharField(
-        max_length=40, null=True, blank=True, help_text="관리번호: the licence register's own key"
+        max_length=40,
+        null=True,
+        blank=True,
+        verbose_name=_("Register id"),
+        help_text="관리번호: the licence register's own key",
     )
-    business_type = models.CharField(max_length=16, choices=BusinessType.choices, default=BusinessType.OTHER)
+    business_type = models.CharField(
+        max_length=16, choices=BusinessType.choices, default=BusinessType.OTHER, verbose_name=_("Business type")
+    )
     floor_area_m2 = models.DecimalField(
-        max_digits=9, decimal_places=2, null=True, blank=True, help_text="시설총규모 (m²)"
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        verbose_name=_("Floor area (m²)"),
+        help_text="시설총규모 (m²)",
     )
-    status = models.CharField(max_length=8, choices=RestaurantStatus.choices, default=RestaurantStatus.OPEN)
-    closed_on = models.DateField(null=True, blank=True, help_text="폐업일자: no pickups or bills after this day")
-    address = models.CharField(max_length=200)
-    lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    lng = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    status = models.CharField(
+        max_length=8, choices=RestaurantStatus.choices, default=RestaurantStatus.OPEN, verbose_name=_("Status")
+    )
+    closed_on = models.DateField(
+        null=True, blank=True, verbose_name=_("Closing day"), help_text="폐업일자: no pickups or bills after this day"
+    )
+    address = models.CharField(max_length=200, verbose_name=_("Address"))
+    lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True, verbose_name=_("Latitude"))
+    lng = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True, verbose_name=_("Longitude"))
     owner = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="restaurants"
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="restaurants",
+        verbose_name=_("Owner"),
     )
-    phone = models.CharField(max_length=13, blank=True)
+    phone = models.CharField(max_length=13, blank=True, verbose_name=_("Phone"))
     created_at = models.DateTimeField(auto_now_add=True)
     # When the row last changed, so that the crews' directory sends only what changed
     # (routes/selectors.py). The database default covers the register import's SQL inserts.
@@ -310,14 +340,23 @@ class Bin(models.Model):
     """One food-waste bin (전용수거용기) of a restaurant; it carries one tag at a time."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    restaurant = models.ForeignKey(Restaurant, on_delete=models.PROTECT, related_name="bins")
-    capacity_liters = models.PositiveIntegerField(validators=[MinValueValidator(1)])
-    label = models.CharField(max_length=50, help_text='e.g. "주방 1"')
-    status = models.CharField(max_length=16, choices=BinStatus.choices, default=BinStatus.ACTIVE)
+    restaurant = models.ForeignKey(
+        Restaurant, on_delete=models.PROTECT, related_name="bins", verbose_name=_("Restaurant")
+    )
+    capacity_liters = models.PositiveIntegerField(
+        validators=[MinValueValidator(1)], verbose_name=_("Capacity (litres)")
+    )
+    label = models.CharField(
+        max_length=50, verbose_name=pgettext_lazy("a bin's label", "Label"), help_text='e.g. "주방 1"'
+    )
+    status = models.CharField(
+        max_length=16, choices=BinStatus.choices, default=BinStatus.ACTIVE, verbose_name=_("Status")
+    )
     collection_days = ArrayField(
         models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(7)]),
         default=list,
         blank=True,
+        verbose_name=_("Collection days"),
         help_text="수거 요일: ISO weekdays, 1 = Monday … 7 = Sunday; empty = every day",
     )
     created_at = models.DateTimeField(auto_now_add=True)

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from backend.accounts.models import User
 from backend.restaurants.models import Bin
@@ -39,17 +40,27 @@ class Tag(models.Model):
     manual_code = models.CharField(
         max_length=codes.MANUAL_LENGTH, unique=True, default=codes.new_manual_code, editable=False
     )
-    status = models.CharField(max_length=16, choices=TagStatus.choices, default=TagStatus.ACTIVE)
+    # Verbose names: the change history on the officials' pages names the fields with them.
+    status = models.CharField(
+        max_length=16, choices=TagStatus.choices, default=TagStatus.ACTIVE, verbose_name=_("Status")
+    )
     issued_at = models.DateTimeField(default=timezone.now)
     issued_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    revoke_reason = models.CharField(max_length=200, blank=True)
-    nfc_uid = models.CharField(max_length=20, blank=True, help_text="UID of the chip the URL was written to, hex")
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("Revoked at"))
+    revoked_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("Revoked by")
+    )
+    revoke_reason = models.CharField(max_length=200, blank=True, verbose_name=_("Reason for revoking"))
+    nfc_uid = models.CharField(
+        max_length=20,
+        blank=True,
+        verbose_name=_("NFC chip UID"),
+        help_text="UID of the chip the URL was written to, hex",
+    )
     # NTAG 424 DNA tags programmed for Secure Unique NFC (docs/sun.md): every tap
     # carries a MAC over the chip's UID and tap counter, which must keep rising.
-    sun_enabled = models.BooleanField(default=False)
-    sun_last_counter = models.PositiveIntegerField(null=True, blank=True)
+    sun_enabled = models.BooleanField(default=False, verbose_name=_("Secure NFC (SUN)"))
+    sun_last_counter = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("Last tap counter"))
     # Changes the crews' directory sends on (routes/selectors.py): issuing and revoking. A tap's
     # counter (sun_last_counter) is saved without it, so that scans do not resend the bin.
     updated_at = models.DateTimeField(auto_now=True, db_default=Now(), db_index=True)
@@ -102,7 +113,7 @@ class Tag(models.Model):
 
 
 class LabelSheetStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting")
+    PENDING = "pending", pgettext_lazy("label sheet", "Waiting")  # not a handover's "awaiting confirmation"
     BUILDING = "building", _("Being made")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")

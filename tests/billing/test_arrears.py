@@ -262,3 +262,28 @@ def test_the_page_and_the_api_read_a_fixed_number_of_queries(client, api, offici
     assert Invoice.objects.count() == 2 + 2 * 5
     assert count_queries(lambda: client.get("/console/arrears/")) == page_few
     assert count_queries(lambda: api.get("/api/v1/arrears/")) == api_few
+
+
+def test_the_console_list_says_unpaid_only_where_the_arrears_page_does(client, api, official, billed):
+    """An invoice not yet due is waiting for its payment: "납부 대기", not "미납", and the
+    list's unpaid filter finds the restaurants the arrears page lists."""
+    from django.urls import reverse
+
+    late, waiting, due_today = billed(3)
+    due(late, 1)
+    due(waiting, -10, status=InvoiceStatus.ISSUED)
+    due(due_today, 0, status=InvoiceStatus.ISSUED)
+    assert set(listed(api, official)) == {late.number}
+
+    client.force_login(official)
+    page = client.get(reverse("console:restaurants"))
+    html = page.content.decode()
+    rows = {row.name: (row.has_unpaid, row.awaits_payment) for row in page.context["page"].rows}
+    assert rows == {
+        late.restaurant_name: (True, False),
+        waiting.restaurant_name: (False, True),
+        due_today.restaurant_name: (False, True),
+    }
+    assert html.count("<strong>미납</strong>") == 1 and html.count("납부 대기") == 2
+    unpaid = client.get(reverse("console:restaurants"), {"unpaid": "yes"}).context["page"].rows
+    assert [row.name for row in unpaid] == [late.restaurant_name]

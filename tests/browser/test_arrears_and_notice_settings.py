@@ -77,6 +77,8 @@ def test_an_owner_sets_channels_quiet_hours_and_language_on_a_phone(phone, owner
     phone.get_by_role("link", name="알림 받는 방법과 조용한 시간").click()
     expect(phone.get_by_role("heading", name="알림 설정")).to_be_visible()
     expect(phone.get_by_label("문자 (SMS)")).to_be_disabled()
+    expect(phone.get_by_label("문자 (SMS)")).not_to_be_checked()  # not ready: must not look on
+    expect(phone.get_by_text("시각은 서울 시각 기준입니다.")).to_be_visible()
     expect(phone.get_by_text("준비 중").first).to_be_visible()
     expect(phone.get_by_label("시작")).to_have_value("21:00")
     expect(phone.get_by_label("한국어")).to_be_checked()

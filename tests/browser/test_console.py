@@ -66,6 +66,12 @@ def test_every_console_page_is_usable(desk_official, tag, restaurant):
     page.goto("/console/tags/bulk/")
     assert_usable(page, "tags in bulk")
 
+    page.goto("/")  # the officials' home carries the console's own menu
+    menu = page.get_by_role("navigation", name="공무원 메뉴")
+    for name in ("미납", "환불 요청", "폐업 · 양도 확인", "태그 신고"):
+        expect(menu.get_by_role("link", name=name, exact=True)).to_be_visible()
+    assert_usable(page, "officials' home")
+
 
 def test_a_big_label_sheet_shows_its_progress_then_a_download(
     desk_official, f, district, monkeypatch, live_server, tag

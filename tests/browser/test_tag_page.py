@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from backend.collection_events.models import CollectionEvent
+from tests.browser.a11y import assert_usable
 from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -69,3 +70,12 @@ def test_owner_sees_the_bins_recent_collections(phone, owner, tag, f, collector)
     table = phone.get_by_test_id("events").inner_text()
     assert "23.450" in table and "청구 대상" in table
     shoot(phone, "tag-owner-history")
+
+
+def test_a_mistyped_manual_code_says_so_with_a_way_home_a_thumb_can_hit(phone, tag):
+    code = tag.manual_code
+    phone.goto(f"/t/{code[:-1] + ('A' if code[-1] != 'A' else 'B')}")
+    expect(phone.get_by_text("마지막 글자인 확인 문자가 맞지 않습니다")).to_be_visible()
+    home = phone.get_by_role("link", name="처음으로").bounding_box()
+    assert home is not None and home["height"] >= 44 and home["width"] >= 44
+    assert_usable(phone, "tag page: bad check character")

@@ -185,3 +185,34 @@ def test_owners_comparison_page_in_english(client, owner, restaurant):
     assert '<html lang="en">' in page and "How my waste compares" in page
     assert '<span lang="ko">할매순대국</span>: compared with similar restaurants' in page
     assert korean_outside_lang_ko(page) == []
+
+
+def test_a_restaurants_status_reads_as_a_status_not_as_a_notices_open_button(client, official, f, city, district):
+    """ "Open" is also the notice page's button ("자세히 보기"): the status has its own words."""
+    f.RestaurantFactory(municipality=city, district=district, name="영업하는 집")
+    client.force_login(official)
+    page = client.get(reverse("console:restaurants")).content.decode()
+    assert "자세히 보기" not in page
+    assert re.search(r"<option value=\"open\"[^>]*>영업 중</option>", page)
+    assert '<span class="status status-open">영업 중</span>' in page
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("console:restaurants")).content.decode()
+    assert re.search(r"<option value=\"open\"[^>]*>Open</option>", page)
+
+
+def test_an_invited_person_reads_as_invited_not_as_a_sentence(client, official, f, city):
+    newcomer = f.UserFactory(role="owner", invited_through=city, username="newcomer")
+    newcomer.set_unusable_password()
+    newcomer.save()
+    client.force_login(official)
+    page = client.get(reverse("people:list")).content.decode()
+    assert "초대했습니다" not in page and "초대됨" in page
+
+
+def test_a_label_sheet_waiting_its_turn_is_not_awaiting_a_confirmation(as_official, city, official):
+    from backend.tags.models import LabelSheet
+
+    LabelSheet.objects.create(municipality=city, requested_by=official, tag_count=3, status="pending")
+    page = as_official.get(reverse("console:label-sheets")).content.decode()
+    assert "· 대기 중</a>" in page and "확인 대기" not in page

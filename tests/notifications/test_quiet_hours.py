@@ -2,10 +2,12 @@
 waits until they end (and is then sent once), an urgent one goes at once, one outside
 them at once; the notice centre shows them all at once; the channels chosen are used."""
 
+import re
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.core import mail
 
 from backend.notifications import tasks
@@ -188,3 +190,37 @@ def test_the_settings_page_saves_choices_and_refuses_empty_quiet_hours(client, o
     saved = NoticePreference.objects.get(user=owner)
     assert (saved.email, saved.quiet_start, saved.quiet_end) == (True, time(22, 0), time(7, 0))
     assert saved.sms is False  # not configured: the box is disabled and keeps its value
+
+
+def test_a_channel_not_ready_shows_unticked_and_keeps_the_stored_choice(client, owner):
+    NoticePreference.objects.create(user=owner, email=True, alimtalk=True)
+    client.force_login(owner)
+    page = client.get("/notices/settings/").content.decode()
+    box = re.search(r'<input type="checkbox" name="alimtalk"[^>]*>', page).group(0)
+    assert "disabled" in box and "checked" not in box  # "coming soon" must not read as on
+    assert re.search(r'name="email"[^>]*checked', page)
+    client.post("/notices/settings/", {"email": "on", "quiet_start": "21:00", "quiet_end": "08:00"})
+    assert NoticePreference.objects.get(user=owner).alimtalk is True
+
+
+def test_the_quiet_hours_are_said_in_seoul_time_not_the_zones_code(client, owner):
+    client.force_login(owner)
+    page = client.get("/notices/settings/").content.decode()
+    assert "시각은 서울 시각 기준입니다." in page and "Asia/Seoul" not in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/notices/settings/").content.decode()
+    assert "Times are Seoul time." in page and "Asia/Seoul" not in page
+
+
+def test_quiet_hours_off_need_no_times_and_on_they_do(client, owner):
+    client.force_login(owner)
+    off = client.post("/notices/settings/", {"email": "on", "quiet_start": "", "quiet_end": ""}, follow=True)
+    assert off.status_code == 200 and "저장했습니다" in off.content.decode()
+    saved = NoticePreference.objects.get(user=owner)
+    assert (saved.quiet_hours, saved.quiet_start, saved.quiet_end) == (False, time(21, 0), time(8, 0))
+
+    on = client.post(
+        "/notices/settings/", {"email": "on", "quiet_hours": "on", "quiet_start": "", "quiet_end": "07:00"}
+    )
+    assert on.status_code == 400 and "시작: 이 필드는 필수 항목입니다." in on.content.decode()
+    assert NoticePreference.objects.get(user=owner).quiet_hours is False

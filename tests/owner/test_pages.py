@@ -96,6 +96,25 @@ def test_a_tag_report_reaches_the_officials_once_and_a_new_tag_closes_it(client,
     assert "열린 신고가 없습니다" in client.get(reverse("console:tag-reports")).content.decode()
 
 
+def test_a_tag_reports_confirmation_names_the_restaurant_and_bin_in_one_language(client, owner, tag):
+    from django.conf import settings
+
+    client.force_login(owner)
+    url = reverse("owner-tag-report", args=[tag.bin_id])
+    page = client.post(url, {"kind": "lost"}, follow=True).content.decode()
+    restaurant, label = tag.bin.restaurant.name, tag.bin.label
+    assert f"{restaurant} {label} 용기: 신고를 접수했습니다. 담당 공무원이 새 태그를 보내 드립니다." in page
+    assert "reached the officials" not in page
+
+    from backend.tags.models import TagReport
+
+    TagReport.objects.all().delete()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.post(url, {"kind": "lost"}, follow=True).content.decode()
+    assert f"{restaurant}, bin {label}: your report has reached the officials; they will send a new tag." in page
+    assert "신고를 접수했습니다" not in page
+
+
 def test_a_tag_report_needs_a_kind(client, owner, tag):
     client.force_login(owner)
     page = client.post(reverse("owner-tag-report", args=[tag.bin_id]), {"kind": "stolen"}, follow=True)

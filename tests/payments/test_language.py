@@ -107,6 +107,7 @@ def test_the_officials_account_and_refund_pages_in_english_and_in_korean(client,
     for url, page in zip(urls, pages, strict=True):
         assert_english(page, url)
     assert "Record a payment at the counter" in pages[0] and "Cash" in pages[0] and "-7,000 won" in pages[0]
+    assert "Payment id" not in pages[0] and 'type="hidden" name="payment_id"' in pages[0]  # no label for it
     assert "Approve (refund)" in pages[1] and "5,000 won" in pages[1]
 
     response = client.post(
