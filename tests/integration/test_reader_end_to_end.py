@@ -206,8 +206,11 @@ def test_a_cut_line_and_a_killed_reader_lose_no_scan_and_store_none_twice(
         as_stored = (event.weight_g, event.exception_code or None, event.collected_at, event.source)
         assert as_stored == (scan.weight_g, scan.exception_code, scan.collected_at, scan.source), scan
         assert (event.reader_uid, event.scale_id, event.collector_id) == (scan.reader_uid, scan.scale_id, collector.pk)
-    # The owner hears once about each visit without a weighing, retry or not.
-    assert sorted(Notice.objects.values_list("about", flat=True)) == sorted(str(scans[n].id) for n in EXCEPTIONS)
+    # The owner hears once about each visit without a weighing, and once about each
+    # weighing, retry or not.
+    told = Notice.objects.values_list("about", flat=True)
+    assert sorted(told.filter(kind="missed_pickup")) == sorted(str(scans[n].id) for n in EXCEPTIONS)
+    assert sorted(told.filter(kind="pickup_done")) == sorted(str(scan.id) for scan in stored if scan.weight_g)
 
     # In the truck: everything synced but the unknown tag, which is kept with the reason.
     with Outbox(outbox_path) as outbox:
