@@ -35,11 +35,12 @@ class Tariff(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     municipality = models.ForeignKey("municipalities.Municipality", on_delete=models.PROTECT, related_name="+")
-    effective_from = models.DateField()
-    effective_to = models.DateField(null=True, blank=True)
-    price_per_kg_krw = models.PositiveIntegerField()
-    base_fee_per_bin_krw = models.PositiveIntegerField(default=0)
-    minimum_charge_krw = models.PositiveIntegerField(default=0)
+    # Verbose names: what the change history calls each field (audit/_history.html).
+    effective_from = models.DateField(gettext_lazy("In force from"))
+    effective_to = models.DateField(gettext_lazy("In force until"), null=True, blank=True)
+    price_per_kg_krw = models.PositiveIntegerField(gettext_lazy("Price per kg (won)"))
+    base_fee_per_bin_krw = models.PositiveIntegerField(gettext_lazy("Base fee per bin (won)"), default=0)
+    minimum_charge_krw = models.PositiveIntegerField(gettext_lazy("Minimum charge (won)"), default=0)
     created_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

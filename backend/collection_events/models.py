@@ -319,10 +319,15 @@ class Scale(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     municipality = models.ForeignKey("municipalities.Municipality", on_delete=models.PROTECT, related_name="+")
-    hauler = models.ForeignKey("municipalities.Hauler", on_delete=models.PROTECT, related_name="scales")
-    serial = models.CharField(max_length=64, help_text="the scale id its reader sends with each weighing")
-    model = models.CharField(max_length=100, blank=True)
-    inspected_on = models.DateField(help_text="last legal inspection (정기검사)")
+    # Verbose names: what the change history calls each field (audit/_history.html).
+    hauler = models.ForeignKey(
+        "municipalities.Hauler", on_delete=models.PROTECT, related_name="scales", verbose_name=_("Hauler")
+    )
+    serial = models.CharField(
+        _("Serial number"), max_length=64, help_text="the scale id its reader sends with each weighing"
+    )
+    model = models.CharField(_("Model"), max_length=100, blank=True)
+    inspected_on = models.DateField(_("Last inspection"), help_text="last legal inspection (정기검사)")
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScaleQuerySet.as_manager()

@@ -70,7 +70,7 @@ def test_the_open_ended_tariff_is_closed_from_its_page_and_the_change_is_recorde
     assert (record.history_user, record.history_change_reason) == (official, "요금 개정")
     detail = client.get(url).content.decode()
     assert "적용 끝내기" not in detail  # closed: nothing left to close
-    assert "Effective to" in detail and "2026년 12월 31일" in detail  # the changed field, in the history
+    assert "적용 종료일" in detail and "2026년 12월 31일" in detail  # the changed field, in the history
 
 
 def test_closing_before_its_start_is_refused_and_changes_nothing(client, official, tariff):
