@@ -31,6 +31,20 @@ def old_bin(bin):
 
 
 @pytest.fixture
+def english_names(old_bin):
+    """Names in the register written in English, so only the pages' own words are left."""
+    restaurant = old_bin.restaurant
+    restaurant.name, restaurant.address = "Grandma's Sundae", "12 Wausan-ro"
+    restaurant.save(update_fields=["name", "address"])
+    old_bin.label = "Kitchen 1"
+    old_bin.save(update_fields=["label"])
+    district = restaurant.district
+    district.name = "Seogyo-dong"
+    district.save(update_fields=["name"])
+    return old_bin
+
+
+@pytest.fixture
 def scan(f, collector):
     """scan(bin, when, grams, status="billable") → a stored collection."""
 

@@ -19,20 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def english_names(old_bin):
-    """Names in the register written in English, so only the pages' own words are left."""
-    restaurant = old_bin.restaurant
-    restaurant.name, restaurant.address = "Grandma's Sundae", "12 Wausan-ro"
-    restaurant.save(update_fields=["name", "address"])
-    old_bin.label = "Kitchen 1"
-    old_bin.save(update_fields=["label"])
-    district = restaurant.district
-    district.name = "Seogyo-dong"
-    district.save(update_fields=["name"])
-    return old_bin
-
-
-@pytest.fixture
 def invoice(tariff, english_names, scan, bill, f, official):
     scan(english_names, seoul(2026, 10, 3, 5), 12_345)
     scan(english_names, seoul(2026, 10, 4, 5), 2_000, status="void")
