@@ -1,4 +1,5 @@
 import uuid
+from zoneinfo import ZoneInfo
 
 from django.db import models
 from django.db.models import Q, Value
@@ -276,6 +277,18 @@ class Invoice(models.Model):
             fields += ["status", "paid_at"]
         self.save(update_fields=fields)
 
+    def record_cancel(self, *, amount_krw: int) -> None:
+        """Take a cancelled (part of a) payment off this invoice, locked by the caller:
+        a paid invoice that is owed again reopens (overdue if its due date has passed)."""
+        self.paid_krw -= min(amount_krw, self.paid_krw)
+        fields = ["paid_krw"]
+        if self.status == InvoiceStatus.PAID and self.amount_due_krw > 0:
+            today = timezone.localdate(timezone=ZoneInfo(self.time_zone))
+            self.status = InvoiceStatus.OVERDUE if self.due_date < today else InvoiceStatus.ISSUED
+            self.paid_at = None
+            fields += ["status", "paid_at"]
+        self.save(update_fields=fields)
+
 
 class LineKind(models.TextChoices):
     USAGE = "usage", pgettext_lazy("invoice line", "Weight")
@@ -333,7 +346,8 @@ class InvoiceLine(models.Model):
 
 class EntryKind(models.TextChoices):
     """What moved money on a restaurant's account (docs/decisions/0004-ledger.md).
-    Debits (positive): an invoice issued, a prepaid pickup drawn, a refund paid out.
+    Debits (positive): an invoice issued, a prepaid pickup drawn, a refund paid out,
+    an online payment cancelled.
     Credits (negative): a payment (online or at the counter), a wallet top-up, an
     invoice's credit carried over, a drawn pickup given back."""
 
@@ -345,6 +359,8 @@ class EntryKind(models.TextChoices):
     COUNTER_PAYMENT = "counter_payment", pgettext_lazy("account entry", "Payment at the counter")
     PICKUP_CHARGE = "pickup_charge", pgettext_lazy("account entry", "Pickup fee drawn")
     PICKUP_REVERSAL = "pickup_reversal", pgettext_lazy("account entry", "Cancelled pickup given back")
+    # A debit: (part of) an online payment given back to the payer through the gateway.
+    PAYMENT_CANCEL = "payment_cancel", pgettext_lazy("account entry", "Payment cancelled")
 
 
 class BillingMode(models.TextChoices):

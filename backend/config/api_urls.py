@@ -15,7 +15,13 @@ from backend.disputes.api import DisputeViewSet
 from backend.handovers.api import HandoverViewSet
 from backend.municipalities.api import DistrictViewSet
 from backend.notifications.api import NoticeViewSet
-from backend.payments.api import LedgerEntryViewSet, PaymentOrderViewSet, PaymentViewSet, RestaurantLedgerViewSet
+from backend.payments.api import (
+    LedgerEntryViewSet,
+    PaymentOrderViewSet,
+    PaymentViewSet,
+    RestaurantLedgerViewSet,
+    SettlementCheckViewSet,
+)
 from backend.people.api import (
     AcceptLinkView,
     AcceptResetView,
@@ -48,6 +54,7 @@ router.register("billing/runs", BillingRunViewSet, basename="billing-run")
 router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("payment-orders", PaymentOrderViewSet, basename="payment-order")
 router.register("payments", PaymentViewSet, basename="payment")
+router.register("settlement-checks", SettlementCheckViewSet, basename="settlement-check")
 router.register("ledger-entries", LedgerEntryViewSet, basename="ledger-entry")
 router.register("disputes", DisputeViewSet, basename="dispute")
 router.register("handovers", HandoverViewSet, basename="handover")

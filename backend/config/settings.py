@@ -417,6 +417,17 @@ if PAYMENT_PROVIDER == "sandbox" and not PAYMENT_SANDBOX_SECRET:
     if IS_PRODUCTION:
         raise ImproperlyConfigured("PAYMENT_SANDBOX_SECRET is required for the sandbox provider in production")
     PAYMENT_SANDBOX_SECRET = "sandbox-development-secret"
+# Toss Payments (PAYMENT_PROVIDER=toss; docs/billing.md, "Toss Payments"): the secret key
+# authenticates our server's calls (Basic auth), the client key is Toss's public key of the
+# shop (kept for Toss's own pages; our pages load no script of Toss's), the API's base URL
+# (a stand-in's in tests), and how long a call may take before it is looked up instead.
+TOSS_SECRET_KEY = env_str("TOSS_SECRET_KEY", "")
+TOSS_CLIENT_KEY = env_str("TOSS_CLIENT_KEY", "")
+TOSS_API_BASE = (env_str("TOSS_API_BASE", "https://api.tosspayments.com") or "").rstrip("/")
+TOSS_CONNECT_TIMEOUT_SECONDS = env_int("TOSS_CONNECT_TIMEOUT_SECONDS", 5)
+TOSS_READ_TIMEOUT_SECONDS = env_int("TOSS_READ_TIMEOUT_SECONDS", 30)
+if PAYMENT_PROVIDER == "toss" and not TOSS_SECRET_KEY:
+    raise ImproperlyConfigured("TOSS_SECRET_KEY is required when PAYMENT_PROVIDER=toss")
 
 # --- Licence register import (docs/operations.md, "Importing the register") ------------
 # The coordinate system of the register's 좌표정보 columns: 중부원점 TM on the Bessel
@@ -455,6 +466,9 @@ CELERY_BEAT_SCHEDULE = {
     # Sends the notices held for quiet hours once they end (notifications/delivery.py):
     # every minute, so 08:00 means 08:00; a held notice is claimed once, so repeats are harmless.
     "release-held-notices": {"task": "notifications.release_held_notices", "schedule": 60.0},
+    # Compares yesterday's (local day) settlement list of the payment gateway with the
+    # ledger; a check per day, so a repeat replaces that day's findings with the same ones.
+    "reconcile-payments": {"task": "payments.reconcile_settlements", "schedule": crontab(hour=6, minute=30)},
 }
 
 # --- Notices ------------------------------------------------------------------------

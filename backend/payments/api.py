@@ -8,10 +8,17 @@ from rest_framework.response import Response
 from backend.billing import ledger
 from backend.billing.models import Invoice, LedgerEntry
 from backend.core.api import PageNumberPagination
-from backend.core.permissions import WRITE, AccessPolicy
+from backend.core.permissions import READ, WRITE, AccessPolicy
 from backend.payments import services
-from backend.payments.access import account_holder_id, can_pay_invoices, can_use_wallet
-from backend.payments.models import Payment, PaymentOrder, RefundRequest
+from backend.payments.access import account_holder_id, can_manage_accounts, can_pay_invoices, can_use_wallet
+from backend.payments.models import (
+    Payment,
+    PaymentCancel,
+    PaymentOrder,
+    RefundRequest,
+    SettlementCheck,
+    SettlementDifference,
+)
 from backend.payments.providers import get_provider
 from backend.restaurants.models import Restaurant
 
@@ -19,6 +26,18 @@ from backend.restaurants.models import Restaurant
 class VisibleInvoice(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         return Invoice.objects.visible_to(self.context["request"].user)
+
+
+class ConfirmSerializer(serializers.Serializer):
+    payment_key = serializers.CharField(max_length=100, help_text="the gateway's paymentKey, from its return URL")
+    amount_krw = serializers.IntegerField(
+        min_value=0, max_value=10**12, help_text="the amount in the return URL; must be the order's"
+    )
+
+
+class ConfirmedSerializer(serializers.Serializer):
+    status = serializers.CharField(help_text="the order's status: paid, or awaiting_deposit for a virtual account")
+    payment = serializers.UUIDField(allow_null=True)
 
 
 class PaymentOrderSerializer(serializers.ModelSerializer):
@@ -50,6 +69,21 @@ class PaymentOrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
         order = services.create_payment_order(invoice=form.validated_data["invoice"], by=request.user)
         return Response(self.get_serializer(order).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=ConfirmSerializer, responses={200: ConfirmedSerializer})
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """The owner is back from the gateway's window: confirm the payment with the
+        gateway for the order's own amount (another amount: 409 `amount_mismatch`, and
+        nothing is confirmed). Repeated, or after the gateway's webhook: the same payment."""
+        order = self.get_object()
+        form = ConfirmSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        payment = services.confirm_payment(
+            order=order, payment_key=form.validated_data["payment_key"], amount_krw=form.validated_data["amount_krw"]
+        )
+        order.refresh_from_db()
+        return Response({"status": order.status, "payment": payment.id if payment else None})
+
 
 class PaymentSerializer(serializers.ModelSerializer):
     class Meta:
@@ -66,12 +100,63 @@ class PaymentSerializer(serializers.ModelSerializer):
         ]
 
 
+class CancelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PaymentCancel
+        fields = ["id", "payment", "amount_krw", "reason", "status", "requested_at", "done_at"]
+        read_only_fields = ["payment", "status", "requested_at", "done_at"]
+        extra_kwargs = {"amount_krw": {"min_value": 1, "max_value": services.MAX_PAYMENT_KRW}}
+
+
 class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = PaymentSerializer
     filterset_fields = ["invoice", "restaurant"]
+    permission_classes = [AccessPolicy]
+    access_policy = {"cancel": can_manage_accounts}
 
     def get_queryset(self):
         return Payment.objects.visible_to(self.request.user)
+
+    @extend_schema(request=CancelSerializer, responses={201: CancelSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Officials: give back the whole or a part of an online payment through its
+        gateway, with a reason; the ledger reverses exactly that amount."""
+        payment = self.get_object()
+        form = CancelSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        cancel = services.cancel_payment(
+            payment=payment,
+            amount_krw=form.validated_data["amount_krw"],
+            reason=form.validated_data["reason"],
+            by=request.user,
+        )
+        return Response(CancelSerializer(cancel).data, status=status.HTTP_201_CREATED)
+
+
+class SettlementDifferenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SettlementDifference
+        fields = ["kind", "what", "provider_transaction_id", "order_id", "our_amount_krw", "provider_amount_krw"]
+
+
+class SettlementCheckSerializer(serializers.ModelSerializer):
+    differences = SettlementDifferenceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SettlementCheck
+        fields = ["id", "provider", "day", "checked_at", "provider_lines", "our_lines", "differences"]
+
+
+class SettlementCheckViewSet(viewsets.ReadOnlyModelViewSet):
+    """Officials: each day's comparison of the gateway's settlements with our ledger."""
+
+    serializer_class = SettlementCheckSerializer
+    permission_classes = [AccessPolicy]
+    access_policy = {READ: can_manage_accounts}
+
+    def get_queryset(self):
+        return SettlementCheck.objects.prefetch_related("differences")
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):

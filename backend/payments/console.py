@@ -24,11 +24,18 @@ from backend.core.errors import DomainError
 from backend.core.fields import StrictIntegerFormField
 from backend.payments import services
 from backend.payments.access import can_manage_accounts
-from backend.payments.models import CounterMethod, RefundRequest, RefundStatus
+from backend.payments.models import (
+    CounterMethod,
+    Payment,
+    RefundRequest,
+    RefundStatus,
+    SettlementCheck,
+)
 from backend.restaurants.models import Restaurant
 
 ENTRIES_SHOWN = 30
 REFUNDS_SHOWN = 100
+SETTLEMENT_DAYS_SHOWN = 31
 
 
 class CounterPaymentForm(forms.Form):
@@ -247,3 +254,74 @@ def decide_refund(request, refund_id):
     else:
         messages.success(request, _("The refund request is decided."))
     return redirect("payments-console:refunds")
+
+
+class CancelForm(forms.Form):
+    amount_krw = StrictIntegerFormField(
+        label=_("Amount to cancel (won)"), min_value=1, max_value=services.MAX_PAYMENT_KRW
+    )
+    reason = forms.CharField(label=_("Reason for the cancel"), max_length=200)
+
+
+def _render_payment(request, payment, *, form=None, status=200):
+    left = services.cancellable_krw(payment)
+    context = {
+        "payment": payment,
+        "cancels": payment.cancels.select_related("requested_by").all(),
+        "cancellable_krw": left,
+        "form": form or CancelForm(initial={"amount_krw": left}),
+    }
+    return render(request, "payments/console/payment.html", context, status=status)
+
+
+def _payment(request, payment_id) -> Payment:
+    return get_object_or_404(
+        Payment.objects.visible_to(request.user).select_related("invoice", "restaurant", "order"), id=payment_id
+    )
+
+
+@login_required
+def payment(request, payment_id):
+    """One online payment: what it paid, its cancels, and a form to cancel (whole or part)."""
+    _managers_only(request)
+    return _render_payment(request, _payment(request, payment_id))
+
+
+@login_required
+@require_POST
+def cancel_payment(request, payment_id):
+    _managers_only(request)
+    payment = _payment(request, payment_id)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.cancel_payment(
+                payment=payment,
+                amount_krw=form.cleaned_data["amount_krw"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+            return _render_payment(request, payment, form=form, status=error.status_code)
+        messages.success(request, _("The payment is cancelled and the account is corrected."))
+        return redirect("payments-console:payment", payment_id=payment.id)
+    return _render_payment(request, payment, form=form, status=400)
+
+
+@login_required
+def settlements(request):
+    """The gateway's settlements against our ledger, a day per row, newest first; the
+    differences of each day, linked to the payment where we have it."""
+    _managers_only(request)
+    checks = list(SettlementCheck.objects.prefetch_related("differences")[:SETTLEMENT_DAYS_SHOWN])
+    keys = {d.provider_transaction_id for check in checks for d in check.differences.all()}
+    payments = dict(
+        Payment.objects.visible_to(request.user)
+        .filter(provider_transaction_id__in=keys)
+        .values_list("provider_transaction_id", "id")
+    )
+    for check in checks:
+        check.rows = [(d, payments.get(d.provider_transaction_id)) for d in check.differences.all()]
+    context = {"checks": checks}
+    return render(request, "payments/console/settlements.html", context)

@@ -1,4 +1,4 @@
-"""Officials' pages for restaurants' accounts and refunds, under /console/."""
+"""Officials' pages for restaurants' accounts, refunds, online payments and their\nsettlements, under /console/."""
 
 from django.urls import path
 
@@ -15,5 +15,8 @@ urlpatterns = [
         name="municipal-low-balance",
     ),
     path("refunds/", console.refund_list, name="refunds"),
+    path("payments/<uuid:payment_id>/", console.payment, name="payment"),
+    path("payments/<uuid:payment_id>/cancel/", console.cancel_payment, name="cancel-payment"),
+    path("settlements/", console.settlements, name="settlements"),
     path("refunds/<uuid:refund_id>/decide/", console.decide_refund, name="decide-refund"),
 ]

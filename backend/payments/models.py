@@ -22,6 +22,8 @@ class OrderStatus(models.TextChoices):
     PENDING = "pending", pgettext_lazy("payment order", "Awaiting payment")
     PAID = "paid", pgettext_lazy("payment order", "Paid")
     FAILED = "failed", pgettext_lazy("payment order", "Payment failed")
+    # A virtual account (가상계좌) is issued: paid when the gateway reports the deposit.
+    AWAITING_DEPOSIT = "awaiting_deposit", pgettext_lazy("payment order", "Awaiting bank transfer")
 
 
 class OrderPurpose(models.TextChoices):
@@ -50,6 +52,12 @@ class PaymentOrder(models.Model):
     created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     failure_reason = models.CharField(max_length=200, blank=True)
+    # Where the gateway's payment window for this order is (made once, server-side).
+    checkout_url = models.CharField(max_length=500, blank=True)
+    # A virtual account the gateway issued for a bank transfer: where to pay, and by when.
+    deposit_bank = models.CharField(max_length=50, blank=True)
+    deposit_account = models.CharField(max_length=50, blank=True)
+    deposit_due_at = models.DateTimeField(null=True, blank=True)
 
     objects = PaymentOrderQuerySet.as_manager()
 
@@ -178,3 +186,78 @@ class RefundRequest(models.Model):
 
     def __str__(self) -> str:
         return f"refund {self.amount_krw} KRW ({self.status})"
+
+
+class CancelStatus(models.TextChoices):
+    REQUESTED = "requested", pgettext_lazy("payment cancel", "Sent to the gateway")
+    DONE = "done", pgettext_lazy("payment cancel", "Cancelled")
+    FAILED = "failed", pgettext_lazy("payment cancel", "Refused by the gateway")
+
+
+class PaymentCancel(models.Model):
+    """An official gives back (part of) an online payment through its gateway. Its id is
+    the Idempotency-Key of the gateway's cancel call, and the source of the ledger entry
+    that reverses it: sent twice, cancelled and entered once. One open cancel per payment."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="cancels")
+    amount_krw = models.PositiveBigIntegerField()
+    reason = models.CharField(max_length=200)
+    status = models.CharField(max_length=16, choices=CancelStatus.choices, default=CancelStatus.REQUESTED)
+    provider_transaction_id = models.CharField(max_length=100, blank=True, help_text="the gateway's key of the cancel")
+    failure_code = models.CharField(max_length=64, blank=True)
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(name="payment_cancel_positive", condition=models.Q(amount_krw__gt=0)),
+            models.UniqueConstraint(
+                fields=["payment"], condition=models.Q(status="requested"), name="one_open_cancel_per_payment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"cancel {self.amount_krw} KRW of {self.payment_id} ({self.status})"
+
+
+class SettlementCheck(models.Model):
+    """One local day's comparison of the gateway's settlement list with our payments
+    and cancels; checked again, the day's differences are replaced, never added twice."""
+
+    provider = models.CharField(max_length=32)
+    day = models.DateField()
+    checked_at = models.DateTimeField(default=timezone.now)
+    provider_lines = models.PositiveIntegerField(default=0)
+    our_lines = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [models.UniqueConstraint(fields=["provider", "day"], name="one_settlement_check_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.day}"
+
+
+class DifferenceKind(models.TextChoices):
+    MISSING_HERE = "missing_here", pgettext_lazy("settlement", "At the gateway, not in our ledger")
+    MISSING_AT_PROVIDER = "missing_at_provider", pgettext_lazy("settlement", "In our ledger, not at the gateway")
+    AMOUNT_DIFFERS = "amount_differs", pgettext_lazy("settlement", "Amounts differ")
+
+
+class SettlementDifference(models.Model):
+    check_run = models.ForeignKey(SettlementCheck, on_delete=models.CASCADE, related_name="differences")
+    kind = models.CharField(max_length=24, choices=DifferenceKind.choices)
+    what = models.CharField(max_length=16, help_text="payment or cancel")
+    provider_transaction_id = models.CharField(max_length=100)
+    order_id = models.CharField(max_length=64, blank=True)
+    our_amount_krw = models.BigIntegerField(null=True, blank=True)
+    provider_amount_krw = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "provider_transaction_id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.provider_transaction_id}"

@@ -1,23 +1,27 @@
-"""The payment-provider interface, and the local sandbox provider.
+"""The payment-provider interface, the local sandbox provider, and the registry.
 
-A provider does two things for us: it says where to send the owner to pay an order
-(`checkout_url`), and it turns the body of its server-to-server callback into a
-`CallbackEvent` after verifying that the provider sent it (`parse_callback`).
+A provider does these things for us, whatever company it is:
+
+- `checkout_url(order)`: where to send the owner first to pay an order (our own page);
+- `start_checkout(order, method=, order_name=, success_url=, fail_url=)`: the address of
+  the provider's payment window for the order, made server-side;
+- `confirm(order, payment_key=, amount_krw=)`: take the payment the owner authorised in
+  that window, when they come back to our return URL;
+- `parse_callback(body=, headers=)`: verify its server-to-server notice and map it to a
+  `CallbackEvent` (None: a notice with nothing for us to record);
+- `cancel(payment, amount_krw=, reason=, idempotency_key=)`: give back (part of) a payment;
+- `settlements(day)`: its settlement list of a day (None: it keeps none).
+
 Everything else (recording the payment once, the ledger, the invoice's status, the
-receipt) is ours, in payments/services.py, whatever the provider.
-
-A real Korean gateway (Toss Payments, KG Inicis, NICE Pay) is one more class here:
-`checkout_url` starts the gateway's payment window for the order, and
-`parse_callback` verifies its webhook (or confirms the payment key with the
-gateway's confirm API) and maps its fields; see docs/billing.md.
+receipt, reconciliation) is ours, in payments/services.py and payments/settlements.py.
+Toss Payments is payments/toss.py; another gateway is one more class registered below.
 """
 
 import hashlib
 import hmac
 import json
 import re
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from django.conf import settings
@@ -27,27 +31,31 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.core.errors import DomainError
 from backend.core.parsers import loads_bounded
+from backend.payments.events import CallbackEvent, SettlementLine
+from backend.payments.toss import TossProvider
+
+__all__ = ["CallbackEvent", "PaymentProvider", "SandboxProvider", "SettlementLine", "get_provider"]
 
 SIGNATURE_HEADER = "X-Sandbox-Signature"
 
 
-@dataclass(frozen=True)
-class CallbackEvent:
-    order_id: str
-    transaction_id: str
-    succeeded: bool
-    amount_krw: int
-    paid_at: datetime | None
-    method: str = ""
-    failure_reason: str = ""
-
-
 class PaymentProvider(Protocol):
     name: str
+    # True: the owner pays exactly the order's amount (a gateway's window is made for
+    # it); False: another amount is accepted (the sandbox, to try partial payments).
+    exact_amount: bool
 
     def checkout_url(self, order) -> str: ...
 
-    def parse_callback(self, *, body: bytes, headers) -> CallbackEvent: ...
+    def start_checkout(self, order, *, method: str, order_name: str, success_url: str, fail_url: str) -> str: ...
+
+    def confirm(self, order, *, payment_key: str, amount_krw: int) -> CallbackEvent: ...
+
+    def parse_callback(self, *, body: bytes, headers) -> CallbackEvent | None: ...
+
+    def cancel(self, payment, *, amount_krw: int, reason: str, idempotency_key: str) -> str: ...
+
+    def settlements(self, day: date) -> list[SettlementLine] | None: ...
 
 
 def _bad_signature() -> DomainError:
@@ -60,12 +68,26 @@ class SandboxProvider:
     HMAC-SHA256 over the exact body, the way real gateways sign webhooks."""
 
     name = "sandbox"
+    exact_amount = False
 
     def __init__(self, secret: str | None = None):
         self.secret = (secret or settings.PAYMENT_SANDBOX_SECRET or "").encode()
 
     def checkout_url(self, order) -> str:
         return reverse("payments:sandbox-checkout", args=[order.id])
+
+    def start_checkout(self, order, *, method: str, order_name: str, success_url: str, fail_url: str) -> str:
+        return self.checkout_url(order)  # its window is our own page
+
+    def confirm(self, order, *, payment_key: str, amount_krw: int) -> CallbackEvent:
+        # The sandbox's page records its payment itself; there is nothing to confirm.
+        raise DomainError("not_supported", _("This provider has nothing to confirm."), status_code=409)
+
+    def cancel(self, payment, *, amount_krw: int, reason: str, idempotency_key: str) -> str:
+        return f"sbx_cancel_{idempotency_key}"  # no money moved, so none goes back
+
+    def settlements(self, day: date) -> list[SettlementLine] | None:
+        return None  # nobody settles sandbox money: nothing to reconcile
 
     def sign(self, body: bytes) -> str:
         return hmac.new(self.secret, body, hashlib.sha256).hexdigest()
@@ -158,7 +180,7 @@ def _aware_datetime(value) -> datetime | None:
     return parsed
 
 
-_PROVIDERS = {"sandbox": SandboxProvider}
+_PROVIDERS: dict[str, type] = {"sandbox": SandboxProvider, "toss": TossProvider}
 
 
 def get_provider(name: str | None = None) -> PaymentProvider:

@@ -14,20 +14,22 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.billing import credit, ledger
-from backend.billing.models import EntryKind, Invoice, InvoiceStatus
+from backend.billing.models import EntryKind, Invoice, InvoiceStatus, LedgerEntry
 from backend.core.errors import DomainError
 from backend.payments.models import (
+    CancelStatus,
     CounterMethod,
     CounterPayment,
     OrderPurpose,
     OrderStatus,
     Payment,
+    PaymentCancel,
     PaymentOrder,
     RefundRequest,
     RefundStatus,
 )
 from backend.payments.notices import notify_payment_received, notify_refund_decided
-from backend.payments.providers import CallbackEvent, get_provider
+from backend.payments.providers import CallbackEvent, PaymentProvider, get_provider
 from backend.restaurants.models import Restaurant
 
 # A top-up or counter payment above this is a typing mistake, not a payment.
@@ -80,18 +82,67 @@ def create_top_up_order(*, restaurant: Restaurant, amount_krw: int, by: User) ->
     )
 
 
-def handle_callback(*, provider_name: str, body: bytes, headers: Mapping[str, str]) -> Payment | None:
-    """Verify and record a provider's callback. A replay (same transaction id) finds
-    the payment already recorded and changes nothing."""
+def _provider(provider_name: str) -> PaymentProvider:
     provider = get_provider(provider_name)
     if provider.name != provider_name:
         raise DomainError("unknown_provider", _("Unknown payment provider."), status_code=404)
+    return provider
+
+
+def handle_callback(*, provider_name: str, body: bytes, headers: Mapping[str, str]) -> Payment | None:
+    """Verify and record a provider's callback. A replay (same transaction id) finds
+    the payment already recorded and changes nothing."""
+    provider = _provider(provider_name)
     event = provider.parse_callback(body=body, headers=headers)
-    return record_callback(provider_name=provider.name, event=event)
+    if event is None:
+        return None
+    return record_callback(provider_name=provider.name, event=event, exact_amount=provider.exact_amount)
 
 
-def record_callback(*, provider_name: str, event: CallbackEvent) -> Payment | None:
-    order_id = _uuid_or_none(event.order_id)
+def _amount_mismatch() -> DomainError:
+    return DomainError(
+        "amount_mismatch",
+        _("The amount does not match what this order asks for; nothing was charged."),
+        status_code=409,
+    )
+
+
+def start_checkout(*, order: PaymentOrder, method: str, success_url: str, fail_url: str) -> str:
+    """The address of the provider's payment window for the order, made once: asked
+    again (a reload, a second tap), the same window."""
+    if order.status != OrderStatus.PENDING:
+        raise DomainError("order_closed", _("This payment is already finished or closed."), status_code=409)
+    if order.checkout_url:
+        return order.checkout_url
+    provider = _provider(order.provider)
+    name = "음식물 수거 선불 충전" if order.invoice is None else f"음식물 수거 요금 {order.invoice.number}"
+    url = provider.start_checkout(order, method=method, order_name=name, success_url=success_url, fail_url=fail_url)
+    PaymentOrder.objects.filter(id=order.id, checkout_url="").update(checkout_url=url[:500])
+    return url
+
+
+def confirm_payment(*, order: PaymentOrder, payment_key: str, amount_krw: int) -> Payment | None:
+    """The owner is back from the provider's window with what they authorised: take it,
+    once. The server decides what is owed: an amount other than the order's is refused
+    before the provider is asked. A return that comes again, or after the webhook, finds
+    the payment recorded and confirms nothing. None: a virtual account waits for a transfer."""
+    if not payment_key or len(payment_key) > 100:
+        raise DomainError("payment_invalid", _("The payment service's answer cannot be read."))
+    existing = Payment.objects.filter(provider=order.provider, provider_transaction_id=payment_key).first()
+    if existing is not None:
+        if existing.order_id != order.id:
+            raise DomainError("payment_invalid", _("The payment service's answer cannot be read."))
+        return existing
+    provider = _provider(order.provider)
+    if provider.exact_amount and amount_krw != order.amount_krw:
+        raise _amount_mismatch()
+    # The provider is called outside any transaction: no lock is held while it answers.
+    event = provider.confirm(order, payment_key=payment_key, amount_krw=amount_krw)
+    return record_callback(provider_name=provider.name, event=event, exact_amount=provider.exact_amount)
+
+
+def record_callback(*, provider_name: str, event: CallbackEvent, exact_amount: bool = False) -> Payment | None:
+    order_id = uuid_or_none(event.order_id)
     with transaction.atomic():
         order = (
             None
@@ -100,8 +151,15 @@ def record_callback(*, provider_name: str, event: CallbackEvent) -> Payment | No
         )
         if order is None:
             raise DomainError("unknown_order", _("Unknown payment order."), status_code=404)
-        if not event.succeeded:
+        if event.deposit is not None:
             if order.status == OrderStatus.PENDING:
+                order.status = OrderStatus.AWAITING_DEPOSIT
+                order.deposit_bank, order.deposit_account = event.deposit.bank, event.deposit.account_number
+                order.deposit_due_at = event.deposit.due_at
+                order.save(update_fields=["status", "deposit_bank", "deposit_account", "deposit_due_at"])
+            return None
+        if not event.succeeded:
+            if order.status in (OrderStatus.PENDING, OrderStatus.AWAITING_DEPOSIT):
                 order.status, order.failure_reason = OrderStatus.FAILED, event.failure_reason[:200]
                 order.save(update_fields=["status", "failure_reason"])
             return None
@@ -110,6 +168,8 @@ def record_callback(*, provider_name: str, event: CallbackEvent) -> Payment | No
             return existing
         if event.amount_krw <= 0:
             raise DomainError("invalid_amount", _("The amount paid is not valid."))
+        if exact_amount and event.amount_krw != order.amount_krw:
+            raise _amount_mismatch()
         ledger.lock_account(order.restaurant_id)
         invoice = None if order.invoice_id is None else Invoice.objects.select_for_update().get(id=order.invoice_id)
         try:
@@ -282,7 +342,102 @@ def decide_refund(*, refund: RefundRequest, approve: bool, by: User, reason: str
     return locked
 
 
-def _uuid_or_none(value: str) -> uuid.UUID | None:
+def cancel_payment(*, payment: Payment, amount_krw: int, reason: str, by: User) -> PaymentCancel:
+    """An official gives back (part of) an online payment through its provider, and the
+    ledger reverses exactly that: one `payment_cancel` entry keyed by the cancel, the
+    invoice's paid amount down by it (a paid invoice owed again reopens).
+
+    The cancel is written first and its id is the provider's Idempotency-Key: when the
+    provider does not answer, the official sends it again and the same cancel is retried,
+    never a second one. The provider is called outside the transaction."""
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("reason_required", _("Give the reason for the cancel."))
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(id=payment.id)
+        cancel = PaymentCancel.objects.filter(payment=locked, status=CancelStatus.REQUESTED).first()
+        if cancel is not None and cancel.amount_krw != amount_krw:
+            raise DomainError(
+                "cancel_in_progress", _("A cancel of this payment is still waiting for the gateway."), status_code=409
+            )
+        if cancel is None:
+            if locked.method == "virtual_account":
+                raise DomainError(
+                    "cancel_needs_refund_account",
+                    _("A bank transfer is given back to the payer's bank account: use a refund request."),
+                    status_code=409,
+                )
+            left = cancellable_krw(locked)
+            if not 1 <= amount_krw <= left:
+                raise DomainError(
+                    "cancel_exceeds_payment",
+                    _("Up to %(amount)s won of this payment can be cancelled.") % {"amount": f"{left:,}"},
+                    status_code=409,
+                )
+            cancel = PaymentCancel.objects.create(
+                payment=locked, amount_krw=amount_krw, reason=reason[:200], requested_by=by
+            )
+    provider = _provider(payment.provider)
+    try:
+        key = provider.cancel(
+            payment, amount_krw=cancel.amount_krw, reason=cancel.reason, idempotency_key=str(cancel.id)
+        )
+    except DomainError as error:
+        if error.code != "gateway_unavailable":  # refused: closed, so another may be asked
+            PaymentCancel.objects.filter(id=cancel.id, status=CancelStatus.REQUESTED).update(
+                status=CancelStatus.FAILED, failure_code=error.code
+            )
+        raise
+    return _record_cancel(cancel_id=cancel.id, provider_transaction_id=key)
+
+
+def cancellable_krw(payment: Payment) -> int:
+    """What of the payment has not been given back (nor is being)."""
+    taken = sum(
+        c.amount_krw
+        for c in PaymentCancel.objects.filter(payment=payment, status__in=[CancelStatus.DONE, CancelStatus.REQUESTED])
+    )
+    return max(0, payment.amount_krw - taken)
+
+
+def _record_cancel(*, cancel_id, provider_transaction_id: str) -> PaymentCancel:
+    with transaction.atomic():
+        cancel = PaymentCancel.objects.select_for_update().select_related("payment").get(id=cancel_id)
+        if cancel.status == CancelStatus.DONE:
+            return cancel
+        payment = cancel.payment
+        ledger.lock_account(payment.restaurant_id)
+        invoice = None if payment.invoice_id is None else Invoice.objects.select_for_update().get(id=payment.invoice_id)
+        # Back out of the account the payment went into.
+        owner_id = LedgerEntry.objects.filter(payment_id=payment.id).values_list("owner_id", flat=True).first()
+        now = timezone.now()
+        ledger.post(
+            restaurant_id=payment.restaurant_id,
+            owner_id=owner_id,
+            kind=EntryKind.PAYMENT_CANCEL,
+            amount_krw=cancel.amount_krw,
+            source_id=cancel.id,
+            invoice_id=payment.invoice_id,
+            recorded_by_id=cancel.requested_by_id,
+            memo=f"결제 취소 ({cancel.reason})",
+            at=now,
+        )
+        if invoice is not None:
+            invoice.record_cancel(amount_krw=cancel.amount_krw)
+        cancel.status, cancel.done_at = CancelStatus.DONE, now
+        cancel.provider_transaction_id = provider_transaction_id[:100]
+        cancel.save(update_fields=["status", "done_at", "provider_transaction_id"])
+    return cancel
+
+
+def fail_order(*, order: PaymentOrder, reason: str) -> None:
+    """The owner gave up or the gateway refused before any payment: a pending order closes."""
+    PaymentOrder.objects.filter(id=order.id, status=OrderStatus.PENDING).update(
+        status=OrderStatus.FAILED, failure_reason=reason[:200]
+    )
+
+
+def uuid_or_none(value: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(value)
     except ValueError:

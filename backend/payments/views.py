@@ -1,13 +1,15 @@
-"""Paying an invoice from its page, the sandbox provider's checkout page, the providers'
-callback endpoint, receipts."""
+"""Paying an invoice from its page, the sandbox provider's checkout page, a gateway's
+checkout (method, return, failure), the providers' callback endpoint, receipts."""
 
 import secrets
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
@@ -17,6 +19,7 @@ from backend.accounts.access import is_owner
 from backend.billing import ledger
 from backend.billing.models import BillingAccount, Invoice, LedgerEntry
 from backend.core.errors import DomainError
+from backend.core.middleware import CONTENT_SECURITY_POLICY
 from backend.payments import services
 from backend.payments.access import account_holder_id, can_top_up
 from backend.payments.forms import RefundForm, TopUpForm
@@ -82,6 +85,106 @@ def sandbox_checkout(request, order_id):
         return redirect("payments:receipt", payment_id=payment.id)
     context = {"order": order, "invoice": order.invoice, "stale": _stale(order)}
     return render(request, "payments/sandbox_checkout.html", context)
+
+
+CHECKOUT_METHODS = ("card", "virtual_account")
+
+
+def _order_page(request, order, *, error: DomainError | None = None, status: int = 200, csp_origin: str = ""):
+    context = {
+        "order": order,
+        "invoice": order.invoice,
+        "error": error,
+        "payment": order.payments.first() if order.status == OrderStatus.PAID else None,
+    }
+    response = render(request, "payments/checkout.html", context, status=status)
+    if csp_origin:
+        # The method form's answer is a redirect to the gateway's window: allowed as a
+        # form's destination on this page only.
+        response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+            "form-action 'self'", f"form-action 'self' {csp_origin}"
+        )
+    return response
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+@login_required
+def checkout(request, order_id):
+    """A gateway's checkout on the owner's phone: choose card or bank transfer (a
+    virtual account), then go to the gateway's window, made server-side (no script of
+    the gateway's on our pages). After paying, the order's page shows where it stands:
+    paid (the receipt), a virtual account to transfer to, or what went wrong."""
+    order = get_object_or_404(
+        PaymentOrder.objects.visible_to(request.user).select_related("invoice", "restaurant"), id=order_id
+    )
+    provider = get_provider(order.provider)
+    if request.method == "POST":
+        method = request.POST.get("method")
+        if method not in CHECKOUT_METHODS:
+            return _order_page(request, order, error=DomainError("invalid_method", _("Choose how to pay.")), status=400)
+        return_url = request.build_absolute_uri(reverse("payments:return", args=[order.provider]))
+        fail_url = request.build_absolute_uri(reverse("payments:fail", args=[order.provider]))
+        try:
+            url = services.start_checkout(order=order, method=method, success_url=return_url, fail_url=fail_url)
+        except DomainError as error:
+            return _order_page(request, order, error=error, status=error.status_code)
+        return redirect(url)
+    gateway = getattr(provider, "api_base", "")
+    return _order_page(request, order, csp_origin=_origin(gateway))
+
+
+def _returning_order(request) -> PaymentOrder:
+    order_id = services.uuid_or_none(request.GET.get("orderId", ""))
+    return get_object_or_404(
+        PaymentOrder.objects.visible_to(request.user).select_related("invoice", "restaurant"), id=order_id
+    )
+
+
+@login_required
+def payment_return(request, provider: str):
+    """The gateway sends the owner back here (`successUrl?paymentKey=&orderId=&amount=`):
+    confirm with the gateway, server-side, for the order's own amount. Any number of
+    times, in any order with the webhook: one payment."""
+    order = _returning_order(request)
+    if order.provider != provider:
+        raise Http404
+    try:
+        amount = int(request.GET.get("amount", ""))
+    except ValueError:
+        amount = -1
+    try:
+        payment = services.confirm_payment(
+            order=order, payment_key=request.GET.get("paymentKey", ""), amount_krw=amount
+        )
+    except DomainError as error:
+        order.refresh_from_db()
+        return _order_page(request, order, error=error, status=error.status_code)
+    if payment is None:  # a virtual account: the page shows where to transfer
+        return redirect("payments:checkout", order_id=order.id)
+    messages.success(request, _("Payment received."))
+    return redirect("payments:receipt", payment_id=payment.id)
+
+
+@login_required
+def payment_fail(request, provider: str):
+    """The gateway sends the owner here when the window was closed or the payment
+    refused (`failUrl?code=&message=&orderId=`): the order is closed; a new one starts
+    from the invoice."""
+    order = _returning_order(request)
+    if order.provider != provider:
+        raise Http404
+    code = request.GET.get("code", "")[:64]
+    services.fail_order(order=order, reason=code or "failed")
+    order.refresh_from_db()
+    if code == "PAY_PROCESS_CANCELED":
+        error = DomainError("payment_cancelled_by_owner", _("You closed the payment window; nothing was charged."))
+    else:
+        error = DomainError("payment_failed", _("The payment did not go through; nothing was charged."))
+    return _order_page(request, order, error=error, status=200)
 
 
 def _stale(order: PaymentOrder) -> bool:
