@@ -32,6 +32,8 @@ from backend.payments.notices import notify_payment_received, notify_refund_deci
 from backend.payments.providers import CallbackEvent, PaymentProvider, get_provider
 from backend.restaurants.models import Restaurant
 
+# Confirm errors after which the gateway's window of the order cannot pay any more.
+CLOSING_CONFIRM_ERRORS = ("payment_rejected", "payment_session_expired", "payment_invalid", "gateway_misconfigured")
 # A top-up or counter payment above this is a typing mistake, not a payment.
 MAX_PAYMENT_KRW = 100_000_000
 
@@ -137,7 +139,14 @@ def confirm_payment(*, order: PaymentOrder, payment_key: str, amount_krw: int) -
     if provider.exact_amount and amount_krw != order.amount_krw:
         raise _amount_mismatch()
     # The provider is called outside any transaction: no lock is held while it answers.
-    event = provider.confirm(order, payment_key=payment_key, amount_krw=amount_krw)
+    try:
+        event = provider.confirm(order, payment_key=payment_key, amount_krw=amount_krw)
+    except DomainError as error:
+        # Refused for good: this window is spent, the owner starts again from the invoice.
+        # Not answering (gateway_unavailable): the same return may be tried again.
+        if error.code in CLOSING_CONFIRM_ERRORS:
+            fail_order(order=order, reason=error.code)
+        raise
     return record_callback(provider_name=provider.name, event=event, exact_amount=provider.exact_amount)
 
 

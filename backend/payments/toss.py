@@ -121,6 +121,12 @@ CONFIRM_ERRORS = {
     "UNAUTHORIZED_KEY": _misconfigured,
     "INCORRECT_BASIC_AUTH_FORMAT": _misconfigured,
     "FORBIDDEN_REQUEST": _misconfigured,
+    "FDS_ERROR": _rejected,
+    "UNAPPROVED_ORDER_ID": _invalid,
+    "INVALID_AUTHORIZE_AUTH": _invalid,
+    "NOT_FOUND_TERMINAL_ID": _misconfigured,
+    "INVALID_UNREGISTERED_SUBMALL": _misconfigured,
+    "NOT_REGISTERED_BUSINESS": _misconfigured,
     "NOT_FOUND_PAYMENT": _session_expired,
     "NOT_FOUND_PAYMENT_SESSION": _session_expired,
 }
