@@ -33,3 +33,11 @@ def open_window(client, order: PaymentOrder, toss: TossStandIn, *, method: str =
     assert response.status_code == 302, response.content
     assert response["Location"].startswith(toss.base_url + "/v1/payments/")
     return toss.key_of(order.id)
+
+
+def pay(client, order: PaymentOrder, toss: TossStandIn) -> str:
+    """The owner pays the order by card, all the way back to our return URL: the payment key."""
+    key = open_window(client, order, toss)
+    response = client.get(local(toss.authorize(key)))
+    assert "/payments/receipts/" in response["Location"], response.content
+    return key
