@@ -58,6 +58,7 @@ PAGES = [
     ("handovers:review", {}, ["official"]),
     ("payments:wallet", {}, ["official", "owner"]),  # the shared restaurant's account
     ("payments-console:refunds", {}, ["official"]),
+    ("payments-console:settlements", {}, ["official"]),  # a settlement check with a difference per unit
     ("billing-console:arrears", {}, ["official"]),  # tests/billing/test_arrears.py grows overdue invoices
     ("billing-console:arrears", {"bucket": "90_plus"}, ["official"]),
 ]
@@ -73,6 +74,11 @@ NOT_LIST_PAGES = {
     "pay-invoice",
     "payments:sandbox-checkout",
     "payments:callback",
+    "payments:checkout",  # one order: the method form, a virtual account, or an error
+    "payments:return",
+    "payments:fail",
+    "payments-console:payment",  # one payment and its few cancels
+    "payments-console:cancel-payment",
     "payments:receipt",
     "notices:detail",
     "set_language",  # Django's own view: a POST that sets the language cookie and redirects
@@ -167,7 +173,7 @@ class Rows:
         from backend.collection_events.scales import register_scale
         from backend.disputes.services import raise_dispute, reject_dispute
         from backend.handovers.services import report_handover
-        from backend.payments.models import RefundRequest
+        from backend.payments.models import RefundRequest, SettlementCheck, SettlementDifference
         from backend.payments.services import create_payment_order
         from backend.people.services import invite_crew
         from backend.pickup_requests.services import assign_request, request_pickup
@@ -195,6 +201,14 @@ class Rows:
         bin = f.BinFactory(restaurant=restaurant)
         RefundRequest.objects.create(
             restaurant=restaurant, amount_krw=1000, bank_account="국민 1", requested_by=self.owner
+        )
+        check = SettlementCheck.objects.create(provider="toss", day=date(2026, 1, 1) + timedelta(days=i))
+        SettlementDifference.objects.create(
+            check_run=check,
+            kind="missing_here",
+            what="payment",
+            provider_transaction_id=f"tpk_{i}",
+            provider_amount_krw=1,
         )
         Bin.objects.filter(id__in=[bin.id, self.shared_bin.id]).update(created_at=datetime(2025, 1, 1, tzinfo=SEOUL))
         tag = f.TagFactory(bin=bin, issued_by=self.official)

@@ -1,16 +1,20 @@
 """Paying in either language: Korean by default, and in English (the language cookie
-set by the switch) the pay page, the receipt, the wallet and the officials' account
-and refund pages carry no Korean outside what is marked lang="ko" (the ledger's memos,
-written in Korean when they were recorded). An API error keeps its code in both."""
+set by the switch) the pay page (the sandbox's and Toss's), the receipt, the wallet and
+the officials' account, refund, payment and settlement pages carry no Korean outside
+what is marked lang="ko" (the ledger's memos, written in Korean when they were recorded).
+An API error keeps its code in both."""
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from backend.billing.models import Invoice
-from backend.payments import services
+from backend.payments import services, settlements
+from backend.payments.models import Payment, PaymentOrder
 from tests.billing.conftest import seoul
 from tests.owner.test_language import korean_outside_lang_ko
+from tests.payments.toss_flow import local, open_window, pay
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +122,50 @@ def test_an_api_error_speaks_the_readers_language_and_keeps_its_code(api, owner,
     response = api.as_user(owner).post(endpoint, {"amount_krw": 9_000, "bank_account": "NH 1"}, format="json")
     error = response.json()["error"]
     assert (response.status_code, error["code"], error["message"]) == (409, "refund_exceeds_credit", message)
+
+
+def test_the_toss_checkout_and_the_officials_cancel_and_settlement_pages_in_both_languages(
+    client, owner, official, invoice, toss
+):
+    client.force_login(owner)
+    checkout = client.post(reverse("pay-invoice", args=[invoice.id]))["Location"]
+    korean = page_at(client, checkout)
+    assert "카드로 납부" in korean and "계좌이체로 납부 (가상계좌)" in korean and "13,000원" in korean
+    english(client)
+    page = page_at(client, checkout)
+    assert_english(page, checkout)
+    assert "Pay by card" in page and "Pay by bank transfer (virtual account)" in page
+
+    order = PaymentOrder.objects.get()
+    key = open_window(client, order, toss, method="virtual_account")
+    page = client.get(local(toss.authorize(key)), follow=True).content.decode()
+    assert_english(page, "the virtual account to transfer to")
+    assert "Transfer exactly 13,000 won to this account." in page and "Awaiting bank transfer" in page
+
+    other = PaymentOrder.objects.create(
+        invoice=invoice, restaurant=invoice.restaurant, provider="toss", amount_krw=13_000, created_by=owner
+    )
+    key = open_window(client, other, toss)
+    toss.confirm_errors[str(other.id)] = "REJECT_CARD_PAYMENT"
+    page = client.get(local(toss.authorize(key))).content.decode()
+    assert_english(page, "a refused card")
+    assert "The card company refused the payment." in page
+
+    third = PaymentOrder.objects.create(
+        invoice=invoice, restaurant=invoice.restaurant, provider="toss", amount_krw=13_000, created_by=owner
+    )
+    payment = Payment.objects.get(provider_transaction_id=pay(client, third, toss))
+    settlements.reconcile_day(day=timezone.localdate(payment.paid_at))
+
+    client.force_login(official)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
+    urls = [reverse("payments-console:payment", args=[payment.id]), reverse("payments-console:settlements")]
+    korean = [page_at(client, url) for url in urls]
+    assert "이 결제 취소" in korean[0] and "취소 사유" in korean[0]
+    assert "정산 대사" in korean[1] and "차이 없음" in korean[1]
+    english(client)
+    pages = [page_at(client, url) for url in urls]
+    for url, page in zip(urls, pages, strict=True):
+        assert_english(page, url)
+    assert "Cancel this payment" in pages[0] and "13,000 won" in pages[0]
+    assert "No differences" in pages[1]
