@@ -28,14 +28,14 @@ class VisibleInvoice(serializers.PrimaryKeyRelatedField):
         return Invoice.objects.visible_to(self.context["request"].user)
 
 
-class ConfirmSerializer(serializers.Serializer):
+class ConfirmPaymentSerializer(serializers.Serializer):
     payment_key = serializers.CharField(max_length=100, help_text="the gateway's paymentKey, from its return URL")
     amount_krw = serializers.IntegerField(
         min_value=0, max_value=10**12, help_text="the amount in the return URL; must be the order's"
     )
 
 
-class ConfirmedSerializer(serializers.Serializer):
+class ConfirmedPaymentSerializer(serializers.Serializer):
     status = serializers.CharField(help_text="the order's status: paid, or awaiting_deposit for a virtual account")
     payment = serializers.UUIDField(allow_null=True)
 
@@ -69,14 +69,14 @@ class PaymentOrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
         order = services.create_payment_order(invoice=form.validated_data["invoice"], by=request.user)
         return Response(self.get_serializer(order).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ConfirmSerializer, responses={200: ConfirmedSerializer})
+    @extend_schema(request=ConfirmPaymentSerializer, responses={200: ConfirmedPaymentSerializer})
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         """The owner is back from the gateway's window: confirm the payment with the
         gateway for the order's own amount (another amount: 409 `amount_mismatch`, and
         nothing is confirmed). Repeated, or after the gateway's webhook: the same payment."""
         order = self.get_object()
-        form = ConfirmSerializer(data=request.data)
+        form = ConfirmPaymentSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         payment = services.confirm_payment(
             order=order, payment_key=form.validated_data["payment_key"], amount_krw=form.validated_data["amount_krw"]

@@ -129,11 +129,11 @@ def confirm_payment(*, order: PaymentOrder, payment_key: str, amount_krw: int) -
     before the provider is asked. A return that comes again, or after the webhook, finds
     the payment recorded and confirms nothing. None: a virtual account waits for a transfer."""
     if not payment_key or len(payment_key) > 100:
-        raise DomainError("payment_invalid", _("The payment service's answer cannot be read."))
+        raise DomainError("payment_key_invalid", _("The payment service's answer cannot be read."))
     existing = Payment.objects.filter(provider=order.provider, provider_transaction_id=payment_key).first()
     if existing is not None:
         if existing.order_id != order.id:
-            raise DomainError("payment_invalid", _("The payment service's answer cannot be read."))
+            raise DomainError("payment_key_invalid", _("The payment service's answer cannot be read."))
         return existing
     provider = _provider(order.provider)
     if provider.exact_amount and amount_krw != order.amount_krw:
@@ -409,7 +409,7 @@ def cancellable_krw(payment: Payment) -> int:
     return max(0, payment.amount_krw - taken)
 
 
-def _record_cancel(*, cancel_id, provider_transaction_id: str) -> PaymentCancel:
+def _record_cancel(*, cancel_id: uuid.UUID, provider_transaction_id: str) -> PaymentCancel:
     with transaction.atomic():
         cancel = PaymentCancel.objects.select_for_update().select_related("payment").get(id=cancel_id)
         if cancel.status == CancelStatus.DONE:

@@ -27,11 +27,12 @@ from backend.payments.models import (
 from backend.payments.providers import get_provider
 
 Key = tuple[str, str]  # ("payment" | "cancel", the gateway's payment key)
+Difference = tuple[str, Key, int | None, int | None]  # kind, key, our amount, their amount
 
 
-def differences(ours: dict[Key, int], theirs: dict[Key, int]) -> list[tuple[str, Key, int | None, int | None]]:
+def differences(ours: dict[Key, int], theirs: dict[Key, int]) -> list[Difference]:
     """(kind, key, our amount, their amount) for every key on which the sides disagree."""
-    found = []
+    found: list[Difference] = []
     for key in sorted(set(ours) | set(theirs)):
         mine, other = ours.get(key), theirs.get(key)
         if other is None:

@@ -153,14 +153,12 @@ def event_of(payment: dict) -> CallbackEvent | None:
     """A Payment object of Toss's, in our words: paid, waiting for a transfer, failed, or
     (cancels, states before payment) nothing for us to record."""
     status = payment.get("status")
-    base = {
-        "order_id": str(payment.get("orderId") or ""),
-        "transaction_id": str(payment.get("paymentKey") or ""),
-        "amount_krw": int(payment.get("totalAmount") or 0),
-        "method": _our_method(payment.get("method")),
-    }
+    order_id = str(payment.get("orderId") or "")
+    key = str(payment.get("paymentKey") or "")
+    amount = int(payment.get("totalAmount") or 0)
+    method = _our_method(payment.get("method"))
     if status == "DONE":
-        return CallbackEvent(**base, succeeded=True, paid_at=_when(payment.get("approvedAt")))
+        return CallbackEvent(order_id, key, True, amount, _when(payment.get("approvedAt")), method=method)
     if status == "WAITING_FOR_DEPOSIT":
         account = payment.get("virtualAccount") or {}
         deposit = DepositAccount(
@@ -168,11 +166,11 @@ def event_of(payment: dict) -> CallbackEvent | None:
             account_number=str(account.get("accountNumber") or "")[:50],
             due_at=_when(account.get("dueDate")),
         )
-        return CallbackEvent(**base, succeeded=False, paid_at=None, deposit=deposit)
+        return CallbackEvent(order_id, key, False, amount, None, method=method, deposit=deposit)
     if status in ("ABORTED", "EXPIRED"):
         failure = payment.get("failure") or {}
         reason = str(failure.get("message") or status)[:200]
-        return CallbackEvent(**base, succeeded=False, paid_at=None, failure_reason=reason)
+        return CallbackEvent(order_id, key, False, amount, None, method=method, failure_reason=reason)
     return None
 
 
