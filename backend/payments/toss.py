@@ -54,7 +54,7 @@ def _rejected() -> DomainError:
     return DomainError(
         "payment_rejected",
         _("The card company refused the payment. Try another card or a bank transfer."),
-        status_code=402,
+        status_code=409,
     )
 
 

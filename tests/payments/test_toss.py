@@ -82,7 +82,7 @@ def test_a_bank_transfer_waits_for_the_deposit_webhook_and_only_a_true_secret_pa
 
 def test_every_documented_confirm_error_is_a_clear_error_and_pays_nothing(client, owner, order, invoice, toss):
     expected = {  # the documented code -> ours, for the ones an owner meets most
-        "REJECT_CARD_PAYMENT": ("payment_rejected", 402),
+        "REJECT_CARD_PAYMENT": ("payment_rejected", 409),
         "NOT_FOUND_PAYMENT_SESSION": ("payment_session_expired", 409),
         "UNAUTHORIZED_KEY": ("gateway_misconfigured", 503),
         "PROVIDER_ERROR": ("gateway_unavailable", 503),
