@@ -38,6 +38,9 @@ class NoticeKind(models.TextChoices):
     # An official's reminder of an overdue invoice (backend/billing/arrears.py), at most one
     # per invoice per local day: about = "<invoice id>:<YYYY-MM-DD>".
     ARREARS_REMINDER = "arrears_reminder", _("Arrears reminder")
+    # The day's settlement check found differences with the payment gateway (backend/payments/
+    # settlements.py), one per official and day: about = "<provider>:<YYYY-MM-DD>:<official id>".
+    SETTLEMENT_DIFFERENCES = "settlement_differences", _("Settlement differences")
 
 
 # Notices an owner must not miss: unread after NOTICE_REMINDER_DAYS, they are told once more.

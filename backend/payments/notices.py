@@ -1,11 +1,13 @@
-"""The owner's receipt notice when a payment is recorded (once per payment)."""
+"""The owner's receipt notice when a payment is recorded (once per payment), the refund
+decision, and officials told of a day's settlement differences (once per official and day)."""
 
 from django.conf import settings
 from django.urls import reverse
 
+from backend.accounts.models import Role, User
 from backend.notifications.models import NoticeKind
-from backend.notifications.services import notify
-from backend.payments.models import Payment, RefundRequest, RefundStatus
+from backend.notifications.services import Message, notify, notify_all
+from backend.payments.models import Payment, RefundRequest, RefundStatus, SettlementCheck
 
 
 def notify_payment_received(*, payment: Payment) -> None:
@@ -33,4 +35,23 @@ def notify_refund_decided(*, refund: RefundRequest) -> None:
         recipient_id=owner_id,
         template="payments/notices/refund_decided",
         context={"refund": refund, "approved": refund.status == RefundStatus.APPROVED},
+    )
+
+
+def notify_settlement_differences(*, check: SettlementCheck, count: int) -> None:
+    """Every active official is told that a day's settlements differ from our ledger (the
+    gateway's shop is the deployment's, not one municipality's); checking the day again
+    tells nobody twice."""
+    url = settings.PUBLIC_BASE_URL + reverse("payments-console:settlements")
+    officials = User.objects.filter(role=Role.OFFICIAL, is_active=True).values_list("id", flat=True)
+    notify_all(
+        Message(
+            kind=NoticeKind.SETTLEMENT_DIFFERENCES,
+            about=f"{check.provider}:{check.day}:{official_id}",
+            recipient_id=official_id,
+            template="payments/notices/settlement_differences",
+            context={"check": check, "count": count},
+            link=url,
+        )
+        for official_id in officials
     )

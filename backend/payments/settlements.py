@@ -4,7 +4,8 @@ A pure comparison (`differences`) between two lists of amounts keyed by what mov
 (a payment or a cancel, by the gateway's payment key), a reader of our side (the
 payments recorded and cancels done in the municipality's local day), and a writer that
 stores the day's check and its differences (missing here, missing at the gateway,
-amounts differ). Checking a day again replaces its findings: one check per day.
+amounts differ) and tells the officials. Checking a day again replaces its findings: one
+check per day, and nobody is told twice.
 """
 
 from collections import defaultdict
@@ -24,6 +25,7 @@ from backend.payments.models import (
     SettlementCheck,
     SettlementDifference,
 )
+from backend.payments.notices import notify_settlement_differences
 from backend.payments.providers import get_provider
 
 Key = tuple[str, str]  # ("payment" | "cancel", the gateway's payment key)
@@ -105,4 +107,6 @@ def reconcile_day(*, day: date, provider_name: str | None = None) -> SettlementC
             )
             for kind, key, mine, other in found
         )
+        if found:
+            notify_settlement_differences(check=check, count=len(found))
     return check

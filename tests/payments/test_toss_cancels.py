@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from backend.billing.models import EntryKind, Invoice, InvoiceStatus, LedgerEntry
+from backend.notifications.models import Notice
 from backend.payments import settlements
 from backend.payments.models import CancelStatus, Payment, PaymentCancel, PaymentOrder, SettlementDifference
 from backend.payments.tasks import reconcile_settlements
@@ -81,6 +82,7 @@ def test_the_settlement_check_is_quiet_when_both_sides_agree_and_finds_a_planted
     today = timezone.localdate()
     check = settlements.reconcile_day(day=today)
     assert (check.provider_lines, check.differences.count()) == (2, 0)
+    assert not Notice.objects.filter(kind="settlement_differences").exists()
 
     toss.planted_settlements.append(
         {"paymentKey": "tpk_elsewhere", "orderId": "unknown", "amount": 5_000, "soldDate": str(today), "cancel": None}
@@ -88,6 +90,10 @@ def test_the_settlement_check_is_quiet_when_both_sides_agree_and_finds_a_planted
     toss.payments[paid.provider_transaction_id]["totalAmount"] = 12_000  # Toss settles another amount
     for _ in range(2):  # checking the day again finds the same, once
         assert reconcile_settlements.apply(kwargs={"day": str(today)}).get() == 2
+    # Each official is told once, however often the day is checked.
+    told = Notice.objects.filter(kind="settlement_differences")
+    assert list(told.values_list("recipient_id", flat=True)) == [official.id]
+    assert "2건 차이" in told.get().subject
     found = {(d.kind, d.provider_transaction_id) for d in SettlementDifference.objects.all()}
     assert found == {("missing_here", "tpk_elsewhere"), ("amount_differs", paid.provider_transaction_id)}
     page = client.get("/console/settlements/").content.decode()
