@@ -40,6 +40,27 @@ from backend.payments.events import CallbackEvent, DepositAccount, SettlementLin
 METHODS = {"card": "카드", "virtual_account": "가상계좌"}
 _OUR_METHOD = {"카드": "card", "가상계좌": "virtual_account", "간편결제": "easy_pay", "계좌이체": "transfer"}
 SETTLEMENT_PAGE_SIZE = 5000
+# Toss's two-digit bank codes (docs.tosspayments.com, "코드: 은행 코드") of the banks that
+# issue virtual accounts, for the owner to read; another code is shown as it came.
+BANKS = {
+    "39": "경남은행",
+    "34": "광주은행",
+    "12": "단위농협",
+    "32": "부산은행",
+    "45": "새마을금고",
+    "88": "신한은행",
+    "48": "신협",
+    "20": "우리은행",
+    "71": "우체국예금보험",
+    "37": "전북은행",
+    "03": "IBK기업은행",
+    "06": "KB국민은행",
+    "31": "iM뱅크(대구)",
+    "11": "NH농협은행",
+    "23": "SC제일은행",
+    "07": "Sh수협은행",
+    "81": "하나은행",
+}
 
 
 def _unavailable() -> DomainError:
@@ -162,7 +183,7 @@ def event_of(payment: dict) -> CallbackEvent | None:
     if status == "WAITING_FOR_DEPOSIT":
         account = payment.get("virtualAccount") or {}
         deposit = DepositAccount(
-            bank=str(account.get("bankCode") or account.get("bank") or "")[:50],
+            bank=BANKS.get(str(account.get("bankCode")), str(account.get("bankCode") or ""))[:50],
             account_number=str(account.get("accountNumber") or "")[:50],
             due_at=_when(account.get("dueDate")),
         )

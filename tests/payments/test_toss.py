@@ -64,7 +64,7 @@ def test_a_bank_transfer_waits_for_the_deposit_webhook_and_only_a_true_secret_pa
     response = client.get(local(toss.authorize(key)))
     assert response["Location"] == f"/payments/checkout/{order.id}/"
     page = client.get(response["Location"]).content.decode()
-    assert "X6505636518308" in page and "13,000" in page
+    assert "X6505636518308" in page and "13,000" in page and "우리은행" in page  # bank code 20
     order.refresh_from_db()
     assert order.status == OrderStatus.AWAITING_DEPOSIT and not Payment.objects.exists()
 
