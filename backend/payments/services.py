@@ -114,6 +114,13 @@ def start_checkout(*, order: PaymentOrder, method: str, success_url: str, fail_u
     again (a reload, a second tap), the same window."""
     if order.status != OrderStatus.PENDING:
         raise DomainError("order_closed", _("This payment is already finished or closed."), status_code=409)
+    if order.invoice is not None and order.invoice.amount_due_krw != order.amount_krw:
+        # Credit (or another payment) has paid part of the invoice since the order was made.
+        raise DomainError(
+            "order_stale",
+            _("This invoice now asks for another amount. Go back to the invoice to pay what is left."),
+            status_code=409,
+        )
     if order.checkout_url:
         return order.checkout_url
     provider = _provider(order.provider)

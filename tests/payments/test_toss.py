@@ -7,6 +7,7 @@ import json
 import pytest
 
 from backend.billing.models import EntryKind, Invoice, InvoiceStatus, LedgerEntry
+from backend.payments import services
 from backend.payments.models import OrderStatus, Payment, PaymentOrder
 from backend.payments.toss import CONFIRM_ERRORS
 from tests.billing.conftest import seoul
@@ -171,3 +172,10 @@ def test_a_window_given_up_closes_the_order_and_charges_nothing(client, order, i
     assert 'data-code="payment_cancelled_by_owner"' in page.content.decode()
     order.refresh_from_db()
     assert order.status == OrderStatus.FAILED and not Payment.objects.exists()
+
+
+def test_an_order_made_before_credit_paid_part_of_the_invoice_opens_no_window(client, official, order, invoice, toss):
+    services.record_counter_payment(restaurant=invoice.restaurant, amount_krw=3_000, method="cash", by=official)
+    response = client.post(f"/payments/checkout/{order.id}/", {"method": "card"})
+    assert response.status_code == 409 and 'data-code="order_stale"' in response.content.decode()
+    assert toss.count("POST", "/v1/payments") == 0
