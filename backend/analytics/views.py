@@ -99,7 +99,8 @@ def my_comparison(request):
 def open_data_page(request):
     """`/open-data/`: the dataset, its columns, units and anonymisation rule, and the
     downloads for a municipality and months (by default the last year of ended months).
-    Open to anyone; a bad choice is said on the page, with the default downloads."""
+    Open to anyone. A wrong choice is said on the page, above the form as it was
+    filled in, with no downloads until it is put right."""
     municipalities = list(Municipality.objects.order_by("name", "code"))
     context: dict = {
         "municipalities": municipalities,
@@ -108,25 +109,27 @@ def open_data_page(request):
         "default_months": DEFAULT_MONTHS,
         "columns": open_data.COLUMN_DESCRIPTIONS.items(),
     }
-    if municipalities:
-        error = None
-        code = request.GET.get("municipality") or municipalities[0].code
-        chosen = next((m for m in municipalities if m.code == code), None)
+    if not municipalities:
+        return render(request, "analytics/open_data.html", context)
+    code = request.GET.get("municipality") or municipalities[0].code
+    chosen = next((m for m in municipalities if m.code == code), None)
+    latest = open_data.latest_month(chosen or municipalities[0])
+    typed = {field: request.GET.get(field) or "" for field in ("from", "to")}
+    try:
         if chosen is None:
-            error, chosen = open_data.UNKNOWN_MUNICIPALITY, municipalities[0]
-        latest = open_data.latest_month(chosen)
-        try:
-            months = MonthRange.parse(request.GET.get("from") or None, request.GET.get("to") or None, latest=latest)
-        except DomainError as exc:
-            error = error or exc.message
-            months = MonthRange.parse(None, None, latest=latest)
-        query = {"municipality": chosen.code, "from": f"{months.first_month:%Y-%m}", "to": f"{months.last_month:%Y-%m}"}
-        api = reverse("v1:open-data-volumes")
-        context.update(
-            chosen=chosen,
-            months=months,
-            latest=latest,
-            error=error,
-            downloads={fmt: f"{api}?{urlencode({**query, 'format': fmt})}" for fmt in ("csv", "json")},
-        )
+            raise DomainError("unknown_municipality", open_data.UNKNOWN_MUNICIPALITY)
+        months = MonthRange.parse(typed["from"] or None, typed["to"] or None, latest=latest)
+    except DomainError as exc:
+        shown = {field: text[:7] for field, text in typed.items()}  # YYYY-MM, or what a month input drops
+        context.update(chosen=chosen or municipalities[0], latest=latest, error=exc.message, typed=shown)
+        return render(request, "analytics/open_data.html", context)
+    query = {"municipality": chosen.code, "from": f"{months.first_month:%Y-%m}", "to": f"{months.last_month:%Y-%m}"}
+    api = reverse("v1:open-data-volumes")
+    context.update(
+        chosen=chosen,
+        latest=latest,
+        typed={"from": query["from"], "to": query["to"]},
+        months=months,
+        downloads={fmt: f"{api}?{urlencode({**query, 'format': fmt})}" for fmt in ("csv", "json")},
+    )
     return render(request, "analytics/open_data.html", context)

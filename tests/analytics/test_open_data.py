@@ -152,9 +152,10 @@ def test_the_page_explains_the_dataset_and_links_the_downloads(client, city, dec
     assert f"{URL}?municipality=11440&amp;from=2025-12&amp;to=2026-11&amp;format=csv" in page
     assert f"{URL}?municipality=11440&amp;from=2025-12&amp;to=2026-11&amp;format=json" in page
 
-    wrong = client.get("/open-data/", {"municipality": "11440", "from": "2026-11", "to": "2026-10"})
-    assert wrong.status_code == 200
-    assert 'role="alert"' in wrong.content.decode() and "from=2025-12" in wrong.content.decode()
+    wrong = client.get("/open-data/", {"municipality": "11440", "from": "2026-11", "to": "2026-10"}).content.decode()
+    assert "종료 월이 시작 월보다 빠릅니다." in wrong and 'value="2026-11"' in wrong and "download-csv" not in wrong
+    unknown = client.get("/open-data/", {"municipality": "99999"}).content.decode()
+    assert "그 코드의 지자체가 없습니다." in unknown and "download-csv" not in unknown
 
 
 def test_officials_and_visitors_find_the_page(client, official):
