@@ -6,6 +6,8 @@ ones were wrong), collected in the municipality's local month, of restaurants by
 their district and business type as recorded now. Grams are summed as integers and
 shown as kilograms with exactly three decimals: grams / 1000 needs no rounding.
 
+Published a while after the month: `settle_days()`.
+
 Anonymised: a cell is published only when at least MIN_RESTAURANTS restaurants put
 something out in it (`restaurants_count`: distinct restaurants with a billable
 weighing in the cell). Every other cell is listed with its figures left empty and
@@ -21,9 +23,10 @@ One grouped query reads the figures; `publishable` decides what may be shown.
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, DateField, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
@@ -124,10 +127,19 @@ def municipality_by_code(code: str | None) -> Municipality:
     return municipality
 
 
+def settle_days() -> int:
+    """Days after a month's end before it is published: no scan older than
+    SCAN_MAX_AGE_DAYS is accepted, so by then no late scan can add a restaurant to a
+    published cell (a cell of five, then of six, would give away the sixth's figures)."""
+    return int(settings.SCAN_MAX_AGE_DAYS)
+
+
 def latest_month(municipality: Municipality, *, today: date | None = None) -> date:
-    """The last month that has ended in the municipality's calendar (its 1st)."""
+    """The last month published (its 1st): ended in the municipality's calendar at
+    least `settle_days()` days ago."""
     today = today or timezone.localdate(timezone=municipality.zone)
-    return add_months(today.replace(day=1), -1)
+    settled = today - timedelta(days=settle_days())
+    return add_months(settled.replace(day=1), -1)
 
 
 def month_range(municipality: Municipality, first: str | None, last: str | None) -> MonthRange:

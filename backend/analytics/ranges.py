@@ -131,10 +131,8 @@ class MonthRange:
             )
         if last_month > latest:
             raise DomainError(
-                "month_not_ended",
-                format_lazy(
-                    _("Only months that have ended are published; the latest is {month}."), month=f"{latest:%Y-%m}"
-                ),
+                "month_not_published",
+                format_lazy(_("The latest month published is {month}."), month=f"{latest:%Y-%m}"),
                 fields={"to": [f"{latest:%Y-%m} or earlier"]},
             )
         return cls(first_month, last_month)

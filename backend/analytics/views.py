@@ -107,6 +107,7 @@ def open_data_page(request):
         "min_restaurants": open_data.MIN_RESTAURANTS,
         "max_months": MAX_MONTHS,
         "default_months": DEFAULT_MONTHS,
+        "settle_days": open_data.settle_days(),
         "columns": open_data.COLUMN_DESCRIPTIONS.items(),
     }
     if not municipalities:

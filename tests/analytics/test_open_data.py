@@ -19,8 +19,8 @@ AUTUMN = {"municipality": "11440", "from": "2026-10", "to": "2026-11"}
 
 @pytest.fixture
 def december(time_machine):
-    """Early December: October and November have ended, December has not."""
-    time_machine.move_to(seoul(2026, 12, 5, 10))
+    """20 December: November ended more than SCAN_MAX_AGE_DAYS (14) ago, December has not."""
+    time_machine.move_to(seoul(2026, 12, 20, 10))
 
 
 @pytest.fixture
@@ -127,7 +127,7 @@ def test_anyone_may_download_it_and_caches_may_keep_it(api, official, town):
         ({**AUTUMN, "from": "2026-13"}, "invalid_month", "from"),
         ({**AUTUMN, "to": "2026-11-30"}, "invalid_month", "to"),
         ({**AUTUMN, "from": "0000-01"}, "date_out_of_range", "from"),
-        ({**AUTUMN, "to": "2026-12"}, "month_not_ended", "to"),
+        ({**AUTUMN, "to": "2026-12"}, "month_not_published", "to"),
         ({**AUTUMN, "format": "xml"}, "invalid_format", "format"),
     ],
 )
@@ -162,3 +162,12 @@ def test_officials_and_visitors_find_the_page(client, official):
     assert 'href="/open-data/"' in client.get("/login/").content.decode()
     client.force_login(official)
     assert 'href="/open-data/"' in client.get("/reports/").content.decode()
+
+
+def test_a_month_is_published_once_no_late_scan_can_reach_it(api, city, time_machine):
+    """Scans older than SCAN_MAX_AGE_DAYS (14) are refused: November is published from
+    15 December, Seoul time, when no late scan can add a restaurant to one of its cells."""
+    time_machine.move_to(seoul(2026, 12, 14, 23, 30))
+    assert api.get(URL, {"municipality": "11440"}).json()["to"] == "2026-10"
+    time_machine.move_to(seoul(2026, 12, 15, 0, 30))
+    assert api.get(URL, {"municipality": "11440"}).json()["to"] == "2026-11"

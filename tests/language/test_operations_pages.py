@@ -254,7 +254,7 @@ def test_domain_errors_from_the_api_follow_the_readers_language(api, owner, offi
 def test_the_open_data_page_and_its_errors_for_anyone(client, api, city, now):
     page = in_english(client, reverse("open-data"))
     assert "Open data: collected food waste" in page and "fewer than 5 restaurants" in page
-    assert "from=2025-11&amp;to=2026-10" in page  # the last twelve months that have ended
+    assert "from=2025-11&amp;to=2026-10" in page  # the last twelve months published
     page = in_korean(client, reverse("open-data"))
     assert "공공데이터: 음식물류 폐기물 수거량" in page and "5곳 미만" in page and "No totals" not in page
 
