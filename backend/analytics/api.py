@@ -213,9 +213,10 @@ class OpenVolumesSerializer(serializers.Serializer):
 
 
 OPEN_DATA_FORMATS = ("json", "csv")
-#: Public answers may be kept by any cache this long: figures change only when a scan
-#: of an ended month is released or voided, and an hour's delay in that is harmless.
-OPEN_DATA_MAX_AGE_SECONDS = 3600
+#: Public answers may be kept by any cache as long as the server keeps a month's cells:
+#: figures of a published month change only when a scan is released or voided, and an
+#: hour's delay in that is harmless.
+OPEN_DATA_MAX_AGE_SECONDS = open_data.MONTH_CACHE_SECONDS
 
 
 class OpenDataVolumesView(APIView):

@@ -18,7 +18,8 @@ recovered by subtracting the published cells from a total. Cells are whole month
 the same whatever range is asked for, so comparing two downloads reveals nothing
 either.
 
-One grouped query reads the figures; `publishable` decides what may be shown.
+One grouped query reads the figures of the months not in the cache; `publishable`
+decides what may be shown, and only what may be shown is kept.
 """
 
 import re
@@ -27,6 +28,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, DateField, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
@@ -40,6 +42,9 @@ from backend.municipalities.models import District, Municipality
 from backend.restaurants.models import BusinessType
 
 MIN_RESTAURANTS = 5
+#: How long a month's published cells are kept in the cache, as long as the answers'
+#: `Cache-Control: max-age`: a release or a void shows within the hour.
+MONTH_CACHE_SECONDS = 3600
 
 #: The dataset's columns, in order (the CSV's header and each JSON row's keys), each
 #: with what it holds for the page that explains them.
@@ -148,6 +153,35 @@ def month_range(municipality: Municipality, first: str | None, last: str | None)
 
 def volumes(*, municipality: Municipality, months: MonthRange) -> OpenVolumes:
     """Every cell of every month, district and business type, in that order."""
+    published = _published_by_month(municipality, months.months)
+    districts = list(District.objects.filter(municipality_id=municipality.id).order_by("code", "name"))
+    cells = [
+        Cell(month, district, business_type, published[month].get((str(district.id), business_type.value)))
+        for month in months.months
+        for district in districts
+        for business_type in BusinessType
+    ]
+    return OpenVolumes(municipality=municipality, months=months, cells=cells)
+
+
+def _published_by_month(municipality: Municipality, months: list[date]) -> dict[date, dict[tuple[str, str], Figures]]:
+    """{month: {(district id, business type): figures}} of the published cells only.
+    Each month is kept in the cache for MONTH_CACHE_SECONDS (a month's cells are the same
+    whatever range asks for them), so that anyone asking again, or for a range that
+    overlaps, costs no sum; the months not cached are summed in one grouped query."""
+    keys = {month: f"open-data:v1:{municipality.id}:{month:%Y-%m}:{MIN_RESTAURANTS}" for month in months}
+    cached = cache.get_many(list(keys.values()))
+    found = {month: cached[key] for month, key in keys.items() if key in cached}
+    missing = [month for month in months if month not in found]
+    if missing:
+        summed = _sum_cells(municipality, MonthRange(missing[0], missing[-1]))
+        fresh = {month: summed.get(month, {}) for month in missing}
+        cache.set_many({keys[month]: cells for month, cells in fresh.items()}, MONTH_CACHE_SECONDS)
+        found.update(fresh)
+    return found
+
+
+def _sum_cells(municipality: Municipality, months: MonthRange) -> dict[date, dict[tuple[str, str], Figures]]:
     zone = municipality.zone
     start, end = months.bounds(zone)
     grouped = (
@@ -162,20 +196,13 @@ def volumes(*, municipality: Municipality, months: MonthRange) -> OpenVolumes:
         .annotate(restaurants=Count("restaurant_id", distinct=True), collections=Count("id"), grams=Sum("weight_g"))
         .order_by()
     )
-    found = {
-        (row["month"], row["restaurant__district_id"], row["restaurant__business_type"]): publishable(
-            row["restaurants"], row["collections"], row["grams"]
-        )
-        for row in grouped
-    }
-    districts = list(District.objects.filter(municipality_id=municipality.id).order_by("code", "name"))
-    cells = [
-        Cell(month, district, business_type, found.get((month, district.id, business_type.value)))
-        for month in months.months
-        for district in districts
-        for business_type in BusinessType
-    ]
-    return OpenVolumes(municipality=municipality, months=months, cells=cells)
+    summed: dict[date, dict[tuple[str, str], Figures]] = {}
+    for row in grouped:
+        figures = publishable(row["restaurants"], row["collections"], row["grams"])
+        if figures is not None:  # a suppressed cell's figures are not kept anywhere, the cache included
+            key = (str(row["restaurant__district_id"]), row["restaurant__business_type"])
+            summed.setdefault(row["month"], {})[key] = figures
+    return summed
 
 
 def rows(report: OpenVolumes) -> list[dict]:

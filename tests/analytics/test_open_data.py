@@ -51,8 +51,11 @@ def cell(body, month, business_type):
 def test_five_restaurants_are_published_four_are_not_and_there_is_no_total(api, town):
     with CaptureQueriesContext(connection) as queries:
         response = api.get(URL, AUTUMN)
-    # The municipality, its districts, the grouped figures (beside the rate limit's counter).
+    # The municipality, its districts, the grouped figures (beside the cache and the rate limit's counter).
     assert len([q for q in queries if "municipalities_" in q["sql"] or "collection_events_" in q["sql"]]) == 3
+    with CaptureQueriesContext(connection) as again:  # November again: its cells are in the cache
+        assert cell(api.get(URL, {**AUTUMN, "from": "2026-11"}).json(), "2026-11", "pub")["suppressed"] is True
+    assert not [q for q in again if "collection_events_" in q["sql"]]
 
     assert response.status_code == 200
     body = response.json()
