@@ -233,7 +233,9 @@ class OpenDataVolumesView(APIView):
         parameters=[
             OpenApiParameter("municipality", OpenApiTypes.STR, required=True, description="the municipality's code"),
             OpenApiParameter("from", OpenApiTypes.STR, description="first month, YYYY-MM (default: a year before to)"),
-            OpenApiParameter("to", OpenApiTypes.STR, description="last month, YYYY-MM (default: the last ended month)"),
+            OpenApiParameter(
+                "to", OpenApiTypes.STR, description="last month, YYYY-MM (default: the latest published month)"
+            ),
             OpenApiParameter("format", OpenApiTypes.STR, enum=list(OPEN_DATA_FORMATS), description="default json"),
         ],
         responses={(200, "application/json"): OpenVolumesSerializer, (200, "text/csv"): OpenApiTypes.STR},
@@ -258,6 +260,9 @@ class OpenDataVolumesView(APIView):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        # Any site's script may read it (a portal, a researcher's notebook): no credential
+        # is ever read here, so there is nothing another origin could borrow.
+        response["Access-Control-Allow-Origin"] = "*"
         if response.status_code == 200:
             patch_cache_control(response, public=True, max_age=OPEN_DATA_MAX_AGE_SECONDS)
             patch_vary_headers(response, ["Accept"])  # `Accept: text/csv` also gives the CSV

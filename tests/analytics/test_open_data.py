@@ -112,6 +112,7 @@ def test_anyone_may_download_it_and_caches_may_keep_it(api, official, town):
     assert anonymous.status_code == 200
     assert anonymous["Cache-Control"] == "public, max-age=3600"
     assert "Accept" in anonymous["Vary"]
+    assert anonymous["Access-Control-Allow-Origin"] == "*"  # another site's script may read it
     # Signed in or not, the same answer: nobody's account is consulted.
     assert api.as_user(official).get(URL, AUTUMN).content == anonymous.content
     assert api.get(URL, AUTUMN, HTTP_ACCEPT="text/csv")["Content-Type"].startswith("text/csv")
