@@ -175,3 +175,11 @@ def test_a_month_is_published_once_no_late_scan_can_reach_it(api, city, time_mac
     assert api.get(URL, {"municipality": "11440"}).json()["to"] == "2026-10"
     time_machine.move_to(seoul(2026, 12, 15, 0, 30))
     assert api.get(URL, {"municipality": "11440"}).json()["to"] == "2026-11"
+
+
+def test_one_address_asking_too_often_is_told_when_to_come_back(api, city, district, december, settings):
+    settings.OPEN_DATA_RATE = "2/min"
+    assert [api.get(URL, AUTUMN).status_code for _ in range(2)] == [200, 200]
+    refused = api.get(URL, AUTUMN)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (429, "throttled")
+    assert int(refused["Retry-After"]) > 0
