@@ -38,6 +38,7 @@ PAGES = [
     ("pickup_requests:mine", {}, ["owner"]),
     ("pickup_requests:review", {}, ["official"]),
     ("analytics:reports", {"from": "2026-01-01", "to": "2026-12-31"}, ["official"]),
+    ("open-data", {}, ROLES),  # public: every municipality's name, whatever anyone's scans
     ("tag-page", {}, ["owner", "official"]),  # the shared tag's page: its bin's history
     ("billing-console:tariffs", {}, ["official"]),
     ("billing-console:runs", {}, ["official"]),

@@ -102,6 +102,17 @@ def login_rate_wait(request) -> int:
     return max(waits, default=0)
 
 
+class OpenDataThrottle(_RateFromSettings):
+    """The open data, per client address: anyone may download it, no one may make the
+    server sum every municipality's year a hundred times a second."""
+
+    scope = "open_data"
+    rate_setting = "OPEN_DATA_RATE"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
 class ScanRateThrottle(_RateFromSettings):
     """Single scans (`POST /collections/`) per crew."""
 

@@ -1,18 +1,26 @@
 """`/api/v1/reports/…`: read-only reports for officials (their municipality) and
-administrators (`?municipality=<uuid>`). JSON, or CSV with `?format=csv`."""
+administrators (`?municipality=<uuid>`). JSON, or CSV with `?format=csv`.
 
+`/api/v1/open-data/volumes/`: the open data, for anyone (analytics/open_data.py)."""
+
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from backend.analytics import selectors, spreadsheets
+from backend.accounts.throttles import OpenDataThrottle
+from backend.analytics import open_data, selectors, spreadsheets
 from backend.analytics.access import access_report_municipality, may_read_reports
 from backend.analytics.ranges import DateRange
 from backend.collection_events.weights import grams_to_kg
+from backend.core.errors import DomainError
 from backend.core.permissions import READ, WRITE, AccessPolicy
+from backend.restaurants.models import BusinessType
 
 RANGE_PARAMETERS = [
     OpenApiParameter("from", OpenApiTypes.DATE, required=True, description="first local day, included"),
@@ -164,4 +172,115 @@ def scan_quality_body(report: selectors.ScanQualityReport) -> dict:
         "physically_tapped": _tallies(report.physically_tapped),
         "exceptions": _tallies(report.exceptions),
         "statuses": _tallies(report.statuses),
+    }
+
+
+class OpenMunicipalitySerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="행정표준코드")
+    name = serializers.CharField()
+
+
+class OpenVolumeRowSerializer(serializers.Serializer):
+    municipality_code = serializers.CharField()
+    month = serializers.CharField(help_text="the municipality's local month, YYYY-MM")
+    district_code = serializers.CharField()
+    district_name = serializers.CharField()
+    business_type = serializers.ChoiceField(choices=BusinessType.values)
+    business_type_name_ko = serializers.CharField()
+    business_type_name_en = serializers.CharField()
+    restaurants_count = serializers.IntegerField(
+        allow_null=True, help_text="restaurants with a billable weighing in the cell; null when suppressed"
+    )
+    collections_count = serializers.IntegerField(allow_null=True, help_text="billable weighings; null when suppressed")
+    collected_kg = serializers.DecimalField(
+        max_digits=15,
+        decimal_places=3,
+        allow_null=True,
+        help_text="billable weight in kilograms, three decimals (exact grams); null when suppressed",
+    )
+    suppressed = serializers.BooleanField(
+        help_text=f"true when fewer than {open_data.MIN_RESTAURANTS} restaurants put something out in the cell"
+    )
+
+
+class OpenVolumesSerializer(serializers.Serializer):
+    municipality = OpenMunicipalitySerializer()
+    vars()["from"] = serializers.CharField(help_text="first month, YYYY-MM")  # `from` is a keyword
+    to = serializers.CharField(help_text="last month, YYYY-MM")
+    min_restaurants = serializers.IntegerField(help_text="a cell describing fewer restaurants is suppressed")
+    columns = serializers.ListField(child=serializers.CharField(), help_text="the CSV's header, in order")
+    rows = OpenVolumeRowSerializer(many=True)
+
+
+OPEN_DATA_FORMATS = ("json", "csv")
+#: Public answers may be kept by any cache as long as the server keeps a month's cells:
+#: figures of a published month change only when a scan is released or voided, and an
+#: hour's delay in that is harmless.
+OPEN_DATA_MAX_AGE_SECONDS = open_data.MONTH_CACHE_SECONDS
+
+
+class OpenDataVolumesView(APIView):
+    """Collected volumes by month, district and business type, anonymised, for anyone.
+    No sign-in and no account consulted: every caller gets the same answer, which
+    caches may keep (`Cache-Control: public`)."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+    throttle_classes = [OpenDataThrottle]
+    renderer_classes = [JSONRenderer, spreadsheets.ReportCsvRenderer]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("municipality", OpenApiTypes.STR, required=True, description="the municipality's code"),
+            OpenApiParameter("from", OpenApiTypes.STR, description="first month, YYYY-MM (default: a year before to)"),
+            OpenApiParameter(
+                "to", OpenApiTypes.STR, description="last month, YYYY-MM (default: the latest published month)"
+            ),
+            OpenApiParameter("format", OpenApiTypes.STR, enum=list(OPEN_DATA_FORMATS), description="default json"),
+        ],
+        responses={(200, "application/json"): OpenVolumesSerializer, (200, "text/csv"): OpenApiTypes.STR},
+    )
+    def get(self, request):
+        municipality = open_data.municipality_by_code(request.query_params.get("municipality"))
+        months = open_data.month_range(municipality, request.query_params.get("from"), request.query_params.get("to"))
+        report = open_data.volumes(municipality=municipality, months=months)
+        return Response(open_volumes_body(report))
+
+    def perform_content_negotiation(self, request, force=False):
+        """`?format=` picks JSON or CSV; anything else is a 400 (DRF would answer 404).
+        An Accept header that names neither gets JSON rather than a 406."""
+        wanted = request.query_params.get(api_settings.URL_FORMAT_OVERRIDE)
+        if not force and wanted and wanted not in OPEN_DATA_FORMATS:
+            raise DomainError(
+                "invalid_format",
+                _("format must be csv or json."),
+                fields={"format": ["csv or json"]},
+            )
+        return super().perform_content_negotiation(request, force=True)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # Any site's script may read it (a portal, a researcher's notebook): no credential
+        # is ever read here, so there is nothing another origin could borrow.
+        response["Access-Control-Allow-Origin"] = "*"
+        if response.status_code == 200:
+            patch_cache_control(response, public=True, max_age=OPEN_DATA_MAX_AGE_SECONDS)
+            patch_vary_headers(response, ["Accept"])  # `Accept: text/csv` also gives the CSV
+        return response
+
+    def csv_table(self, body: dict) -> list[list]:
+        return spreadsheets.open_volumes_table(body)
+
+    def csv_filename(self, body: dict) -> str:
+        return f"collected-volumes-{body['municipality']['code']}-{body['from']}-{body['to']}.csv"
+
+
+def open_volumes_body(report: open_data.OpenVolumes) -> dict:
+    return {
+        "municipality": {"code": report.municipality.code, "name": report.municipality.name},
+        "from": f"{report.months.first_month:%Y-%m}",
+        "to": f"{report.months.last_month:%Y-%m}",
+        "min_restaurants": open_data.MIN_RESTAURANTS,
+        "columns": open_data.COLUMNS,
+        "rows": open_data.rows(report),
     }

@@ -1,4 +1,5 @@
-"""Report ranges: whole local days, from one date to another, both included.
+"""Report ranges: whole local days, from one date to another, both included; or
+whole local months (the open data).
 
 A range is handed to the database as aware datetimes, local midnight of the first day
 to local midnight after the last, so a scan at 23:59:59 on 31 October Seoul time is
@@ -15,12 +16,17 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.core.bounds import checked_day
 from backend.core.errors import DomainError
-from backend.municipalities.local_time import days_bounds
+from backend.municipalities.local_time import days_bounds, local_midnight
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 
 #: A leap year and a day: a year's report from any date still fits, a decade does not.
 MAX_DAYS = 366
+#: Two years of months: a year beside the year before it.
+MAX_MONTHS = 24
+#: What the open data gives when no months are asked for: the last year of ended months.
+DEFAULT_MONTHS = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,3 +96,67 @@ def _date(text: str | None, field: str) -> date:
         _("Dates must look like 2026-10-31."),
         fields={field: ["expected YYYY-MM-DD"]},
     )
+
+
+def add_months(month: date, count: int) -> date:
+    """The 1st of the month `count` months after (or before) `month`'s."""
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class MonthRange:
+    """Whole local months, `first_month` to `last_month` (each its 1st), both included."""
+
+    first_month: date
+    last_month: date
+
+    @classmethod
+    def parse(cls, first: str | None, last: str | None, *, latest: date) -> "MonthRange":
+        """`YYYY-MM` texts; `latest` is the last month that may be asked for. Without
+        `to`, the range ends with `latest`; without `from`, it covers DEFAULT_MONTHS."""
+        last_month = _month(last, "to") if last else latest
+        first_month = _month(first, "from") if first else add_months(last_month, 1 - DEFAULT_MONTHS)
+        if last_month < first_month:
+            raise DomainError(
+                "invalid_month_range",
+                _("The last month is before the first month."),
+                fields={"to": ["on or after from"]},
+            )
+        if add_months(first_month, MAX_MONTHS) <= last_month:
+            raise DomainError(
+                "month_range_too_long",
+                format_lazy(_("At most {months} months at a time."), months=MAX_MONTHS),
+                fields={"to": [f"at most {MAX_MONTHS} months from from, both included"]},
+            )
+        if last_month > latest:
+            raise DomainError(
+                "month_not_published",
+                format_lazy(_("The latest month published is {month}."), month=f"{latest:%Y-%m}"),
+                fields={"to": [f"{latest:%Y-%m} or earlier"]},
+            )
+        return cls(first_month, last_month)
+
+    @property
+    def months(self) -> list[date]:
+        months, month = [], self.first_month
+        while month <= self.last_month:
+            months.append(month)
+            month = add_months(month, 1)
+        return months
+
+    def bounds(self, zone: ZoneInfo) -> tuple[datetime, datetime]:
+        """[local midnight of the first month's 1st, local midnight of the 1st after the last month)."""
+        return local_midnight(self.first_month, zone), local_midnight(add_months(self.last_month, 1), zone)
+
+
+def _month(text: str, field: str) -> date:
+    match = _ISO_MONTH.fullmatch(text)
+    if match is None or not 1 <= int(match.group(2)) <= 12:
+        raise DomainError(
+            "invalid_month",
+            _("Months must look like 2026-10."),
+            fields={field: ["expected YYYY-MM"]},
+        )
+    # Year 0 is no date at all; year 1 is refused as out of range like any other.
+    return checked_day(date(max(int(match.group(1)), 1), int(match.group(2)), 1), field)

@@ -1,5 +1,9 @@
 """Reports as CSV for spreadsheets: Korean headers, UTF-8 with a byte-order mark,
-without which Excel reads the file as the local code page and garbles Korean."""
+without which Excel reads the file as the local code page and garbles Korean.
+
+The open data's CSV keeps its machine column names (with their units: `collected_kg`)
+as its header, so that a program reads it as it reads the JSON; the BOM stays (csv
+readers that expect it, and Python's `utf-8-sig`, skip it)."""
 
 import csv
 import io
@@ -49,6 +53,21 @@ def scan_quality_table(body: dict) -> list[list]:
     for section, title in SCAN_QUALITY_SECTIONS.items():
         rows += [[title, item["code"], item["label"], item["count"]] for item in body[section]]
     return rows
+
+
+def open_volumes_table(body: dict) -> list[list]:
+    """The open data's rows under its columns: a suppressed figure as an empty cell (a
+    spreadsheet's SUM skips it), `suppressed` as true / false."""
+    columns = body["columns"]
+    return [columns] + [[_open_cell(row[column]) for column in columns] for row in body["rows"]]
+
+
+def _open_cell(value) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
 
 
 def csv_bytes(rows: list[list]) -> bytes:

@@ -1,5 +1,6 @@
 """The officials' report page: volume by district and by month, and how scans were taken.
-A thin view over the same selectors as `/api/v1/reports/…`."""
+A thin view over the same selectors as `/api/v1/reports/…`. And the open data's page,
+for anyone: what the dataset holds and its downloads (`/api/v1/open-data/volumes/`)."""
 
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -10,11 +11,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from backend.analytics import selectors
+from backend.analytics import open_data, selectors
 from backend.analytics.access import access_report_municipality, may_compare, may_read_reports, report_choices
 from backend.analytics.comparison import comparisons_for
-from backend.analytics.ranges import DateRange
+from backend.analytics.ranges import DEFAULT_MONTHS, MAX_MONTHS, DateRange, MonthRange
 from backend.core.errors import DomainError
+from backend.municipalities.models import Municipality
 
 
 @dataclass(frozen=True)
@@ -92,3 +94,43 @@ def my_comparison(request):
     if not may_compare(request.user):
         raise PermissionDenied
     return render(request, "analytics/my_comparison.html", {"comparisons": comparisons_for(request.user)})
+
+
+def open_data_page(request):
+    """`/open-data/`: the dataset, its columns, units and anonymisation rule, and the
+    downloads for a municipality and months (by default the last year of ended months).
+    Open to anyone. A wrong choice is said on the page, above the form as it was
+    filled in, with no downloads until it is put right."""
+    municipalities = list(Municipality.objects.order_by("name", "code"))
+    context: dict = {
+        "municipalities": municipalities,
+        "min_restaurants": open_data.MIN_RESTAURANTS,
+        "max_months": MAX_MONTHS,
+        "default_months": DEFAULT_MONTHS,
+        "settle_days": open_data.settle_days(),
+        "columns": open_data.COLUMN_DESCRIPTIONS.items(),
+    }
+    if not municipalities:
+        return render(request, "analytics/open_data.html", context)
+    code = request.GET.get("municipality") or municipalities[0].code
+    chosen = next((m for m in municipalities if m.code == code), None)
+    latest = open_data.latest_month(chosen or municipalities[0])
+    typed = {field: request.GET.get(field) or "" for field in ("from", "to")}
+    try:
+        if chosen is None:
+            raise DomainError("unknown_municipality", open_data.UNKNOWN_MUNICIPALITY)
+        months = MonthRange.parse(typed["from"] or None, typed["to"] or None, latest=latest)
+    except DomainError as exc:
+        shown = {field: text[:7] for field, text in typed.items()}  # YYYY-MM, or what a month input drops
+        context.update(chosen=chosen or municipalities[0], latest=latest, error=exc.message, typed=shown)
+        return render(request, "analytics/open_data.html", context)
+    query = {"municipality": chosen.code, "from": f"{months.first_month:%Y-%m}", "to": f"{months.last_month:%Y-%m}"}
+    api = reverse("v1:open-data-volumes")
+    context.update(
+        chosen=chosen,
+        latest=latest,
+        typed={"from": query["from"], "to": query["to"]},
+        months=months,
+        downloads={fmt: f"{api}?{urlencode({**query, 'format': fmt})}" for fmt in ("csv", "json")},
+    )
+    return render(request, "analytics/open_data.html", context)

@@ -346,6 +346,9 @@ SCAN_EVENTS_RATE = env_str("SCAN_EVENTS_RATE", "20000/hour")  # events, single o
 # sends ~200 KB, 1280 px a side), and uploads per crew (a shift takes a few dozen).
 SCAN_PHOTO_MAX_BYTES = env_int("SCAN_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
 SCAN_PHOTO_RATE = env_str("SCAN_PHOTO_RATE", "300/hour")
+# The open data (/api/v1/open-data/volumes/), per client address: a person or a portal's
+# harvester needs a few downloads; empty turns the limit off.
+OPEN_DATA_RATE = env_str("OPEN_DATA_RATE", "60/min")
 # A scale whose last legal inspection (정기검사) is older than this many days weighs
 # with the flag `scale_inspection_due` (the legal period is two years).
 SCALE_INSPECTION_VALID_DAYS = env_int("SCALE_INSPECTION_VALID_DAYS", 730)

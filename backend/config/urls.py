@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from backend.accounts.views import set_language
-from backend.analytics.views import my_comparison
+from backend.analytics.views import my_comparison, open_data_page
 from backend.core.views import healthz
 from backend.payments.views import pay_invoice
 
@@ -39,6 +39,8 @@ urlpatterns = [
     path("disputes/", include("backend.disputes.urls")),
     path("reports/", include("backend.analytics.urls")),
     path("my/comparison/", my_comparison, name="my-comparison"),
+    # The open data: for anyone, no sign-in (its downloads: /api/v1/open-data/volumes/).
+    path("open-data/", open_data_page, name="open-data"),
     path("console/", include("backend.console.urls")),
     path("console/", include("backend.routes.console_urls")),
     path("pickup-requests/", include("backend.pickup_requests.urls")),

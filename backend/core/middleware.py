@@ -190,11 +190,19 @@ def _signed_in(request) -> bool:
         return True
 
 
+def _public(response) -> bool:
+    """A successful answer its view declared the same for everyone (`Cache-Control:
+    public`, as the open data does): no view says so by accident."""
+    directives = [part.strip().lower() for part in response.get("Cache-Control", "").split(",")]
+    return response.status_code < 400 and "public" in directives
+
+
 class SecurityHeadersMiddleware:
     """Content-Security-Policy and Permissions-Policy on every answer, and
     `Cache-Control: no-store` on every API answer (invoice PDFs included) and every
     page shown to a signed-in user (and every 5xx), so that no shared cache or back button keeps
-    another person's bills. Placed after WhiteNoise: static files stay cacheable."""
+    another person's bills; but for an answer its view declared `public` (the open
+    data, the same for anyone). Placed after WhiteNoise: static files stay cacheable."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -203,7 +211,7 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-        if response.status_code >= 500 or http.is_api(request) or _signed_in(request):
+        if response.status_code >= 500 or ((http.is_api(request) or _signed_in(request)) and not _public(response)):
             response["Cache-Control"] = "no-store"
             if "Expires" in response:
                 del response["Expires"]

@@ -592,6 +592,7 @@ PAGE_DATES = ["0000-01-01", "0001-01-01", "9999-12-31", "2026-02-30", "99999-01-
 PAGE_QUERIES = [
     ("official", "/reports/", ["from={}&to=2026-09-30", "from=2026-09-01&to={}", "municipality={}"]),
     ("admin", "/reports/", ["municipality={}&from={}&to={}"]),
+    ("anonymous", "/open-data/", ["municipality={}&from={}&to={}", "from={}&to=2026-01"]),
     ("collector", "/stops/", ["day={}"]),
     ("owner", "/billing/invoices/", ["page={}&period={}"]),
     ("owner", "/billing/invoices/{invoice}/", ["format={}"]),

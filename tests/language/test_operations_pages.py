@@ -249,3 +249,19 @@ def test_domain_errors_from_the_api_follow_the_readers_language(api, owner, offi
         assert message == korean[code], url
         api.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         assert _error(api.as_user(user).post(url, body, format="json")) == (status, code, english[code]), url
+
+
+def test_the_open_data_page_and_its_errors_for_anyone(client, api, city, now):
+    page = in_english(client, reverse("open-data"))
+    assert "Open data: collected food waste" in page and "fewer than 5 restaurants" in page
+    assert "from=2025-11&amp;to=2026-10" in page  # the last twelve months published
+    page = in_korean(client, reverse("open-data"))
+    assert "공공데이터: 음식물류 폐기물 수거량" in page and "5곳 미만" in page and "No totals" not in page
+
+    backwards = {"municipality": city.code, "from": "2026-10", "to": "2026-09"}
+    api.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    error = api.get("/api/v1/open-data/volumes/", backwards).json()["error"]
+    assert (error["code"], error["message"]) == ("invalid_month_range", "The last month is before the first month.")
+    api.cookies.pop(settings.LANGUAGE_COOKIE_NAME)
+    error = api.get("/api/v1/open-data/volumes/", backwards).json()["error"]
+    assert (error["code"], error["message"]) == ("invalid_month_range", "종료 월이 시작 월보다 빠릅니다.")
