@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from backend.core.errors import DomainError
-from backend.core.permissions import READ, AccessPolicy
+from backend.core.permissions import AccessPolicy
 from backend.open311 import services
 from backend.open311.access import can_manage_api_keys
 from backend.open311.models import ApiKey
@@ -53,8 +53,8 @@ class ApiKeyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ApiKeySerializer
     permission_classes = [AccessPolicy]
+    # Reading is scoped by `ApiKey.objects.visible_to` (others see an empty list).
     access_policy = {
-        READ: can_manage_api_keys,
         "create": can_manage_api_keys,
         "revoke": can_manage_api_keys,
     }
