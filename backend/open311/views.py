@@ -137,7 +137,7 @@ class ServiceDefinitionView(Open311View):
         self.jurisdiction()
         definition = georeport.service_definition(service_code)
         if definition is None:
-            raise DomainError("unknown_service", _("There is no service with this service_code."), status_code=404)
+            raise DomainError("service_not_found", _("There is no service with this service_code."), status_code=404)
         return Response(definition)
 
 
