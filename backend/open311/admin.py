@@ -8,6 +8,9 @@ class ApiKeyAdmin(admin.ModelAdmin):
     list_display = ["app_name", "prefix", "municipality", "created_by", "created_at", "revoked_at"]
     readonly_fields = ["prefix", "key_hash", "created_by", "created_at", "revoked_at", "revoked_by"]
 
+    def has_add_permission(self, request) -> bool:
+        return False  # a key is made in the console or the API, which show it once
+
 
 @admin.register(ServiceRequest)
 class ServiceRequestAdmin(admin.ModelAdmin):

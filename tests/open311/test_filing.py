@@ -36,11 +36,14 @@ def test_a_request_with_the_printed_code_is_the_owners_pickup_request_and_the_ow
     assert notice.kind == "pickup_request_received" and notice.about == str(pickup.steps.get().id)
 
 
-def test_a_lost_tag_becomes_a_tag_report_for_the_officials(file, tag, frozen):
+def test_a_lost_tag_becomes_a_tag_report_for_the_officials_and_the_owner_is_told(file, tag, owner, frozen):
     response = file("tag_problem", tag=tag.url, description="비에 젖어 떨어짐", **{"attribute[problem]": "damaged"})
     assert response.status_code == 201, response.content
     report = TagReport.objects.get()
     assert (report.bin, report.kind, report.note, report.tag) == (tag.bin, "damaged", "비에 젖어 떨어짐", tag)
+    notice = Notice.objects.get(recipient=owner)
+    assert (notice.kind, notice.about) == ("tag_reported", str(report.id))
+    assert "주방 1" in notice.subject and "태그가 훼손되었어요" in notice.body and "비에 젖어 떨어짐" in notice.body
     assert error_of(file("tag_problem", tag=tag.url, **{"attribute[problem]": "lost"})) == (400, "tag_report_open")
     assert error_of(file("tag_problem", tag=tag.url, **{"attribute[problem]": "stolen"})) == (400, "validation_error")
 
