@@ -369,6 +369,8 @@ def test_list_pages_do_not_grow_queries_with_their_rows(client, rows, name, para
         url = reverse(name, kwargs={"code": tag.code})
     elif name == "routes:round":
         url = reverse(name, kwargs={"hauler_id": request.getfixturevalue("hauler").id})
+    elif name == "open311:requests":
+        url = reverse(name, kwargs={"fmt": "json"})
     elif name == "payments:wallet":
         url = reverse(name, kwargs={"restaurant_id": tag.bin.restaurant_id})
     else:

@@ -104,7 +104,7 @@ def discovery(base_url: str) -> dict[str, Any]:
                 "url": base_url,
                 "changeset": CHANGESET,
                 "type": "production",
-                "formats": ["application/json"],
+                "formats": ["text/xml", "application/json"],
             }
         ],
     }

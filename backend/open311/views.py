@@ -1,7 +1,8 @@
 """`/open311/v2/`: Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2) for
-other apps. JSON only; answers use the spec's English field names, texts are Korean
-unless `locale=en`. Errors are the spec's `[{"code", "description"}]` with its HTTP
-codes (400, 403, 404), plus 429 when a key files too fast.
+other apps, in JSON or XML (the path's `.json` or `.xml`); answers use the spec's
+English field names, texts are Korean unless `locale=en`. Errors are the spec's
+`[{"code", "description"}]` with its HTTP codes (400, 403, 404), plus 429 when a key
+files too fast.
 
 Each view reads the spec's parameters, calls one function (services.py for writes)
 and shapes the answer with georeport.py."""
@@ -10,6 +11,7 @@ import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from rest_framework.negotiation import BaseContentNegotiation
@@ -26,6 +28,7 @@ from backend.municipalities.models import Municipality
 from backend.open311 import georeport, services
 from backend.open311.models import ServiceRequest
 from backend.open311.throttles import ApiKeyThrottle, submitted_api_key
+from backend.open311.xml import to_xml
 
 LOCALES = {"ko": "ko", "en": "en"}
 DEFAULT_LOCALE = "ko"
@@ -95,11 +98,24 @@ class Open311View(APIView):
     versioning_class = None  # the version is the path's v2, not the API's namespace
     schema = None  # not part of /api/v1/'s OpenAPI schema: docs/api.md describes it
 
+    #: The root element of the answer in XML (an error answer's is `errors`).
+    xml_root = ""
+
     def dispatch(self, request, *args, **kwargs):
+        fmt = kwargs.pop("fmt", "json")
         locale = LOCALES.get(request.GET.get("locale", "")[:2].lower(), DEFAULT_LOCALE)
         with translation.override(locale):
             response = super().dispatch(request, *args, **kwargs)
-            response.render()
+            if fmt == "xml" and isinstance(response, Response):
+                root = "errors" if response.status_code >= 400 else self.xml_root
+                xml_response = HttpResponse(to_xml(root, response.data), status=response.status_code)
+                xml_response["Content-Type"] = "text/xml; charset=utf-8"
+                for header in ("Retry-After", "Allow"):
+                    if header in response:
+                        xml_response[header] = response[header]
+                response = xml_response
+            else:
+                response.render()
         response["Content-Language"] = locale
         return response
 
@@ -122,17 +138,23 @@ class Open311View(APIView):
 
 
 class DiscoveryView(Open311View):
+    xml_root = "discovery"
+
     def get(self, request):
         return Response(georeport.discovery(request.build_absolute_uri("/open311/v2/")))
 
 
 class ServiceListView(Open311View):
+    xml_root = "services"
+
     def get(self, request):
         self.jurisdiction()
         return Response(georeport.service_list())
 
 
 class ServiceDefinitionView(Open311View):
+    xml_root = "service_definition"
+
     def get(self, request, service_code: str):
         self.jurisdiction()
         definition = georeport.service_definition(service_code)
@@ -143,6 +165,7 @@ class ServiceDefinitionView(Open311View):
 
 class RequestsView(Open311View):
     throttle_classes = [ApiKeyThrottle]
+    xml_root = "service_requests"
 
     def get(self, request):
         jurisdiction = self.jurisdiction()
@@ -196,6 +219,8 @@ class RequestsView(Open311View):
 
 
 class RequestView(Open311View):
+    xml_root = "service_requests"
+
     def get(self, request, service_request_id: str):
         jurisdiction = self.jurisdiction()
         found = _uuid_or_none(service_request_id)

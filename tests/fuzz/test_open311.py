@@ -1,9 +1,12 @@
 """Open311's endpoints under random input: whatever the form, query string or JSON body
 (strings of any characters, the spec's own parameter names with wrong values, random
-`attribute[...]` fields, a valid key or not), the answer is never a server error, and
-every refusal is the spec's `[{"code", "description"}]` with the HTTP status as code.
+`attribute[...]` fields, a valid key or not), the answer is never a server error, an
+XML answer is well-formed, and every refusal is the spec's `[{"code", "description"}]`
+(`<errors><error>` in XML) with the HTTP status as code.
 
 Seeded and bounded (hypothesis, `derandomize`), a few seconds in all."""
+
+from xml.etree import ElementTree
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -62,6 +65,7 @@ PATHS = st.sampled_from(
         "requests/x.json",
         "requests/00000000-0000-0000-0000-000000000000.json",
         "requests.xml",
+        "services/extra_pickup.xml",
     ]
 )
 
@@ -76,7 +80,11 @@ def sendable(form: dict) -> dict:
 
 def assert_spec_answer(response):
     assert response.status_code < 500, (response.status_code, response.content[:300])
-    if response.status_code >= 400:
+    if response["Content-Type"].startswith("text/xml"):
+        answer = ElementTree.fromstring(response.content)  # well-formed, whatever was sent
+        if response.status_code >= 400:
+            assert answer.tag == "errors" and answer.findtext("error/code") == str(response.status_code)
+    elif response.status_code >= 400:
         [error] = response.json()
         assert error["code"] == response.status_code and isinstance(error["description"], str)
 
@@ -105,5 +113,5 @@ def test_any_post_gets_an_answer_in_the_spec_shape(client, key_and_tag, form, wi
     if as_json:
         response = client.post(f"{BASE}/requests.json", form, content_type="application/json")
     else:
-        response = client.post(f"{BASE}/requests.json", sendable(form))
+        response = client.post(f"{BASE}/requests.{'xml' if with_tag and not with_key else 'json'}", sendable(form))
     assert_spec_answer(response)

@@ -16,7 +16,7 @@ def test_discovery_names_the_v2_endpoint_and_its_format(client):
     endpoint = body["endpoints"][0]
     assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
     assert endpoint["url"].endswith("/open311/v2/")
-    assert endpoint["formats"] == ["application/json"]
+    assert endpoint["formats"] == ["text/xml", "application/json"]
     assert ISO_WITH_OFFSET.match(body["changeset"])
 
 
@@ -42,7 +42,7 @@ def test_a_service_definition_requires_the_bin_tag(client):
 
 
 def test_unknown_services_paths_and_jurisdictions_are_404_in_the_spec_error_shape(client):
-    for url in (f"{BASE}/services/nope.json", f"{BASE}/services.xml", f"{BASE}/requests/123.json"):
+    for url in (f"{BASE}/services/nope.json", f"{BASE}/services.csv", f"{BASE}/requests/123.json"):
         response = client.get(url)
         assert response.status_code == 404, url
         [error] = response.json()
@@ -110,3 +110,37 @@ def test_the_request_list_filters_by_status_code_and_date_and_keeps_to_the_juris
     assert ids(jurisdiction_id=other_city.code) == []
     bad = client.get(f"{BASE}/requests.json", {"start_date": "yesterday"})
     assert (bad.status_code, bad.json()[0]["code"]) == (400, 400)
+
+
+def test_the_same_answers_in_the_specs_xml(client, issued, tag, frozen):
+    from xml.etree import ElementTree
+
+    def xml(url, **params):
+        response = client.get(f"{BASE}/{url}", params)
+        assert response["Content-Type"] == "text/xml; charset=utf-8"
+        assert response.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
+        return response.status_code, ElementTree.fromstring(response.content)
+
+    _status, services = xml("services.xml")
+    assert services.tag == "services"
+    assert [s.findtext("service_code") for s in services.findall("service")] == [
+        "extra_pickup",
+        "missed_pickup",
+        "tag_problem",
+    ]
+    assert services.find("service/metadata").text == "true"
+    _status, definition = xml("services/tag_problem.xml")
+    assert definition.tag == "service_definition"
+    assert [v.findtext("key") for v in definition.findall("attributes/attribute/values/value")] == ["lost", "damaged"]
+
+    filed = client.post(
+        f"{BASE}/requests.xml", {"service_code": "missed_pickup", "api_key": issued[1], "attribute[tag]": tag.url}
+    )
+    assert filed.status_code == 201
+    created = ElementTree.fromstring(filed.content)
+    request_id = created.findtext("request/service_request_id")
+    _status, shown = xml(f"requests/{request_id}.xml")
+    assert shown.tag == "service_requests" and shown.findtext("request/status") == "open"
+    assert shown.find("request/media_url").text is None  # the spec's empty element
+    status, errors = xml("requests/nope.xml")
+    assert (status, errors.tag, errors.findtext("error/code")) == (404, "errors", "404")
