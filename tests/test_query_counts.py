@@ -62,10 +62,19 @@ PAGES = [
     ("payments-console:settlements", {}, ["official"]),  # a settlement check with a difference per unit
     ("billing-console:arrears", {}, ["official"]),  # tests/billing/test_arrears.py grows overdue invoices
     ("billing-console:arrears", {"bucket": "90_plus"}, ["official"]),
+    ("console:api-keys", {}, ["official"]),
+    ("open311:requests", {}, ROLES),  # Open311's public list: anyone, signed in or not
 ]
 # The other pages: one object, a form, or no page at all. A new page goes in one list or the other.
 NOT_LIST_PAGES = {
     "healthz",
+    # Open311 GeoReport v2: fixed documents, one request, and the spec's 404.
+    "open311:discovery",
+    "open311:services",
+    "open311:service",
+    "open311:request",
+    "open311:not-found",
+    "console:api-key-revoke",
     "crew-app",  # the crew app's shell: its lists come from the API (crew/stops, crew/directory)
     "crew-manifest",
     "crew-service-worker",
@@ -174,6 +183,7 @@ class Rows:
         from backend.collection_events.scales import register_scale
         from backend.disputes.services import raise_dispute, reject_dispute
         from backend.handovers.services import report_handover
+        from backend.open311.services import file_service_request, issue_api_key
         from backend.payments.models import RefundRequest, SettlementCheck, SettlementDifference
         from backend.payments.services import create_payment_order
         from backend.people.services import invite_crew
@@ -272,6 +282,10 @@ class Rows:
         )
         invite_crew(by=self.official, hauler=self.hauler, email=f"crew{i}@example.org", name=f"작업자 {i}")
         report_tag_problem(bin=bin, by=self.owner, kind="lost")
+        # An outside app's key, and an extra pickup it files through Open311.
+        key, _raw = issue_api_key(municipality_id=self.city.id, app_name=f"민원 앱 {i}", by=self.official)
+        later = (NOW.date() + timedelta(days=2)).isoformat()
+        file_service_request(key=key, service_code="extra_pickup", attributes={"tag": tag.code, "requested_for": later})
         report_handover(
             by=self.owner, restaurant=restaurant, kind="sale", proposed_on=NOW.date(), new_owner_phone="010-2222-3333"
         )
@@ -370,6 +384,8 @@ def test_list_pages_do_not_grow_queries_with_their_rows(client, rows, name, para
         url = reverse(name, kwargs={"code": tag.code})
     elif name == "routes:round":
         url = reverse(name, kwargs={"hauler_id": request.getfixturevalue("hauler").id})
+    elif name == "open311:requests":
+        url = reverse(name, kwargs={"fmt": "json"})
     elif name == "payments:wallet":
         url = reverse(name, kwargs={"restaurant_id": tag.bin.restaurant_id})
     else:

@@ -15,6 +15,7 @@ from backend.disputes.api import DisputeViewSet
 from backend.handovers.api import HandoverViewSet
 from backend.municipalities.api import DistrictViewSet
 from backend.notifications.api import NoticeViewSet
+from backend.open311.api import ApiKeyViewSet
 from backend.payments.api import (
     LedgerEntryViewSet,
     PaymentOrderViewSet,
@@ -63,6 +64,7 @@ router.register("register-imports", RegisterImportViewSet, basename="register-im
 router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("users", UserViewSet, basename="user")
 router.register("notices", NoticeViewSet, basename="notice")
+router.register("api-keys", ApiKeyViewSet, basename="api-key")
 
 app_name = "v1"
 urlpatterns = [

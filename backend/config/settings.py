@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "backend.audit",
     "backend.pickup_requests",
     "backend.routes",
+    "backend.open311",
     "backend.handovers",
     "backend.registers",
     "backend.people",
@@ -349,6 +350,11 @@ SCAN_PHOTO_RATE = env_str("SCAN_PHOTO_RATE", "300/hour")
 # The open data (/api/v1/open-data/volumes/), per client address: a person or a portal's
 # harvester needs a few downloads; empty turns the limit off.
 OPEN_DATA_RATE = env_str("OPEN_DATA_RATE", "60/min")
+
+# Open311 GeoReport v2 (/open311/v2/, docs/api.md): requests an outside app may file per
+# API key (an empty value turns the limit off), and the contact its discovery file gives.
+OPEN311_RATE_PER_KEY = env_str("OPEN311_RATE_PER_KEY", "60/min")
+OPEN311_CONTACT = env_str("OPEN311_CONTACT", "")
 # A scale whose last legal inspection (정기검사) is older than this many days weighs
 # with the flag `scale_inspection_due` (the legal period is two years).
 SCALE_INSPECTION_VALID_DAYS = env_int("SCALE_INSPECTION_VALID_DAYS", 730)

@@ -16,6 +16,8 @@ SCAN_RATE = os.environ.get("SCAN_RATE", "100000/min")
 SCAN_EVENTS_RATE = os.environ.get("SCAN_EVENTS_RATE", "10000000/hour")
 SCAN_PHOTO_RATE = os.environ.get("SCAN_PHOTO_RATE", "100000/min")
 OPEN_DATA_RATE = os.environ.get("OPEN_DATA_RATE", "100000/min")
+
+OPEN311_RATE_PER_KEY = os.environ.get("OPEN311_RATE_PER_KEY", "100000/min")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 
 # A queue of the suite's own: two suites sharing a broker (or messages a test left

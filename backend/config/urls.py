@@ -26,6 +26,8 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page links: answer with the static icon.
     path("favicon.ico", FaviconRedirect.as_view()),
     path("api/v1/", include("backend.config.api_urls", namespace="v1")),
+    # Open311 GeoReport v2 for other apps (backend/open311, docs/api.md).
+    path("open311/v2/", include("backend.open311.urls")),
     path("admin/", admin.site.urls),
     path("billing/", include("backend.billing.urls")),
     # Officials' pages for tariffs, billing runs and scales.

@@ -121,3 +121,12 @@ class LabelSheetForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
     )
+
+
+class ApiKeyForm(forms.Form):
+    app_name = forms.CharField(
+        label=_("App name"),
+        max_length=100,
+        widget=KOREAN,  # app names are mostly Korean (새올 민원 시스템), like restaurants'
+        help_text=_("The outside app (for example the city's complaint system) the key is for."),
+    )

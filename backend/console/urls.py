@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backend.console.views import bins, labels, restaurants, tag_reports, tags
+from backend.console.views import api_keys, bins, labels, restaurants, tag_reports, tags
 
 app_name = "console"
 urlpatterns = [
@@ -21,6 +21,8 @@ urlpatterns = [
     path("tags/<str:code>/revoke/", tags.tag_revoke, name="tag-revoke"),
     path("tag-reports/", tag_reports.tag_reports, name="tag-reports"),
     path("tag-reports/<uuid:report_id>/close/", tag_reports.tag_report_close, name="tag-report-close"),
+    path("api-keys/", api_keys.api_keys, name="api-keys"),
+    path("api-keys/<uuid:key_id>/revoke/", api_keys.api_key_revoke, name="api-key-revoke"),
     path("label-sheets/", labels.label_sheets, name="label-sheets"),
     path("label-sheets/new/", labels.label_sheet_create, name="label-sheet-create"),
     path("label-sheets/<uuid:sheet_id>/", labels.label_sheet, name="label-sheet"),

@@ -28,6 +28,9 @@ class NoticeKind(models.TextChoices):
     PICKUP_REQUEST_DONE = "pickup_request_done", _("Pickup request done")
     PICKUP_REQUEST_REJECTED = "pickup_request_rejected", _("Pickup request rejected")
     PICKUP_REQUEST_CANCELLED = "pickup_request_cancelled", _("Pickup request cancelled")
+    # A lost-or-damaged-tag report about the owner's bin made by someone else than the owner
+    # (an outside app through Open311, backend/open311); about = the report (backend/tags).
+    TAG_REPORTED = "tag_reported", _("Tag reported lost or damaged")
     # An official's decision on an owner's dispute (backend/disputes); about = the dispute.
     DISPUTE_DECIDED = "dispute_decided", _("Dispute decision")
     # A one-time link to set a password (backend/people); about = the link's id.

@@ -11,6 +11,7 @@ from backend.municipalities.models import Municipality
 from backend.restaurants.models import Bin, BinStatus, RestaurantStatus
 from backend.tags import codes
 from backend.tags.models import Tag, TagReport, TagReportKind
+from backend.tags.notices import notify_owner_of_tag_report
 
 
 def issue_tag(*, bin: Bin, issued_by: User, reason: str = "replaced by a new tag") -> Tag:
@@ -120,8 +121,9 @@ def unknown_tag() -> DomainError:
 
 
 def report_tag_problem(*, bin: Bin, by: User, kind: str, note: str = "") -> TagReport:
-    """An owner tells the officials that the bin's tag is lost or damaged. One open report
-    per bin: a second one, before an official acts, is refused with a code saying so."""
+    """An owner tells the officials that the bin's tag is lost or damaged (or an outside
+    app does, through Open311: then the owner is told). One open report per bin: a
+    second one, before an official acts, is refused with a code saying so."""
     if kind not in TagReportKind.values:
         raise DomainError(
             "validation_error",
@@ -138,7 +140,9 @@ def report_tag_problem(*, bin: Bin, by: User, kind: str, note: str = "") -> TagR
     tag = Tag.objects.filter(bin=bin).active().first()
     try:
         with transaction.atomic():
-            return TagReport.objects.create(bin=bin, tag=tag, kind=kind, note=note, reported_by=by)
+            report = TagReport.objects.create(bin=bin, tag=tag, kind=kind, note=note, reported_by=by)
+            notify_owner_of_tag_report(report=report)
+            return report
     except IntegrityError:
         raise DomainError(
             "tag_report_open",

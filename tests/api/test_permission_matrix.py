@@ -90,6 +90,9 @@ def world(f, official, collector, owner, restaurant, bin, tag, stranger, other_o
     from backend.handovers.services import report_handover
 
     report_handover(by=owner, restaurant=restaurant, kind="closing", proposed_on=seoul(2026, 11, 30).date())
+    from backend.open311.services import issue_api_key
+
+    issue_api_key(municipality_id=official.municipality_id, app_name="민원 시스템", by=official)
     return {"bin-tags": {"bin_pk": str(bin.id)}, "restaurant-ledger": {"restaurant_pk": str(restaurant.id)}}
 
 

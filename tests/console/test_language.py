@@ -72,6 +72,7 @@ def console_pages(console) -> list[tuple[str, str, str]]:
         (reverse("console:bins-bulk"), "From a CSV file", "CSV 파일로"),
         (reverse("console:tags-bulk"), "On to label sheets", "라벨 인쇄로"),
         (reverse("console:tag-reports"), "Lost or damaged tags", "태그 분실·훼손 신고"),
+        (reverse("console:api-keys"), "Make a key", "키 만들기"),
         (reverse("console:label-sheets"), "Make the A4 PDF", "A4 PDF 만들기"),
         (reverse("console:label-sheet", args=[console["sheet"].pk]), "Download the PDF", "PDF 내려받기"),
         (reverse("routes:haulers"), "Districts served", "담당 구역"),

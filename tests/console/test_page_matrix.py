@@ -79,6 +79,7 @@ def ids(f, official, collector, owner, restaurant, bin, tag, settings, tmp_path)
         municipality_id=official.municipality_id, requested_by=official, tags=tag.__class__.objects.filter(pk=tag.pk)
     )
     from backend.handovers.services import report_handover
+    from backend.open311.services import issue_api_key
 
     handover = report_handover(by=owner, restaurant=restaurant, kind="closing", proposed_on=date(2026, 11, 30))
     return {
@@ -95,6 +96,7 @@ def ids(f, official, collector, owner, restaurant, bin, tag, settings, tmp_path)
         "user_id": owner.pk,  # an owner of ours, on the people pages
         "report_id": report_tag_problem(bin=bin, by=owner, kind="lost").pk,
         "refund_id": refund.pk,
+        "key_id": issue_api_key(municipality_id=official.municipality_id, app_name="민원 앱", by=official)[0].pk,
     }
 
 

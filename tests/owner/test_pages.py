@@ -89,6 +89,9 @@ def test_a_tag_report_reaches_the_officials_once_and_a_new_tag_closes_it(client,
     again = client.post(url, {"kind": "lost"}, follow=True).content.decode()
     assert "이미 접수되어" in again
     assert 'data-testid="report-open"' in client.get(reverse("owner-bins")).content.decode()
+    from backend.notifications.models import Notice
+
+    assert not Notice.objects.filter(kind="tag_reported").exists()  # the owner's own report: no notice to them
     client.force_login(official)
     console = client.get(reverse("console:tag-reports")).content.decode()
     assert "비에 젖어 찢어졌어요" in console and tag.bin.label in console
