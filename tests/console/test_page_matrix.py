@@ -80,6 +80,16 @@ def ids(f, official, collector, owner, restaurant, bin, tag, settings, tmp_path)
     )
     from backend.handovers.services import report_handover
     from backend.open311.services import issue_api_key
+    from backend.payments.events import CallbackEvent
+    from backend.payments.services import create_top_up_order, record_callback
+
+    top_up = create_top_up_order(restaurant=restaurant, amount_krw=10_000, by=owner)
+    payment = record_callback(
+        provider_name=top_up.provider,
+        event=CallbackEvent(
+            order_id=str(top_up.id), transaction_id="matrix-1", succeeded=True, amount_krw=10_000, paid_at=None
+        ),
+    )
 
     handover = report_handover(by=owner, restaurant=restaurant, kind="closing", proposed_on=date(2026, 11, 30))
     return {
@@ -96,6 +106,7 @@ def ids(f, official, collector, owner, restaurant, bin, tag, settings, tmp_path)
         "user_id": owner.pk,  # an owner of ours, on the people pages
         "report_id": report_tag_problem(bin=bin, by=owner, kind="lost").pk,
         "refund_id": refund.pk,
+        "payment_id": payment.pk,
         "key_id": issue_api_key(municipality_id=official.municipality_id, app_name="민원 앱", by=official)[0].pk,
     }
 
