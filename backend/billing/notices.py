@@ -16,6 +16,7 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from backend.billing.models import Invoice
+from backend.notifications import alimtalk
 from backend.notifications.models import Notice, NoticeKind
 from backend.notifications.services import Message, notify_all
 
@@ -54,9 +55,23 @@ def _notify_owners(invoice_ids: Iterable[UUID | str], kind: str) -> None:
             template=f"billing/notices/{kind}",
             context={"invoice": invoice},
             link=invoice_page_url(invoice),
+            variables=invoice_variables(invoice, kind),
         )
         for invoice in _owned_invoices(invoice_ids)
     )
+
+
+def invoice_variables(invoice: Invoice, kind: str) -> dict[str, object]:
+    """What an invoice's KakaoTalk message fills in (notifications/alimtalk.py)."""
+    common = {
+        "업소명": invoice.restaurant_name,
+        "청구월": str(invoice.billing_period),
+        "청구서번호": invoice.number,
+        "납부기한": alimtalk.day(invoice.due_date),
+    }
+    if kind == NoticeKind.INVOICE_ISSUED:
+        return {**common, "납부금액": alimtalk.won(invoice.amount_due_krw)}
+    return {**common, "남은금액": alimtalk.won(invoice.amount_due_krw)}
 
 
 def notify_invoices_issued(*, invoice_ids: Iterable[UUID | str]) -> None:

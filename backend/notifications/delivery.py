@@ -10,18 +10,49 @@ the broker's visibility timeout and be gone with a flushed broker, and would not
 change of quiet hours made meanwhile. The sweep re-sends a held notice until a worker
 claims it (a conditional UPDATE, which also clears the hold), so it is never lost,
 and only one claim can succeed, so it is never sent twice.
+
+A provider with delivery results (AlimTalk through NHN Cloud) gets one `NoticeDelivery`
+row per notice and channel. The row is written, with our own key, before the HTTP
+call, and the call's answer is stored after it. A worker that dies in between leaves
+the notice `sending` with an old `claimed_at`: the sweep (`resume_stale`) hands it
+back after NOTICE_CLAIM_STALE_SECONDS, and the next worker, finding a row that already
+made a call, asks the provider by that key before sending again. So does a retry after
+a timeout (the provider may have the message though we never heard back). A channel
+already accepted is not sent again when another channel's failure retries the notice.
+Results (delivered, fell back to SMS/LMS, failed for good) come from the provider's
+result API, read past a watermark every minute (`poll_results`).
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import cast
 
+from django.conf import settings
+from django.db import IntegrityError
 from django.utils import timezone
 
-from backend.notifications.models import URGENT_KINDS, Notice, NoticeStatus
-from backend.notifications.notifiers import Undeliverable, configured_channels, get_notifier
+from backend.notifications.models import (
+    URGENT_KINDS,
+    DeliveryStatus,
+    Notice,
+    NoticeDelivery,
+    NoticeStatus,
+    ResultWatermark,
+)
+from backend.notifications.notifiers import (
+    TrackedNotifier,
+    Undeliverable,
+    configured_channels,
+    get_notifier,
+    is_tracked,
+)
 from backend.notifications.preferences import home_zone, preference_of
 from backend.notifications.quiet_hours import quiet_until
 
 NO_CHANNEL = "no channel chosen: the notice centre only"
+# How far back a provider is asked for a key, and how much of the last poll is read
+# again (a result updated in the same second as the watermark is not missed).
+LOOKUP_WINDOW = timedelta(days=1)
+POLL_OVERLAP = timedelta(minutes=1)
 
 
 def deliver(*, notice_id: str, final_attempt: bool, now: datetime | None = None) -> bool:
@@ -37,18 +68,23 @@ def deliver(*, notice_id: str, final_attempt: bool, now: datetime | None = None)
         if until is not None:
             notice.hold(until=until)
             return False
-    if not notice.claim():
+    if not notice.claim(now=now):
         return False
     channels = [channel for channel in configured_channels() if preference.wants(channel)]
     undeliverable = []
     sent = False
     for channel in channels:
+        notifier = get_notifier(channel)
         try:
-            get_notifier(channel).send(recipient=notice.recipient, subject=notice.subject, body=notice.body)
+            if is_tracked(notifier):
+                _send_tracked(notifier, notice, channel, now=now)
+            else:
+                notifier.send(recipient=notice.recipient, subject=notice.subject, body=notice.body)
         except Undeliverable as error:
             undeliverable.append(str(error))
         except Exception as error:
-            notice.release_after_failure(repr(error), final=final_attempt)
+            transient = isinstance(error, (ConnectionError, TimeoutError, OSError))
+            notice.release_after_failure(repr(error), final=final_attempt or not transient)
             raise
         else:
             sent = True
@@ -58,3 +94,92 @@ def deliver(*, notice_id: str, final_attempt: bool, now: datetime | None = None)
         return False
     notice.mark_sent()
     return True
+
+
+def _delivery_row(notice: Notice, channel: str) -> NoticeDelivery:
+    try:
+        return NoticeDelivery.objects.get_or_create(notice=notice, channel=channel)[0]
+    except IntegrityError:  # made by a worker at the same moment: the notice claim makes that rare
+        return NoticeDelivery.objects.get(notice=notice, channel=channel)
+
+
+def _send_tracked(notifier, notice: Notice, channel: str, *, now: datetime) -> None:
+    """One notice on one provider channel, at most once at the provider."""
+    delivery = _delivery_row(notice, channel)
+    if delivery.status == DeliveryStatus.UNDELIVERABLE:
+        raise Undeliverable(delivery.get_reason_display(), reason=delivery.reason)
+    if delivery.status != DeliveryStatus.SENDING:
+        return  # accepted before: another channel's failure brought the notice back
+    try:
+        outgoing = notifier.prepare(notice)
+    except Undeliverable as error:
+        delivery.mark_undeliverable(reason=error.reason, code=error.code, message=str(error))
+        raise
+    if delivery.attempts:
+        # An earlier call may have reached the provider (a timeout, a worker killed
+        # before it stored the answer): ask by our key before sending again.
+        since = (delivery.claimed_at or now) - LOOKUP_WINDOW
+        found = notifier.find(key=str(delivery.key), since=since, until=now + timedelta(minutes=5))
+        if found is not None:
+            delivery.mark_accepted(message_id=found, now=now)
+            return
+    delivery.begin_attempt(now=now)
+    try:
+        message_id = notifier.submit(outgoing, key=str(delivery.key))
+    except Undeliverable as error:
+        delivery.mark_undeliverable(reason=error.reason, code=error.code, message=str(error))
+        raise
+    delivery.mark_accepted(message_id=message_id, now=now)
+
+
+def resume_stale(*, now: datetime | None = None, limit: int = 500) -> list[str]:
+    """The notices whose worker died mid-send (claimed longer ago than a send task may
+    run): the ids to hand back to the worker, which claims them again."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.NOTICE_CLAIM_STALE_SECONDS)
+    return [
+        str(notice_id)
+        for notice_id in Notice.objects.filter(status=NoticeStatus.SENDING, claimed_at__lt=stale)
+        .order_by("claimed_at")
+        .values_list("id", flat=True)[:limit]
+    ]
+
+
+def poll_results(*, now: datetime | None = None) -> int:
+    """Read the provider's results updated since the watermark and store them on their
+    delivery rows; move the watermark only after the whole window is read. Returns how
+    many rows changed."""
+    now = now or timezone.now()
+    changed = 0
+    for channel in configured_channels():
+        if not is_tracked(found := get_notifier(channel)):
+            continue
+        notifier = cast(TrackedNotifier, found)
+        mark = ResultWatermark.objects.filter(provider=notifier.provider).first()
+        since = (mark.until if mark else now - LOOKUP_WINDOW) - POLL_OVERLAP
+        for result in notifier.results(since=since, until=now):
+            changed += store_result(result, now=now)
+        ResultWatermark.objects.update_or_create(provider=notifier.provider, defaults={"until": now})
+    return changed
+
+
+def store_result(result, *, now: datetime) -> int:
+    """One result on its row (found by our key). Only rows not yet final move: a result
+    read twice (the overlap) changes nothing."""
+    open_rows = NoticeDelivery.objects.filter(
+        key=result.key, status__in=[DeliveryStatus.SENDING, DeliveryStatus.ACCEPTED]
+    )
+    common = {
+        "result_code": result.result_code[:32],
+        "result_message": result.result_message[:300],
+        "fell_back": result.fell_back,
+        "fallback_type": result.fallback_type,
+        "updated_at": now,
+    }
+    if result.message_id:
+        common["provider_message_id"] = result.message_id[:100]
+    if result.outcome == "delivered":
+        return open_rows.update(status=DeliveryStatus.DELIVERED, delivered_at=result.delivered_at or now, **common)
+    if result.outcome == "failed":
+        return open_rows.update(status=DeliveryStatus.UNDELIVERABLE, reason=result.reason, **common)
+    return open_rows.filter(fell_back=False).update(**common) if result.fell_back else 0
