@@ -32,16 +32,7 @@ MISSED = {"업소명": "할매순대국", "용기": "주방 1", "방문일시": 
 
 @pytest.fixture
 def nhn(settings):
-    with standin.running() as (base_url, state):
-        standin.with_our_templates(state, settings.PUBLIC_BASE_URL)
-        settings.ALIMTALK_NOTIFIER_CLASS = "backend.notifications.nhn_bizmessage.NhnAlimTalkNotifier"
-        settings.NHN_BIZMESSAGE_BASE_URL = base_url
-        settings.NHN_BIZMESSAGE_APP_KEY = standin.APP_KEY
-        settings.NHN_BIZMESSAGE_SECRET_KEY = standin.SECRET_KEY
-        settings.NHN_BIZMESSAGE_SENDER_KEY = standin.SENDER_KEY
-        settings.NHN_BIZMESSAGE_FALLBACK_SEND_NO = "0212345678"
-        settings.NHN_BIZMESSAGE_TIMEOUT_SECONDS = 0.3
-        settings.NHN_BIZMESSAGE_RATE_PER_SECOND = 1000
+    with standin.serving(settings) as state:
         yield state
 
 

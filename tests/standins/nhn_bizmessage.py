@@ -273,6 +273,23 @@ def with_our_templates(state: State, base_url: str) -> State:
     return state
 
 
+@contextmanager
+def serving(settings):
+    """The stand-in with our templates, and Django's settings (pytest-django's
+    `settings` fixture) pointing the AlimTalk notifier at it: yields its state."""
+    with running() as (base_url, state):
+        with_our_templates(state, settings.PUBLIC_BASE_URL)
+        settings.ALIMTALK_NOTIFIER_CLASS = "backend.notifications.nhn_bizmessage.NhnAlimTalkNotifier"
+        settings.NHN_BIZMESSAGE_BASE_URL = base_url
+        settings.NHN_BIZMESSAGE_APP_KEY = APP_KEY
+        settings.NHN_BIZMESSAGE_SECRET_KEY = SECRET_KEY
+        settings.NHN_BIZMESSAGE_SENDER_KEY = SENDER_KEY
+        settings.NHN_BIZMESSAGE_FALLBACK_SEND_NO = "0212345678"
+        settings.NHN_BIZMESSAGE_TIMEOUT_SECONDS = 0.3
+        settings.NHN_BIZMESSAGE_RATE_PER_SECOND = 1000
+        yield state
+
+
 if __name__ == "__main__":
     import os
 
