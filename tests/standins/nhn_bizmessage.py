@@ -182,6 +182,7 @@ class Handler(BaseHTTPRequestHandler):
                 "templateCode": body.get("templateCode"),
                 "recipientNo": number,
                 "content": recipient.get("content"),
+                "buttons": recipient.get("buttons") or [],
                 "requestDate": _now(),
                 "createDate": _now(),
                 "updateDate": _now(),
