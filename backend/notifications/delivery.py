@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from django.conf import settings
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from backend.notifications.models import (
@@ -96,34 +96,48 @@ def deliver(*, notice_id: str, final_attempt: bool, now: datetime | None = None)
     return True
 
 
-def _delivery_row(notice: Notice, channel: str) -> NoticeDelivery:
+def _new_row(notice: Notice, channel: str, **fields) -> NoticeDelivery | None:
+    """The channel's row, inserted; None when it exists already (an earlier attempt's,
+    or one an official's retry reset)."""
+    row = NoticeDelivery(notice=notice, channel=channel, **fields)
     try:
-        return NoticeDelivery.objects.get_or_create(notice=notice, channel=channel)[0]
-    except IntegrityError:  # made by a worker at the same moment: the notice claim makes that rare
-        return NoticeDelivery.objects.get(notice=notice, channel=channel)
+        with transaction.atomic():
+            row.save(force_insert=True)
+    except IntegrityError:
+        return None
+    return row
 
 
 def _send_tracked(notifier, notice: Notice, channel: str, *, now: datetime) -> None:
-    """One notice on one provider channel, at most once at the provider."""
-    delivery = _delivery_row(notice, channel)
-    if delivery.status == DeliveryStatus.UNDELIVERABLE:
-        raise Undeliverable(delivery.get_reason_display(), reason=delivery.reason)
-    if delivery.status != DeliveryStatus.SENDING:
-        return  # accepted before: another channel's failure brought the notice back
+    """One notice on one provider channel, at most once at the provider. On a notice's
+    first claim the row is written with its first attempt in one statement; after that
+    the row says what happened before."""
     try:
         outgoing = notifier.prepare(notice)
     except Undeliverable as error:
-        delivery.mark_undeliverable(reason=error.reason, code=error.code, message=str(error))
+        undeliverable = {"status": DeliveryStatus.UNDELIVERABLE, "reason": error.reason, "result_code": error.code}
+        if notice.attempts > 1 or _new_row(notice, channel, **undeliverable) is None:
+            NoticeDelivery.objects.filter(notice=notice, channel=channel, status=DeliveryStatus.SENDING).update(
+                **undeliverable, result_message=str(error)[:300], updated_at=now
+            )
         raise
-    if delivery.attempts:
-        # An earlier call may have reached the provider (a timeout, a worker killed
-        # before it stored the answer): ask by our key before sending again.
-        since = (delivery.claimed_at or now) - LOOKUP_WINDOW
-        found = notifier.find(key=str(delivery.key), since=since, until=now + timedelta(minutes=5))
-        if found is not None:
-            delivery.mark_accepted(message_id=found, now=now)
-            return
-    delivery.begin_attempt(now=now)
+    existing = NoticeDelivery.objects.filter(notice=notice, channel=channel).first() if notice.attempts > 1 else None
+    fresh = None if existing is not None else _new_row(notice, channel, attempts=1, claimed_at=now)
+    delivery = fresh or existing or NoticeDelivery.objects.get(notice=notice, channel=channel)
+    if fresh is None:
+        if delivery.status == DeliveryStatus.UNDELIVERABLE:
+            raise Undeliverable(delivery.get_reason_display(), reason=delivery.reason)
+        if delivery.status != DeliveryStatus.SENDING:
+            return  # accepted before: another channel's failure brought the notice back
+        if delivery.attempts:
+            # An earlier call may have reached the provider (a timeout, a worker killed
+            # before it stored the answer): ask by our key before sending again.
+            since = (delivery.claimed_at or now) - LOOKUP_WINDOW
+            found = notifier.find(key=str(delivery.key), since=since, until=now + timedelta(minutes=5))
+            if found is not None:
+                delivery.mark_accepted(message_id=found, now=now)
+                return
+        delivery.begin_attempt(now=now)
     try:
         message_id = notifier.submit(outgoing, key=str(delivery.key))
     except Undeliverable as error:

@@ -150,7 +150,8 @@ class Notice(models.Model):
             Q(status=NoticeStatus.PENDING) | Q(status=NoticeStatus.SENDING, claimed_at__lt=stale), id=self.id
         ).update(status=NoticeStatus.SENDING, attempts=models.F("attempts") + 1, hold_until=None, claimed_at=now)
         if claimed:
-            self.status, self.claimed_at = NoticeStatus.SENDING, now
+            self.status, self.claimed_at, self.hold_until = NoticeStatus.SENDING, now, None
+            self.attempts += 1
         return claimed == 1
 
     @property

@@ -12,6 +12,7 @@
 The only module that speaks this API. Its dates are Korean local time.
 """
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -72,6 +73,18 @@ class Outgoing:
         return recipient
 
 
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    """One keep-alive session per thread (a worker process sends one notice at a time):
+    a new TCP and TLS handshake per message would cost more than the message."""
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = _local.session = requests.Session()
+    return session
+
+
 def _kst(moment: datetime) -> str:
     return moment.astimezone(KST).strftime(DATE_FORMAT)
 
@@ -88,12 +101,12 @@ def _parse(value: str | None) -> datetime | None:
 class NhnAlimTalkNotifier:
     provider = "nhn_bizmessage"
 
-    def __init__(self, *, session: requests.Session | None = None):
+    def __init__(self):
         self.base = settings.NHN_BIZMESSAGE_BASE_URL + API.format(appkey=settings.NHN_BIZMESSAGE_APP_KEY)
-        self.session = session or requests.Session()
-        self.session.headers.update(
-            {"X-Secret-Key": settings.NHN_BIZMESSAGE_SECRET_KEY or "", "Content-Type": "application/json;charset=UTF-8"}
-        )
+        self.headers = {
+            "X-Secret-Key": settings.NHN_BIZMESSAGE_SECRET_KEY or "",
+            "Content-Type": "application/json;charset=UTF-8",
+        }
         self.timeout = settings.NHN_BIZMESSAGE_TIMEOUT_SECONDS
 
     # --- What a notice becomes -----------------------------------------------------------
@@ -121,7 +134,9 @@ class NhnAlimTalkNotifier:
 
     def _call(self, method: str, path: str, **kwargs) -> dict:
         try:
-            response = self.session.request(method, self.base + path, timeout=self.timeout, **kwargs)
+            response = _session().request(
+                method, self.base + path, headers=self.headers, timeout=self.timeout, **kwargs
+            )
         except requests.Timeout as error:
             raise ProviderUnavailable(f"NHN Cloud timed out: {error}") from error
         except requests.ConnectionError as error:
