@@ -28,6 +28,7 @@ from typing import cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from backend.notifications.models import (
@@ -129,21 +130,61 @@ def _send_tracked(notifier, notice: Notice, channel: str, *, now: datetime) -> N
             raise Undeliverable(delivery.get_reason_display(), reason=delivery.reason)
         if delivery.status != DeliveryStatus.SENDING:
             return  # accepted before: another channel's failure brought the notice back
-        if delivery.attempts:
-            # An earlier call may have reached the provider (a timeout, a worker killed
-            # before it stored the answer): ask by our key before sending again.
-            since = (delivery.claimed_at or now) - LOOKUP_WINDOW
-            found = notifier.find(key=str(delivery.key), since=since, until=now + timedelta(minutes=5))
-            if found is not None:
-                delivery.mark_accepted(message_id=found, now=now)
-                return
+        if _found_at_provider(notifier, delivery, now=now):
+            return
         delivery.begin_attempt(now=now)
+    _submit(notifier, delivery, outgoing, now=now)
+
+
+def _found_at_provider(notifier, delivery: NoticeDelivery, *, now: datetime) -> bool:
+    """After a call whose answer we never stored (a timeout, a worker killed before it
+    stored it), ask the provider by our key before sending again."""
+    if not delivery.attempts:
+        return False
+    since = (delivery.claimed_at or now) - LOOKUP_WINDOW
+    found = notifier.find(key=str(delivery.key), since=since, until=now + timedelta(minutes=5))
+    if found is None:
+        return False
+    delivery.mark_accepted(message_id=found, now=now)
+    return True
+
+
+def _submit(notifier, delivery: NoticeDelivery, outgoing, *, now: datetime) -> None:
     try:
         message_id = notifier.submit(outgoing, key=str(delivery.key))
     except Undeliverable as error:
         delivery.mark_undeliverable(reason=error.reason, code=error.code, message=str(error))
         raise
     delivery.mark_accepted(message_id=message_id, now=now)
+
+
+def resend(*, delivery_id: str, now: datetime | None = None) -> bool:
+    """Send one channel's message again after an official's retry (its row reset to
+    `sending` with a new key), leaving the notice's other channels alone. Claimed on
+    the row (a conditional UPDATE of `claimed_at`, or a claim gone stale), so two
+    hand-overs of the same retry send once. True when this call sent it."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.NOTICE_CLAIM_STALE_SECONDS)
+    claimed = NoticeDelivery.objects.filter(
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale), id=delivery_id, status=DeliveryStatus.SENDING
+    ).update(claimed_at=now)
+    if not claimed:
+        return False
+    delivery = NoticeDelivery.objects.select_related("notice__recipient").get(id=delivery_id)
+    notifier = get_notifier(delivery.channel)
+    try:
+        outgoing = notifier.prepare(delivery.notice)  # type: ignore[attr-defined]
+    except Undeliverable as error:
+        delivery.mark_undeliverable(reason=error.reason, code=error.code, message=str(error))
+        return False
+    if _found_at_provider(notifier, delivery, now=now):
+        return False
+    delivery.begin_attempt(now=now)
+    try:
+        _submit(notifier, delivery, outgoing, now=now)
+    except Undeliverable:
+        return False
+    return True
 
 
 def resume_stale(*, now: datetime | None = None, limit: int = 500) -> list[str]:

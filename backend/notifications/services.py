@@ -221,8 +221,9 @@ def resume_stale_sends(*, now: datetime | None = None) -> int:
 def retry_delivery(*, delivery_id: str, by: User) -> NoticeDelivery:
     """Send an undeliverable message once more (an official fixed the owner's number):
     its row starts over with a new key (the provider never accepted the old one for
-    good), and its notice goes back to the worker, which sends only on the channels not
-    yet accepted. Refused unless the official sees it and it is undeliverable."""
+    good) and goes to the worker after commit (`delivery.resend`), on its channel only:
+    the notice's email is not sent again. At once, whatever the hour: an official
+    decided it. Refused unless the official sees it and it is undeliverable."""
     with transaction.atomic():
         row: NoticeDelivery | None = (
             NoticeDelivery.objects.visible_to(by)
@@ -235,15 +236,11 @@ def retry_delivery(*, delivery_id: str, by: User) -> NoticeDelivery:
             raise DomainError("not_found", _("No such message."), status_code=404)
         if row.status != DeliveryStatus.UNDELIVERABLE:
             raise DomainError("not_undeliverable", _("This message is not undeliverable: nothing to retry."))
-        row.status, row.reason, row.key = DeliveryStatus.SENDING, "", uuid.uuid4()
+        row.status, row.reason, row.key, row.claimed_at = DeliveryStatus.SENDING, "", uuid.uuid4(), None
         row.attempts, row.result_code, row.result_message, row.fell_back, row.fallback_type = 0, "", "", False, ""
         row.save()
-        notice = row.notice
-        Notice.objects.filter(id=notice.id).exclude(status=NoticeStatus.SENDING).update(
-            status=NoticeStatus.PENDING, hold_until=None
-        )
-        ids = [str(notice.id)]
-        transaction.on_commit(lambda: _send(ids))
+        row_id = str(row.id)
+        transaction.on_commit(lambda: tasks.resend_delivery.delay(row_id))
     return row
 
 

@@ -2,6 +2,7 @@
 only, with the reason; correcting the owner's number sends the message again, once."""
 
 import pytest
+from django.core import mail
 
 from backend.notifications.delivery import poll_results
 from backend.notifications.models import DeliveryStatus, NoticeDelivery, NoticeKind, NoticePreference
@@ -21,8 +22,8 @@ def nhn(settings):
 
 @pytest.fixture
 def undelivered(nhn, owner, restaurant, eager_celery, django_capture_on_commit_callbacks):
-    """A notice to an owner without a mobile number: undeliverable on AlimTalk."""
-    NoticePreference.objects.create(user=owner, email=False, alimtalk=True, quiet_hours=False)
+    """A notice to an owner without a mobile number: emailed, undeliverable on AlimTalk."""
+    NoticePreference.objects.create(user=owner, email=True, alimtalk=True, quiet_hours=False)
     with django_capture_on_commit_callbacks(execute=True):
         notice = notify(
             kind=NoticeKind.MISSED_PICKUP,
@@ -64,6 +65,7 @@ def test_a_corrected_number_sends_the_message_again_once(
     undelivered.refresh_from_db()
     assert undelivered.status == DeliveryStatus.DELIVERED
     assert undelivered.notice.subject not in client.get(PAGE).content.decode()
-    # Sending again what is no longer undeliverable is refused, and sends nothing.
+    # Sending again what is no longer undeliverable is refused, and sends nothing; the
+    # notice's email went once, before, and is not sent again.
     client.post(resend, {"phone": "010-9876-5432"})
-    assert len(nhn.messages) == 1
+    assert len(nhn.messages) == 1 and len(mail.outbox) == 1
