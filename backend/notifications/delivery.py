@@ -76,6 +76,8 @@ def deliver(*, notice_id: str, final_attempt: bool, now: datetime | None = None)
     sent = False
     for channel in channels:
         notifier = get_notifier(channel)
+        if is_tracked(notifier) and not cast(TrackedNotifier, notifier).handles(notice):
+            continue  # not a notice this channel carries (a one-time password link)
         try:
             if is_tracked(notifier):
                 _send_tracked(notifier, notice, channel, now=now)

@@ -111,6 +111,10 @@ class NhnAlimTalkNotifier:
 
     # --- What a notice becomes -----------------------------------------------------------
 
+    def handles(self, notice: Notice) -> bool:
+        """Kinds without a template (one-time password links) do not go by AlimTalk."""
+        return alimtalk.template_for(notice.kind) is not None
+
     def prepare(self, notice: Notice) -> Outgoing:
         template = alimtalk.template_for(notice.kind)
         if template is None:

@@ -43,6 +43,10 @@ class TrackedNotifier(Protocol):
 
     provider: str
 
+    def handles(self, notice) -> bool:
+        """Whether this channel carries notices of this kind at all."""
+        ...
+
     def prepare(self, notice) -> object:
         """What to send for this notice; Undeliverable when it cannot be sent at all."""
         ...

@@ -7,7 +7,9 @@ import threading
 import time
 
 import pytest
+from django.core import mail
 from django.db import connection
+from django.utils import timezone
 
 from backend.notifications import alimtalk, services, tasks
 from backend.notifications.delivery import poll_results
@@ -278,3 +280,20 @@ def test_workers_share_the_providers_rate(nhn, settings):
         thread.join()
     assert errors == [] and len(nhn.messages) == 10
     assert time.monotonic() - start >= 1.0  # 10 at 4 a second span three windows
+
+
+def test_a_password_link_does_not_go_by_alimtalk_and_is_not_undeliverable(
+    nhn, kakao_owner, eager_celery, django_capture_on_commit_callbacks
+):
+    NoticePreference.objects.filter(user=kakao_owner).update(email=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        notice = services.notify(
+            kind=NoticeKind.PASSWORD_RESET,
+            about="link-1",
+            recipient_id=kakao_owner.id,
+            template="people/notices/password_reset",
+            context={"user": kakao_owner, "url": "https://x.kr/reset/t/", "expires_at": timezone.now()},
+        )
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.SENT and len(mail.outbox) == 1
+    assert nhn.messages == [] and not NoticeDelivery.objects.exists()
