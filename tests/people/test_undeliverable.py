@@ -7,6 +7,7 @@ from django.core import mail
 from backend.notifications.delivery import poll_results
 from backend.notifications.models import DeliveryStatus, NoticeDelivery, NoticeKind, NoticePreference
 from backend.notifications.services import notify
+from tests.owner.test_language import korean_outside_lang_ko
 from tests.standins import nhn_bizmessage as standin
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +70,12 @@ def test_a_corrected_number_sends_the_message_again_once(
     # notice's email went once, before, and is not sent again.
     client.post(resend, {"phone": "010-9876-5432"})
     assert len(nhn.messages) == 1 and len(mail.outbox) == 1
+
+
+def test_the_page_reads_in_english_with_korean_only_where_marked(client, official, undelivered, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(official)
+    page = client.get(PAGE).content.decode()
+    assert "Messages that could not be delivered" in page and "No valid mobile number" in page
+    assert "Save and send again" in page and "Undelivered messages" in page
+    assert korean_outside_lang_ko(page) == []
