@@ -303,5 +303,6 @@ if __name__ == "__main__":
 
     server_state = with_our_templates(State(), settings.PUBLIC_BASE_URL)
     handler = type("BoundHandler", (Handler,), {"state": server_state})
-    print(f"NHN Bizmessage stand-in on http://127.0.0.1:8088: app key {APP_KEY}, secret {SECRET_KEY}, sender key {SENDER_KEY}")
+    print(f"NHN Bizmessage stand-in on http://127.0.0.1:8088: app key {APP_KEY}, secret {SECRET_KEY}")
+    print(f"sender key {SENDER_KEY}")
     ThreadingHTTPServer(("127.0.0.1", 8088), handler).serve_forever()
