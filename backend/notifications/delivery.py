@@ -81,8 +81,10 @@ def deliver(*, notice_id: str, final_attempt: bool, now: datetime | None = None)
         try:
             if is_tracked(notifier):
                 _send_tracked(notifier, notice, channel, now=now)
-            else:
+            elif not _sent_before(notice, channel):
                 notifier.send(recipient=notice.recipient, subject=notice.subject, body=notice.body)
+                if len(channels) > 1:  # a retry for another channel must not send this one again
+                    _new_row(notice, channel, status=DeliveryStatus.ACCEPTED, attempts=1, accepted_at=now)
         except Undeliverable as error:
             undeliverable.append(str(error))
         except Exception as error:
@@ -97,6 +99,14 @@ def deliver(*, notice_id: str, final_attempt: bool, now: datetime | None = None)
         return False
     notice.mark_sent()
     return True
+
+
+def _sent_before(notice: Notice, channel: str) -> bool:
+    """An untracked channel (email) that an earlier attempt of this notice already used."""
+    return (
+        notice.attempts > 1
+        and NoticeDelivery.objects.filter(notice=notice, channel=channel, status=DeliveryStatus.ACCEPTED).exists()
+    )
 
 
 def _new_row(notice: Notice, channel: str, **fields) -> NoticeDelivery | None:

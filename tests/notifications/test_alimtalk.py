@@ -296,4 +296,13 @@ def test_a_password_link_does_not_go_by_alimtalk_and_is_not_undeliverable(
         )
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.SENT and len(mail.outbox) == 1
-    assert nhn.messages == [] and not NoticeDelivery.objects.exists()
+    assert nhn.messages == [] and not NoticeDelivery.objects.filter(channel="alimtalk").exists()
+
+
+def test_a_retry_for_alimtalk_does_not_email_again(nhn, kakao_owner, tell):
+    NoticePreference.objects.filter(user=kakao_owner).update(email=True)
+    nhn.fail_next = 1  # email goes, AlimTalk gets a 500, the task retries
+    notice = tell(kakao_owner)
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.SENT and notice.attempts == 2
+    assert len(mail.outbox) == 1 and len(nhn.messages) == 1

@@ -34,7 +34,7 @@ def undelivered(nhn, owner, restaurant, eager_celery, django_capture_on_commit_c
             context={"event": None, "restaurant": None, "bin": None},
             variables=MISSED,
         )
-    return NoticeDelivery.objects.get(notice=notice)
+    return NoticeDelivery.objects.get(notice=notice, channel="alimtalk")
 
 
 def test_officials_see_their_owners_undeliverable_messages_with_the_reason(client, official, undelivered, f):
