@@ -81,6 +81,11 @@ def ids(f, official, collector, owner, restaurant, bin, tag, settings, tmp_path)
     from backend.handovers.services import report_handover
 
     handover = report_handover(by=owner, restaurant=restaurant, kind="closing", proposed_on=date(2026, 11, 30))
+    from backend.notifications.models import NoticeDelivery
+
+    undelivered = NoticeDelivery.objects.create(
+        notice=f.NoticeFactory(recipient=owner), channel="alimtalk", status="undeliverable", reason="no_phone"
+    )
     return {
         "handover_id": handover.pk,
         "hauler_id": collector.hauler_id,  # the crew's hauler's round
@@ -95,6 +100,7 @@ def ids(f, official, collector, owner, restaurant, bin, tag, settings, tmp_path)
         "user_id": owner.pk,  # an owner of ours, on the people pages
         "report_id": report_tag_problem(bin=bin, by=owner, kind="lost").pk,
         "refund_id": refund.pk,
+        "delivery_id": undelivered.pk,  # an owner's KakaoTalk message that could not be delivered
     }
 
 
