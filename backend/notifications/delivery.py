@@ -212,6 +212,26 @@ def resume_stale(*, now: datetime | None = None, limit: int = 500) -> list[str]:
     ]
 
 
+# A notice that is done (the notice path no longer touches its rows): where an official's
+# retry's row lives.
+DONE = (NoticeStatus.SENT, NoticeStatus.SKIPPED, NoticeStatus.FAILED)
+
+
+def stale_resends(*, now: datetime | None = None, limit: int = 500) -> list[str]:
+    """The rows of officials' retries whose worker died mid-send: the ids to hand back
+    (`resend` takes a stale claim again and asks the provider by key first)."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.NOTICE_CLAIM_STALE_SECONDS)
+    return [
+        str(row_id)
+        for row_id in NoticeDelivery.objects.filter(
+            status=DeliveryStatus.SENDING, claimed_at__lt=stale, notice__status__in=DONE
+        )
+        .order_by("claimed_at")
+        .values_list("id", flat=True)[:limit]
+    ]
+
+
 def poll_results(*, now: datetime | None = None) -> int:
     """Read the provider's results updated since the watermark and store them on their
     delivery rows; move the watermark only after the whole window is read. Returns how

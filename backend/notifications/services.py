@@ -211,11 +211,15 @@ def release_held(*, now: datetime | None = None, limit: int = 1000) -> int:
 
 
 def resume_stale_sends(*, now: datetime | None = None) -> int:
-    """Hand the worker again every notice whose worker died mid-send (delivery.py): the
-    worker claims it anew and asks the provider by key before sending. Returns how many."""
+    """Hand the worker again every notice whose worker died mid-send (delivery.py), and
+    every official's retry likewise: the worker claims it anew and asks the provider by
+    key before sending. Returns how many."""
     stale = delivery.resume_stale(now=now)
     _send(stale)
-    return len(stale)
+    resends = delivery.stale_resends(now=now)
+    for row_id in resends:
+        tasks.resend_delivery.delay(row_id)
+    return len(stale) + len(resends)
 
 
 def retry_delivery(*, delivery_id: str, by: User) -> NoticeDelivery:
@@ -236,6 +240,9 @@ def retry_delivery(*, delivery_id: str, by: User) -> NoticeDelivery:
             raise DomainError("not_found", _("No such message."), status_code=404)
         if row.status != DeliveryStatus.UNDELIVERABLE:
             raise DomainError("not_undeliverable", _("This message is not undeliverable: nothing to retry."))
+        if row.notice.status not in delivery.DONE:
+            # The notice's own sending (another channel's retry) still owns the row.
+            raise DomainError("notice_still_sending", _("This notice is still being sent: try again in a few minutes."))
         row.status, row.reason, row.key, row.claimed_at = DeliveryStatus.SENDING, "", uuid.uuid4(), None
         row.attempts, row.result_code, row.result_message, row.fell_back, row.fallback_type = 0, "", "", False, ""
         row.save()

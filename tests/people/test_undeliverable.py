@@ -1,12 +1,18 @@
 """The officials' page of messages that could not be delivered: their municipality's
 only, with the reason; correcting the owner's number sends the message again, once."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
+from django.utils import timezone
 
+from backend.notifications import services
 from backend.notifications.delivery import poll_results
 from backend.notifications.models import DeliveryStatus, NoticeDelivery, NoticeKind, NoticePreference
+from backend.notifications.nhn_bizmessage import NhnAlimTalkNotifier
 from backend.notifications.services import notify
+from backend.people.services import correct_phone_and_resend
 from tests.owner.test_language import korean_outside_lang_ko
 from tests.standins import nhn_bizmessage as standin
 
@@ -79,3 +85,25 @@ def test_the_page_reads_in_english_with_korean_only_where_marked(client, officia
     assert "Messages that could not be delivered" in page and "No valid mobile number" in page
     assert "Save and send again" in page and "Undelivered messages" in page
     assert korean_outside_lang_ko(page) == []
+
+
+def test_a_retry_whose_worker_died_is_taken_again_and_sent_once(
+    official, undelivered, nhn, monkeypatch, time_machine, django_capture_on_commit_callbacks
+):
+    time_machine.move_to(timezone.now(), tick=False)
+    real_submit = NhnAlimTalkNotifier.submit
+
+    def killed_after_the_call(self, outgoing, *, key):
+        real_submit(self, outgoing, key=key)
+        raise SystemExit("worker killed")
+
+    monkeypatch.setattr(NhnAlimTalkNotifier, "submit", killed_after_the_call)
+    with pytest.raises(SystemExit), django_capture_on_commit_callbacks(execute=True):
+        correct_phone_and_resend(by=official, delivery_id=str(undelivered.id), phone="010-9876-5432")
+    monkeypatch.setattr(NhnAlimTalkNotifier, "submit", real_submit)
+    undelivered.refresh_from_db()
+    assert undelivered.status == DeliveryStatus.SENDING and len(nhn.messages) == 1
+    time_machine.shift(timedelta(minutes=6))
+    assert services.resume_stale_sends() == 1
+    undelivered.refresh_from_db()
+    assert undelivered.status == DeliveryStatus.ACCEPTED and len(nhn.messages) == 1 and nhn.send_requests == 1
