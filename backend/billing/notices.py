@@ -11,23 +11,25 @@ from typing import cast
 from uuid import UUID
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from backend.billing.models import Invoice
 from backend.notifications import alimtalk
-from backend.notifications.models import Notice, NoticeKind
+from backend.notifications.models import Channel, Notice, NoticeDelivery, NoticeKind
 from backend.notifications.services import Message, notify_all
 
 INVOICE_KINDS = (NoticeKind.INVOICE_ISSUED, NoticeKind.INVOICE_OVERDUE)
 
 
 def told_about(invoice: Invoice) -> "QuerySet[Notice]":
-    """The invoice's notices and their reminders, oldest first, with their recipients."""
+    """The invoice's notices and their reminders, oldest first, with their recipients
+    and how each went on KakaoTalk (delivered, by text message, undeliverable)."""
     return (
         Notice.objects.about_with_reminders(str(invoice.id), INVOICE_KINDS)
         .select_related("recipient")
+        .prefetch_related(Prefetch("deliveries", queryset=NoticeDelivery.objects.exclude(channel=Channel.EMAIL)))
         .order_by("created_at", "id")
     )
 
