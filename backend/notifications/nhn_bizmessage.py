@@ -15,7 +15,7 @@ The only module that speaks this API. Its dates are Korean local time.
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import requests
@@ -30,6 +30,7 @@ API = "/alimtalk/v2.3/appkeys/{appkey}"
 KST = ZoneInfo("Asia/Seoul")
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 PAGE_SIZE = 1000
+DUPLICATE_REQUEST = -1005  # the same X-NC-API-IDEMPOTENCY-KEY within ten minutes
 
 # Kakao's result codes as NHN reports them per message (docs/notices.md).
 DELIVERED = "1000"
@@ -43,6 +44,10 @@ FALLBACK_NONE, FALLBACK_WAITING, FALLBACK_SENDING, FALLBACK_SENT, FALLBACK_FAILE
     "RSC04",
     "RSC05",
 )
+
+
+class DuplicateRequest(Exception):
+    """NHN already took a request with this idempotency key."""
 
 
 @dataclass(frozen=True)
@@ -136,10 +141,10 @@ class NhnAlimTalkNotifier:
 
     # --- HTTP --------------------------------------------------------------------------
 
-    def _call(self, method: str, path: str, **kwargs) -> dict:
+    def _call(self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs) -> dict:
         try:
             response = _session().request(
-                method, self.base + path, headers=self.headers, timeout=self.timeout, **kwargs
+                method, self.base + path, headers={**self.headers, **(headers or {})}, timeout=self.timeout, **kwargs
             )
         except requests.Timeout as error:
             raise ProviderUnavailable(f"NHN Cloud timed out: {error}") from error
@@ -152,6 +157,8 @@ class NhnAlimTalkNotifier:
         except ValueError as error:
             raise ProviderUnavailable(f"NHN Cloud answered {response.status_code} without JSON") from error
         header = answer.get("header") or {}
+        if header.get("resultCode") == DUPLICATE_REQUEST:
+            raise DuplicateRequest(str(header.get("resultMessage")))
         if not header.get("isSuccessful"):
             # Our configuration or request, not the person: an error to see and fix.
             raise RuntimeError(f"NHN Cloud refused: {header.get('resultCode')} {header.get('resultMessage')}")
@@ -159,15 +166,15 @@ class NhnAlimTalkNotifier:
 
     def submit(self, outgoing: Outgoing, *, key: str) -> str:
         wait_for_slot(self.provider, per_second=settings.NHN_BIZMESSAGE_RATE_PER_SECOND)
-        answer = self._call(
-            "POST",
-            "/raw-messages",
-            json={
-                "senderKey": settings.NHN_BIZMESSAGE_SENDER_KEY,
-                "templateCode": outgoing.template_code,
-                "recipientList": [outgoing.as_recipient(key, send_no=settings.NHN_BIZMESSAGE_FALLBACK_SEND_NO or "")],
-            },
-        )
+        try:
+            answer = self._send(outgoing, key=key)
+        except DuplicateRequest:
+            # The provider took this key within ten minutes: the message went. Its id.
+            now = datetime.now(KST)
+            found = self.find(key=key, since=now - timedelta(days=1), until=now + timedelta(minutes=5))
+            if found is None:
+                raise ProviderUnavailable("NHN Cloud has the key but not yet the message") from None
+            return found
         message = answer.get("message") or {}
         [result] = message.get("sendResults") or [{}]
         if result.get("resultCode", 0) != 0:
@@ -177,6 +184,19 @@ class NhnAlimTalkNotifier:
                 code=str(result.get("resultCode")),
             )
         return f"{message.get('requestId')}:{result.get('recipientSeq', 1)}"
+
+    def _send(self, outgoing: Outgoing, *, key: str) -> dict:
+        return self._call(
+            "POST",
+            "/raw-messages",
+            # NHN refuses a second request with the same key within ten minutes (-1005).
+            headers={"X-NC-API-IDEMPOTENCY-KEY": key},
+            json={
+                "senderKey": settings.NHN_BIZMESSAGE_SENDER_KEY,
+                "templateCode": outgoing.template_code,
+                "recipientList": [outgoing.as_recipient(key, send_no=settings.NHN_BIZMESSAGE_FALLBACK_SEND_NO or "")],
+            },
+        )
 
     def find(self, *, key: str, since: datetime, until: datetime) -> str | None:
         answer = self._call(

@@ -308,3 +308,13 @@ def test_a_retry_for_alimtalk_does_not_email_again(nhn, kakao_owner, tell):
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.SENT and notice.attempts == 2
     assert len(mail.outbox) == 1 and len(nhn.messages) == 1
+
+
+def test_a_second_request_with_the_same_key_is_refused_by_the_provider_and_read_back(nhn, settings):
+    template = alimtalk.TEMPLATES[NoticeKind.MISSED_PICKUP]
+    link = alimtalk.button_link(settings.PUBLIC_BASE_URL, "00000000-0000-0000-0000-000000000000")
+    outgoing = Outgoing("01012345678", template.code, template.fill(MISSED), link, None)
+    notifier = NhnAlimTalkNotifier()
+    first = notifier.submit(outgoing, key="same-key")
+    assert notifier.submit(outgoing, key="same-key") == first  # -1005, then found by key
+    assert nhn.send_requests == 2 and len(nhn.messages) == 1

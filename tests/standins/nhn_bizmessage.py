@@ -2,7 +2,8 @@
 HTTP on 127.0.0.1, speaking the contract the notifier uses (docs/notices.md):
 
 - `X-Secret-Key` checked against the app key's secret (`header.resultCode` -1001, as
-  NHN answers), an unknown app key (-1000), an unknown sender key (-1006);
+  NHN answers), an unknown app key (-1000), an unknown sender key (-1006), a second
+  request with the same `X-NC-API-IDEMPOTENCY-KEY` within ten minutes (-1005);
 - `POST /alimtalk/v2.3/appkeys/{appkey}/raw-messages`: each recipient's text and button
   are checked against the registered template (`#{...}` filled with any text); what
   does not match is refused by Kakao afterwards (result code 3016), and a number the
@@ -56,6 +57,7 @@ class State:
     slow_next: int = 0
     delay: float = 0.0
     send_requests: int = 0
+    idempotency_keys: dict[str, float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     window: tuple[int, int] = (0, 0)
 
@@ -154,6 +156,17 @@ class Handler(BaseHTTPRequestHandler):
             self._answer(500, self._header(-9999, "Internal Server Error"))
             return
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+        idempotency_key = self.headers.get("X-NC-API-IDEMPOTENCY-KEY")
+        if idempotency_key:
+            with state.lock:
+                seen = state.idempotency_keys.get(idempotency_key)
+                fresh = seen is None or time.time() - seen > 600
+                if fresh:
+                    state.idempotency_keys[idempotency_key] = time.time()
+            if not fresh:
+                message = "The same 'X-NC-API-IDEMPOTENCY-KEY' was used within the last 10 minute."
+                self._answer(200, self._header(-1005, message))
+                return
         if body.get("senderKey") != SENDER_KEY:
             self._answer(200, self._header(-1006, "Plus friend don't have senderKey."))
             return
