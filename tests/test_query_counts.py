@@ -48,6 +48,7 @@ PAGES = [
     ("console:label-sheets", {}, ["official"]),
     ("registers:upload", {}, ["official"]),  # the upload form and the recent imports
     ("people:list", {}, ["official"]),
+    ("people:undeliverable", {}, ["official"]),
     ("notices:list", {}, ROLES),
     ("routes:haulers", {}, ["official"]),
     ("routes:round", {}, ["official"]),  # the crew's hauler's round: every bin Rows adds
@@ -125,7 +126,10 @@ NOT_LIST_PAGES = {
     "owner-receipt",
     "console:tag-report-close",
     *(f"registers:{name}" for name in ("detail", "progress", "confirm", "places")),
-    *(f"people:{name}" for name in ("invite-owner", "invite-crew", "deactivate", "welcome", "reset-request", "reset")),
+    *(
+        f"people:{name}"
+        for name in ("invite-owner", "invite-crew", "deactivate", "welcome", "reset-request", "reset", "resend")
+    ),
     *(
         f"console:{name}"
         for name in (
@@ -183,6 +187,7 @@ class Rows:
         from backend.collection_events.scales import register_scale
         from backend.disputes.services import raise_dispute, reject_dispute
         from backend.handovers.services import report_handover
+        from backend.notifications.models import Notice, NoticeDelivery
         from backend.open311.services import file_service_request, issue_api_key
         from backend.payments.models import RefundRequest, SettlementCheck, SettlementDifference
         from backend.payments.services import create_payment_order
@@ -288,6 +293,13 @@ class Rows:
         file_service_request(key=key, service_code="extra_pickup", attributes={"tag": tag.code, "requested_for": later})
         report_handover(
             by=self.owner, restaurant=restaurant, kind="sale", proposed_on=NOW.date(), new_owner_phone="010-2222-3333"
+        )
+        # A KakaoTalk message of one of the owner's notices that could not be delivered.
+        NoticeDelivery.objects.create(
+            notice=Notice.objects.filter(recipient=self.owner, deliveries__isnull=True).first(),
+            channel="alimtalk",
+            status="undeliverable",
+            reason="no_phone",
         )
 
 

@@ -25,6 +25,7 @@ from backend.billing.models import Invoice, InvoiceStatus
 from backend.billing.notices import INVOICE_KINDS, invoice_page_url
 from backend.core.errors import DomainError
 from backend.municipalities.models import Municipality
+from backend.notifications import alimtalk
 from backend.notifications.models import Notice, NoticeKind
 from backend.notifications.services import Message, notify_all
 
@@ -204,6 +205,13 @@ def remind_arrears(
                     "days": days_past_due(invoice.due_date, today),
                 },
                 link=invoice_page_url(invoice),
+                variables={
+                    "업소명": invoice.restaurant_name,
+                    "청구월": str(invoice.billing_period),
+                    "청구서번호": invoice.number,
+                    "연체일수": str(days_past_due(invoice.due_date, today)),
+                    "남은금액": alimtalk.won(invoice.owed_krw),  # type: ignore[attr-defined]
+                },
             )
             for invoice in owned
         )

@@ -11,22 +11,25 @@ from typing import cast
 from uuid import UUID
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from backend.billing.models import Invoice
-from backend.notifications.models import Notice, NoticeKind
+from backend.notifications import alimtalk
+from backend.notifications.models import Channel, Notice, NoticeDelivery, NoticeKind
 from backend.notifications.services import Message, notify_all
 
 INVOICE_KINDS = (NoticeKind.INVOICE_ISSUED, NoticeKind.INVOICE_OVERDUE)
 
 
 def told_about(invoice: Invoice) -> "QuerySet[Notice]":
-    """The invoice's notices and their reminders, oldest first, with their recipients."""
+    """The invoice's notices and their reminders, oldest first, with their recipients
+    and how each went on KakaoTalk (delivered, by text message, undeliverable)."""
     return (
         Notice.objects.about_with_reminders(str(invoice.id), INVOICE_KINDS)
         .select_related("recipient")
+        .prefetch_related(Prefetch("deliveries", queryset=NoticeDelivery.objects.exclude(channel=Channel.EMAIL)))
         .order_by("created_at", "id")
     )
 
@@ -54,9 +57,23 @@ def _notify_owners(invoice_ids: Iterable[UUID | str], kind: str) -> None:
             template=f"billing/notices/{kind}",
             context={"invoice": invoice},
             link=invoice_page_url(invoice),
+            variables=invoice_variables(invoice, kind),
         )
         for invoice in _owned_invoices(invoice_ids)
     )
+
+
+def invoice_variables(invoice: Invoice, kind: str) -> dict[str, object]:
+    """What an invoice's KakaoTalk message fills in (notifications/alimtalk.py)."""
+    common = {
+        "업소명": invoice.restaurant_name,
+        "청구월": str(invoice.billing_period),
+        "청구서번호": invoice.number,
+        "납부기한": alimtalk.day(invoice.due_date),
+    }
+    if kind == NoticeKind.INVOICE_ISSUED:
+        return {**common, "납부금액": alimtalk.won(invoice.amount_due_krw)}
+    return {**common, "남은금액": alimtalk.won(invoice.amount_due_krw)}
 
 
 def notify_invoices_issued(*, invoice_ids: Iterable[UUID | str]) -> None:

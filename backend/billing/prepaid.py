@@ -33,6 +33,7 @@ from backend.billing.windows import billed_on_many
 from backend.collection_events.models import CollectionEvent, CollectionStatus
 from backend.core.errors import DomainError
 from backend.municipalities.models import Municipality
+from backend.notifications import alimtalk
 from backend.notifications.models import NoticeKind
 from backend.notifications.services import Message, notify_all
 from backend.restaurants.models import Restaurant
@@ -237,6 +238,13 @@ def _notify(
                     "credit_krw": max(0, -balance),
                     "owed_krw": max(0, balance),
                 },
+                variables={
+                    "업소명": restaurant.name,
+                    "차감금액": alimtalk.won(entry.amount_krw),
+                    "잔액안내": f"다음 청구서에 청구될 금액: {alimtalk.won(balance)}원"
+                    if balance > 0
+                    else f"남은 잔액: {alimtalk.won(-balance)}원",
+                },
             )
         )
         crossed = -(balance - entry.amount_krw) >= threshold > -balance
@@ -248,6 +256,11 @@ def _notify(
                     recipient_id=owner_id,
                     template="billing/notices/wallet_low",
                     context={"restaurant": restaurant, "credit_krw": max(0, -after), "threshold_krw": threshold},
+                    variables={
+                        "업소명": restaurant.name,
+                        "기준금액": alimtalk.won(threshold),
+                        "잔액": alimtalk.won(max(0, -after)),
+                    },
                 )
             )
     notify_all(messages)

@@ -13,7 +13,8 @@ from uuid import UUID
 from django.conf import settings
 from django.urls import reverse
 
-from backend.collection_events.models import CollectionEvent, CollectionStatus
+from backend.collection_events.models import CollectionEvent, CollectionStatus, CrewException
+from backend.notifications import alimtalk
 from backend.notifications.models import NoticeKind
 from backend.notifications.services import Message, notify_all
 
@@ -30,6 +31,12 @@ def notify_missed_pickups(*, events: list[CollectionEvent]) -> None:
             recipient_id=event.restaurant.owner_id,
             template="collection_events/notices/missed_pickup",
             context={"event": event, "restaurant": event.restaurant, "bin": event.bin},
+            variables={
+                "업소명": event.restaurant.name,
+                "용기": event.bin.label,
+                "방문일시": alimtalk.when(event.collected_at),
+                "사유": CrewException(event.exception_code).label if event.exception_code else "",
+            },
         )
         for event in events
         if event.restaurant.owner_id is not None
@@ -55,6 +62,12 @@ def notify_pickups_done(*, event_ids: Iterable[UUID | str]) -> int:
             template="collection_events/notices/pickup_done",
             context={"event": event, "restaurant": event.restaurant, "bin": event.bin},
             link=settings.PUBLIC_BASE_URL + reverse("owner-receipt", args=[event.id]),
+            variables={
+                "업소명": event.restaurant.name,
+                "용기": event.bin.label,
+                "수거일시": alimtalk.when(event.collected_at),
+                "무게": event.weight_kg,
+            },
         )
         for event in events
         if event.restaurant.owner_id is not None

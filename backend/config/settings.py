@@ -478,6 +478,10 @@ CELERY_BEAT_SCHEDULE = {
     # Compares yesterday's (local day) settlement list of the payment gateway with the
     # ledger; a check per day, so a repeat replaces that day's findings with the same ones.
     "reconcile-payments": {"task": "payments.reconcile_settlements", "schedule": crontab(hour=6, minute=30)},
+    # Takes again the notices whose worker died mid-send (asking the provider first), and
+    # reads the provider's delivery results past the last watermark.
+    "resume-stale-notices": {"task": "notifications.resume_stale_notices", "schedule": 60.0},
+    "poll-delivery-results": {"task": "notifications.poll_delivery_results", "schedule": 60.0},
 }
 
 # --- Notices ------------------------------------------------------------------------
@@ -496,6 +500,34 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 # owners' settings page shows it as coming.
 SMS_NOTIFIER_CLASS = env_str("SMS_NOTIFIER_CLASS", "")
 ALIMTALK_NOTIFIER_CLASS = env_str("ALIMTALK_NOTIFIER_CLASS", "")
+# NHN Cloud KakaoTalk Bizmessage (notifications/nhn_bizmessage.py; docs/operations.md,
+# "KakaoTalk AlimTalk"): the API's base URL, the project's app key and secret key, the
+# KakaoTalk channel's sender key, the registered sender number for the SMS/LMS fallback
+# (empty: no fallback), the provider's per-second limit shared by every worker, and the
+# HTTP timeout in seconds.
+NHN_BIZMESSAGE_BASE_URL = (env_str("NHN_BIZMESSAGE_BASE_URL") or "https://api-alimtalk.cloud.toast.com").rstrip("/")
+NHN_BIZMESSAGE_APP_KEY = env_str("NHN_BIZMESSAGE_APP_KEY", "")
+NHN_BIZMESSAGE_SECRET_KEY = env_str("NHN_BIZMESSAGE_SECRET_KEY", "")
+NHN_BIZMESSAGE_SENDER_KEY = env_str("NHN_BIZMESSAGE_SENDER_KEY", "")
+NHN_BIZMESSAGE_FALLBACK_SEND_NO = env_str("NHN_BIZMESSAGE_FALLBACK_SEND_NO", "")
+NHN_BIZMESSAGE_RATE_PER_SECOND = env_int("NHN_BIZMESSAGE_RATE_PER_SECOND", 100)
+NHN_BIZMESSAGE_TIMEOUT_SECONDS = float(env_str("NHN_BIZMESSAGE_TIMEOUT_SECONDS") or 10)
+if (ALIMTALK_NOTIFIER_CLASS or "").endswith("NhnAlimTalkNotifier"):
+    missing = [
+        name
+        for name in ("NHN_BIZMESSAGE_APP_KEY", "NHN_BIZMESSAGE_SECRET_KEY", "NHN_BIZMESSAGE_SENDER_KEY")
+        if not globals()[name]
+    ]
+    if missing:
+        raise ImproperlyConfigured(f"ALIMTALK_NOTIFIER_CLASS is NHN Cloud's: set {', '.join(missing)}")
+if NHN_BIZMESSAGE_RATE_PER_SECOND < 1:
+    raise ImproperlyConfigured(
+        f"NHN_BIZMESSAGE_RATE_PER_SECOND must be at least 1, got {NHN_BIZMESSAGE_RATE_PER_SECOND}"
+    )
+# A notice a worker took for sending this many seconds ago and never finished belongs to a
+# worker that died (a send task is killed after 60 s): the sweep takes it again, asking
+# the provider first whether the message already went.
+NOTICE_CLAIM_STALE_SECONDS = env_int("NOTICE_CLAIM_STALE_SECONDS", 300)
 # Quiet hours (21:00-08:00 local: non-urgent notices wait until they end) for people who
 # have not chosen their own on /notices/settings/. False: their notices go at once.
 NOTICE_QUIET_HOURS_BY_DEFAULT = env_bool("NOTICE_QUIET_HOURS_BY_DEFAULT", True)

@@ -35,6 +35,7 @@ from backend.core.decisions import parse_decision
 from backend.core.errors import DomainError
 from backend.disputes.deadlines import CountedFrom, DisputeWindow, dispute_window
 from backend.disputes.models import Dispute, DisputeOutcome, DisputeStatus
+from backend.notifications import alimtalk
 from backend.notifications.models import NoticeKind
 from backend.notifications.services import notify
 
@@ -259,6 +260,13 @@ def _notify_owner(dispute: Dispute) -> None:
             else None,
             "credit_abs": abs(dispute.credit_krw or 0),
             "url": settings.PUBLIC_BASE_URL + reverse("disputes:mine"),
+        },
+        variables={
+            "업소명": dispute.restaurant.name,
+            "수거일시": alimtalk.when(dispute.event.collected_at),
+            "무게": grams_to_kg(dispute.event.weight_g) if dispute.event.weight_g else "-",
+            "결과": "인정" if dispute.status == DisputeStatus.ACCEPTED else "기각",
+            "안내": f"사유: {dispute.decision_reason or '-'}",
         },
     )
 

@@ -1,5 +1,5 @@
 import uuid
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -106,6 +106,16 @@ class Notice(models.Model):
     language = models.CharField(
         max_length=8, default="ko", help_text="the language its subject and body were written in: its recipient's"
     )
+    variables = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="the facts its KakaoTalk message fills in (#{...} of its kind's template), given where it is written",
+    )
+    claimed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="when a worker last took it for sending; a claim older than the stale limit is a dead worker's",
+    )
 
     objects = NoticeQuerySet.as_manager()
 
@@ -135,12 +145,19 @@ class Notice(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.about}"
 
-    def claim(self) -> bool:
+    def claim(self, *, now: datetime | None = None) -> bool:
         """Take the notice for sending. False if another worker has it or it is done.
-        A notice held for quiet hours leaves the hold here: the sweep no longer sends it."""
-        claimed = Notice.objects.filter(id=self.id, status=NoticeStatus.PENDING).update(
-            status=NoticeStatus.SENDING, attempts=models.F("attempts") + 1, hold_until=None
-        )
+        A notice held for quiet hours leaves the hold here: the sweep no longer sends it.
+        A claim older than NOTICE_CLAIM_STALE_SECONDS (longer than a send task may run)
+        belongs to a worker that died: it may be taken again."""
+        now = now or timezone.now()
+        stale = now - timedelta(seconds=settings.NOTICE_CLAIM_STALE_SECONDS)
+        claimed = Notice.objects.filter(
+            Q(status=NoticeStatus.PENDING) | Q(status=NoticeStatus.SENDING, claimed_at__lt=stale), id=self.id
+        ).update(status=NoticeStatus.SENDING, attempts=models.F("attempts") + 1, hold_until=None, claimed_at=now)
+        if claimed:
+            self.status, self.claimed_at, self.hold_until = NoticeStatus.SENDING, now, None
+            self.attempts += 1
         return claimed == 1
 
     @property
@@ -237,3 +254,106 @@ class NoticePreference(models.Model):
 
     def wants(self, channel: str) -> bool:
         return bool(getattr(self, channel))
+
+
+class DeliveryStatus(models.TextChoices):
+    SENDING = "sending", _("Sending")
+    ACCEPTED = "accepted", _("Accepted by the provider")
+    DELIVERED = "delivered", _("Delivered")
+    UNDELIVERABLE = "undeliverable", _("Undeliverable")
+
+
+class UndeliverableReason(models.TextChoices):
+    """Why a message can never arrive on its channel, as officials read it."""
+
+    NO_PHONE = "no_phone", _("No valid mobile number")
+    NO_TEMPLATE = "no_template", _("No KakaoTalk template for this kind of notice")
+    INVALID_NUMBER = "invalid_number", _("The number does not exist")
+    TEMPLATE_REJECTED = "template_rejected", _("Text rejected: it does not match its registered template")
+    FALLBACK_FAILED = "fallback_failed", _("KakaoTalk failed and the text message failed too")
+    REJECTED = "rejected", _("Refused by the provider")
+
+
+class NoticeDeliveryQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "NoticeDeliveryQuerySet":
+        """Officials see the messages to the owners of their municipality (owners of a
+        restaurant there, or invited through it); administrators every one; others none."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_system_admin:
+            return self
+        if not user.is_official or user.municipality_id is None:
+            return self.none()
+        ours = Q(notice__recipient__restaurants__municipality_id=user.municipality_id) | Q(
+            notice__recipient__invited_through_id=user.municipality_id
+        )
+        return self.filter(id__in=NoticeDelivery.objects.filter(ours).values("id"))
+
+    def undeliverable(self) -> "NoticeDeliveryQuerySet":
+        return self.filter(status=DeliveryStatus.UNDELIVERABLE)
+
+
+class NoticeDelivery(models.Model):
+    """One notice on one outside channel (AlimTalk with its SMS/LMS fallback): claimed
+    here before the provider is called, with our own `key` that the provider keeps
+    (NHN Cloud's recipientGroupingKey), so a worker that restarts can ask whether a
+    message already went before sending it again. Results come back by polling."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    key = models.UUIDField(unique=True, default=uuid.uuid4, help_text="our request key, sent with the message")
+    status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.SENDING)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="calls to the provider's send API")
+    provider_message_id = models.CharField(max_length=100, blank=True)
+    result_code = models.CharField(max_length=32, blank=True, help_text="the provider's last result code")
+    result_message = models.CharField(max_length=300, blank=True)
+    fell_back = models.BooleanField(default=False, help_text="went as a text message (SMS/LMS) instead")
+    fallback_type = models.CharField(max_length=8, blank=True, help_text="SMS or LMS")
+    reason = models.CharField(max_length=32, choices=UndeliverableReason.choices, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text="the last call to the provider began")
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True, help_text="when the provider says it arrived")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = NoticeDeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["notice", "channel"], name="one_delivery_per_channel")]
+        indexes = [
+            models.Index(fields=["-updated_at"], condition=Q(status="undeliverable"), name="undeliverable_messages"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.notice_id} {self.status}"
+
+    def begin_attempt(self, *, now: datetime) -> None:
+        """Record, before the call, that a call is being made: a restart finds it and
+        asks the provider by `key` first."""
+        self.attempts += 1
+        self.claimed_at = now
+        self.save(update_fields=["attempts", "claimed_at", "updated_at"])
+
+    def mark_accepted(self, *, message_id: str, now: datetime) -> None:
+        updated = NoticeDelivery.objects.filter(id=self.id, status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.ACCEPTED, provider_message_id=message_id[:100], accepted_at=now, updated_at=now
+        )
+        if updated:
+            self.status, self.provider_message_id, self.accepted_at = DeliveryStatus.ACCEPTED, message_id, now
+
+    def mark_undeliverable(self, *, reason: str, code: str = "", message: str = "") -> None:
+        self.status, self.reason = DeliveryStatus.UNDELIVERABLE, reason
+        self.result_code, self.result_message = code[:32], message[:300]
+        self.save(update_fields=["status", "reason", "result_code", "result_message", "updated_at"])
+
+
+class ResultWatermark(models.Model):
+    """How far the provider's result API has been read: results updated before `until`
+    are stored. The next poll starts a little before it (results are idempotent)."""
+
+    provider = models.CharField(max_length=32, primary_key=True)
+    until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.provider} results until {self.until}"

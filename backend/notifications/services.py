@@ -37,8 +37,22 @@ from django.utils.translation import gettext_lazy as _
 from backend.accounts.languages import languages_of, remember_language
 from backend.accounts.models import User
 from backend.core.errors import DomainError
-from backend.notifications import tasks  # a module, not its task: the reminder task imports this one
-from backend.notifications.models import IMPORTANT_KINDS, Notice, NoticeKind, NoticePreference, NoticeStatus
+from backend.notifications import (
+    delivery,
+    tasks,  # a module, not its task: the reminder task imports this one
+)
+from backend.notifications.alimtalk import check_variables
+from backend.notifications.alimtalk import text as as_variable
+from backend.notifications.alimtalk import when as as_when
+from backend.notifications.models import (
+    IMPORTANT_KINDS,
+    DeliveryStatus,
+    Notice,
+    NoticeDelivery,
+    NoticeKind,
+    NoticePreference,
+    NoticeStatus,
+)
 
 
 @dataclass(frozen=True)
@@ -52,9 +66,15 @@ class Message:
     template: str
     context: dict[str, object] = field(default_factory=dict)
     link: str = ""  # the page the notice points to; its text links to the notice's own page
+    # The facts its KakaoTalk message fills in: exactly its kind's template variables
+    # (notifications/alimtalk.py), each a text, given by the app that knows them.
+    variables: dict[str, object] = field(default_factory=dict)
 
     def to_notice(self, *, language: str) -> Notice:
         """The notice, worded in `language` (its recipient's)."""
+        with translation.override("ko"):  # AlimTalk templates are Korean, whoever reads the notice
+            variables = {name: as_variable(value) for name, value in self.variables.items()}
+        check_variables(self.kind, variables)
         notice = Notice(
             id=uuid.uuid4(),
             kind=self.kind,
@@ -62,6 +82,7 @@ class Message:
             recipient_id=self.recipient_id,
             link=self.link,
             language=language,
+            variables=variables,
         )
         context = {**self.context, "url": notice.page_url} if self.link else self.context
         with translation.override(language):
@@ -77,11 +98,28 @@ def _render(template_name: str, context: dict[str, object]) -> str:
 
 
 def notify(
-    *, kind: str, about: str, recipient_id: int, template: str, context: dict[str, object], link: str = ""
+    *,
+    kind: str,
+    about: str,
+    recipient_id: int,
+    template: str,
+    context: dict[str, object],
+    link: str = "",
+    variables: dict[str, object] | None = None,
 ) -> Notice | None:
     """Write one notice and send it after commit. None if it already existed."""
     created = notify_all(
-        [Message(kind=kind, about=about, recipient_id=recipient_id, template=template, context=context, link=link)]
+        [
+            Message(
+                kind=kind,
+                about=about,
+                recipient_id=recipient_id,
+                template=template,
+                context=context,
+                link=link,
+                variables=variables or {},
+            )
+        ]
     )
     return created[0] if created else None
 
@@ -150,6 +188,7 @@ def remind_unread(*, now: datetime | None = None, limit: int = 500) -> int:
                 template="notifications/notices/reminder",
                 context={"original": original, "days": settings.NOTICE_REMINDER_DAYS},
                 link=original.page_url,
+                variables={"보낸날": as_when(original.created_at)[:10], "제목": original.subject},
             )
             reminded += 1
     return reminded
@@ -169,6 +208,47 @@ def release_held(*, now: datetime | None = None, limit: int = 1000) -> int:
     ]
     _send(due)
     return len(due)
+
+
+def resume_stale_sends(*, now: datetime | None = None) -> int:
+    """Hand the worker again every notice whose worker died mid-send (delivery.py), and
+    every official's retry likewise: the worker claims it anew and asks the provider by
+    key before sending. Returns how many."""
+    stale = delivery.resume_stale(now=now)
+    _send(stale)
+    resends = delivery.stale_resends(now=now)
+    for row_id in resends:
+        tasks.resend_delivery.delay(row_id)
+    return len(stale) + len(resends)
+
+
+def retry_delivery(*, delivery_id: str, by: User) -> NoticeDelivery:
+    """Send an undeliverable message once more (an official fixed the owner's number):
+    its row starts over with a new key (the provider never accepted the old one for
+    good) and goes to the worker after commit (`delivery.resend`), on its channel only:
+    the notice's email is not sent again. At once, whatever the hour: an official
+    decided it. Refused unless the official sees it and it is undeliverable."""
+    with transaction.atomic():
+        row: NoticeDelivery | None = (
+            NoticeDelivery.objects.visible_to(by)
+            .select_for_update(of=("self",))
+            .select_related("notice")
+            .filter(id=delivery_id)
+            .first()
+        )
+        if row is None:
+            raise DomainError("not_found", _("No such message."), status_code=404)
+        if row.status != DeliveryStatus.UNDELIVERABLE:
+            raise DomainError("not_undeliverable", _("This message is not undeliverable: nothing to retry."))
+        if row.notice.status not in delivery.DONE:
+            # The notice's own sending (another channel's retry) still owns the row.
+            raise DomainError("notice_still_sending", _("This notice is still being sent: try again in a few minutes."))
+        row.status, row.reason, row.key, row.claimed_at = DeliveryStatus.SENDING, "", uuid.uuid4(), None
+        row.attempts, row.result_code, row.result_message, row.fell_back, row.fallback_type = 0, "", "", False, ""
+        row.save()
+        row_id = str(row.id)
+        transaction.on_commit(lambda: tasks.resend_delivery.delay(row_id))
+    return row
 
 
 @transaction.atomic

@@ -14,11 +14,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts import services as accounts
-from backend.accounts.access import can_invite_crew_for, can_invite_owner_for
+from backend.accounts.access import can_invite_crew_for, can_invite_owner_for, can_manage_people, people_visible_to
 from backend.accounts.models import AccountLink, LinkChannel, LinkKind, Role, User
 from backend.core.audit import change_reason
 from backend.core.errors import DomainError
-from backend.notifications.services import notify
+from backend.notifications.models import NoticeDelivery
+from backend.notifications.services import notify, retry_delivery
 
 RESTAURANT_HAS_OWNER = (
     "restaurant_has_owner",
@@ -136,3 +137,32 @@ def request_password_reset(*, login: str) -> None:
         return  # one email per few minutes, however often someone asks
     link, token = accounts.make_link(user=user, kind=LinkKind.PASSWORD_RESET)
     _deliver(link, token, context={})
+
+
+PHONE_CORRECTED = "휴대전화 수정 · Mobile number corrected"
+
+
+@transaction.atomic
+@change_reason(PHONE_CORRECTED)  # the account's audit trail
+def correct_phone_and_resend(*, by: User, delivery_id: str, phone: str) -> NoticeDelivery:
+    """An official corrects the mobile number of an owner whose message could not be
+    delivered, and the message is sent once more (notifications.services.retry_delivery).
+    The number must be a mobile number that no other account has; the person must be
+    one the official looks after."""
+    delivery = NoticeDelivery.objects.visible_to(by).select_related("notice__recipient").filter(id=delivery_id).first()
+    if delivery is None:
+        raise DomainError("not_found", _("No such message."), status_code=404)
+    person = delivery.notice.recipient
+    if not can_manage_people(by) or not people_visible_to(by).filter(pk=person.pk).exists():
+        raise DomainError("permission_denied", _("You may not do this."), status_code=403)
+    number = accounts.normalize_phone(phone)
+    if not number:
+        message = _("A mobile phone number reads 010-XXXX-XXXX.")
+        raise DomainError("invalid_phone", message, fields={"phone": [message]})
+    if User.objects.filter(phone=number).exclude(pk=person.pk).exists():
+        message = _("Another account has this number.")
+        raise DomainError("phone_in_use", message, fields={"phone": [message]})
+    if person.phone != number:
+        person.phone = number
+        person.save(update_fields=["phone"])
+    return retry_delivery(delivery_id=str(delivery.id), by=by)

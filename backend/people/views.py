@@ -21,6 +21,7 @@ from backend.accounts.access import can_deactivate, can_manage_people, people_vi
 from backend.accounts.models import LinkKind
 from backend.core.errors import DomainError
 from backend.municipalities.models import Hauler
+from backend.notifications.models import NoticeDelivery
 from backend.people import services
 from backend.people.forms import DeactivateForm, InviteForm, ResetRequestForm, SetPasswordForm
 from backend.restaurants.models import Restaurant
@@ -191,3 +192,34 @@ def reset_request(request):
         services.request_password_reset(login=form.cleaned_data["login"])
         return render(request, "people/reset_requested.html")
     return render(request, "people/reset_request.html", {"form": form})
+
+
+@login_required
+def undeliverable(request):
+    """The messages to the municipality's owners that can never arrive on their channel
+    (no valid number, number unknown, template refused, text message failed too), newest
+    first, each with the reason and a form to correct the number and send it again."""
+    user = _official(request)
+    rows = (
+        NoticeDelivery.objects.visible_to(user)
+        .undeliverable()
+        .select_related("notice__recipient")
+        .order_by("-updated_at", "-id")
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "people/undeliverable.html", {"page": page, "section": "undeliverable"})
+
+
+@login_required
+@require_http_methods(["POST"])
+def resend(request, delivery_id):
+    user = _official(request)
+    try:
+        services.correct_phone_and_resend(by=user, delivery_id=str(delivery_id), phone=request.POST.get("phone", ""))
+    except DomainError as error:
+        if error.status_code == 404:
+            raise Http404 from error
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, str(_("The number was saved and the message is being sent again.")))
+    return redirect("people:undeliverable")

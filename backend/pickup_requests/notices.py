@@ -47,4 +47,25 @@ def notify_owner_of_step(*, step: PickupRequestStep) -> Notice | None:
             "step_word": STEP_WORD[step.status],
         },
         link=settings.PUBLIC_BASE_URL + reverse("pickup_requests:mine"),
+        variables=_variables(step),
     )
+
+
+# What each request is called in its KakaoTalk message: "11월 5일 주방 1 추가 수거 요청".
+ALIMTALK_WHAT: dict[str, str] = {RequestKind.EXTRA_PICKUP: "추가 수거 요청", RequestKind.MISSED_PICKUP: "미수거 신고"}
+
+
+def _variables(step: PickupRequestStep) -> dict[str, object]:
+    """What the step's KakaoTalk message fills in (notifications/alimtalk.py)."""
+    request = step.request
+    day = f"{request.requested_for.month}월 {request.requested_for.day}일"
+    bins = request.bin.label if request.bin else "모든 용기"
+    variables: dict[str, object] = {
+        "업소명": request.restaurant.name,
+        "요청내용": f"{day} {bins} {ALIMTALK_WHAT[request.kind]}",
+    }
+    if step.status == RequestStatus.ASSIGNED:
+        variables["업체"] = step.hauler.name if step.hauler else "수거 업체"
+    if step.status == RequestStatus.REJECTED:
+        variables["사유"] = step.reason
+    return variables

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from backend.notifications.models import Notice, NoticeKind
 from backend.notifications.services import notify
-from backend.tags.models import TagReport
+from backend.tags.models import TagReport, TagReportKind
 
 
 def notify_owner_of_tag_report(*, report: TagReport) -> Notice | None:
@@ -21,4 +21,9 @@ def notify_owner_of_tag_report(*, report: TagReport) -> Notice | None:
         template="tags/notices/tag_report",
         context={"report": report, "restaurant": restaurant, "bin": report.bin},
         link=settings.PUBLIC_BASE_URL + reverse("owner-bins"),
+        variables={"업소명": restaurant.name, "용기": report.bin.label, "신고내용": ALIMTALK_KIND[report.kind]},
     )
+
+
+# What the report says in its KakaoTalk message (notifications/alimtalk.py): a record in Korean.
+ALIMTALK_KIND: dict[str, str] = {TagReportKind.LOST: "분실", TagReportKind.DAMAGED: "훼손"}

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from backend.billing.models import Invoice
-from backend.notifications.models import Notice, NoticeKind
+from backend.notifications.models import Notice, NoticeDelivery, NoticeKind
 from backend.notifications.services import remind_unread
 from tests.billing.conftest import seoul
 
@@ -75,3 +75,13 @@ def test_the_reminder_beat_leaves_a_read_invoice_notice_alone(client, owner, inv
     client.get(issued.page_path)  # the owner opens the email's link
     time_machine.move_to(timezone.now() + timedelta(days=10), tick=False)
     assert remind_unread() == 0
+
+
+def test_officials_see_how_the_notice_went_on_kakaotalk(client, official, invoice):
+    issued = Notice.objects.get(kind=NoticeKind.INVOICE_ISSUED, about=str(invoice.id))
+    NoticeDelivery.objects.create(
+        notice=issued, channel="alimtalk", status="delivered", fell_back=True, fallback_type="LMS"
+    )
+    client.force_login(official)
+    table = notices_table(client.get(f"/billing/invoices/{invoice.id}/").content.decode())
+    assert "카카오톡 알림톡: 전달됨 (문자로)" in table

@@ -92,6 +92,11 @@ def ids(f, official, collector, owner, restaurant, bin, tag, settings, tmp_path)
     )
 
     handover = report_handover(by=owner, restaurant=restaurant, kind="closing", proposed_on=date(2026, 11, 30))
+    from backend.notifications.models import NoticeDelivery
+
+    undelivered = NoticeDelivery.objects.create(
+        notice=f.NoticeFactory(recipient=owner), channel="alimtalk", status="undeliverable", reason="no_phone"
+    )
     return {
         "handover_id": handover.pk,
         "hauler_id": collector.hauler_id,  # the crew's hauler's round
@@ -108,6 +113,7 @@ def ids(f, official, collector, owner, restaurant, bin, tag, settings, tmp_path)
         "refund_id": refund.pk,
         "payment_id": payment.pk,
         "key_id": issue_api_key(municipality_id=official.municipality_id, app_name="민원 앱", by=official)[0].pk,
+        "delivery_id": undelivered.pk,  # an owner's KakaoTalk message that could not be delivered
     }
 
 

@@ -158,6 +158,7 @@ def test_notify_all_takes_the_same_queries_for_two_recipients_or_twenty(f):
                 recipient_id=person.id,
                 template="notifications/notices/reminder",
                 context={"original": original},
+                variables={"보낸날": "2026-11-01", "제목": original.subject},
             )
             for n, person in enumerate(people)
         ]
@@ -183,6 +184,7 @@ def test_a_notice_is_plain_text_not_html(f, owner):
                 recipient_id=owner.id,
                 template="notifications/notices/reminder",
                 context={"original": original},
+                variables={"보낸날": "2026-11-01", "제목": original.subject},
             )
         ]
     )

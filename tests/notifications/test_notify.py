@@ -86,6 +86,7 @@ def test_one_notice_is_mailed_once_however_often_it_is_raised(owner, eager_celer
                 recipient_id=owner.id,
                 template="collection_events/notices/missed_pickup",
                 context={"event": None, "restaurant": None, "bin": None},
+                variables={"업소명": "할매순대국", "용기": "주방 1", "방문일시": "2026-11-02 10:00", "사유": "미배출"},
             )
     assert Notice.objects.get().status == "sent"
     assert len(mail.outbox) == 1
@@ -99,6 +100,7 @@ def test_notify_all_answers_only_what_it_wrote(owner):
         recipient_id=owner.id,
         template="collection_events/notices/missed_pickup",
         context={},
+        variables={"업소명": "할매순대국", "용기": "주방 1", "방문일시": "2026-11-02 10:00", "사유": "미배출"},
     )
     assert len(notify_all([message])) == 1
     assert notify_all([message]) == []

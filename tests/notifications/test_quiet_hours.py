@@ -25,6 +25,18 @@ def quiet_by_default(settings):
     settings.NOTICE_QUIET_HOURS_BY_DEFAULT = True  # as in production
 
 
+VARIABLES = {
+    NoticeKind.MISSED_PICKUP: {
+        "업소명": "할매순대국",
+        "용기": "주방 1",
+        "방문일시": "2026-11-02 10:00",
+        "사유": "미배출",
+    },
+    NoticeKind.PASSWORD_RESET: {},
+    NoticeKind.INVITATION: {},
+}
+
+
 def tell(owner, kind=NoticeKind.MISSED_PICKUP, about="visit-1"):
     return notify(
         kind=kind,
@@ -32,6 +44,7 @@ def tell(owner, kind=NoticeKind.MISSED_PICKUP, about="visit-1"):
         recipient_id=owner.id,
         template="collection_events/notices/missed_pickup",
         context={"event": None, "restaurant": None, "bin": None},
+        variables=VARIABLES[kind],
     )
 
 
