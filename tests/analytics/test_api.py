@@ -26,6 +26,18 @@ def test_officials_get_volume_by_month_with_totals(api, official, autumn):
     assert (body["from"], body["to"], body["group"]) == ("2026-10-01", "2026-11-30", "month")
     assert body["municipality"]["name"] == "서울특별시 마포구"
     october, november = body["rows"]
+    assert (body["previous_from"], body["previous_to"], body["page"], body["pages"]) == (
+        "2025-10-01",
+        "2025-11-30",
+        1,
+        1,
+    )
+    previous = october.pop("previous")
+    assert (previous["weight_g"], october.pop("weight_change_g"), october.pop("weight_change_percent")) == (
+        0,
+        1_234_567,
+        None,
+    )
     assert october == {
         "key": "2026-10",
         "label": "2026년 10월",
@@ -104,8 +116,9 @@ def test_administrators_name_the_municipality(api, admin, city, autumn):
         ({"from": "20261001", "to": "2026-10-31", "group": "month"}, "invalid_date", "from"),
         ({"from": "2026-02-30", "to": "2026-03-31", "group": "month"}, "invalid_date", "from"),
         ({"from": "2026-11-01", "to": "2026-10-31", "group": "month"}, "invalid_date_range", "to"),
-        ({"from": "2025-10-01", "to": "2026-10-02", "group": "month"}, "date_range_too_long", "to"),
-        ({**AUTUMN, "group": "week"}, "invalid_group", "group"),
+        ({"from": "2025-10-01", "to": "2026-10-02", "group": "restaurant"}, "date_range_too_long", "to"),
+        ({"from": "2000-01-01", "to": "2026-01-02", "group": "month"}, "date_range_too_long", "to"),
+        ({**AUTUMN, "group": "fortnight"}, "invalid_group", "group"),
         (AUTUMN, "invalid_group", "group"),
     ],
 )
@@ -137,7 +150,8 @@ def test_volume_as_csv_for_a_spreadsheet(api, official, district, unserved_distr
     header, *rows, total = read_csv(response)
     assert header[:3] == ["구분 Key", "항목 Label", "무게(kg) Weight"]
     assert {row[1]: row[2] for row in rows} == {"상암동": "0.000", "서교동": "1237.067"}
-    assert total[1:] == ["합계 Total", "1237.067", "1234.567", "2.500", "2", "1"]
+    # … and beside them the same months a year earlier (nothing then: the change has no percent).
+    assert total[1:] == ["합계 Total", "1237.067", "1234.567", "2.500", "2", "1", "0.000", "1237.067", ""]
 
 
 def test_accept_text_csv_works_too_and_scan_quality_has_korean_headers(api, official, autumn):
