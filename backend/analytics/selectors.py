@@ -11,7 +11,7 @@ Every volume row carries the same figures for the same days a year earlier.
 """
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, DateField, F, Q, Sum
@@ -209,17 +209,36 @@ def _rollup_sums(municipality: Municipality, days: DateRange, previous: DateRang
     return {row["bucket"]: dict(row) for row in rows}
 
 
-def _row(found: dict, bucket, key: str | None, label, *, earlier_bucket=None, earlier_label=None) -> VolumeRow:
-    """The row of `bucket`, with the year-earlier figures of `earlier_bucket` (the same
-    bucket for districts and the like; last year's day, week or month for time)."""
-    now = found.get(bucket, {})
-    then = found.get(bucket if earlier_bucket is None else earlier_bucket, {})
+def _row(found: dict, bucket, key: str | None, label, *, earlier=None) -> VolumeRow:
+    """The row of `bucket`, with the year-earlier figures of the same bucket (a
+    district, a business type, a hauler), or of `earlier`: (bucket, key, label) of
+    last year's period."""
+    earlier_bucket, earlier_key, earlier_label = earlier or (bucket, key, label)
+    now, then = found.get(bucket, {}), found.get(earlier_bucket, {})
     previous = VolumeRow(
-        str(earlier_bucket) if earlier_bucket is not None else key,
-        earlier_label if earlier_label is not None else label,
-        **{measure: then.get(f"previous_{measure}", 0) for measure in MEASURES},
+        earlier_key, earlier_label, **{measure: then.get(f"previous_{measure}", 0) for measure in MEASURES}
     )
     return VolumeRow(key, label, **{measure: now.get(measure, 0) for measure in MEASURES}, previous=previous)
+
+
+def _period(group: str, start: date) -> tuple[str, "str | Promise"]:
+    """A period's key and label from its first day."""
+    if group == MONTH:
+        return f"{start:%Y-%m}", date_format(start, "YEAR_MONTH_FORMAT")
+    if group == YEAR:
+        return f"{start:%Y}", f"{start:%Y}"
+    if group == WEEK:
+        return f"{start:%G-W%V}", format_lazy(_("Week of {day}"), day=date_format(start, "MONTH_DAY_FORMAT"))
+    return start.isoformat(), date_format(start, "MONTH_DAY_FORMAT")
+
+
+def _a_year_earlier(group: str, start: date) -> date:
+    """The first day of the period a year before: 52 weeks for a week (the same weekdays)."""
+    if group == WEEK:
+        return start - timedelta(weeks=52)
+    if group == DAY:
+        return year_earlier(start)
+    return start.replace(year=start.year - 1)  # 1 January, the 1st of a month
 
 
 def volume(*, municipality: Municipality, days: DateRange, group: str, page: int = 1) -> VolumeReport:
@@ -231,56 +250,12 @@ def volume(*, municipality: Municipality, days: DateRange, group: str, page: int
         return _by_restaurant(municipality, days, page)
     previous = days.year_earlier(weeks=group == WEEK)
     found = _rollup_sums(municipality, days, previous, group)
-    if group == MONTH:
-        rows = [
-            _row(
-                found,
-                month,
-                f"{month:%Y-%m}",
-                date_format(month, "YEAR_MONTH_FORMAT"),
-                earlier_bucket=month.replace(year=month.year - 1),
-                earlier_label=date_format(month.replace(year=month.year - 1), "YEAR_MONTH_FORMAT"),
-            )
-            for month in days.months
-        ]
-    elif group == YEAR:
-        rows = [
-            _row(
-                found,
-                year,
-                f"{year:%Y}",
-                f"{year:%Y}",
-                earlier_bucket=year.replace(year=year.year - 1),
-                earlier_label=f"{year.year - 1}",
-            )
-            for year in days.years
-        ]
-    elif group == WEEK:
-        rows = [
-            _row(
-                found,
-                monday,
-                f"{monday:%G-W%V}",
-                format_lazy(_("Week of {day}"), day=date_format(monday, "MONTH_DAY_FORMAT")),
-                earlier_bucket=monday - timedelta(weeks=52),
-                earlier_label=format_lazy(
-                    _("Week of {day}"), day=date_format(monday - timedelta(weeks=52), "MONTH_DAY_FORMAT")
-                ),
-            )
-            for monday in days.weeks
-        ]
-    elif group == DAY:
-        rows = [
-            _row(
-                found,
-                day,
-                day.isoformat(),
-                date_format(day, "MONTH_DAY_FORMAT"),
-                earlier_bucket=year_earlier(day),
-                earlier_label=date_format(year_earlier(day), "MONTH_DAY_FORMAT"),
-            )
-            for day in days.days
-        ]
+    periods = {MONTH: days.months, YEAR: days.years, WEEK: days.weeks, DAY: days.days}
+    if group in periods:
+        rows = []
+        for start in periods[group]:
+            earlier = _a_year_earlier(group, start)
+            rows.append(_row(found, start, *_period(group, start), earlier=(earlier, *_period(group, earlier))))
     elif group == DISTRICT:
         districts = District.objects.filter(municipality_id=municipality.id).order_by("name", "code")
         rows = [_row(found, district.id, str(district.id), district.name) for district in districts]

@@ -186,3 +186,40 @@ def test_queries_stay_constant_through_the_api(api, official, autumn, django_ass
     client = api.as_user(official)
     with django_assert_max_num_queries(5):  # token+user, municipality, districts, the grouped rows
         assert client.get(VOLUME, {**AUTUMN, "group": "district"}).status_code == 200
+
+
+def test_years_by_month_with_the_same_months_a_year_earlier(api, official, tag, scan):
+    scan(tag, seoul(2021, 3, 4, 9), 1_000)
+    scan(tag, seoul(2025, 3, 4, 9), 4_000)
+    scan(tag, seoul(2026, 3, 31, 23, 59), 5_000)
+    body = api.as_user(official).get(VOLUME, {"from": "2021-01-01", "to": "2026-12-31", "group": "year"}).json()
+
+    by_year = {
+        row["key"]: (row["weight_g"], row["previous"]["weight_g"], row["weight_change_percent"]) for row in body["rows"]
+    }
+    assert by_year == {
+        "2021": (1_000, 0, None),
+        "2022": (0, 1_000, -100.0),
+        "2023": (0, 0, None),
+        "2024": (0, 0, None),
+        "2025": (4_000, 0, None),
+        "2026": (5_000, 4_000, 25.0),
+    }
+    assert (body["previous_from"], body["previous_to"]) == ("2020-01-01", "2025-12-31")
+
+
+def test_restaurants_page_in_json_and_all_of_them_in_the_csv(api, official, f, district, tag, scan, monkeypatch):
+    from backend.analytics import selectors
+
+    monkeypatch.setattr(selectors, "RESTAURANT_PAGE_ROWS", 2)
+    for name in ("가", "나", "다"):
+        scan(f.TagFactory(bin__restaurant__district=district, bin__restaurant__name=name), seoul(2026, 10, 5, 9), 1_000)
+    client = api.as_user(official)
+    second = client.get(VOLUME, {**AUTUMN, "group": "restaurant", "page": "2"}).json()
+    assert (second["page"], second["pages"], [row["label"] for row in second["rows"]]) == (2, 2, ["다", "할매순대국"])
+    assert second["totals"]["collections"] == 3
+
+    _header, *rows, total = read_csv(client.get(VOLUME, {**AUTUMN, "group": "restaurant", "format": "csv"}))
+    assert [row[1] for row in rows] == ["가", "나", "다", "할매순대국"]
+    assert total[5] == "3"
+    assert client.get(VOLUME, {**AUTUMN, "group": "restaurant", "page": "3"}).json()["error"]["code"] == "invalid_page"
