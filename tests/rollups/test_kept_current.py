@@ -1,7 +1,7 @@
 """The rollups stay equal to a recomputation from the scans, whatever happens to the scans:
 batches through the real ingest path, late scans across local midnight and month ends,
 held scans released, scans voided, weights corrected, restaurants moved to another
-district or business type."""
+district or business type, crews joining another hauler."""
 
 import uuid
 from datetime import datetime, timedelta
@@ -42,7 +42,13 @@ def town(f, official):
     types = [BusinessType.KOREAN, BusinessType.CAFE, BusinessType.KOREAN]
     restaurants = [f.RestaurantFactory(district=districts[n % 2], business_type=types[n]) for n in range(len(types))]
     tags = [f.TagFactory(bin=f.BinFactory(restaurant=r), issued_by=official) for r in restaurants]
-    return {"districts": districts, "collectors": collectors, "restaurants": restaurants, "tags": tags}
+    return {
+        "districts": districts,
+        "haulers": haulers,
+        "collectors": collectors,
+        "restaurants": restaurants,
+        "tags": tags,
+    }
 
 
 scan = st.tuples(
@@ -58,6 +64,7 @@ step = st.one_of(
     st.tuples(
         st.just("move"), st.integers(0, 2), st.integers(0, 1), st.sampled_from([BusinessType.PUB, BusinessType.KOREAN])
     ),
+    st.tuples(st.just("crew moves"), st.integers(0, 1), st.integers(0, 1)),
 )
 
 
@@ -77,6 +84,10 @@ def _apply(town, official, action) -> None:
             for which, late, grams in scans
         ]
         record_collections(collector=town["collectors"][collector], events=body)
+    elif kind == "crew moves":  # a crew member joins another hauler (both serve every district here)
+        crew, hauler = town["collectors"][args[0]], town["haulers"][args[1]]
+        crew.hauler = hauler
+        crew.save(update_fields=["hauler"])
     elif kind == "move":
         which, district, business_type = args
         restaurant = town["restaurants"][which]
