@@ -118,6 +118,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     parser.add_argument("--quick", action="store_true", help="a fast check: 10,000 events, 500 single posts")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--rollups",
+        choices=["on", "off"],
+        default="on",
+        help="keep the volume rollups current as the API stores scans (on, as in production) or not, to see their cost",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.events, args.single = min(args.events, 10_000), min(args.single, 500)
@@ -158,7 +164,7 @@ def setup_django(bench_url: str) -> None:
 # What the ingest path reads and writes; enough when another app's migration cannot run here.
 INGEST_APPS = [
     "contenttypes", "auth", "sessions", "knox", "accounts", "municipalities", "restaurants", "tags",
-    "collection_events", "notifications",
+    "collection_events", "notifications", "rollups",
 ]  # fmt: skip
 
 
@@ -606,8 +612,35 @@ class CopyRun:
         return Rate(self.events.rows, self.events.seconds + self.receipts.seconds, cpu)
 
 
-def copy_floor(url: str) -> CopyRun:
-    """Dump the rows the API stored, empty both tables, COPY the same rows back (timed).
+def create_broker_tables() -> None:
+    """Open one channel of the database broker here, which creates kombu's tables: left to
+    gunicorn's workers, two first batches create them at once and one fails on the other's
+    table (a 500 on a fresh database)."""
+    from backend.config.celery import app
+
+    with app.connection_for_write() as connection:
+        connection.default_channel  # noqa: B018 - opening it is the point
+
+
+ROLLUP_TRIGGERS = ("rollups_scans_inserted", "rollups_scans_updated", "rollups_scans_deleted")
+
+
+def set_rollups(url: str, *, on: bool) -> None:
+    """Switch the triggers that keep the volume rollups current (backend/rollups) on or off."""
+    with _autocommit(url) as cursor:
+        cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname = ANY(%s)", [list(ROLLUP_TRIGGERS)])
+        for (name,) in cursor.fetchall():
+            action = sql.SQL("ENABLE" if on else "DISABLE")
+            cursor.execute(
+                sql.SQL("ALTER TABLE {} {} TRIGGER {}").format(
+                    sql.Identifier(EVENTS_TABLE), action, sql.Identifier(name)
+                )
+            )
+
+
+def copy_floor(url: str, *, rollups: bool) -> CopyRun:
+    """Dump the rows the API stored, empty both tables, COPY the same rows back (timed),
+    with the rollups' triggers off: the floor is the table alone.
 
     Leaves the tables as the API left them, so the replay that follows meets the same state.
     """
@@ -627,6 +660,7 @@ def copy_floor(url: str) -> CopyRun:
                 dumps[table] = buffer
         connection.commit()
         empty_scan_tables(url)
+        set_rollups(url, on=False)
         rates = {}
         with connection.cursor() as cursor:
             backend_pid = connection.get_backend_pid()
@@ -645,6 +679,7 @@ def copy_floor(url: str) -> CopyRun:
                 rates[table] = Rate(cursor.rowcount, seconds, cpu)
     finally:
         connection.close()
+        set_rollups(url, on=rollups)
     return CopyRun(events=rates[EVENTS_TABLE], receipts=rates[RECEIPTS_TABLE])
 
 
@@ -681,7 +716,7 @@ def measure_server(
         rows_after_ingest = count_rows(bench_url)
         if not copy_runs:
             print(f"  [{spec}] COPY floor ...", flush=True)
-            copy_runs.append(copy_floor(bench_url))
+            copy_runs.append(copy_floor(bench_url, rollups=args.rollups == "on"))
         analyze_scan_tables(bench_url)
         print(f"  [{spec}] replaying the same batches ...", flush=True)
         before = count_rows(bench_url)
@@ -854,7 +889,7 @@ def print_report(args, results: list[ServerResult], copy: CopyRun) -> None:
     print(f"\n{line}\n스캔 수집 벤치마크 / Scan-ingest benchmark")
     print(
         f"{args.events:,} events in batches of {args.batch:,} ({args.uploaders} in flight), {args.bins:,} bins, "
-        f"{args.single:,} single posts from {args.clients} clients;\n"
+        f"{args.single:,} single posts from {args.clients} clients; volume rollups kept current: {args.rollups};\n"
         f"{os.cpu_count()} cores shared by gunicorn, PostgreSQL, this client and whatever else runs "
         f"(load average at the end: {os.getloadavg()[0]:.1f})"
     )
@@ -1030,6 +1065,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  full migrate failed ({migrate_failure}); migrated {', '.join(INGEST_APPS)} only", flush=True)
         print(f"  seeding {args.bins:,} tagged bins ...", flush=True)
         tags = seed(bins=args.bins, rng=rng)
+        set_rollups(bench_url, on=args.rollups == "on")
+        create_broker_tables()
         now = datetime.now(SEOUL)
         bodies = batch_bodies(
             make_events(tags, args.events, start=now - timedelta(days=10), end=now - timedelta(days=1), rng=rng),

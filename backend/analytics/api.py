@@ -3,6 +3,8 @@ administrators (`?municipality=<uuid>`). JSON, or CSV with `?format=csv`.
 
 `/api/v1/open-data/volumes/`: the open data, for anyone (analytics/open_data.py)."""
 
+from dataclasses import replace
+
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -16,7 +18,7 @@ from rest_framework.views import APIView
 from backend.accounts.throttles import OpenDataThrottle
 from backend.analytics import open_data, selectors, spreadsheets
 from backend.analytics.access import access_report_municipality, may_read_reports
-from backend.analytics.ranges import DateRange
+from backend.analytics.ranges import MAX_DAYS, DateRange
 from backend.collection_events.weights import grams_to_kg
 from backend.core.errors import DomainError
 from backend.core.permissions import READ, WRITE, AccessPolicy
@@ -46,7 +48,15 @@ class MeasuresSerializer(serializers.Serializer):
     visits_not_collected = serializers.IntegerField()
 
 
-class VolumeRowSerializer(MeasuresSerializer):
+class ComparedMeasuresSerializer(MeasuresSerializer):
+    previous = MeasuresSerializer(help_text="the same figures for the same days a year earlier")
+    weight_change_g = serializers.IntegerField(help_text="weight_g minus the year-earlier weight_g")
+    weight_change_percent = serializers.FloatField(
+        allow_null=True, help_text="the change in percent of the year-earlier weight; null when that was 0"
+    )
+
+
+class VolumeRowSerializer(ComparedMeasuresSerializer):
     key = serializers.CharField(allow_null=True, help_text="the group's id or day; null for scans without one")
     label = serializers.CharField()  # type: ignore[assignment]
 
@@ -59,8 +69,12 @@ class ReportScopeSerializer(serializers.Serializer):
 
 class VolumeReportSerializer(ReportScopeSerializer):
     group = serializers.ChoiceField(choices=list(selectors.GROUPS))
+    previous_from = serializers.DateField(help_text="first local day a year earlier")
+    previous_to = serializers.DateField(help_text="last local day a year earlier")
+    page = serializers.IntegerField(help_text="this page of rows (restaurants come in pages); 1 otherwise")
+    pages = serializers.IntegerField()
     rows = VolumeRowSerializer(many=True)
-    totals = MeasuresSerializer()
+    totals = ComparedMeasuresSerializer(help_text="of every row, on every page")
 
 
 class TallySerializer(serializers.Serializer):
@@ -87,24 +101,32 @@ class ReportView(APIView):
     access_policy = {READ: may_read_reports, WRITE: may_read_reports}
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, spreadsheets.ReportCsvRenderer]  # type: ignore[list-item]
 
-    def report_scope(self, request):
+    def report_scope(self, request, *, max_days: int = MAX_DAYS):
         municipality = access_report_municipality(request.user, request.query_params.get("municipality"))
-        days = DateRange.parse(request.query_params.get("from"), request.query_params.get("to"))
+        days = DateRange.parse(request.query_params.get("from"), request.query_params.get("to"), max_days=max_days)
         return municipality, days
 
 
 class VolumeReportView(ReportView):
     @extend_schema(
+        description=(
+            "Ranges up to 25 years for every group but `restaurant` (read from daily rollups); "
+            "366 days by restaurant, in pages of 500 (`page`), or all of them as CSV."
+        ),
         parameters=[
             *RANGE_PARAMETERS,
             OpenApiParameter("group", OpenApiTypes.STR, enum=list(selectors.GROUPS), required=True),
+            OpenApiParameter("page", OpenApiTypes.INT, description="group=restaurant: the page, from 1"),
         ],
         responses=report_responses(VolumeReportSerializer),
     )
     def get(self, request):
-        municipality, days = self.report_scope(request)
         group = selectors.group_named(request.query_params.get("group"))
-        report = selectors.volume(municipality=municipality, days=days, group=group)
+        municipality, days = self.report_scope(request, max_days=selectors.max_days(group))
+        if group == selectors.RESTAURANT and request.accepted_renderer.format == "csv":
+            return Response(restaurants_export_body(municipality, days))
+        page = _page_number(request.query_params.get("page"))
+        report = selectors.volume(municipality=municipality, days=days, group=group, page=page)
         return Response(volume_body(report))
 
     def csv_table(self, body: dict) -> list[list]:
@@ -126,6 +148,23 @@ class ScanQualityReportView(ReportView):
 
     def csv_filename(self, body: dict) -> str:
         return f"scan-quality-{body['from']}-{body['to']}.csv"
+
+
+def _page_number(text: str | None) -> int:
+    if text is None:
+        return 1
+    if not text.isdigit() or not 0 < len(text) <= 6:
+        raise DomainError("invalid_page", _("There is no such page."), fields={"page": ["a whole number from 1"]})
+    return int(text)
+
+
+def restaurants_export_body(municipality, days) -> dict:
+    """Every page of the per-restaurant view, for the CSV export."""
+    first = selectors.volume(municipality=municipality, days=days, group=selectors.RESTAURANT)
+    rows = list(first.rows)
+    for page in range(2, first.pages + 1):
+        rows += selectors.volume(municipality=municipality, days=days, group=selectors.RESTAURANT, page=page).rows
+    return volume_body(replace(first, rows=rows, page=1, pages=1))
 
 
 def _scope_body(report) -> dict:
@@ -150,12 +189,27 @@ def _measures(row: selectors.VolumeRow) -> dict:
     }
 
 
+def _compared(row: selectors.VolumeRow) -> dict:
+    previous = row.previous or selectors.VolumeRow(row.key, row.label)
+    return {
+        **_measures(row),
+        "previous": _measures(previous),
+        "weight_change_g": row.weight_g - previous.weight_g,
+        "weight_change_percent": row.weight_change_percent,
+    }
+
+
 def volume_body(report: selectors.VolumeReport) -> dict:
+    previous = report.previous_days or report.days.year_earlier()
     return {
         **_scope_body(report),
         "group": report.group,
-        "rows": [{"key": row.key, "label": row.label, **_measures(row)} for row in report.rows],
-        "totals": _measures(report.totals),
+        "previous_from": previous.first_day.isoformat(),
+        "previous_to": previous.last_day.isoformat(),
+        "page": report.page,
+        "pages": report.pages,
+        "rows": [{"key": row.key, "label": row.label, **_compared(row)} for row in report.rows],
+        "totals": _compared(report.totals),
     }
 
 

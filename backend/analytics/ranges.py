@@ -21,12 +21,16 @@ from backend.municipalities.local_time import days_bounds, local_midnight
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 
-#: A leap year and a day: a year's report from any date still fits, a decade does not.
+#: A leap year and a day: a year's report from any date still fits. The longest range
+#: of the reports that read the scans themselves (by restaurant, scan quality).
 MAX_DAYS = 366
 #: Two years of months: a year beside the year before it.
 MAX_MONTHS = 24
 #: What the open data gives when no months are asked for: the last year of ended months.
 DEFAULT_MONTHS = 12
+#: Volume read from the daily rollups (docs/reports.md) costs one row per cell and day,
+#: so any range across years is cheap: 25 years, past any record a city keeps online.
+MAX_ROLLUP_DAYS = 25 * 366
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,12 +39,12 @@ class DateRange:
     last_day: date
 
     @classmethod
-    def parse(cls, first: str | None, last: str | None) -> "DateRange":
+    def parse(cls, first: str | None, last: str | None, *, max_days: int = MAX_DAYS) -> "DateRange":
         first_day, last_day = _date(first, "from"), _date(last, "to")
-        return cls.of(first_day, last_day)
+        return cls.of(first_day, last_day, max_days=max_days)
 
     @classmethod
-    def of(cls, first_day: date, last_day: date) -> "DateRange":
+    def of(cls, first_day: date, last_day: date, *, max_days: int = MAX_DAYS) -> "DateRange":
         if last_day < first_day:
             raise DomainError(
                 "invalid_date_range",
@@ -48,11 +52,11 @@ class DateRange:
                 fields={"to": ["on or after from"]},
             )
         days = (last_day - first_day).days + 1
-        if days > MAX_DAYS:
+        if days > max_days:
             raise DomainError(
                 "date_range_too_long",
-                format_lazy(_("A report covers at most {days} days."), days=MAX_DAYS),
-                fields={"to": [f"at most {MAX_DAYS} days after from"]},
+                format_lazy(_("A report covers at most {days} days."), days=max_days),
+                fields={"to": [f"at most {max_days} days after from"]},
             )
         return cls(first_day, last_day)
 
@@ -77,9 +81,32 @@ class DateRange:
             month = (month + timedelta(days=31)).replace(day=1)
         return months
 
+    @property
+    def weeks(self) -> list[date]:
+        """The Monday of every (ISO) week the range touches."""
+        monday = self.first_day - timedelta(days=self.first_day.weekday())
+        return [monday + timedelta(weeks=n) for n in range((self.last_day - monday).days // 7 + 1)]
+
+    @property
+    def years(self) -> list[date]:
+        """1 January of every year the range touches."""
+        return [date(year, 1, 1) for year in range(self.first_day.year, self.last_day.year + 1)]
+
+    def year_earlier(self, *, weeks: bool = False) -> "DateRange":
+        """The same days a year before: by date (29 February becomes the 28th), or for
+        weekly figures 52 weeks before, so that each week keeps its weekdays."""
+        if weeks:
+            return DateRange(self.first_day - timedelta(weeks=52), self.last_day - timedelta(weeks=52))
+        return DateRange(year_earlier(self.first_day), year_earlier(self.last_day))
+
     def bounds(self, zone: ZoneInfo) -> tuple[datetime, datetime]:
         """[start, end) as aware datetimes."""
         return days_bounds(self.first_day, self.last_day, zone)
+
+
+def year_earlier(day: date) -> date:
+    """The same date a year before; 29 February falls on the 28th."""
+    return day.replace(year=day.year - 1, day=28) if (day.month, day.day) == (2, 29) else day.replace(year=day.year - 1)
 
 
 def _date(text: str | None, field: str) -> date:

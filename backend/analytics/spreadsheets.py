@@ -10,6 +10,8 @@ import io
 
 from rest_framework.renderers import BaseRenderer
 
+from backend.collection_events.weights import grams_to_kg
+
 BOM = "\ufeff"
 
 VOLUME_HEADER = [
@@ -20,6 +22,9 @@ VOLUME_HEADER = [
     "확인 대기(kg) Held",
     "수거 건수 Collections",
     "미수거 방문 Visits not collected",
+    "전년 동기 무게(kg) Weight a year earlier",
+    "증감(kg) Change",
+    "증감률(%) Change (%)",
 ]
 SCAN_QUALITY_HEADER = ["분류 Category", "코드 Code", "항목 Label", "건수 Count"]
 SCAN_QUALITY_SECTIONS = {
@@ -43,6 +48,9 @@ def volume_table(body: dict) -> list[list]:
             line["held_kg"],
             line["collections"],
             line["visits_not_collected"],
+            line["previous"]["weight_kg"],
+            str(grams_to_kg(line["weight_change_g"])),
+            "" if line["weight_change_percent"] is None else line["weight_change_percent"],
         ]
         for line in lines
     ]

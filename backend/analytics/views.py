@@ -1,4 +1,5 @@
-"""The officials' report page: volume by district and by month, and how scans were taken.
+"""The officials' report page: volume by district, month and business type beside the same
+days a year earlier, and how scans were taken.
 A thin view over the same selectors as `/api/v1/reports/…`. And the open data's page,
 for anyone: what the dataset holds and its downloads (`/api/v1/open-data/volumes/`)."""
 
@@ -72,11 +73,15 @@ def reports(request):
             "error": error,
             "by_district": bars(by_district),
             "by_month": bars(by_month),
+            "by_business_type": bars(
+                selectors.volume(municipality=municipality, days=days, group=selectors.BUSINESS_TYPE)
+            ),
             "totals": by_month.totals,  # every scan in range falls in some month
             "quality": selectors.scan_quality(municipality=municipality, days=days),
             "csv": {
                 "district": _csv_link("v1:report-volume", {**query, "group": selectors.DISTRICT}),
                 "month": _csv_link("v1:report-volume", {**query, "group": selectors.MONTH}),
+                "business_type": _csv_link("v1:report-volume", {**query, "group": selectors.BUSINESS_TYPE}),
                 "restaurant": _csv_link("v1:report-volume", {**query, "group": selectors.RESTAURANT}),
                 "quality": _csv_link("v1:report-scan-quality", query),
             },

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "backend.payments",
     "backend.disputes",
     "backend.scan_photos",
+    "backend.rollups",
     "backend.analytics",
     "backend.audit",
     "backend.pickup_requests",

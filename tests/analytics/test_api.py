@@ -26,6 +26,18 @@ def test_officials_get_volume_by_month_with_totals(api, official, autumn):
     assert (body["from"], body["to"], body["group"]) == ("2026-10-01", "2026-11-30", "month")
     assert body["municipality"]["name"] == "서울특별시 마포구"
     october, november = body["rows"]
+    assert (body["previous_from"], body["previous_to"], body["page"], body["pages"]) == (
+        "2025-10-01",
+        "2025-11-30",
+        1,
+        1,
+    )
+    previous = october.pop("previous")
+    assert (previous["weight_g"], october.pop("weight_change_g"), october.pop("weight_change_percent")) == (
+        0,
+        1_234_567,
+        None,
+    )
     assert october == {
         "key": "2026-10",
         "label": "2026년 10월",
@@ -104,8 +116,9 @@ def test_administrators_name_the_municipality(api, admin, city, autumn):
         ({"from": "20261001", "to": "2026-10-31", "group": "month"}, "invalid_date", "from"),
         ({"from": "2026-02-30", "to": "2026-03-31", "group": "month"}, "invalid_date", "from"),
         ({"from": "2026-11-01", "to": "2026-10-31", "group": "month"}, "invalid_date_range", "to"),
-        ({"from": "2025-10-01", "to": "2026-10-02", "group": "month"}, "date_range_too_long", "to"),
-        ({**AUTUMN, "group": "week"}, "invalid_group", "group"),
+        ({"from": "2025-10-01", "to": "2026-10-02", "group": "restaurant"}, "date_range_too_long", "to"),
+        ({"from": "2000-01-01", "to": "2026-01-02", "group": "month"}, "date_range_too_long", "to"),
+        ({**AUTUMN, "group": "fortnight"}, "invalid_group", "group"),
         (AUTUMN, "invalid_group", "group"),
     ],
 )
@@ -137,7 +150,8 @@ def test_volume_as_csv_for_a_spreadsheet(api, official, district, unserved_distr
     header, *rows, total = read_csv(response)
     assert header[:3] == ["구분 Key", "항목 Label", "무게(kg) Weight"]
     assert {row[1]: row[2] for row in rows} == {"상암동": "0.000", "서교동": "1237.067"}
-    assert total[1:] == ["합계 Total", "1237.067", "1234.567", "2.500", "2", "1"]
+    # … and beside them the same months a year earlier (nothing then: the change has no percent).
+    assert total[1:] == ["합계 Total", "1237.067", "1234.567", "2.500", "2", "1", "0.000", "1237.067", ""]
 
 
 def test_accept_text_csv_works_too_and_scan_quality_has_korean_headers(api, official, autumn):
@@ -172,3 +186,40 @@ def test_queries_stay_constant_through_the_api(api, official, autumn, django_ass
     client = api.as_user(official)
     with django_assert_max_num_queries(5):  # token+user, municipality, districts, the grouped rows
         assert client.get(VOLUME, {**AUTUMN, "group": "district"}).status_code == 200
+
+
+def test_years_by_month_with_the_same_months_a_year_earlier(api, official, tag, scan):
+    scan(tag, seoul(2021, 3, 4, 9), 1_000)
+    scan(tag, seoul(2025, 3, 4, 9), 4_000)
+    scan(tag, seoul(2026, 3, 31, 23, 59), 5_000)
+    body = api.as_user(official).get(VOLUME, {"from": "2021-01-01", "to": "2026-12-31", "group": "year"}).json()
+
+    by_year = {
+        row["key"]: (row["weight_g"], row["previous"]["weight_g"], row["weight_change_percent"]) for row in body["rows"]
+    }
+    assert by_year == {
+        "2021": (1_000, 0, None),
+        "2022": (0, 1_000, -100.0),
+        "2023": (0, 0, None),
+        "2024": (0, 0, None),
+        "2025": (4_000, 0, None),
+        "2026": (5_000, 4_000, 25.0),
+    }
+    assert (body["previous_from"], body["previous_to"]) == ("2020-01-01", "2025-12-31")
+
+
+def test_restaurants_page_in_json_and_all_of_them_in_the_csv(api, official, f, district, tag, scan, monkeypatch):
+    from backend.analytics import selectors
+
+    monkeypatch.setattr(selectors, "RESTAURANT_PAGE_ROWS", 2)
+    for name in ("가", "나", "다"):
+        scan(f.TagFactory(bin__restaurant__district=district, bin__restaurant__name=name), seoul(2026, 10, 5, 9), 1_000)
+    client = api.as_user(official)
+    second = client.get(VOLUME, {**AUTUMN, "group": "restaurant", "page": "2"}).json()
+    assert (second["page"], second["pages"], [row["label"] for row in second["rows"]]) == (2, 2, ["다", "할매순대국"])
+    assert second["totals"]["collections"] == 3
+
+    _header, *rows, total = read_csv(client.get(VOLUME, {**AUTUMN, "group": "restaurant", "format": "csv"}))
+    assert [row[1] for row in rows] == ["가", "나", "다", "할매순대국"]
+    assert total[5] == "3"
+    assert client.get(VOLUME, {**AUTUMN, "group": "restaurant", "page": "3"}).json()["error"]["code"] == "invalid_page"

@@ -33,9 +33,10 @@ def test_districts_and_months_with_bars_scan_quality_and_csv_links(
 ):
     scan(tag, seoul(2026, 10, 31, 23, 59, 59), 2_000_000, flags=["far_from_restaurant"], source="qr")
     scan(tag, seoul(2026, 11, 1), 1_000_000, status="held", physically_tapped=True)
+    scan(tag, seoul(2025, 10, 9), 2_400_000)  # the same days a year earlier
 
     client.force_login(official)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         response = client.get("/reports/", {"from": "2026-10-01", "to": "2026-11-30"})
     page = response.content.decode()
 
@@ -45,6 +46,10 @@ def test_districts_and_months_with_bars_scan_quality_and_csv_links(
     assert 'style="width:66.7%"' in by_district and 'style="width:33.3%"' in by_district
     by_month = table(page, "by-month")
     assert "2026년 10월" in by_month and "2,000.000" in by_month and "1,000.000" in by_month
+    by_type = table(page, "by-business-type")
+    assert re.search(r"기타.*3,000.000", by_type, re.S)  # the restaurant's business type: other
+    earlier = page[page.index('data-testid="a-year-earlier"') :].split("</p>")[0]
+    assert "2,400.000 kg" in earlier and "(+25.0%)" in earlier
     quality = page[page.index('data-testid="scan-quality"') :]
     assert re.search(r'data-code="far_from_restaurant"><td>[^<]+</td><td class="num">1</td>', quality)
     assert re.search(r'data-code="tapped"><td>[^<]+</td><td class="num">1</td>', quality)
