@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from backend.collection_events import scales, services
 from backend.collection_events.access import can_change_scan_status, can_manage_scales, scale_municipality
@@ -149,6 +150,15 @@ class HoldRulesForm(forms.ModelForm):
     class Meta:
         model = HoldRules
         fields = ["far_from_restaurant_m", "weight_z_threshold", "weight_min_history", "sun_required"]
+        # A choice rather than a lone checkbox: a 44 px target with its label, as the form's other fields.
+        widgets = {
+            "sun_required": forms.Select(
+                choices=[
+                    (True, pgettext_lazy("a yes-or-no value", "Yes")),
+                    (False, pgettext_lazy("a yes-or-no value", "No")),
+                ]
+            )
+        }
 
 
 @dataclass

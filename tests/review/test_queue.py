@@ -109,11 +109,16 @@ def test_the_rules_page_saves_each_change_with_its_reason_and_history(client, of
         "sun_required": "on",
     }
     assert client.post(page, {**form, "change_reason": "GPS 오차 반영"}).status_code == 302
-    assert client.post(page, {**form, "far_from_restaurant_m": "800", "change_reason": "외곽 지역"}).status_code == 302
+    assert (
+        client.post(
+            page, {**form, "far_from_restaurant_m": "800", "sun_required": "False", "change_reason": "외곽 지역"}
+        ).status_code
+        == 302
+    )
     refused = client.post(page, {**form, "far_from_restaurant_m": "5", "change_reason": "너무 작게"})
     assert refused.status_code == 400
     rules = HoldRules.objects.get(municipality=city)
-    assert (rules.far_from_restaurant_m, rules.weight_z_threshold, rules.sun_required) == (800, 4, True)
+    assert (rules.far_from_restaurant_m, rules.weight_z_threshold, rules.sun_required) == (800, 4, False)
     assert [row.history_change_reason for row in rules.history.order_by("history_date")] == [
         "GPS 오차 반영",
         "외곽 지역",
