@@ -79,7 +79,8 @@ def test_a_single_post_of_a_held_scan_answers_201_with_its_status(api, collector
         "/api/v1/collections/", scan(tag, lat="37.565000", lng="126.910000"), format="json"
     )
     assert response.status_code == 201
-    assert (response.json()["status"], response.json()["flags"]) == ("held", ["far_from_restaurant"])
+    assert response.json()["status"] == "held"
+    assert response.json()["flags"] == response.json()["hold_reasons"] == ["far_from_restaurant"]
 
 
 def test_the_municipalitys_own_thresholds_decide(api, collector, tag, city, weighed_bin, f, restaurant):
