@@ -581,7 +581,7 @@ def decide_held_scans(*, by: User, event_ids: list[uuid.UUID], decision: str, re
         # overlapping sets wait for each other, and the second finds them decided.
         locked = list(
             CollectionEvent.objects.visible_to(by)
-            .select_for_update()
+            .select_for_update(of=("self",))
             .filter(id__in=wanted)
             .order_by("id")
             .only("id", "status")
