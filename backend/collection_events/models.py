@@ -214,7 +214,8 @@ class CollectionEvent(models.Model):
     status = models.CharField(max_length=16, choices=CollectionStatus.choices)
     # What the weight rule read when it judged this weighing (rules.WeightCheck.as_evidence):
     # the bin's latest weights, their median and the z-score, shown to the official who
-    # reviews a held scan. Null when the bin had too short a history to judge by.
+    # reviews a held scan. Kept for held scans only; null when the bin had too short a
+    # history to judge by.
     weight_evidence = models.JSONField(null=True, blank=True)
     # True only when a Secure Unique NFC tap proved the chip itself was read (docs/sun.md).
     physically_tapped = models.BooleanField(default=False)

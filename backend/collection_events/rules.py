@@ -80,7 +80,8 @@ class HoldWindow:
 WEIGHT_HISTORY_SIZE = 20
 # The scale that makes 1.4826 × MAD a standard deviation for normal data: a modified
 # z-score (Iglewicz and Hoaglin) reads like an ordinary one.
-_MAD_TO_SIGMA = Decimal("0.6745")
+_MAD_TO_SIGMA = 0.6745
+_TENTH = Decimal("0.1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,12 +103,10 @@ class WeightCheck:
         }
 
 
-def _median(values: Sequence[Decimal]) -> Decimal:
+def _median(values: Sequence[float]) -> float:
     ordered = sorted(values)
     middle = len(ordered) // 2
-    if len(ordered) % 2:
-        return Decimal(ordered[middle])
-    return (Decimal(ordered[middle - 1]) + Decimal(ordered[middle])) / 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def check_weight_history(
@@ -120,20 +119,21 @@ def check_weight_history(
     neither, as it would move a mean and a standard deviation. A bin that weighs the
     same every time has a MAD of 0, which would call a 100 g difference implausible, so
     the MAD is floored at 100 g or 5 % of the median, whichever is larger. Implausible
-    when |z| exceeds `z_threshold`, in either direction (far heavier, or far lighter).
-    None while the bin has fewer than `min_history` weighings: nothing to judge by.
+    when |z| (to one decimal) exceeds `z_threshold`, in either direction (far heavier,
+    or far lighter). None while the bin has fewer than `min_history` weighings: nothing
+    to judge by. (Floats, not Decimals: it runs for every weighing of a batch, and
+    grams and a z-score to one decimal lose nothing to them.)
     """
     history = list(history_g[:WEIGHT_HISTORY_SIZE])
     if len(history) < max(min_history, 1):
         return None
-    median = _median([Decimal(value) for value in history])
-    mad = _median([abs(value - median) for value in history])
-    mad = max(mad, Decimal(100), median / 20)
-    z = (_MAD_TO_SIGMA * (Decimal(weight_g) - median) / mad).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    median = _median(history)
+    mad = max(_median([abs(value - median) for value in history]), 100.0, median / 20)
+    z = Decimal(_MAD_TO_SIGMA * (weight_g - median) / mad).quantize(_TENTH, rounding=ROUND_HALF_UP)
     return WeightCheck(
         history_g=tuple(history),
-        median_g=int(median.to_integral_value(rounding=ROUND_HALF_UP)),
-        mad_g=int(mad.to_integral_value(rounding=ROUND_HALF_UP)),
+        median_g=int(median + 0.5),
+        mad_g=int(mad + 0.5),
         z=z,
         implausible=abs(z) > z_threshold,
     )

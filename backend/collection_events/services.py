@@ -56,6 +56,7 @@ from backend.tags.models import Tag
 from backend.tags.services import find_tags, unknown_tag
 
 CREATED, DUPLICATE, REJECTED = "created", "duplicate", "rejected"
+HOLD_REASONS = frozenset(HoldReason.values)
 
 log = logging.getLogger(__name__)
 
@@ -428,19 +429,18 @@ class _HoldBook:
 
 def _latest_weights(bin_ids: list[uuid.UUID]) -> dict[object, list[int]]:
     """{bin id: its latest WEIGHT_HISTORY_SIZE billable weights, newest first}, in one
-    statement: a LATERAL read per bin from the (bin, collected_at) index."""
+    statement: one row per bin, its weights as an array read backwards from the
+    (bin, collected_at) index, so the cost follows the batch, not the bins' years."""
     if not bin_ids:
         return {}
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT b.bin_id, w.weight_g FROM unnest(%(bins)s::uuid[]) AS b(bin_id)
-            CROSS JOIN LATERAL (
-                SELECT e.weight_g, e.collected_at, e.id FROM {CollectionEvent._meta.db_table} e
+            SELECT b.bin_id::text, ARRAY(
+                SELECT e.weight_g FROM {CollectionEvent._meta.db_table} e
                  WHERE e.bin_id = b.bin_id AND e.status = %(billable)s AND e.weight_g IS NOT NULL
-                 ORDER BY e.collected_at DESC LIMIT %(size)s
-            ) w
-            ORDER BY b.bin_id, w.collected_at DESC, w.id DESC
+                 ORDER BY e.collected_at DESC LIMIT %(size)s)
+              FROM unnest(%(bins)s::uuid[]) AS b(bin_id)
             """,
             {
                 "bins": [str(pk) for pk in bin_ids],
@@ -448,11 +448,7 @@ def _latest_weights(bin_ids: list[uuid.UUID]) -> dict[object, list[int]]:
                 "size": WEIGHT_HISTORY_SIZE,
             },
         )
-        weights: dict[object, list[int]] = {}
-        for bin_id, weight_g in cursor.fetchall():
-            key = bin_id if isinstance(bin_id, uuid.UUID) else uuid.UUID(bin_id)
-            weights.setdefault(key, []).append(weight_g)
-    return weights
+        return {uuid.UUID(bin_id): weights for bin_id, weights in cursor.fetchall() if weights}
 
 
 def _new_event(
@@ -485,7 +481,7 @@ def _new_event(
     flags += scales.flags(scan, restaurant.municipality_id)
     if tag.sun_enabled and rules.sun_required and tap_counter is None:
         flags.append(Flag.SUN_MISSING)
-    evidence = None
+    evidence, check = None, None
     if scan.weight_g is not None:
         check = check_weight_history(
             scan.weight_g,
@@ -493,14 +489,14 @@ def _new_event(
             z_threshold=rules.weight_z_threshold,
             min_history=rules.weight_min_history,
         )
-        if check is not None:
-            evidence = check.as_evidence()
-            if check.implausible:
-                flags.append(Flag.WEIGHT_IMPLAUSIBLE)
+        if check is not None and check.implausible:
+            flags.append(Flag.WEIGHT_IMPLAUSIBLE)
     if scan.weight_g is None:
         status = CollectionStatus.NOT_COLLECTED
-    elif any(flag in HoldReason.values for flag in flags):
+    elif any(flag in HOLD_REASONS for flag in flags):
         status = CollectionStatus.HELD
+        # Kept for the official who reviews it, whatever held it; a billable scan needs none.
+        evidence = None if check is None else check.as_evidence()
     else:
         status = CollectionStatus.BILLABLE
     return CollectionEvent(

@@ -61,7 +61,7 @@ def test_each_rule_holds_its_scan_with_its_reason_and_the_crew_sees_it_accepted(
     clean = scan(weighed_bin(), weight_kg="10.2")
     answers = batch(api, collector, clean, *cases.values())
     assert set(answers.values()) == {"created"}  # held is not an error for the crew
-    assert (stored(clean).status, stored(clean).flags) == ("billable", [])
+    assert (stored(clean).status, stored(clean).flags, stored(clean).weight_evidence) == ("billable", [], None)
     for reason, body in cases.items():
         event = stored(body)
         assert (event.status, event.hold_reasons) == ("held", [reason]), reason
