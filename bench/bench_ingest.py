@@ -201,6 +201,16 @@ def scale_serial(n: int) -> str:
     return f"SCALE-{n:02d}"
 
 
+def create_broker_tables() -> None:
+    """Open the task broker once, here: with the database as broker, the first channel
+    creates kombu's tables, and two gunicorn workers doing it at once on their first
+    batch collide (a duplicate `queue_id_sequence`, answered 500)."""
+    from backend.config.celery import app
+
+    with app.connection_for_write() as connection:
+        connection.default_channel  # noqa: B018 (opening it is the point)
+
+
 def seed(*, bins: int, rng: random.Random) -> list[BenchTag]:
     """One municipality, one district served by one hauler, a collector, `bins` tagged bins,
     and the hauler's scales that the scans name, registered and inspected as a city's are
@@ -1030,6 +1040,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  full migrate failed ({migrate_failure}); migrated {', '.join(INGEST_APPS)} only", flush=True)
         print(f"  seeding {args.bins:,} tagged bins ...", flush=True)
         tags = seed(bins=args.bins, rng=rng)
+        create_broker_tables()
         now = datetime.now(SEOUL)
         bodies = batch_bodies(
             make_events(tags, args.events, start=now - timedelta(days=10), end=now - timedelta(days=1), rng=rng),

@@ -265,7 +265,7 @@ def hold_rules(request):
         {
             "rules": rules,
             "form": form,
-            "saved": rules.pk is not None and HoldRules.objects.filter(pk=rules.pk).exists(),
+            "saved": not rules._state.adding,  # a municipality that never saved has no history yet
         },
         status=400 if form.errors else 200,
     )
