@@ -67,13 +67,19 @@ def test_another_municipalitys_official_can_neither_see_nor_decide(client, f, st
     assert CollectionEvent.objects.get(id=event.id).status == "held"
 
 
-def test_a_decision_is_one_of_release_or_void(official, f, collector, tag):
+def test_a_decision_names_release_or_void_and_at_least_one_scan(official, f, collector, tag):
     from backend.core.errors import DomainError
 
     event = held(f, tag, collector)
-    with pytest.raises(DomainError) as refused:
-        decide_held_scans(by=official, event_ids=[event.id], decision="approve", reason="ok")
-    assert refused.value.code == "invalid_decision"
+    for ids, decision, code in [
+        ([event.id], "approve", "invalid_decision"),
+        ([], "release", "nothing_chosen"),
+        ([uuid.uuid4() for _ in range(101)], "release", "too_many_chosen"),
+    ]:
+        with pytest.raises(DomainError) as refused:
+            decide_held_scans(by=official, event_ids=ids, decision=decision, reason="확인")
+        assert refused.value.code == code
+    assert CollectionEvent.objects.get(id=event.id).status == "held"
 
 
 @pytest.mark.django_db(transaction=True)
