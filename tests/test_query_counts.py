@@ -44,6 +44,7 @@ PAGES = [
     ("billing-console:runs", {}, ["official"]),
     ("scales:list", {}, ["official"]),
     ("scales:weighings", {"scale": "SC-1"}, ["official"]),
+    ("review:held", {}, ["official"]),  # the held scans Rows adds, with their evidence and photos
     ("console:restaurants", {}, ["official"]),
     ("console:label-sheets", {}, ["official"]),
     ("registers:upload", {}, ["official"]),  # the upload form and the recent imports
@@ -120,6 +121,7 @@ NOT_LIST_PAGES = {
     "billing-console:arrears-remind",
     "notices:settings",  # one person's form
     "scales:detail",
+    "review:rules",
     "owner-bin-qr",
     "owner-bin-label",
     "owner-tag-report",

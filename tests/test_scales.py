@@ -1,6 +1,6 @@
 """Crews' scales: registered by officials (pages and API), and the flags a weighing
-gets when its scale is unregistered or past its legal inspection (정기검사), shown in
-the officials' review queue."""
+gets when its scale is unregistered or past its legal inspection (정기검사), which holds
+it in the officials' review queue."""
 
 import uuid
 from datetime import date, timedelta
@@ -15,6 +15,7 @@ from backend.collection_events.models import CollectionEvent, Scale
 
 pytestmark = pytest.mark.django_db
 BATCH = "/api/v1/collections/batch/"
+HOURS_AGO = (timezone.now() - timedelta(hours=3)).isoformat()  # outside the other scan's hold window
 
 
 def scan(tag, **overrides):
@@ -84,20 +85,21 @@ def test_the_scales_are_read_once_per_batch(api, f, collector, tag, scale):
     assert queries_for(3) == queries_for(40)
 
 
-def test_flagged_weighings_are_in_the_review_queue(client, api, official, collector, tag, scale):
-    unregistered, fine = scan(tag, scale_id="UNKNOWN-1"), scan(tag, scale_id=scale.serial)
+def test_flagged_weighings_are_held_in_the_review_queue(client, api, official, collector, tag, scale):
+    unregistered, fine = scan(tag, scale_id="UNKNOWN-1"), scan(tag, scale_id=scale.serial, collected_at=HOURS_AGO)
     flags_of(api, collector, unregistered, fine)
+    assert CollectionEvent.objects.get(id=fine["id"]).status == "billable"
     client.force_login(official)
-    html = client.get(reverse("disputes:review")).content.decode()
-    assert html.count('data-testid="scale-flagged"') == 1
-    assert "UNKNOWN-1" in html and "미등록 저울" in html
-    # Voided from the queue, with a reason, like a held scan.
+    html = client.get(reverse("review:held")).content.decode()
+    assert html.count('data-testid="held-scan"') == 1
+    assert "UNKNOWN-1" in html and "등록되지 않은 저울로 계량함" in html
+    # Voided from the queue, with a reason.
     response = client.post(
-        reverse("disputes:decide-held", args=[unregistered["id"]]), {"decision": "void", "reason": "미등록 저울"}
+        reverse("review:held"), {"events": [unregistered["id"]], "decision": "void", "reason": "미등록 저울"}
     )
     assert response.status_code == 302
     assert CollectionEvent.objects.get(id=unregistered["id"]).status == "void"
-    assert 'data-testid="scale-flagged"' not in client.get(reverse("disputes:review")).content.decode()
+    assert 'data-testid="held-scan"' not in client.get(reverse("review:held")).content.decode()
 
 
 class TestPages:

@@ -22,7 +22,14 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from backend.analytics.ranges import MAX_DAYS, MAX_ROLLUP_DAYS, DateRange, year_earlier
-from backend.collection_events.models import CollectionEvent, CollectionStatus, CrewException, Flag, Source
+from backend.collection_events.models import (
+    CollectionEvent,
+    CollectionStatus,
+    CrewException,
+    Flag,
+    HoldReason,
+    Source,
+)
 from backend.collection_events.weights import grams_to_kg
 from backend.core.errors import DomainError
 from backend.municipalities.models import District, Hauler, Municipality
@@ -51,6 +58,11 @@ FLAG_LABELS = {
     Flag.HOLD_WINDOW: _("Scanned again within the hold window"),
     Flag.MANUAL_ENTRY: _("Manual entry"),
     Flag.UID_MISMATCH: _("Chip UID mismatch"),
+    Flag.WEIGHT_IMPLAUSIBLE: HoldReason.WEIGHT_IMPLAUSIBLE.label,
+    Flag.UNREGISTERED_SCALE: HoldReason.UNREGISTERED_SCALE.label,
+    Flag.SCALE_INSPECTION_DUE: HoldReason.SCALE_INSPECTION_DUE.label,
+    Flag.SUN_MISSING: HoldReason.SUN_MISSING.label,
+    Flag.CORRECTED: _("Corrected after a dispute"),
 }
 
 

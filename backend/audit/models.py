@@ -1,5 +1,5 @@
-"""The audit trail: every change to restaurants, bins, tags, accounts, tariffs and
-scales is copied into a history table here (django-simple-history), with who, when,
+"""The audit trail: every change to restaurants, bins, tags, accounts, tariffs,
+scales and hold rules is copied into a history table here (django-simple-history), with who, when,
 what and why. The tables live in this app, so the apps they record need no change.
 
 Saves through the ORM are recorded; bulk writes (`QuerySet.update`, `bulk_create`,
@@ -10,7 +10,7 @@ from simple_history import register
 
 from backend.accounts.models import User
 from backend.billing.models import Tariff
-from backend.collection_events.models import Scale
+from backend.collection_events.models import HoldRules, Scale
 from backend.restaurants.models import Bin, Restaurant
 from backend.tags.models import Tag
 
@@ -24,3 +24,4 @@ register(Tag, app=APP, excluded_fields=["updated_at"])
 register(User, app=APP, excluded_fields=["password", "last_login"])
 register(Tariff, app=APP)
 register(Scale, app=APP)
+register(HoldRules, app=APP, excluded_fields=["updated_at"])

@@ -35,6 +35,12 @@ class CollectionEventSerializer(serializers.ModelSerializer):
     photo_url = serializers.SerializerMethodField(
         help_text="the scan's photo (GET, image/jpeg) once uploaded; null while there is none"
     )
+    hold_reasons = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="the flags that hold (or held) the scan for an official: hold_window, far_from_restaurant, "
+        "uid_mismatch, weight_implausible, unregistered_scale, scale_inspection_due, sun_missing",
+    )
 
     class Meta:
         model = CollectionEvent
@@ -64,6 +70,7 @@ class CollectionEventSerializer(serializers.ModelSerializer):
             "collector",
             "status",
             "flags",
+            "hold_reasons",
             "physically_tapped",
         ]
         read_only_fields = fields

@@ -1,6 +1,10 @@
 """Officials' pages for the crews' scales (/console/scales/) and weighings by scale
-(/console/weighings/?scale=…). Thin views over scales.py; who may:
-access.can_manage_scales; which rows: `visible_to`."""
+(/console/weighings/?scale=…), and the review queue of held scans (/console/review/)
+with its rules. Thin views over scales.py and services.py; who may: access.py; which
+rows: `visible_to`."""
+
+import uuid
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
@@ -9,10 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from backend.collection_events import scales
-from backend.collection_events.access import can_manage_scales, scale_municipality
-from backend.collection_events.models import CollectionEvent, Scale
+from backend.collection_events import scales, services
+from backend.collection_events.access import can_change_scan_status, can_manage_scales, scale_municipality
+from backend.collection_events.models import CollectionEvent, CollectionStatus, HoldReason, HoldRules, Scale
 from backend.core.audit import change_reason
 from backend.core.errors import DomainError
 from backend.municipalities.models import Hauler
@@ -127,4 +132,140 @@ def weighings(request):
         )
     return render(
         request, "collection_events/console/weighings.html", {"serial": serial, "scale": scale, "events": events}
+    )
+
+
+# --- The review queue of held scans (/console/review/) and its rules -----------------
+
+HELD_SHOWN = services.HELD_DECISION_MAX
+
+
+class HoldRulesForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label=_("Reason for the record"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = HoldRules
+        fields = ["far_from_restaurant_m", "weight_z_threshold", "weight_min_history", "sun_required"]
+        # A choice rather than a lone checkbox: a 44 px target with its label, as the form's other fields.
+        widgets = {
+            "sun_required": forms.Select(
+                choices=[
+                    (True, pgettext_lazy("a yes-or-no value", "Yes")),
+                    (False, pgettext_lazy("a yes-or-no value", "No")),
+                ]
+            )
+        }
+
+
+@dataclass
+class HeldRow:
+    """One held scan as the review queue shows it: the scan, its reasons' labels, and the
+    weights the weight rule read (grams, newest first) with their median."""
+
+    event: CollectionEvent
+    reasons: list[tuple[str, object]]  # (code, its label in the reader's language)
+    weights_g: list[int]
+    median_g: int | None
+    z: str | None
+
+
+def _held_rows(user) -> list[HeldRow]:
+    events = (
+        CollectionEvent.objects.visible_to(user)
+        .filter(status=CollectionStatus.HELD)
+        .select_related("bin", "restaurant", "tag", "photo", "collector")
+        .order_by("collected_at", "id")[:HELD_SHOWN]
+    )
+    labels = dict(HoldReason.choices)
+    rows = []
+    for event in events:
+        evidence = event.weight_evidence or {}
+        rows.append(
+            HeldRow(
+                event=event,
+                reasons=[(code, labels[code]) for code in event.hold_reasons],
+                weights_g=evidence.get("history_g", []),
+                median_g=evidence.get("median_g"),
+                z=evidence.get("z"),
+            )
+        )
+    return rows
+
+
+def _chosen_ids(values: list[str]) -> list[uuid.UUID]:
+    chosen = []
+    for value in values[: services.HELD_DECISION_MAX + 1]:
+        try:
+            chosen.append(uuid.UUID(value))
+        except ValueError:
+            raise DomainError("not_found", _("Not found."), status_code=404) from None
+    return chosen
+
+
+@login_required
+def held_scans(request):
+    """The held scans, oldest first, each with why and its evidence; officials release
+    or void the ones they tick, with one reason."""
+    if not can_change_scan_status(request.user):
+        raise PermissionDenied
+    error = None
+    chosen: list[str] = []
+    if request.method == "POST":
+        chosen = request.POST.getlist("events")
+        try:
+            count = services.decide_held_scans(
+                by=request.user,
+                event_ids=_chosen_ids(chosen),
+                decision=request.POST.get("decision", ""),
+                reason=request.POST.get("reason", ""),
+            )
+        except DomainError as exc:
+            error = exc
+        else:
+            if request.POST.get("decision") == services.HeldDecision.RELEASE:
+                messages.success(request, _("%(count)s scans released for billing.") % {"count": count})
+            else:
+                messages.success(request, _("%(count)s scans voided.") % {"count": count})
+            return redirect("review:held")
+    return render(
+        request,
+        "collection_events/console/held.html",
+        {
+            "rows": _held_rows(request.user),
+            "error": error,
+            "chosen": set(chosen),
+            "reason": request.POST.get("reason", "") if error else "",
+            "rules": HoldRules.for_municipalities([request.user.municipality_id])[request.user.municipality_id]
+            if request.user.municipality_id
+            else None,
+        },
+        status=error.status_code if error else 200,
+    )
+
+
+@login_required
+def hold_rules(request):
+    """The municipality's thresholds for holding a scan, and their change history."""
+    if not can_change_scan_status(request.user) or request.user.municipality_id is None:
+        raise PermissionDenied
+    rules = HoldRules.for_municipalities([request.user.municipality_id])[request.user.municipality_id]
+    form = HoldRulesForm(request.POST or None, instance=rules)
+    if request.method == "POST" and form.is_valid():
+        with change_reason(form.cleaned_data["change_reason"]):
+            form.save()
+        messages.success(request, _("The hold rules were saved."))
+        return redirect("review:rules")
+    return render(
+        request,
+        "collection_events/console/hold_rules.html",
+        {
+            "rules": rules,
+            "form": form,
+            "saved": not rules._state.adding,  # a municipality that never saved has no history yet
+        },
+        status=400 if form.errors else 200,
     )

@@ -1,16 +1,19 @@
 import secrets
 import uuid
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ObjectDoesNotExist
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
 from django.db.models import Func, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
+from backend.collection_events.rules import WEIGHT_HISTORY_SIZE
 from backend.collection_events.weights import MAX_WEIGHT_G, grams_to_kg
 from backend.core.bounds import REASON_MAX_LENGTH, checked_text
 from backend.core.errors import DomainError
@@ -67,6 +70,68 @@ class Flag:
     UNREGISTERED_SCALE = "unregistered_scale"  # the scan names a scale no official registered
     SCALE_INSPECTION_DUE = "scale_inspection_due"  # the scale's legal inspection (정기검사) has lapsed
     CORRECTED = "corrected"  # an official's replacement for a voided weighing (an accepted dispute)
+    WEIGHT_IMPLAUSIBLE = "weight_implausible"  # far from the bin's own latest weights (rules.check_weight_history)
+    SUN_MISSING = "sun_missing"  # a Secure NFC tag's scan without a verified tap: a copied URL or QR code
+
+
+class HoldReason(models.TextChoices):
+    """The flags that hold a weighing for an official instead of billing it
+    (docs/operations.md, "Held scans"). The codes are the flags' own, and stable."""
+
+    HOLD_WINDOW = Flag.HOLD_WINDOW, _("Another weighing of the bin within the hold window")
+    FAR_FROM_RESTAURANT = Flag.FAR_FROM_RESTAURANT, _("Farther from the restaurant than the limit")
+    UID_MISMATCH = Flag.UID_MISMATCH, _("The reader saw another chip than the tag's")
+    WEIGHT_IMPLAUSIBLE = Flag.WEIGHT_IMPLAUSIBLE, _("The weight is far from the bin's usual weights")
+    UNREGISTERED_SCALE = Flag.UNREGISTERED_SCALE, _("Weighed on an unregistered scale")
+    SCALE_INSPECTION_DUE = Flag.SCALE_INSPECTION_DUE, _("Weighed on a scale whose inspection lapsed")
+    SUN_MISSING = Flag.SUN_MISSING, _("A secure tag read without a verified tap (a copied URL?)")
+
+
+def default_distance_limit_m() -> int:
+    return settings.SCAN_FAR_FROM_RESTAURANT_M
+
+
+class HoldRules(models.Model):
+    """A municipality's thresholds for holding a weighing (rules.py applies them): edited
+    by its officials on /console/review/settings/, each change kept with who and why
+    (backend/audit). A municipality without a row uses the defaults below."""
+
+    municipality = models.OneToOneField(
+        "municipalities.Municipality", on_delete=models.PROTECT, primary_key=True, related_name="+"
+    )
+    # Verbose names: what the console's form and the change history call each field.
+    far_from_restaurant_m = models.PositiveIntegerField(
+        _("Distance limit from the restaurant (m)"),
+        default=default_distance_limit_m,
+        validators=[MinValueValidator(20), MaxValueValidator(100_000)],
+    )
+    weight_z_threshold = models.DecimalField(
+        _("Weight z-score limit"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("3.5"),
+        validators=[MinValueValidator(Decimal("1.0")), MaxValueValidator(Decimal("99.9"))],
+    )
+    weight_min_history = models.PositiveSmallIntegerField(
+        _("Weighings needed before judging a weight"),
+        default=8,
+        validators=[MinValueValidator(3), MaxValueValidator(WEIGHT_HISTORY_SIZE)],
+    )
+    sun_required = models.BooleanField(_("Secure NFC tags must be tapped"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("hold rules")
+        verbose_name_plural = _("hold rules")
+
+    def __str__(self) -> str:
+        return f"hold rules of {self.municipality_id}"
+
+    @classmethod
+    def for_municipalities(cls, municipality_ids) -> "dict[object, HoldRules]":
+        """Each municipality's rules, in one query; the defaults where none were saved."""
+        found = {rules.municipality_id: rules for rules in cls.objects.filter(municipality_id__in=municipality_ids)}
+        return {pk: found.get(pk) or cls(municipality_id=pk) for pk in municipality_ids}
 
 
 class CollectionEventQuerySet(models.QuerySet):
@@ -147,6 +212,11 @@ class CollectionEvent(models.Model):
     reader_uid = models.CharField(max_length=20, blank=True)
     flags = ArrayField(models.CharField(max_length=32), default=list, blank=True)
     status = models.CharField(max_length=16, choices=CollectionStatus.choices)
+    # What the weight rule read when it judged this weighing (rules.WeightCheck.as_evidence):
+    # the bin's latest weights, their median and the z-score, shown to the official who
+    # reviews a held scan. Kept for held scans only; null when the bin had too short a
+    # history to judge by.
+    weight_evidence = models.JSONField(null=True, blank=True)
     # True only when a Secure Unique NFC tap proved the chip itself was read (docs/sun.md).
     physically_tapped = models.BooleanField(default=False)
     sun_counter = models.PositiveIntegerField(null=True, blank=True)
@@ -190,6 +260,11 @@ class CollectionEvent(models.Model):
     def awaits_photo(self) -> bool:
         """The crew's phone named a photo for this scan that has not arrived yet."""
         return self.photo_id is not None and self.attached_photo is None
+
+    @property
+    def hold_reasons(self) -> list[str]:
+        """Why the scan was held (or would have been): its flags that are hold reasons."""
+        return [flag for flag in self.flags if flag in HoldReason.values]
 
     @property
     def weight_kg(self):

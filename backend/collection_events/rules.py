@@ -1,9 +1,12 @@
-"""Scan rules that need no database: time windows, distances, the hold window."""
+"""Scan rules that need no database: time windows, distances, the hold window, a
+weight against the bin's own history."""
 
 import math
 from bisect import bisect_left, insort
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
@@ -71,3 +74,66 @@ class HoldWindow:
         )
         insort(times, moment)
         return near
+
+
+# How many of a bin's latest billable weighings its weight rule reads.
+WEIGHT_HISTORY_SIZE = 20
+# The scale that makes 1.4826 × MAD a standard deviation for normal data: a modified
+# z-score (Iglewicz and Hoaglin) reads like an ordinary one.
+_MAD_TO_SIGMA = 0.6745
+_TENTH = Decimal("0.1")
+
+
+@dataclass(frozen=True, slots=True)
+class WeightCheck:
+    """What the weight rule read and found, kept as the held scan's evidence."""
+
+    history_g: tuple[int, ...]  # the bin's latest billable weights, newest first
+    median_g: int
+    mad_g: int  # the median absolute deviation, after its floor
+    z: Decimal  # the modified z-score of the new weight, one decimal
+    implausible: bool
+
+    def as_evidence(self) -> dict[str, object]:
+        return {
+            "history_g": list(self.history_g),
+            "median_g": self.median_g,
+            "mad_g": self.mad_g,
+            "z": str(self.z),
+        }
+
+
+def _median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def check_weight_history(
+    weight_g: int, history_g: Sequence[int], *, z_threshold: Decimal, min_history: int
+) -> WeightCheck | None:
+    """Judge a weight against the bin's own latest billable weights (newest first).
+
+    A modified z-score, 0.6745 × (weight − median) / MAD, where MAD is the median of
+    the absolute deviations from the median: one wild weighing in the history moves
+    neither, as it would move a mean and a standard deviation. A bin that weighs the
+    same every time has a MAD of 0, which would call a 100 g difference implausible, so
+    the MAD is floored at 100 g or 5 % of the median, whichever is larger. Implausible
+    when |z| (to one decimal) exceeds `z_threshold`, in either direction (far heavier,
+    or far lighter). None while the bin has fewer than `min_history` weighings: nothing
+    to judge by. (Floats, not Decimals: it runs for every weighing of a batch, and
+    grams and a z-score to one decimal lose nothing to them.)
+    """
+    history = list(history_g[:WEIGHT_HISTORY_SIZE])
+    if len(history) < max(min_history, 1):
+        return None
+    median = _median(history)
+    mad = max(_median([abs(value - median) for value in history]), 100.0, median / 20)
+    z = Decimal(_MAD_TO_SIGMA * (weight_g - median) / mad).quantize(_TENTH, rounding=ROUND_HALF_UP)
+    return WeightCheck(
+        history_g=tuple(history),
+        median_g=int(median + 0.5),
+        mad_g=int(mad + 0.5),
+        z=z,
+        implausible=abs(z) > z_threshold,
+    )

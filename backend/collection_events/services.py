@@ -5,6 +5,7 @@ SCAN_BATCH_MAX_EVENTS) and answers, per event in order, created / duplicate /
 rejected. Its number of SQL queries does not grow with the batch.
 """
 
+import json
 import logging
 import uuid
 from collections.abc import Iterable
@@ -16,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, transaction
-from django.db.models import UUIDField
+from django.db.models import JSONField, TextChoices, UUIDField
 from django.db.models.fields import NOT_PROVIDED
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,21 +26,28 @@ from backend.accounts.models import User
 from backend.collection_events import tasks
 from backend.collection_events.models import (
     CollectionEvent,
+    CollectionEventStatusChange,
     CollectionStatus,
     Flag,
+    HoldReason,
+    HoldRules,
     ScanReceipt,
     Source,
 )
 from backend.collection_events.notices import TOLD_STATUSES, notify_missed_pickups
 from backend.collection_events.rules import (
+    WEIGHT_HISTORY_SIZE,
     HoldWindow,
     check_collected_at,
     check_weight,
+    check_weight_history,
     distance_m,
     far_from_restaurant,
 )
 from backend.collection_events.scales import ScaleBook
 from backend.collection_events.submissions import ScanSubmission, parse_submission
+from backend.core.bounds import REASON_MAX_LENGTH, checked_text
+from backend.core.decisions import parse_decision
 from backend.core.errors import DomainError
 from backend.municipalities.models import District
 from backend.restaurants.models import Bin, BinStatus
@@ -48,6 +56,7 @@ from backend.tags.models import Tag
 from backend.tags.services import find_tags, unknown_tag
 
 CREATED, DUPLICATE, REJECTED = "created", "duplicate", "rejected"
+HOLD_REASONS = frozenset(HoldReason.values)
 
 log = logging.getLogger(__name__)
 
@@ -291,11 +300,12 @@ def _store(
 
     hold = _hold_window(fresh.values())
     scales = ScaleBook.for_scans((scan, tag) for scan, tag, _ in fresh.values())
+    book = _HoldBook.for_scans(fresh.values())
     events = []
     for position, (scan, tag, _) in sorted(fresh.items(), key=lambda item: item[1][0].collected_at):
-        event = _new_event(scan, tag, collector=collector, now=now, hold=hold, scales=scales)
-        if position in taps:
-            event.physically_tapped, event.sun_counter = True, taps[position]
+        event = _new_event(
+            scan, tag, collector=collector, now=now, hold=hold, scales=scales, book=book, tap_counter=taps.get(position)
+        )
         events.append(event)
         outcomes[position].result, outcomes[position].event_id = CREATED, scan.id
         outcomes[position].event = event
@@ -309,7 +319,9 @@ def _insert_events(events: list[CollectionEvent]) -> None:
 
     `bulk_create` spent more time compiling 20,000 placeholders than PostgreSQL spent
     inserting the rows (docs/performance.md); one array per column costs a fraction."""
-    columns, selects, arrays = [], [], []
+    columns: list[str] = []
+    selects: list[str] = []
+    arrays: list[tuple[list[Any], str]] = []
     written_by_us = [field for field in CollectionEvent._meta.concrete_fields if field.db_default is NOT_PROVIDED]
     for index, field in enumerate(written_by_us):
         values = [getattr(event, field.attname) for event in events]
@@ -318,6 +330,9 @@ def _insert_events(events: list[CollectionEvent]) -> None:
             # unnest() flattens a two-dimensional array, so the flags travel joined.
             arrays.append(([",".join(flags) for flags in values], "text[]"))
             selects.append(f"string_to_array(c{index}, ',')")
+        elif isinstance(field, JSONField):
+            arrays.append(([None if value is None else json.dumps(value) for value in values], "text[]"))
+            selects.append(f"c{index}::jsonb")
         else:
             if isinstance(getattr(field, "target_field", field), UUIDField):
                 values = [None if value is None else str(value) for value in values]
@@ -395,30 +410,95 @@ def _hold_window(fresh: Iterable[tuple[ScanSubmission, Tag, str]]) -> HoldWindow
     return HoldWindow(window, existing)
 
 
+@dataclass(frozen=True)
+class _HoldBook:
+    """What the hold rules need beyond the scan and its tag, read for the whole batch:
+    each municipality's thresholds (one query) and each weighed bin's latest billable
+    weights, newest first (one query)."""
+
+    rules: dict[object, HoldRules]
+    weights: dict[object, list[int]]
+
+    @classmethod
+    def for_scans(cls, fresh: Iterable[tuple[ScanSubmission, Tag, str]]) -> "_HoldBook":
+        fresh = list(fresh)
+        municipalities = {tag.bin.restaurant.municipality_id for _, tag, _ in fresh}
+        bins = sorted({tag.bin_id for scan, tag, _ in fresh if scan.weight_g is not None})
+        return cls(rules=HoldRules.for_municipalities(municipalities), weights=_latest_weights(bins))
+
+
+def _latest_weights(bin_ids: list[uuid.UUID]) -> dict[object, list[int]]:
+    """{bin id: its latest WEIGHT_HISTORY_SIZE billable weights, newest first}, in one
+    statement: one row per bin, its weights as an array read backwards from the
+    (bin, collected_at) index, so the cost follows the batch, not the bins' years."""
+    if not bin_ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT b.bin_id::text, ARRAY(
+                SELECT e.weight_g FROM {CollectionEvent._meta.db_table} e
+                 WHERE e.bin_id = b.bin_id AND e.status = %(billable)s AND e.weight_g IS NOT NULL
+                 ORDER BY e.collected_at DESC LIMIT %(size)s)
+              FROM unnest(%(bins)s::uuid[]) AS b(bin_id)
+            """,
+            {
+                "bins": [str(pk) for pk in bin_ids],
+                "billable": CollectionStatus.BILLABLE.value,
+                "size": WEIGHT_HISTORY_SIZE,
+            },
+        )
+        return {uuid.UUID(bin_id): weights for bin_id, weights in cursor.fetchall() if weights}
+
+
 def _new_event(
-    scan: ScanSubmission, tag: Tag, *, collector: User, now: datetime, hold: HoldWindow, scales: ScaleBook
+    scan: ScanSubmission,
+    tag: Tag,
+    *,
+    collector: User,
+    now: datetime,
+    hold: HoldWindow,
+    scales: ScaleBook,
+    book: _HoldBook,
+    tap_counter: int | None,
 ) -> CollectionEvent:
+    """The scan as it is stored: its flags, and held for an official when any of them
+    is a hold reason (models.HoldReason) — never billed until released."""
     restaurant = tag.bin.restaurant
+    rules = book.rules[restaurant.municipality_id]
     flags = []
-    if scan.weight_g is None:
-        status = CollectionStatus.NOT_COLLECTED
-    elif hold.admit(tag.bin_id, scan.collected_at):
-        status = CollectionStatus.HELD
+    if scan.weight_g is not None and hold.admit(tag.bin_id, scan.collected_at):
         flags.append(Flag.HOLD_WINDOW)
-    else:
-        status = CollectionStatus.BILLABLE
     distance = None
     if scan.lat is not None and scan.lng is not None and restaurant.lat is not None and restaurant.lng is not None:
         distance = distance_m(scan.lat, scan.lng, restaurant.lat, restaurant.lng)
-        if far_from_restaurant(
-            distance, gps_accuracy_m=scan.gps_accuracy_m, limit_m=settings.SCAN_FAR_FROM_RESTAURANT_M
-        ):
+        if far_from_restaurant(distance, gps_accuracy_m=scan.gps_accuracy_m, limit_m=rules.far_from_restaurant_m):
             flags.append(Flag.FAR_FROM_RESTAURANT)
     if scan.source == Source.MANUAL:
         flags.append(Flag.MANUAL_ENTRY)
     if scan.reader_uid and tag.nfc_uid and scan.reader_uid != tag.nfc_uid:
         flags.append(Flag.UID_MISMATCH)
     flags += scales.flags(scan, restaurant.municipality_id)
+    if tag.sun_enabled and rules.sun_required and tap_counter is None:
+        flags.append(Flag.SUN_MISSING)
+    evidence, check = None, None
+    if scan.weight_g is not None:
+        check = check_weight_history(
+            scan.weight_g,
+            book.weights.get(tag.bin_id, []),
+            z_threshold=rules.weight_z_threshold,
+            min_history=rules.weight_min_history,
+        )
+        if check is not None and check.implausible:
+            flags.append(Flag.WEIGHT_IMPLAUSIBLE)
+    if scan.weight_g is None:
+        status = CollectionStatus.NOT_COLLECTED
+    elif any(flag in HOLD_REASONS for flag in flags):
+        status = CollectionStatus.HELD
+        # Kept for the official who reviews it, whatever held it; a billable scan needs none.
+        evidence = None if check is None else check.as_evidence()
+    else:
+        status = CollectionStatus.BILLABLE
     return CollectionEvent(
         id=scan.id,
         bin=tag.bin,
@@ -440,6 +520,9 @@ def _new_event(
         device_id=scan.device_id,
         flags=flags,
         status=status,
+        weight_evidence=evidence,
+        physically_tapped=tap_counter is not None,
+        sun_counter=tap_counter,
     )
 
 
@@ -455,3 +538,69 @@ def _notify_owners_of_missed_pickups(events: list[CollectionEvent]) -> None:
     missed = [event for event in events if event.status == CollectionStatus.NOT_COLLECTED]
     if missed:
         notify_missed_pickups(events=missed)
+
+
+# --- The officials' review of held scans ---------------------------------------------
+
+#: The most held scans one decision may cover (the review page lists as many).
+HELD_DECISION_MAX = 100
+
+
+class HeldDecision(TextChoices):
+    RELEASE = "release", _("Release for billing")
+    VOID = "void", _("Void the scan")
+
+
+HELD_OUTCOME = {HeldDecision.RELEASE: CollectionStatus.BILLABLE, HeldDecision.VOID: CollectionStatus.VOID}
+
+
+def decide_held_scans(*, by: User, event_ids: list[uuid.UUID], decision: str, reason: str) -> int:
+    """Release (bill it, in the month it was collected) or void each of the held scans
+    named, with one reason; each decision is recorded (CollectionEventStatusChange: who,
+    when, why, from and to). All or none: a scan another official decided meanwhile, or
+    one `by` may not see, refuses the whole decision. Returns how many were decided."""
+    to = HELD_OUTCOME[parse_decision(decision, HeldDecision)]
+    checked_text(reason, "reason", REASON_MAX_LENGTH)
+    if not reason.strip():
+        raise DomainError("reason_required", _("A reason is required."), fields={"reason": ["required"]})
+    wanted = set(event_ids)
+    if not wanted:
+        raise DomainError("nothing_chosen", _("Choose at least one held scan."), fields={"events": ["none chosen"]})
+    if len(wanted) > HELD_DECISION_MAX:
+        raise DomainError(
+            "too_many_chosen",
+            _("At most %(count)s scans at a time.") % {"count": HELD_DECISION_MAX},
+            fields={"events": [f"{len(wanted)} chosen"]},
+        )
+    with transaction.atomic():
+        # Locked in primary-key order, as ingestion locks bins: two officials deciding
+        # overlapping sets wait for each other, and the second finds them decided.
+        locked = list(
+            CollectionEvent.objects.visible_to(by)
+            .select_for_update(of=("self",))
+            .filter(id__in=wanted)
+            .order_by("id")
+            .only("id", "status")
+        )
+        if len(locked) != len(wanted):
+            raise DomainError("not_found", _("Not found."), status_code=404)
+        if any(event.status != CollectionStatus.HELD for event in locked):
+            raise DomainError(
+                "invalid_status_change",
+                _("Some of these scans are no longer held; reload the page."),
+                status_code=409,
+            )
+        now = timezone.now()
+        CollectionEventStatusChange.objects.bulk_create(
+            CollectionEventStatusChange(
+                event_id=event.id,
+                from_status=CollectionStatus.HELD,
+                to_status=to,
+                changed_by=by,
+                changed_at=now,
+                reason=reason,
+            )
+            for event in locked
+        )
+        CollectionEvent.objects.filter(id__in=[event.id for event in locked]).update(status=to)
+    return len(locked)

@@ -34,6 +34,7 @@ urlpatterns = [
     path("console/", include("backend.billing.console_urls")),
     path("console/", include("backend.payments.console_urls")),
     path("console/", include("backend.collection_events.console_urls")),
+    path("console/", include("backend.collection_events.review_urls")),
     # Paying is payments' work (payments depends on billing, not the reverse); the
     # address stays under the invoice it pays.
     path("billing/invoices/<uuid:invoice_id>/pay/", pay_invoice, name="pay-invoice"),

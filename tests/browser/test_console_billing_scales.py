@@ -115,9 +115,9 @@ def test_scales_register_edit_and_weighings(signed_in_official, api, collector, 
     desk.get_by_role("link", name="이 저울의 계량 보기").click()
     assert "scale_inspection_due" in desk.locator("table").inner_text()
     assert_usable(desk, "weighings by scale")
-    desk.goto("/disputes/review/")
-    expect(desk.get_by_test_id("scale-flagged")).to_be_visible()
-    assert_usable(desk, "review queue with a flagged weighing")
+    desk.goto("/console/review/")
+    expect(desk.get_by_test_id("held-scan")).to_contain_text("정기검사 기한이 지난 저울로 계량함")
+    assert_usable(desk, "review queue with a held weighing")
 
 
 def test_the_pages_on_a_tablet(chromium, live_server, official, tariff, collector):

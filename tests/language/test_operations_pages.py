@@ -194,6 +194,8 @@ def test_the_officials_review_and_console_pages(client, official, pickups, dispu
         reverse("scales:detail", args=[scale.id]),
         reverse("scales:weighings") + "?scale=MAPO-7",
         reverse("scales:weighings") + "?scale=NOT-REGISTERED",
+        reverse("review:held"),
+        reverse("review:rules"),
     ]:
         in_english(client, url)
 
@@ -201,6 +203,8 @@ def test_the_officials_review_and_console_pages(client, official, pickups, dispu
     assert "청구 대상으로" in review and "무효 처리" in review and "Release for billing" not in review
     assert "정기검사 기한 지남" in in_korean(client, reverse("scales:list"))
     assert "저울별 계량" in in_korean(client, reverse("scales:weighings") + "?scale=MAPO-7")
+    assert "고른 수거를 청구 대상으로 돌리기" in in_korean(client, reverse("review:held"))
+    assert "무게 z-점수 한도" in in_korean(client, reverse("review:rules"))
     assert "반려" in in_korean(client, reverse("handovers:decide", args=[handover.id]))
     assert "수거 요청 검토" in in_korean(client, reverse("pickup_requests:review"))
 
