@@ -143,8 +143,8 @@ def test_scan_quality_counts_flags_sources_taps_and_exceptions(city, tag, scan):
     scan(tag, day, 1_000, source="nfc", physically_tapped=True)
     scan(tag, day, 1_000, source="nfc", physically_tapped=True, flags=["far_from_restaurant"])
     scan(tag, day, 1_000, source="nfc")  # a plain NFC tag proves nothing about the chip
-    scan(tag, day, 1_000, source="qr", status="held", flags=["hold_window", "far_from_restaurant"])
-    scan(tag, day, 1_000, source="manual", flags=["manual_entry"])
+    scan(tag, day, 1_000, source="qr", status="held", flags=["hold_window", "far_from_restaurant", "sun_missing"])
+    scan(tag, day, 1_000, source="manual", flags=["manual_entry", "weight_implausible"])
     scan(tag, day, 1_000, source="nfc", flags=["uid_mismatch"], status="void")
     scan(tag, day, None, source="qr", exception_code="contaminated")
     scan(tag, day, None, source="nfc", exception_code="contaminated")
@@ -158,6 +158,11 @@ def test_scan_quality_counts_flags_sources_taps_and_exceptions(city, tag, scan):
         "hold_window": 1,
         "manual_entry": 1,
         "uid_mismatch": 1,
+        "weight_implausible": 1,
+        "unregistered_scale": 0,
+        "scale_inspection_due": 0,
+        "sun_missing": 1,
+        "corrected": 0,
     }
     assert {t.code: t.count for t in report.sources} == {"nfc": 5, "qr": 3, "manual": 1}
     assert {t.code: t.count for t in report.physically_tapped} == {"tapped": 2, "not_tapped": 7}
