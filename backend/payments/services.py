@@ -377,7 +377,7 @@ def cancel_payment(*, payment: Payment, amount_krw: int, reason: str, by: User) 
                 "cancel_in_progress", _("A cancel of this payment is still waiting for the gateway."), status_code=409
             )
         if cancel is None:
-            if locked.method == "virtual_account":
+            if locked.is_bank_transfer:
                 raise DomainError(
                     "cancel_needs_refund_account",
                     _("A bank transfer is given back to the payer's bank account: use a refund request."),
