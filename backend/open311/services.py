@@ -7,13 +7,17 @@ named by its tag (the tag URL or the manual code printed on the bin): knowing th
 is the proof of standing at the bin. It is recorded as asked by the official who issued
 the key, and the ServiceRequest row remembers which app filed it."""
 
+import base64
 import hashlib
+import hmac
+import re
 import secrets
 import uuid
 from collections.abc import Mapping
 from datetime import date
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,20 +40,45 @@ def hash_key(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def issue_api_key(*, municipality_id: uuid.UUID, app_name: str, by: User) -> tuple[ApiKey, str]:
+FORM_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
+def new_form_token() -> str:
+    """The one-time token of a console form that makes a key (see `issue_api_key`)."""
+    return secrets.token_urlsafe(24)
+
+
+def _key_of_form(form_token: str) -> str:
+    digest = hmac.new(str(settings.SECRET_KEY).encode(), b"open311-api-key:" + form_token.encode(), hashlib.sha256)
+    return KEY_PREFIX + base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
+
+
+def issue_api_key(*, municipality_id: uuid.UUID, app_name: str, by: User, form_token: str = "") -> tuple[ApiKey, str]:
     """Make a key for a named outside app. Returns the row and the key itself, which is
-    shown once and never stored."""
+    shown once and never stored.
+
+    From the console's form, the key is derived from the form's one-time token (an HMAC
+    under SECRET_KEY): the same form sent twice (a double click, a reload of the answer)
+    finds the key it made and shows it again, rather than making a second one."""
     name = checked_text(app_name, "app_name", APP_NAME_MAX_LENGTH).strip()
     if not name:
         raise DomainError("validation_error", _("Name the app the key is for."), fields={"app_name": ["required"]})
-    raw = KEY_PREFIX + secrets.token_urlsafe(KEY_BYTES)
-    key = ApiKey.objects.create(
-        municipality_id=municipality_id,
-        app_name=name,
-        prefix=raw[len(KEY_PREFIX) : len(KEY_PREFIX) + PREFIX_SHOWN],
-        key_hash=hash_key(raw),
-        created_by=by,
-    )
+    if form_token and not FORM_TOKEN.fullmatch(form_token):
+        raise DomainError("validation_error", _("This form was sent already: reload the page."))
+    raw = _key_of_form(form_token) if form_token else KEY_PREFIX + secrets.token_urlsafe(KEY_BYTES)
+    try:
+        with transaction.atomic():
+            key = ApiKey.objects.create(
+                municipality_id=municipality_id,
+                app_name=name,
+                prefix=raw[len(KEY_PREFIX) : len(KEY_PREFIX) + PREFIX_SHOWN],
+                key_hash=hash_key(raw),
+                created_by=by,
+            )
+    except IntegrityError:  # this form made its key already
+        key = ApiKey.objects.get(key_hash=hash_key(raw))
+        if key.municipality_id != municipality_id or key.revoked_at is not None:
+            raise DomainError("validation_error", _("This form was sent already: reload the page.")) from None
     return key, raw
 
 

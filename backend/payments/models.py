@@ -80,6 +80,28 @@ class PaymentQuerySet(models.QuerySet):
         return self.filter(_paid_by_or_for(user))
 
 
+# What a person reads for a gateway's name and a payment method (the stored codes are
+# the providers' registry names and the methods as the provider says them).
+PROVIDER_NAMES = {
+    "toss": pgettext_lazy("payment gateway", "Toss Payments"),
+    "sandbox": pgettext_lazy("payment gateway", "Test payments (sandbox)"),
+}
+METHOD_NAMES = {
+    "card": pgettext_lazy("payment method", "Card"),
+    "virtual_account": pgettext_lazy("payment method", "Virtual account"),
+    "transfer": pgettext_lazy("payment method", "Bank transfer"),
+    "easy_pay": pgettext_lazy("payment method", "Easy pay"),
+}
+
+
+def provider_name(code: str) -> str:
+    return str(PROVIDER_NAMES.get(code, code))
+
+
+def method_name(code: str) -> str:
+    return str(METHOD_NAMES.get(code, code))
+
+
 class Payment(models.Model):
     """Money the provider says it received. (provider, provider_transaction_id) is
     unique, so a replayed callback finds its payment and changes nothing."""
@@ -108,6 +130,19 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.provider_transaction_id}: {self.amount_krw} KRW"
+
+    @property
+    def provider_name(self) -> str:
+        return provider_name(self.provider)
+
+    @property
+    def method_name(self) -> str:
+        return method_name(self.method)
+
+    @property
+    def is_bank_transfer(self) -> bool:
+        """Given back to a bank account (a refund), not through the gateway's cancel."""
+        return self.method == "virtual_account"
 
 
 class CounterMethod(models.TextChoices):
@@ -239,6 +274,10 @@ class SettlementCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.day}"
+
+    @property
+    def provider_name(self) -> str:
+        return provider_name(self.provider)
 
 
 class DifferenceKind(models.TextChoices):

@@ -216,7 +216,7 @@ def record_callback(*, provider_name: str, event: CallbackEvent, exact_amount: b
             source_id=payment.id,
             payment_id=payment.id,
             invoice_id=invoice.id if invoice is not None else None,
-            memo=f"{invoice.number} 납부" if invoice is not None else f"선불 충전 ({payment.method or provider_name})",
+            memo=f"{invoice.number} 납부" if invoice is not None else _top_up_memo(payment),
             at=payment.paid_at,
         )
         if invoice is not None:
@@ -230,6 +230,12 @@ def record_callback(*, provider_name: str, event: CallbackEvent, exact_amount: b
         payment.invoice = invoice
         notify_payment_received(payment=payment)
     return payment
+
+
+def _top_up_memo(payment: Payment) -> str:
+    """The ledger's memos are Korean, as the invoices': 선불 충전 (카드)."""
+    with translation.override("ko"):
+        return f"선불 충전 ({payment.method_name if payment.method else payment.provider_name})"
 
 
 def record_counter_payment(
@@ -377,7 +383,7 @@ def cancel_payment(*, payment: Payment, amount_krw: int, reason: str, by: User) 
                 "cancel_in_progress", _("A cancel of this payment is still waiting for the gateway."), status_code=409
             )
         if cancel is None:
-            if locked.method == "virtual_account":
+            if locked.is_bank_transfer:
                 raise DomainError(
                     "cancel_needs_refund_account",
                     _("A bank transfer is given back to the payer's bank account: use a refund request."),

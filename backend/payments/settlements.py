@@ -50,12 +50,16 @@ def previous_local_day(now: datetime | None = None) -> date:
     return timezone.localtime(now or timezone.now(), ZoneInfo(settings.TIME_ZONE)).date() - timedelta(days=1)
 
 
-def _ours(provider_name: str, day: date) -> tuple[dict[Key, int], dict[Key, str]]:
+def _ours(provider_name: str, day: date) -> tuple[dict[Key, int], dict[Key, str], int]:
+    """Our payments and done cancels of the day, summed per key as `_theirs` does, and how
+    many rows they are (each a line on the gateway's list too, so the counts compare)."""
     start = datetime.combine(day, time(), ZoneInfo(settings.TIME_ZONE))
     end = start + timedelta(days=1)
     amounts: dict[Key, int] = defaultdict(int)
     orders: dict[Key, str] = {}
+    rows = 0
     for payment in Payment.objects.filter(provider=provider_name, paid_at__gte=start, paid_at__lt=end):
+        rows += 1
         key = ("payment", payment.provider_transaction_id)
         amounts[key] += payment.amount_krw
         orders[key] = str(payment.order_id)
@@ -63,10 +67,11 @@ def _ours(provider_name: str, day: date) -> tuple[dict[Key, int], dict[Key, str]
         payment__provider=provider_name, status=CancelStatus.DONE, done_at__gte=start, done_at__lt=end
     ).select_related("payment")
     for cancel in cancels:
+        rows += 1
         key = ("cancel", cancel.payment.provider_transaction_id)
         amounts[key] -= cancel.amount_krw
         orders[key] = str(cancel.payment.order_id)
-    return dict(amounts), orders
+    return dict(amounts), orders, rows
 
 
 def _theirs(lines: list[SettlementLine]) -> tuple[dict[Key, int], dict[Key, str]]:
@@ -85,14 +90,14 @@ def reconcile_day(*, day: date, provider_name: str | None = None) -> SettlementC
     lines = provider.settlements(day)
     if lines is None:
         return None
-    ours, our_orders = _ours(provider.name, day)
+    ours, our_orders, our_rows = _ours(provider.name, day)
     theirs, their_orders = _theirs(lines)
     found = differences(ours, theirs)
     with transaction.atomic():
         check, _ = SettlementCheck.objects.update_or_create(
             provider=provider.name,
             day=day,
-            defaults={"checked_at": timezone.now(), "provider_lines": len(lines), "our_lines": len(ours)},
+            defaults={"checked_at": timezone.now(), "provider_lines": len(lines), "our_lines": our_rows},
         )
         check.differences.all().delete()
         SettlementDifference.objects.bulk_create(

@@ -96,6 +96,7 @@ def _order_page(request, order, *, error: DomainError | None = None, status: int
         "invoice": order.invoice,
         "error": error,
         "payment": order.payments.first() if order.status == OrderStatus.PAID else None,
+        "waiting_transfer": _waiting_transfer(order),
     }
     response = render(request, "payments/checkout.html", context, status=status)
     if csp_origin:
@@ -105,6 +106,20 @@ def _order_page(request, order, *, error: DomainError | None = None, status: int
             "form-action 'self'", f"form-action 'self' {csp_origin}"
         )
     return response
+
+
+def _waiting_transfer(order: PaymentOrder) -> PaymentOrder | None:
+    """Another of this invoice's orders whose virtual account still waits for the owner's
+    transfer: said before they pay again, since that transfer would then pay it twice."""
+    if order.status != OrderStatus.PENDING or order.invoice_id is None:
+        return None
+    return (
+        PaymentOrder.objects.filter(invoice_id=order.invoice_id, status=OrderStatus.AWAITING_DEPOSIT)
+        .exclude(id=order.id)
+        .exclude(deposit_due_at__lt=timezone.now())
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def _origin(url: str) -> str:

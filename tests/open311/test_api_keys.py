@@ -58,3 +58,15 @@ def test_the_console_page_shows_a_new_key_once_lists_and_revokes(client, officia
     assert key.revoked_by == official
     empty = client.post(reverse("console:api-keys"), {"app_name": ""})
     assert empty.status_code == 400 and 'role="alert"' in empty.content.decode()
+
+
+def test_the_same_key_form_sent_twice_makes_one_key_and_shows_it_both_times(client, official):
+    """A double click on 키 만들기, or a reload of its answer, is not a second key."""
+    client.force_login(official)
+    page = client.get(reverse("console:api-keys")).content.decode()
+    token = page.split('name="form_token" value="')[1].split('"')[0]
+    form = {"app_name": "새올 민원 시스템", "form_token": token}
+    answers = [client.post(reverse("console:api-keys"), form) for _ in range(2)]
+    shown = [a.content.decode().split('data-testid="raw-key" class="key">')[1].split("<")[0] for a in answers]
+    key = ApiKey.objects.get()
+    assert shown[0] == shown[1] and key.key_hash == hash_key(shown[0])

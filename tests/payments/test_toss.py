@@ -179,3 +179,13 @@ def test_an_order_made_before_credit_paid_part_of_the_invoice_opens_no_window(cl
     response = client.post(f"/payments/checkout/{order.id}/", {"method": "card"})
     assert response.status_code == 409 and 'data-code="order_stale"' in response.content.decode()
     assert toss.count("POST", "/v1/payments") == 0
+
+
+def test_paying_again_while_a_virtual_account_waits_says_so_with_the_account(client, order, invoice, toss):
+    """Otherwise the owner pays by card, then the transfer arrives and pays the invoice twice."""
+    key = open_window(client, order, toss, method="virtual_account")
+    client.get(local(toss.authorize(key)))
+    again = client.post(f"/billing/invoices/{invoice.id}/pay/")
+    page = client.get(again["Location"]).content.decode()
+    assert 'data-testid="waiting-transfer"' in page and "X6505636518308" in page
+    assert "이미 입금하셨다면 다시 납부하지 마세요" in page

@@ -98,3 +98,24 @@ def test_the_settlement_check_is_quiet_when_both_sides_agree_and_finds_a_planted
     assert found == {("missing_here", "tpk_elsewhere"), ("amount_differs", paid.provider_transaction_id)}
     page = client.get("/console/settlements/").content.decode()
     assert page.count('data-testid="difference"') == 2 and f"/console/payments/{paid.id}/" in page
+
+
+def test_the_settlement_check_counts_our_lines_as_the_gateway_does(client, official, paid, toss):
+    """Two partial cancels of one payment are two lines on each side, not one on ours."""
+    client.force_login(official)
+    for amount in (2_000, 3_000):
+        client.post(f"/console/payments/{paid.id}/cancel/", {"amount_krw": amount, "reason": "부분 취소"})
+    check = settlements.reconcile_day(day=timezone.localdate())
+    assert (check.provider_lines, check.our_lines, check.differences.count()) == (3, 3, 0)
+
+
+def test_the_payment_page_names_gateway_and_method_in_korean_and_offers_no_card_cancel_for_a_transfer(
+    client, official, paid, toss
+):
+    client.force_login(official)
+    page = client.get(f"/console/payments/{paid.id}/").content.decode()
+    assert "토스페이먼츠 · 카드" in page and "toss · card" not in page
+    Payment.objects.filter(id=paid.id).update(method="virtual_account")
+    page = client.get(f"/console/payments/{paid.id}/").content.decode()
+    assert "토스페이먼츠 · 가상계좌" in page and "virtual_account" not in page
+    assert "/cancel/" not in page and 'data-testid="transfer-refund"' in page

@@ -332,3 +332,17 @@ def test_only_the_municipality_s_own_officials_set_its_threshold(prepaid, strang
         with pytest.raises(DomainError) as refused:
             set_municipal_low_balance(municipality=prepaid.municipality, low_balance_krw=1, by=who)
         assert refused.value.code == "not_found"
+
+
+def test_a_top_up_by_card_reads_in_korean_in_the_ledger(old_bin, owner):
+    order = services.create_top_up_order(restaurant=old_bin.restaurant, amount_krw=10_000, by=owner)
+    event = CallbackEvent(
+        order_id=str(order.id),
+        transaction_id="tx-card",
+        succeeded=True,
+        amount_krw=10_000,
+        paid_at=seoul(2026, 11, 2),
+        method="card",
+    )
+    services.record_callback(provider_name=order.provider, event=event)
+    assert LedgerEntry.objects.get(kind=EntryKind.TOP_UP).memo == "선불 충전 (카드)"

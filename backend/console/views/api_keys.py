@@ -19,7 +19,13 @@ SHOWN = 200
 
 def _keys_page(request, form, *, issued=None, raw_key="", status=200):
     keys = ApiKey.objects.visible_to(request.user).select_related("created_by", "revoked_by")[:SHOWN]
-    context = {"form": form, "keys": keys, "issued": issued, "raw_key": raw_key}
+    context = {
+        "form": form,
+        "form_token": services.new_form_token(),
+        "keys": keys,
+        "issued": issued,
+        "raw_key": raw_key,
+    }
     return render(request, "console/api_keys.html", context, status=status)
 
 
@@ -36,10 +42,12 @@ def api_keys(request):
             municipality_id=own_municipality_id(request.user),
             app_name=form.cleaned_data["app_name"],
             by=request.user,
+            form_token=request.POST.get("form_token", ""),
         )
     except DomainError as error:
         return _keys_page(request, form_with_error(form, error), status=400)
-    # The key is in this answer only: the page is not cached, and reloading it shows the list.
+    # The key is in this answer only: the page is not cached. The same form sent again
+    # (a double click, a reload) answers with the same key, not a second one.
     response = _keys_page(request, ApiKeyForm(), issued=key, raw_key=raw, status=201)
     response["Cache-Control"] = "no-store"
     return response
