@@ -176,6 +176,9 @@ class Command(BaseCommand):
             user.municipality = goyang if username == "official2" else (mapo if role == Role.OFFICIAL else None)
             user.hauler = hauler if role == Role.COLLECTOR else None
             user.is_staff = user.is_superuser = role == Role.ADMIN
+            # A mobile number, so that a KakaoTalk AlimTalk notifier (or its local stand-in)
+            # has somewhere to send the owner's notices.
+            user.phone = "010-1234-5678" if role == Role.OWNER else ""
             user.set_password(password)
             user.save()
             users[username] = user
