@@ -97,7 +97,7 @@ def discovery(base_url: str) -> dict[str, Any]:
     return {
         "changeset": CHANGESET,
         "contact": settings.OPEN311_CONTACT,
-        "key_service": str(_("Ask the municipality's officials for an api_key (docs/operations.md).")),
+        "key_service": str(_("Ask the district office's officials for an api_key: they issue one per app, in their console.")),
         "endpoints": [
             {
                 "specification": SPECIFICATION,

@@ -237,7 +237,7 @@ class NotFoundView(Open311View):
     def get(self, request, *args, **kwargs):
         raise DomainError(
             "not_found",
-            _("Not found. This server speaks GeoReport v2 in JSON: see discovery.json."),
+            _("Not found. This server speaks GeoReport v2 in JSON and XML: see discovery.json."),
             status_code=404,
         )
 

@@ -51,8 +51,8 @@ def test_districts_and_months_with_bars_scan_quality_and_csv_links(
     earlier = page[page.index('data-testid="a-year-earlier"') :].split("</p>")[0]
     assert "2,400.000 kg" in earlier and "(+25.0%)" in earlier
     quality = page[page.index('data-testid="scan-quality"') :]
-    assert re.search(r'data-code="far_from_restaurant"><td>[^<]+</td><td class="num">1</td>', quality)
-    assert re.search(r'data-code="tapped"><td>[^<]+</td><td class="num">1</td>', quality)
+    assert re.search(r'data-code="far_from_restaurant"><td>[^<]+</td><td class="num">1 건</td>', quality)
+    assert re.search(r'data-code="tapped"><td>[^<]+</td><td class="num">1 건</td>', quality)
 
     link = re.search(r'href="(/api/v1/reports/volume/\?[^"]*group=district[^"]*)"', page).group(1)
     download = client.get(link.replace("&amp;", "&"))  # the signed-in session is enough
