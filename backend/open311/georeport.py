@@ -97,7 +97,7 @@ def discovery(base_url: str) -> dict[str, Any]:
     return {
         "changeset": CHANGESET,
         "contact": settings.OPEN311_CONTACT,
-        "key_service": str(_("Ask the district office's officials for an api_key: they issue one per app, in their console.")),
+        "key_service": str(_("Ask the district office for an api_key: officials issue one per app.")),
         "endpoints": [
             {
                 "specification": SPECIFICATION,
