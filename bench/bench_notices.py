@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from databases import drop_database, recreate_database, server_url
+from databases import bench_database
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.config.settings")
 os.environ.setdefault("DJANGO_ENV", "development")
@@ -47,11 +47,8 @@ def main() -> None:
 
     from tests.standins import nhn_bizmessage as standin
 
-    server = server_url()
-    name = f"bench_notices_{os.getpid()}"
-    os.environ["DATABASE_URL"] = recreate_database(server, name)
     os.environ.pop("CELERY_BROKER_URL", None)
-    with standin.running() as (base_url, state):
+    with bench_database("bench_notices", keep=args.keep), standin.running() as (base_url, state):
         os.environ.update(
             {
                 "ALIMTALK_NOTIFIER_CLASS": "backend.notifications.nhn_bizmessage.NhnAlimTalkNotifier",
@@ -63,14 +60,7 @@ def main() -> None:
                 "NHN_BIZMESSAGE_RATE_PER_SECOND": "100000",
             }
         )
-        try:
-            _bench(args.notices, state, base_url, args.profile_out)
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            if not args.keep:
-                drop_database(server, name)
+        _bench(args.notices, state, base_url, args.profile_out)
 
 
 def _bench(count: int, state, base_url: str, profile_out: str = "") -> None:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from databases import drop_database, recreate_database, server_url
+from databases import bench_database
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.config.settings")
 os.environ.setdefault("DJANGO_ENV", "development")
@@ -48,17 +48,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
     args = parser.parse_args()
 
-    server = server_url()
-    name = f"bench_open311_{os.getpid()}"
-    os.environ["DATABASE_URL"] = recreate_database(server, name)
-    try:
+    with bench_database("bench_open311", keep=args.keep):
         _bench(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            drop_database(server, name)
 
 
 def _fill(bins: int):

@@ -46,7 +46,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from databases import drop_database, recreate_database, server_url
+from databases import bench_database
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.config.settings")
 os.environ.setdefault("DJANGO_ENV", "development")
@@ -64,18 +64,9 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
     args = parser.parse_args()
 
-    server = server_url()
-    name = f"bench_notice_{os.getpid()}"
-    os.environ["DATABASE_URL"] = recreate_database(server, name)
     os.environ.pop("CELERY_BROKER_URL", None)  # the bench's database is the broker: nobody else's worker
-    try:
+    with bench_database("bench_notice", keep=args.keep):
         ok = _bench(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            drop_database(server, name)
     sys.exit(0 if ok else 1)
 
 

@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from databases import drop_database, recreate_database, server_url
+from databases import bench_database
 
 from tests.standins.toss import TossStandIn
 
@@ -47,25 +47,15 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
     args = parser.parse_args()
 
-    server = server_url()
-    name = f"bench_payments_{os.getpid()}"
-    os.environ["DATABASE_URL"] = recreate_database(server, name)
-    try:
-        with TossStandIn() as standin:
-            os.environ.update(
-                {
-                    "PAYMENT_PROVIDER": "toss",
-                    "TOSS_SECRET_KEY": standin.secret_key,
-                    "TOSS_API_BASE": standin.base_url,
-                }
-            )
-            _bench(args, standin)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            drop_database(server, name)
+    with bench_database("bench_payments", keep=args.keep), TossStandIn() as standin:
+        os.environ.update(
+            {
+                "PAYMENT_PROVIDER": "toss",
+                "TOSS_SECRET_KEY": standin.secret_key,
+                "TOSS_API_BASE": standin.base_url,
+            }
+        )
+        _bench(args, standin)
 
 
 def _bench(args, standin: TossStandIn) -> None:

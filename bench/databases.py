@@ -5,6 +5,8 @@ that demo data is never touched. Imported by the benches beside it."""
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -48,3 +50,21 @@ def recreate_database(server: str, name: str) -> str:
     drop_database(server, name)
     _run(server, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return with_database(server, name)
+
+
+@contextmanager
+def bench_database(prefix: str, *, keep: bool = False) -> Iterator[str]:
+    """A fresh database `<prefix>_<pid>` on the configured server, named in DATABASE_URL
+    for the bench's Django; Django's connections closed and the database dropped after
+    (kept with `keep`). Yields its URL."""
+    server = server_url()
+    name = f"{prefix}_{os.getpid()}"
+    url = os.environ["DATABASE_URL"] = recreate_database(server, name)
+    try:
+        yield url
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not keep:
+            drop_database(server, name)
