@@ -25,7 +25,7 @@ from backend.notifications.models import (
 from backend.notifications.nhn_bizmessage import NhnAlimTalkNotifier, Outgoing
 from backend.notifications.notifiers import ProviderUnavailable, Undeliverable
 from tests.billing.conftest import seoul
-from tests.standins import nhn_bizmessage as standin
+from tests.notifications.conftest import MISSED
 
 pytestmark = pytest.mark.django_db
 # Every kind an owner receives; the one-time password links go by email, and the
@@ -35,13 +35,6 @@ OWNER_KINDS = set(NoticeKind.values) - {
     NoticeKind.PASSWORD_RESET,
     NoticeKind.SETTLEMENT_DIFFERENCES,
 }
-MISSED = {"업소명": "할매순대국", "용기": "주방 1", "방문일시": "2026-11-02 10:00", "사유": "미배출"}
-
-
-@pytest.fixture
-def nhn(settings):
-    with standin.serving(settings) as state:
-        yield state
 
 
 @pytest.fixture

@@ -13,18 +13,11 @@ from backend.notifications.models import DeliveryStatus, NoticeDelivery, NoticeK
 from backend.notifications.nhn_bizmessage import NhnAlimTalkNotifier
 from backend.notifications.services import notify
 from backend.people.services import correct_phone_and_resend
+from tests.notifications.conftest import MISSED
 from tests.owner.test_language import korean_outside_lang_ko
-from tests.standins import nhn_bizmessage as standin
 
 pytestmark = pytest.mark.django_db
 PAGE = "/console/people/undeliverable/"
-MISSED = {"업소명": "할매순대국", "용기": "주방 1", "방문일시": "2026-11-02 10:00", "사유": "미배출"}
-
-
-@pytest.fixture
-def nhn(settings):
-    with standin.serving(settings) as state:
-        yield state
 
 
 @pytest.fixture

@@ -1,0 +1,3 @@
+"""NHN Cloud's AlimTalk stand-in, shared with the notices' tests."""
+
+from tests.notifications.conftest import nhn  # noqa: F401
