@@ -361,7 +361,7 @@ def _table(labels: Sequence[str], series: Sequence[Series], unit: str, value_for
         "table": [
             (
                 label,
-                ["–" if one.values[i] is None else f"{value_format(one.values[i])} {unit}" for one in series],  # type: ignore[arg-type]
+                ["–" if one.values[i] is None else f"{value_format(one.values[i])} {unit}" for one in series],
             )
             for i, label in enumerate(labels)
         ],

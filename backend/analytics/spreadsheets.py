@@ -153,12 +153,13 @@ def _width(text: str) -> int:
 
 def _spreadsheet_table(data, renderer_context: dict) -> tuple[list[list], str | None]:
     """The rows a report renderer writes, and the view's file name (None: no attachment)."""
-    view, request = renderer_context.get("view"), renderer_context.get("request")
+    request = renderer_context.get("request")
     if "error" in data:
         error = data["error"]
         return [["오류 코드 Error code", "메시지 Message"], [error["code"], str(error["message"])]], None
     if request is not None and request.method == "OPTIONS":  # DRF's metadata, not a report
         return [["이름 Name", "설명 Description"], [data.get("name", ""), data.get("description", "")]], None
+    view = renderer_context["view"]
     return view.csv_table(data), view.csv_filename(data)
 
 
