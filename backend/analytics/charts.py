@@ -185,7 +185,8 @@ def line_chart(
 ) -> Chart:
     """A line per series over `labels` (periods, in order), y from 0 to a round top."""
     _check(labels, series)
-    left, top, right, bottom = 96.0, 40.0, WIDTH - 16.0, LINE_HEIGHT - 40.0
+    # Room left for the y axis' figures, right for half the last period's label.
+    left, top, right, bottom = 110.0, 40.0, WIDTH - 44.0, LINE_HEIGHT - 40.0
     ticks = _ticks(_highest(series))
     scale_y = _scale(ticks[-1], top, bottom)
     count = len(labels)
@@ -236,7 +237,7 @@ BAR_GAP = 12
 BAR_LABEL_WIDTH = 170.0
 #: Room right of the longest bar for its figure.
 BAR_VALUE_WIDTH = 120.0
-MAX_LABEL_CHARACTERS = 14
+MAX_LABEL_CHARACTERS = 11
 
 
 def bar_chart(
@@ -351,7 +352,7 @@ def _legend(series: Sequence[Series], left: float) -> list[LegendItem]:
         items.append(
             LegendItem(index, one.name, x, 16.0, style["dash"], marker(style["marker"], x + 15, 16.0), style["fill"])
         )
-        x += 40 + 14 * len(str(one.name)) + 24
+        x += 36 + 16 * len(str(one.name)) + 24
     return items
 
 
