@@ -188,8 +188,18 @@ def lag_crew(world: dict[str, Any]):
     return next(iter(world["crews"].values()))[0]
 
 
-def lag_samples(world: dict[str, Any], *, samples: int, batch: int, rng: random.Random) -> tuple[list, list]:
-    """(WAL replayed ms, report shows the scans ms) per sample."""
+def wal_position() -> int:
+    from django.db import connections
+
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")
+        return int(cursor.fetchone()[0])
+
+
+def lag_samples(
+    world: dict[str, Any], *, samples: int, batch: int, rng: random.Random, wal: list[int] | None = None
+) -> tuple[list, list]:
+    """(WAL replayed ms, report shows the scans ms) per sample; WAL bytes per batch into `wal`."""
     from django.db import connections
 
     from backend.analytics import selectors
@@ -213,8 +223,11 @@ def lag_samples(world: dict[str, Any], *, samples: int, batch: int, rng: random.
              "collected_at": at, "source": "nfc"}
             for tag in rng.sample(mine, min(batch, len(mine)))
         ]  # fmt: skip
+        before = wal_position() if wal is not None else 0
         outcomes = record_collections(collector=crew, events=events)
         committed = time.perf_counter()
+        if wal is not None:
+            wal.append(wal_position() - before)
         assert all(o.result == CREATED for o in outcomes), [o.error for o in outcomes if o.error][:3]
         expected += len(events)
         with connections["default"].cursor() as cursor:
@@ -275,6 +288,24 @@ def ingest_load(world: dict[str, Any], primary_url: str, rng: random.Random) -> 
     finally:
         stop.set()
         thread.join()
+
+
+def bytes_per_scan() -> dict[str, float]:
+    """On-disk bytes per row, table and its indexes, of the scans and their receipts."""
+    from django.db import connections
+
+    found = {}
+    with connections["default"].cursor() as cursor:
+        for table in (EVENTS_TABLE, "collection_events_scanreceipt"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
+            cursor.execute(
+                "SELECT pg_total_relation_size(%s::regclass), pg_indexes_size(%s::regclass), count(*) FROM " + table,
+                [table, table],
+            )
+            total, indexes, rows = cursor.fetchone()
+            if rows:
+                found[table] = (total / rows, indexes / rows, rows)
+    return found
 
 
 # --- Report latency ------------------------------------------------------------------------
@@ -359,7 +390,8 @@ def main(argv: list[str] | None = None) -> int:
                 if not cursor.fetchone()[0]:
                     raise SystemExit("DATABASE_REPLICA_URL is not a standby")
             print("lag samples, idle primary ...", flush=True)
-            idle = lag_samples(world, samples=args.samples, batch=args.batch, rng=rng)
+            wal: list[int] = []
+            idle = lag_samples(world, samples=args.samples, batch=args.batch, rng=rng, wal=wal)
             print("lag samples under ingest ...", flush=True)
             with ingest_load(world, primary_url, rng) as loaded:
                 started = time.perf_counter()
@@ -369,6 +401,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise SystemExit("the ingest load stored nothing: the lag under ingest would be an idle one")
             print("timing the reports on both servers ...", flush=True)
             reports = measure_reports(world["city"], repeat=args.repeat)
+            sizes = bytes_per_scan()
         finally:
             connections.close_all()
 
@@ -381,6 +414,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{case}")
         for what, values in (("  WAL replayed on the standby (floor)", replayed), ("  the report counts them", shown)):
             print(f"{what:52}{p(values, 0.5):>8.1f}ms{p(values, 0.95):>8.1f}ms{max(values):>8.1f}ms")
+    print(
+        f"WAL written per scan stored through record_collections (batches of {args.batch}, rollups on): "
+        f"{statistics.median(wal) / args.batch:,.0f} bytes (median of {len(wal)} batches)"
+    )
+    for table, (total, indexes, rows) in sizes.items():
+        print(f"{table}: {total:,.0f} bytes a row on disk, of which indexes {indexes:,.0f} ({rows:,} rows)")
     print(line)
     print(f"{'report':40}{'primary p50':>13}{'p95':>9}{'replica p50':>13}{'p95':>9}{'replica/primary':>17}")
     for label, on_primary_ms, on_replica_ms in reports:
