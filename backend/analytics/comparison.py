@@ -7,19 +7,21 @@ The group's figure is the mean over its restaurants (a restaurant that put nothi
 counts as 0). Never shown for a month in which fewer than MIN_PEERS other restaurants
 are in the group: a mean of two or three neighbours would all but name them.
 
-One query reads every month's figures (`_monthly_rows`); the rest is arithmetic.
+One query reads every month's figures (`_monthly_rows`, from the read replica when there
+is one: `reporting_db()`); the rest is arithmetic.
 """
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
+from django.db import connections
 from django.utils import timezone
 
 from backend.accounts.access import AnyUser
 from backend.collection_events.models import CollectionStatus
 from backend.collection_events.selectors import scans_table
+from backend.core.replica import reporting_db
 from backend.municipalities.local_time import local_midnight
 from backend.restaurants.models import Restaurant
 
@@ -135,6 +137,7 @@ def _monthly_rows(
     record by the month's end or put something out in it (a register imported later
     still counts its scanned months), and did not close before the month began."""
     zone = restaurant.municipality.zone
+    connection = connections[reporting_db()]
     restaurants = connection.ops.quote_name(Restaurant._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(

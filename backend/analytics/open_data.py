@@ -18,8 +18,9 @@ recovered by subtracting the published cells from a total. Cells are whole month
 the same whatever range is asked for, so comparing two downloads reveals nothing
 either.
 
-One grouped query reads the figures of the months not in the cache; `publishable`
-decides what may be shown, and only what may be shown is kept.
+One grouped query reads the figures of the months not in the cache (from the read
+replica when there is one: `reads()`); `publishable` decides what may be shown, and
+only what may be shown is kept.
 """
 
 import re
@@ -38,6 +39,7 @@ from backend.analytics.ranges import MonthRange, add_months
 from backend.collection_events.models import CollectionEvent, CollectionStatus
 from backend.collection_events.weights import grams_to_kg
 from backend.core.errors import DomainError
+from backend.core.replica import reads
 from backend.municipalities.models import District, Municipality
 from backend.restaurants.models import BusinessType
 
@@ -154,7 +156,7 @@ def month_range(municipality: Municipality, first: str | None, last: str | None)
 def volumes(*, municipality: Municipality, months: MonthRange) -> OpenVolumes:
     """Every cell of every month, district and business type, in that order."""
     published = _published_by_month(municipality, months.months)
-    districts = list(District.objects.filter(municipality_id=municipality.id).order_by("code", "name"))
+    districts = list(reads(District).filter(municipality_id=municipality.id).order_by("code", "name"))
     cells = [
         Cell(month, district, business_type, published[month].get((str(district.id), business_type.value)))
         for month in months.months
@@ -185,7 +187,8 @@ def _sum_cells(municipality: Municipality, months: MonthRange) -> dict[date, dic
     zone = municipality.zone
     start, end = months.bounds(zone)
     grouped = (
-        CollectionEvent.objects.filter(
+        reads(CollectionEvent)
+        .filter(
             restaurant__municipality_id=municipality.id,
             status=CollectionStatus.BILLABLE,
             collected_at__gte=start,

@@ -8,6 +8,8 @@ Volume reads the daily rollups (backend/rollups, docs/reports.md): a year by dis
 is a few thousand rows, not millions of scans. Only the per-restaurant view reads the
 scans, one page of restaurants at a time through the (restaurant, collected_at) index.
 Every volume row carries the same figures for the same days a year earlier.
+
+Every query starts from `reads(Model)`: the read replica when one is configured.
 """
 
 from dataclasses import dataclass, field
@@ -32,6 +34,7 @@ from backend.collection_events.models import (
 )
 from backend.collection_events.weights import grams_to_kg
 from backend.core.errors import DomainError
+from backend.core.replica import reads
 from backend.municipalities.models import District, Hauler, Municipality
 from backend.restaurants.models import BusinessType, Restaurant
 from backend.rollups.models import DailyVolume
@@ -177,7 +180,7 @@ class ScanQualityReport:
 
 def _events(municipality: Municipality, days: DateRange):
     start, end = days.bounds(municipality.zone)
-    return CollectionEvent.objects.filter(
+    return reads(CollectionEvent).filter(
         restaurant__municipality_id=municipality.id, collected_at__gte=start, collected_at__lt=end
     )
 
@@ -212,8 +215,13 @@ _BUCKETS = {
 
 def _rollup_sums(municipality: Municipality, days: DateRange, previous: DateRange, group: str) -> dict:
     """{bucket: {measure: value, previous_<measure>: value}} from the rollups, in one query."""
-    cells = DailyVolume.objects.filter(municipality_id=municipality.id).filter(
-        Q(day__gte=days.first_day, day__lte=days.last_day) | Q(day__gte=previous.first_day, day__lte=previous.last_day)
+    cells = (
+        reads(DailyVolume)
+        .filter(municipality_id=municipality.id)
+        .filter(
+            Q(day__gte=days.first_day, day__lte=days.last_day)
+            | Q(day__gte=previous.first_day, day__lte=previous.last_day)
+        )
     )
     rows = (
         cells.annotate(bucket=_BUCKETS[group]).values("bucket").annotate(**_rollup_measures(days, previous)).order_by()
@@ -269,15 +277,17 @@ def volume(*, municipality: Municipality, days: DateRange, group: str, page: int
             earlier = _a_year_earlier(group, start)
             rows.append(_row(found, start, *_period(group, start), earlier=(earlier, *_period(group, earlier))))
     elif group == DISTRICT:
-        districts = District.objects.filter(municipality_id=municipality.id).order_by("name", "code")
+        districts = reads(District).filter(municipality_id=municipality.id).order_by("name", "code")
         rows = [_row(found, district.id, str(district.id), district.name) for district in districts]
     elif group == BUSINESS_TYPE:
         rows = [_row(found, code, code, label) for code, label in BusinessType.choices]
     elif group == HAULER:
         # The municipality's haulers, and any other whose crew's scans are here (a crew moved on).
-        haulers = Hauler.objects.filter(
-            Q(municipality_id=municipality.id) | Q(id__in=[key for key in found if key is not None])
-        ).order_by("name", "id")
+        haulers = (
+            reads(Hauler)
+            .filter(Q(municipality_id=municipality.id) | Q(id__in=[key for key in found if key is not None]))
+            .order_by("name", "id")
+        )
         rows = [_row(found, hauler.id, str(hauler.id), hauler.name) for hauler in haulers]
         if None in found:  # typed in by someone outside any hauler (an official)
             rows.append(_row(found, None, None, _("No hauler")))
@@ -304,8 +314,10 @@ def _by_restaurant(municipality: Municipality, days: DateRange, page: int) -> Vo
     """One page of restaurants by name, then their scans of both ranges through the
     (restaurant, collected_at) index: the cost follows the page, not the city."""
     previous = days.year_earlier()
-    restaurants = Restaurant.objects.filter(municipality_id=municipality.id).filter(
-        Q(closed_on__isnull=True) | Q(closed_on__gte=previous.first_day)
+    restaurants = (
+        reads(Restaurant)
+        .filter(municipality_id=municipality.id)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=previous.first_day))
     )
     pages = max(1, -(-restaurants.count() // RESTAURANT_PAGE_ROWS))
     if not 1 <= page <= pages:
@@ -318,7 +330,8 @@ def _by_restaurant(municipality: Municipality, days: DateRange, page: int) -> Vo
     named = list(restaurants.order_by("name", "id").values_list("id", "name")[first : first + RESTAURANT_PAGE_ROWS])
     start, end = previous.bounds(municipality.zone)[0], days.bounds(municipality.zone)[1]
     sums = (
-        CollectionEvent.objects.filter(
+        reads(CollectionEvent)
+        .filter(
             restaurant_id__in=[restaurant_id for restaurant_id, _ in named],
             collected_at__gte=start,
             collected_at__lt=end,
@@ -344,8 +357,13 @@ def _by_restaurant(municipality: Municipality, days: DateRange, page: int) -> Vo
 
 def _all(municipality: Municipality, days: DateRange, previous: DateRange) -> dict:
     """The whole municipality's sums for both ranges from the rollups, as {"all": sums}."""
-    cells = DailyVolume.objects.filter(municipality_id=municipality.id).filter(
-        Q(day__gte=days.first_day, day__lte=days.last_day) | Q(day__gte=previous.first_day, day__lte=previous.last_day)
+    cells = (
+        reads(DailyVolume)
+        .filter(municipality_id=municipality.id)
+        .filter(
+            Q(day__gte=days.first_day, day__lte=days.last_day)
+            | Q(day__gte=previous.first_day, day__lte=previous.last_day)
+        )
     )
     return {"all": cells.aggregate(**_rollup_measures(days, previous))}
 

@@ -167,6 +167,35 @@ if env_str("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Read replica for reports (backend/core/replica.py, docs/operations.md) -----------
+# A streaming standby of DATABASE_URL. When set, the officials' reports, open data and
+# the owners' comparison read it (a few seconds behind the primary at most); when
+# unset, or while it cannot be reached, they read the default database.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must point at PostgreSQL")
+    DATABASES["replica"].setdefault("OPTIONS", {}).update(
+        {
+            # A report waits this long for the replica before reading the primary instead.
+            "connect_timeout": env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2),
+            # Read-only sessions: a write sent here by mistake fails even if the URL
+            # names a primary.
+            "options": "-c default_transaction_read_only=on",
+        }
+    )
+    if DJANGO_ENV == "test":
+        # Tests read the test database through a second, read-only connection to the
+        # default server: no second server. (The suite runs without the variable;
+        # tests/analytics/test_replica.py adds this alias around its own tests.)
+        DATABASES["replica"] = {**DATABASES["default"], "OPTIONS": DATABASES["replica"]["OPTIONS"]}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# After failing to connect, reports read the primary for this many seconds.
+DATABASE_REPLICA_RETRY_SECONDS = env_int("DATABASE_REPLICA_RETRY_SECONDS", 30)
+
 # --- Cache: the one store every gunicorn worker shares (login throttles, lockouts,
 # scan rate limits). A Redis URL when given; else a table in the database, made by
 # `migrate` (accounts migration 0005 runs createcachetable).
