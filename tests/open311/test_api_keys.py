@@ -44,6 +44,7 @@ def test_the_console_page_shows_a_new_key_once_lists_and_revokes(client, officia
     client.force_login(official)
     page = client.get(reverse("console:api-keys"))
     assert page.status_code == 200 and "아직 키가 없습니다" in page.content.decode()
+    assert '<label for="id_app_name">앱 이름</label>' in page.content.decode()  # no colon, as the site's other labels
     made = client.post(reverse("console:api-keys"), {"app_name": "새올 민원 시스템"})
     assert made.status_code == 201 and made["Cache-Control"] == "no-store"
     html = made.content.decode()
