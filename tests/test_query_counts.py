@@ -76,7 +76,7 @@ NOT_LIST_PAGES = {
     "open311:service",
     "open311:request",
     "open311:not-found",
-    "console:api-key-revoke",
+    "console:api-key-revoke",  # one key and a confirmation
     "crew-app",  # the crew app's shell: its lists come from the API (crew/stops, crew/directory)
     "crew-manifest",
     "crew-service-worker",

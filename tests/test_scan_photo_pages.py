@@ -58,7 +58,7 @@ def thumbnails(html: str) -> list[str]:
 
 def test_the_official_sees_the_held_scans_photo(client, official, scans):
     client.force_login(official)
-    html = client.get("/disputes/review/").content.decode()
+    html = client.get("/console/review/").content.decode()
     assert thumbnails(html) == [f"/api/v1/collections/{scans['held'].id}/photo/"]
     assert 'alt="수거 사진' in html
     assert client.get(thumbnails(html)[0]).status_code == 200  # the link opens for them
@@ -82,18 +82,18 @@ def test_another_owner_sees_neither(client, other_owner, scans):
 
 def test_review_queue_reads_photos_in_a_fixed_number_of_queries(client, official, scans, f, tag, collector):
     client.force_login(official)
-    client.get("/disputes/review/")
+    client.get("/console/review/")
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as before:
-        client.get("/disputes/review/")
+        client.get("/console/review/")
     for hours in range(3, 8):
         more = f.CollectionEventFactory(
             tag=tag, collector=collector, status="held", collected_at=timezone.now() - timedelta(hours=hours)
         )
         attach(more, collector)
     with CaptureQueriesContext(connection) as after:
-        html = client.get("/disputes/review/").content.decode()
+        html = client.get("/console/review/").content.decode()
     assert len(thumbnails(html)) == 6
     assert len(after) == len(before)

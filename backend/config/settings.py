@@ -550,6 +550,13 @@ if (ALIMTALK_NOTIFIER_CLASS or "").endswith("NhnAlimTalkNotifier"):
     ]
     if missing:
         raise ImproperlyConfigured(f"ALIMTALK_NOTIFIER_CLASS is NHN Cloud's: set {', '.join(missing)}")
+    # Every worker shares the provider's per-second limit through the cache's `incr`
+    # (notifications/rate_limit.py), atomic in Redis but a read then a write in the
+    # database cache: two workers could both take a second's last slot, and NHN answers 429.
+    if IS_PRODUCTION and not CACHE_URL:
+        raise ImproperlyConfigured(
+            "ALIMTALK_NOTIFIER_CLASS is NHN Cloud's: set CACHE_URL to Redis (the shared rate limit)"
+        )
 if NHN_BIZMESSAGE_RATE_PER_SECOND < 1:
     raise ImproperlyConfigured(
         f"NHN_BIZMESSAGE_RATE_PER_SECOND must be at least 1, got {NHN_BIZMESSAGE_RATE_PER_SECOND}"

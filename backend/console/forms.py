@@ -49,6 +49,12 @@ class RestaurantForm(forms.Form):
         self.fields["change_reason"].required = editing
 
 
+class ConfirmForm(forms.Form):
+    """An irreversible action that needs no reason: a box ticked to say the official means it."""
+
+    confirm = forms.BooleanField(label=_("I understand this cannot be undone"))
+
+
 class ConfirmedReasonForm(forms.Form):
     """An irreversible action: a reason, and a box ticked to say the official means it."""
 

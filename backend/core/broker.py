@@ -14,8 +14,13 @@ Selected in settings.py (CELERY_BROKER_TRANSPORT) for a `postgresql://` broker U
 """
 
 from kombu.transport import sqlalchemy as kombu_sqlalchemy
+from kombu.transport.sqlalchemy.models import metadata
 from sqlalchemy import exc as sqlalchemy_errors
 from sqlalchemy import text
+
+# pg_advisory_xact_lock's key while kombu's tables are made: any number that nothing
+# else in the database locks ("kombu" in ASCII).
+TABLES_LOCK = 0x6B6F6D6275
 
 
 class Channel(kombu_sqlalchemy.Channel):
@@ -26,6 +31,21 @@ class Channel(kombu_sqlalchemy.Channel):
         if client.hostname.startswith("postgresql://"):
             client.hostname = "postgresql+psycopg2://" + client.hostname.removeprefix("postgresql://")
         return super()._engine_from_config()
+
+    def _open(self):
+        """kombu makes its tables on first use by checking, then creating: on a fresh
+        database the web server, the worker and beat (started together by `make run`)
+        could all find them missing, and all but one fail on CREATE TABLE. Made here one
+        process at a time, under a lock in the database; kombu's own check then finds them."""
+        if self.connection.client.hostname not in self._engines:
+            engine = self._engine_from_config()
+            try:
+                with engine.begin() as database:
+                    database.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": TABLES_LOCK})
+                    metadata.create_all(database)
+            finally:
+                engine.dispose()
+        return super()._open()
 
     def __init__(self, connection, **kwargs):
         super().__init__(connection, **kwargs)

@@ -1,5 +1,7 @@
 """Pages: an owner disputes a collection from the phone; officials review disputes
-and held scans. Thin views over disputes/services.py; who may do what: disputes/access.py."""
+and void wrong weighings from an unregistered or uninspected scale (held scans are
+decided in the review queue, collection_events/console.py). Thin views over
+disputes/services.py; who may do what: disputes/access.py."""
 
 from datetime import timedelta
 
@@ -96,13 +98,10 @@ def review(request):
     for dispute in disputes:  # for the page, not fields
         dispute.billed_on = billed.get(dispute.event_id)
         dispute.receipt = found[dispute.event_id]
-    held = (
-        CollectionEvent.objects.visible_to(request.user)
-        .filter(status=CollectionStatus.HELD)
-        .select_related("bin", "restaurant", "photo")[:100]
-    )
-    # Billable weighings whose scale is unregistered or past its inspection (a held one
-    # is already listed above): an official voids a wrong one; the rest stay billed.
+    # Held scans are decided in the review queue (/console/review/), with their evidence;
+    # this page links there. Billable weighings whose scale is unregistered or past its
+    # inspection (stored before such a weighing was held): an official voids a wrong
+    # one; the rest stay billed.
     flagged = (
         CollectionEvent.objects.visible_to(request.user)
         .filter(
@@ -116,7 +115,7 @@ def review(request):
     return render(
         request,
         "disputes/review.html",
-        {"disputes": disputes, "held": held, "flagged": flagged},
+        {"disputes": disputes, "flagged": flagged},
     )
 
 

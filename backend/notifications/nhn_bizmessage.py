@@ -114,6 +114,12 @@ class NhnAlimTalkNotifier:
         }
         self.timeout = settings.NHN_BIZMESSAGE_TIMEOUT_SECONDS
 
+    @property
+    def falls_back_to_text(self) -> bool:
+        """With a registered sender number the provider sends the notice as a text (SMS/LMS)
+        when AlimTalk does not reach the person; without one, there is no fallback."""
+        return bool(settings.NHN_BIZMESSAGE_FALLBACK_SEND_NO)
+
     # --- What a notice becomes -----------------------------------------------------------
 
     def handles(self, notice: Notice) -> bool:

@@ -101,6 +101,13 @@ def configured_channels() -> list[str]:
     return [channel for channel, path in _notifier_classes().items() if path]
 
 
+def alimtalk_falls_back_to_text() -> bool:
+    """Whether AlimTalk's provider sends a text (SMS/LMS) when AlimTalk does not reach the person."""
+    if Channel.ALIMTALK not in configured_channels():
+        return False
+    return bool(getattr(get_notifier(Channel.ALIMTALK), "falls_back_to_text", False))
+
+
 def get_notifier(channel: str = Channel.EMAIL) -> Notifier:
     path = _notifier_classes()[channel]
     if not path:

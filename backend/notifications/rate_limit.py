@@ -1,5 +1,6 @@
 """One request rate shared by every worker: a counter per second in the cache (Redis in
-production, where `incr` is atomic; the database cache in development). A caller over
+production, where `incr` is atomic, and the settings refuse to start without it; the
+database cache in development, where `incr` reads then writes). A caller over
 the limit waits for the next second. Kept deliberately simple: a fixed one-second
 window, which a provider's "N per second" means."""
 

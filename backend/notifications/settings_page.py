@@ -16,7 +16,7 @@ from backend.accounts.languages import language_of, set_language_cookie
 from backend.core.errors import DomainError
 from backend.notifications import services
 from backend.notifications.models import Channel, NoticePreference
-from backend.notifications.notifiers import configured_channels
+from backend.notifications.notifiers import alimtalk_falls_back_to_text, configured_channels
 from backend.notifications.preferences import home_zone, preference_of, zone_name
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -39,10 +39,14 @@ class PreferenceForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         ready = set(configured_channels())
+        # Without an SMS notifier, texts still go out as AlimTalk's fallback: said so
+        # beside the SMS box rather than "coming soon".
+        via_alimtalk = Channel.SMS not in ready and alimtalk_falls_back_to_text()
         self.kept = {}
         for channel in Channel.values:
             field = self.fields[channel]
             field.ready = channel in ready
+            field.via_alimtalk = channel == Channel.SMS and via_alimtalk
             if channel not in ready:
                 # A channel without a notifier keeps the person's choice for the day it
                 # is, but shows unticked: a ticked box would read as "on" today.

@@ -40,7 +40,14 @@ def test_an_official_makes_lists_and_revokes_a_key(desk, official):
     expect(row).to_contain_text("사용 중")
     assert_usable(page, "the list")
 
-    row.get_by_role("button", name="새올 민원 시스템의 키 폐기").click()
+    row.get_by_role("link", name="새올 민원 시스템의 키 폐기").click()
+    expect(page.get_by_role("heading", name="새올 민원 시스템의 키 폐기")).to_be_visible()
+    page.get_by_role("button", name="폐기").click()  # without the box ticked: nothing revoked
+    expect(page.locator(".errorlist").first).to_be_visible()
+    assert ApiKey.objects.get().is_active
+    assert_usable(page, "revoking without confirming")
+    page.get_by_label("되돌릴 수 없음을 확인했습니다").check()
+    page.get_by_role("button", name="폐기").click()
     expect(page.get_by_text("새올 민원 시스템의 키를 폐기했습니다.")).to_be_visible()
     expect(page.get_by_test_id("api-keys").get_by_role("row", name="새올 민원 시스템")).to_contain_text("폐기됨")
     assert_usable(page, "after revoking")

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from tests.browser import test_crew_app as crew_app
 from tests.browser.a11y import assert_usable
-from tests.browser.conftest import PHONE
+from tests.browser.layout import assert_within_first_screen
 from tests.browser.test_crew_app import by_manual_code, save
 
 # The crew app's fixtures: a signed-in phone (app) on a round of 30 bins (route).
@@ -15,17 +15,12 @@ app, crew, route = crew_app.app, crew_app.crew, crew_app.route
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def within_first_screen(locator) -> bool:
-    box = locator.bounding_box()
-    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"]
-
-
 def test_the_scanner_and_the_manual_code_come_before_a_long_round(app, route):
     app.reload()  # today's 30 stops are known
     expect(app.get_by_test_id("left")).to_contain_text("남은 곳 30")
     for control in (app.get_by_role("link", name="QR 스캔"), app.get_by_label("수동 코드")):
-        assert within_first_screen(control)  # no scrolling past 30 stops to identify a bin
-    assert within_first_screen(app.get_by_test_id("next"))
+        assert_within_first_screen(control)  # no scrolling past 30 stops to identify a bin
+    assert_within_first_screen(app.get_by_test_id("next"))
     expect(app.get_by_role("heading", name="전체 수거 목록")).to_be_attached()
     assert_usable(app, "stops before a long round")
 
@@ -41,7 +36,7 @@ def test_a_refused_scan_shows_at_the_top_with_its_code_and_reason(app, route, f,
     rejected = app.get_by_test_id("rejected")
     expect(rejected).to_contain_text("등록되지 않은 태그")
     expect(rejected).to_contain_text(f"{code} · 미배출")  # the label's code as printed, the exception in words
-    assert within_first_screen(rejected)  # above the round, not after 30 stops
+    assert_within_first_screen(rejected)  # above the round, not after 30 stops
     assert_usable(app, "a refused exception at the top")
 
 
@@ -66,9 +61,9 @@ def test_save_is_in_reach_after_the_keypad(app, route):
     by_manual_code(app, route[1])
     for key in "12.5":
         app.get_by_role("button", name=key, exact=True).click()
-    assert within_first_screen(app.get_by_role("button", name="저장"))  # no scrolling past the exceptions
+    assert_within_first_screen(app.get_by_role("button", name="저장"))  # no scrolling past the exceptions
     app.get_by_role("button", name="과적").click()  # an exception, further down: 저장 still at hand
-    assert within_first_screen(app.get_by_role("button", name="저장"))
+    assert_within_first_screen(app.get_by_role("button", name="저장"))
     assert_usable(app, "weighing with the save bar")
     app.get_by_role("button", name="저장").click()
     expect(app.get_by_test_id("saved")).to_contain_text("과적")

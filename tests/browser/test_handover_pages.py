@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from tests.browser.a11y import assert_usable
 from tests.browser.conftest import sign_in
+from tests.browser.layout import settled_box
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,10 +31,12 @@ def test_an_owner_reports_a_sale_and_an_official_confirms_it(
     assert_usable(phone, "the owner's handover report form")
     sale = phone.get_by_label("양도 (업주 변경)")
     # The radio is a small box beside its label, as on the site's other forms.
-    box, row = sale.bounding_box(), phone.locator("label.choice").filter(has=sale).bounding_box()
-    assert box["width"] < 40 and box["height"] < 40
-    assert row["y"] <= box["y"] and box["y"] + box["height"] <= row["y"] + row["height"]
-    assert row["height"] >= 44
+    box = settled_box(sale, lambda box: box["width"] < 40 and box["height"] < 40, what="a wide radio")
+    settled_box(
+        phone.locator("label.choice").filter(has=sale),
+        lambda row: row["height"] >= 44 and row["y"] <= box["y"] <= row["y"] + row["height"] - box["height"],
+        what="a row a thumb misses, or the radio outside it",
+    )
     expect(phone.locator("input[name=kind]:checked")).to_have_count(0)  # nothing chosen for the owner
     sale.check()
     phone.locator("#id_proposed_on").fill(today.isoformat())

@@ -62,7 +62,7 @@ def test_the_owner_sees_the_photo_on_a_phone(phone, scans, owner):
 
 
 def test_the_official_sees_the_photo_in_the_review_queue(desk, scans, official):
-    sign_in(desk, official.username, PASSWORD, "/disputes/review/")
+    sign_in(desk, official.username, PASSWORD, "/console/review/")
     thumbnail = desk.get_by_role("link", name="수거 사진")
     expect(thumbnail).to_be_visible()
     assert loaded(desk, thumbnail.locator("img"))

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from backend.collection_events.models import CollectionEvent
 from tests.browser.a11y import assert_usable
 from tests.browser.conftest import sign_in
+from tests.browser.layout import settled_box
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
@@ -76,6 +77,6 @@ def test_a_mistyped_manual_code_says_so_with_a_way_home_a_thumb_can_hit(phone, t
     code = tag.manual_code
     phone.goto(f"/t/{code[:-1] + ('A' if code[-1] != 'A' else 'B')}")
     expect(phone.get_by_text("마지막 글자인 확인 문자가 맞지 않습니다")).to_be_visible()
-    home = phone.get_by_role("link", name="처음으로").bounding_box()
-    assert home is not None and home["height"] >= 44 and home["width"] >= 44
+    home = phone.get_by_role("link", name="처음으로")
+    settled_box(home, lambda box: box["height"] >= 44 and box["width"] >= 44, what="smaller than a thumb")
     assert_usable(phone, "tag page: bad check character")

@@ -7,6 +7,7 @@ gateway's own window is not ours to check)."""
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from backend.billing.models import Invoice
 from backend.payments import settlements
@@ -78,3 +79,24 @@ def test_an_owner_pays_by_card_through_toss_and_an_official_cancels_part_of_it(
     desk.goto("/console/settlements/")
     assert desk.get_by_test_id("difference").count() == 1
     assert_usable(desk, "the settlement check with a difference")
+
+
+def test_the_invoice_shows_the_virtual_account_waiting_for_the_transfer(
+    phone, gateway, owner, tariff, old_bin, scan, bill
+):
+    owner.set_password(PASSWORD)
+    owner.save()
+    scan(old_bin, seoul(2026, 9, 3, 5), 100_000)  # 13,000 KRW
+    bill("2026-09")
+    invoice = Invoice.objects.get()
+
+    sign_in(phone, "owner", PASSWORD, f"/billing/invoices/{invoice.id}/")
+    phone.get_by_role("button", name="납부하기").click()
+    phone.get_by_role("button", name="계좌이체로 납부 (가상계좌)").click()
+    phone.get_by_role("button", name="결제 승인").click()
+    phone.wait_for_url("**/payments/checkout/**")
+    phone.goto(f"/billing/invoices/{invoice.id}/")
+    waiting = phone.get_by_test_id("waiting-transfer")
+    expect(waiting.get_by_test_id("deposit-account")).to_have_text("X6505636518308")
+    expect(waiting).to_contain_text("13,000원")
+    assert_usable(phone, "an invoice with a virtual account waiting for the transfer")

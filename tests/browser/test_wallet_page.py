@@ -11,6 +11,7 @@ from backend.billing.models import EntryKind
 from backend.payments.models import RefundRequest
 from tests.browser.a11y import assert_usable
 from tests.browser.conftest import sign_in
+from tests.browser.layout import settled_box
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,8 +35,8 @@ def test_an_owner_tops_up_reads_the_movements_and_asks_for_a_refund_on_a_phone(p
     assert_usable(phone, "the wallet with credit")
     movement = phone.get_by_test_id("entry-amount").first  # in words, no sign to decode
     assert movement.inner_text() == "들어온 돈 1,000원"
-    box = movement.bounding_box()
-    assert box is not None and box["x"] + box["width"] <= phone.viewport_size["width"]
+    width = phone.viewport_size["width"]
+    settled_box(movement, lambda box: box["x"] + box["width"] <= width, what="wider than the phone")
     phone.get_by_role("link", name="이전").click()
     assert "2 / 2" in phone.content()
     assert_usable(phone, "the wallet's second page")

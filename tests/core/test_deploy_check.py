@@ -60,3 +60,24 @@ def test_check_deploy_reports_no_warnings_at_all(deploy_check):
     output = deploy_check.stdout + deploy_check.stderr
     assert deploy_check.returncode == 0, output
     assert "no issues" in output, output
+
+
+def test_production_with_nhn_alimtalk_refuses_to_start_without_redis_for_the_rate_limit():
+    """The database cache's `incr` reads then writes: two workers could both send past
+    NHN's per-second limit."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "DJANGO_SETTINGS_MODULE": "backend.config.settings",
+        **documented_production_environment(),
+        "ALIMTALK_NOTIFIER_CLASS": "backend.notifications.nhn_bizmessage.NhnAlimTalkNotifier",
+        **{f"NHN_BIZMESSAGE_{name}": "x" for name in ("APP_KEY", "SECRET_KEY", "SENDER_KEY")},
+    }
+    started = "import django; django.setup()"
+    run = [sys.executable, "-c", started]
+    assert subprocess.run(run, cwd=PROJECT_ROOT, env=env, capture_output=True, timeout=120).returncode == 0
+    refused = subprocess.run(
+        run, cwd=PROJECT_ROOT, env={**env, "CACHE_URL": ""}, capture_output=True, text=True, timeout=120
+    )
+    assert refused.returncode != 0 and "set CACHE_URL to Redis" in refused.stderr

@@ -95,13 +95,12 @@ def test_permissions(api, owner, official, collector, stranger, other_owner, dis
     assert response.status_code == 400  # another owner's collection does not exist for them
 
 
-def test_officials_review_page_releases_a_held_scan(client, official, old_bin, scan):
+def test_the_disputes_review_page_sends_held_scans_to_the_review_queue(client, official, old_bin, scan):
     held = scan(old_bin, seoul(2026, 10, 3, 5), 10_000, status="held")
     client.force_login(official)
-    assert "확인 대기 수거" in client.get("/disputes/review/").content.decode()
-    client.post(f"/disputes/review/held/{held.id}/", {"decision": "release", "reason": "같은 날 두 번 수거 확인"})
-    held.refresh_from_db()
-    assert held.status == "billable"
+    page = client.get("/disputes/review/").content.decode()
+    assert 'href="/console/review/"' in page and str(held.id) not in page  # one list of held scans, not two
+    assert str(held.id) in client.get("/console/review/").content.decode()
 
 
 def test_an_owner_disputes_from_the_phone(client, owner, disputable):

@@ -185,7 +185,8 @@ def test_the_officials_review_and_console_pages(client, official, pickups, dispu
     client.force_login(official)
     review = in_english(client, reverse("disputes:review"))
     assert review.count('data-testid="open-dispute"') == 1 and review.count('data-testid="scale-flagged"') == 1
-    assert "Release for billing" in review and "Void the scan" in review and "inspection due" in review
+    assert "Held scans are released or voided in the review queue" in review
+    assert "Void the scan" in review and "inspection due" in review
     for url in [
         reverse("pickup_requests:review"),
         reverse("handovers:review"),
@@ -200,7 +201,7 @@ def test_the_officials_review_and_console_pages(client, official, pickups, dispu
         in_english(client, url)
 
     review = in_korean(client, reverse("disputes:review"))
-    assert "청구 대상으로" in review and "무효 처리" in review and "Release for billing" not in review
+    assert "보류 수거 검토에서" in review and "무효 처리" in review and "Void the scan" not in review
     assert "정기검사 기한 지남" in in_korean(client, reverse("scales:list"))
     assert "저울별 계량" in in_korean(client, reverse("scales:weighings") + "?scale=MAPO-7")
     assert "고른 수거를 청구 대상으로 돌리기" in in_korean(client, reverse("review:held"))

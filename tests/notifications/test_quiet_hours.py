@@ -237,3 +237,15 @@ def test_quiet_hours_off_need_no_times_and_on_they_do(client, owner):
     )
     assert on.status_code == 400 and "시작: 이 필드는 필수 항목입니다." in on.content.decode()
     assert NoticePreference.objects.get(user=owner).quiet_hours is False
+
+
+def test_with_alimtalk_falling_back_to_texts_the_sms_box_says_so_not_coming_soon(client, owner, settings):
+    settings.ALIMTALK_NOTIFIER_CLASS = "backend.notifications.nhn_bizmessage.NhnAlimTalkNotifier"
+    settings.NHN_BIZMESSAGE_FALLBACK_SEND_NO = "0212345678"
+    client.force_login(owner)
+    page = client.get("/notices/settings/").content.decode()
+    sms = re.search(r'<label class="choice" for="id_sms">.*?</label>', page, re.S).group(0)
+    assert "알림톡이 닿지 않으면 문자(SMS/LMS)로 대신 보냅니다" in sms and "준비 중" not in sms
+    settings.NHN_BIZMESSAGE_FALLBACK_SEND_NO = ""  # no sender number: no fallback
+    page = client.get("/notices/settings/").content.decode()
+    assert "준비 중" in re.search(r'<label class="choice" for="id_sms">.*?</label>', page, re.S).group(0)

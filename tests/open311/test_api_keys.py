@@ -44,6 +44,7 @@ def test_the_console_page_shows_a_new_key_once_lists_and_revokes(client, officia
     client.force_login(official)
     page = client.get(reverse("console:api-keys"))
     assert page.status_code == 200 and "아직 키가 없습니다" in page.content.decode()
+    assert '<label for="id_app_name">앱 이름</label>' in page.content.decode()  # no colon, as the site's other labels
     made = client.post(reverse("console:api-keys"), {"app_name": "새올 민원 시스템"})
     assert made.status_code == 201 and made["Cache-Control"] == "no-store"
     html = made.content.decode()
@@ -52,10 +53,19 @@ def test_the_console_page_shows_a_new_key_once_lists_and_revokes(client, officia
     assert key.key_hash == hash_key(raw)
     again = client.get(reverse("console:api-keys")).content.decode()
     assert raw not in again and key.prefix in again and "새올 민원 시스템" in again
-    revoked = client.post(reverse("console:api-key-revoke", args=[key.id]), follow=True)
+    revoke = reverse("console:api-key-revoke", args=[key.id])
+    assert revoke in again  # a link to a confirmation, not a button that revokes at once
+    asked = client.get(revoke).content.decode()
+    assert "새올 민원 시스템" in asked and "되돌릴 수 없음을 확인했습니다" in asked
+    unconfirmed = client.post(revoke)
+    assert unconfirmed.status_code == 400 and 'role="alert"' in unconfirmed.content.decode()
+    key.refresh_from_db()
+    assert key.is_active
+    revoked = client.post(revoke, {"confirm": "on"}, follow=True)
     assert "폐기했습니다" in revoked.content.decode()
     key.refresh_from_db()
     assert key.revoked_by == official
+    assert client.get(revoke).url == reverse("console:api-keys")  # nothing left to confirm
     empty = client.post(reverse("console:api-keys"), {"app_name": ""})
     assert empty.status_code == 400 and 'role="alert"' in empty.content.decode()
 

@@ -5,6 +5,7 @@ order and any number of times, a tampered amount, a confirm that times out."""
 import json
 
 import pytest
+from django.utils import formats, timezone, translation
 
 from backend.billing.models import EntryKind, Invoice, InvoiceStatus, LedgerEntry
 from backend.payments import services
@@ -189,3 +190,18 @@ def test_paying_again_while_a_virtual_account_waits_says_so_with_the_account(cli
     page = client.get(again["Location"]).content.decode()
     assert 'data-testid="waiting-transfer"' in page and "X6505636518308" in page
     assert "이미 입금하셨다면 다시 납부하지 마세요" in page
+
+
+def test_the_invoice_page_shows_the_virtual_account_that_waits_for_the_transfer(client, order, invoice, toss):
+    page = client.get(f"/billing/invoices/{invoice.id}/").content.decode()
+    assert 'data-testid="waiting-transfer"' not in page
+    key = open_window(client, order, toss, method="virtual_account")
+    client.get(local(toss.authorize(key)))
+    order.refresh_from_db()
+    page = client.get(f"/billing/invoices/{invoice.id}/").content.decode()
+    waiting = page.split('data-testid="waiting-transfer"')[1].split("</div>")[0]
+    for fact in (order.deposit_bank, "X6505636518308", f"{order.amount_krw:,}원", "입금을 기다리는 가상계좌"):
+        assert fact in waiting
+    with translation.override("ko"):
+        due = formats.date_format(timezone.localtime(order.deposit_due_at), "DATETIME_FORMAT")
+    assert f'data-testid="deposit-due">{due}<' in waiting  # pay by when
