@@ -1,0 +1,87 @@
+"""When a month of scans may leave the live table (docs/operations.md, "Scan partitions").
+
+A month is archived by detaching its partition (collection_events/partitions.py).
+From then on no page, invoice run or dispute can reach its scans, so it may go only
+once nothing can change them or what they are billed:
+
+- the month has ended, and so has the next one (whose invoices carry the month's late
+  scans as prior-period lines);
+- no scan of it is held for review (a release would bill it);
+- no scan of it has an open dispute (a decision would void or correct it);
+- every municipality with scans in it has a finished billing run for the month and for
+  the next one, so each of its billable scans is on an invoice.
+
+The rule is checked for every month asked for before any is detached: all or none.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.billing.models import BillingRun, RunStatus
+from backend.collection_events import partitions
+from backend.collection_events.models import CollectionEvent, CollectionStatus
+from backend.core.errors import DomainError
+from backend.disputes.models import Dispute, DisputeStatus
+
+
+@dataclass(frozen=True)
+class Refusal:
+    month: date
+    reasons: list[str]  # stable codes: month_not_over, held_scans, open_disputes, not_invoiced
+
+
+def reasons_to_keep(month: date, *, today: date) -> list[str]:
+    """Why the month's scans must stay in the live table (empty: it may be archived)."""
+    reasons = []
+    after = partitions.next_month(month)
+    if partitions.next_month(after) > today:
+        reasons.append("month_not_over")
+    start, end = partitions.month_start(month), partitions.month_start(after)
+    in_month = Q(collected_at__gte=start, collected_at__lt=end)
+    scans = CollectionEvent.objects.filter(in_month)
+    if scans.filter(status=CollectionStatus.HELD).exists():
+        reasons.append("held_scans")
+    if Dispute.objects.filter(
+        status=DisputeStatus.OPEN, event__collected_at__gte=start, event__collected_at__lt=end
+    ).exists():
+        reasons.append("open_disputes")
+    municipalities = set(scans.values_list("restaurant__municipality_id", flat=True).distinct())
+    for period in (month, after):
+        billed = BillingRun.objects.filter(
+            municipality_id__in=municipalities, period=period, status=RunStatus.DONE
+        ).values_list("municipality_id", flat=True)
+        if municipalities - set(billed):
+            reasons.append("not_invoiced")
+            break
+    return reasons
+
+
+def archive_months(*, before: date) -> list[str]:
+    """Detach every attached month before `before` into the archive schema, if the rule
+    lets each of them go; otherwise detach none and raise. Returns the archived names."""
+    today = partitions.month_of(timezone.now())
+    months = [p.month for p in partitions.list_partitions() if p.month is not None and p.month < before]
+    refusals = [Refusal(month, reasons) for month in months if (reasons := reasons_to_keep(month, today=today))]
+    if refusals:
+        words = {
+            "month_not_over": _("the month or the next one has not ended"),
+            "held_scans": _("scans held for review"),
+            "open_disputes": _("open disputes"),
+            "not_invoiced": _("billing not finished for the month and the next"),
+        }
+        raise DomainError(
+            "month_still_needed",
+            _("These months cannot be archived yet: %(months)s.")
+            % {
+                "months": "; ".join(
+                    f"{r.month:%Y-%m} ({', '.join(words[reason] for reason in r.reasons)})" for r in refusals
+                )
+            },
+            fields={f"{r.month:%Y-%m}": r.reasons for r in refusals},
+            status_code=409,
+        )
+    return [partitions.detach_month(month) for month in months]
