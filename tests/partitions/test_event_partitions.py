@@ -14,12 +14,15 @@ from django.db import connection
 from django.db.models import ProtectedError
 
 from backend.archive.services import archive_months
-from backend.billing.models import BillingRun, RunStatus
+from backend.billing.models import Tariff
+from backend.billing.periods import Period
+from backend.billing.runs import bill_synchronously
 from backend.collection_events import partitions
 from backend.collection_events.models import CollectionEvent, CollectionStatus, ScanReceipt
 from backend.collection_events.services import CREATED, DUPLICATE, record_collections
 from backend.core.errors import DomainError
 from backend.disputes.models import Dispute
+from backend.restaurants.models import Bin
 from backend.rollups.models import DailyVolume
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -97,17 +100,19 @@ def test_scans_in_the_default_partition_move_into_their_month(f, tag):
 
 
 @pytest.fixture
-def march(f, tag, official):
-    """A scan of March 2025 in its own partition, the clock in June 2025."""
+def march(f, tag, city):
+    """A scan of March 2025 in its own partition, the clock in June 2025, a tariff in force."""
+    Tariff.objects.create(municipality=city, effective_from=date(2025, 1, 1), price_per_kg_krw=130)
+    Bin.objects.filter(id=tag.bin_id).update(created_at=datetime(2025, 1, 1, tzinfo=SEOUL))
     event = f.CollectionEventFactory(tag=tag, collected_at=datetime(2025, 3, 10, 9, tzinfo=SEOUL))
     partitions.ensure_months(months_ahead=0, now=event.collected_at)
-    with time_machine.travel(datetime(2025, 6, 2, tzinfo=SEOUL), tick=False):
+    with time_machine.travel(datetime(2025, 6, 2, 9, tzinfo=SEOUL), tick=False):
         yield event
 
 
-def _bill(city, *months) -> None:
+def _bill(city, *months: date) -> None:
     for month in months:
-        BillingRun.objects.create(municipality=city, period=month, status=RunStatus.DONE)
+        bill_synchronously(municipality=city, period=Period.of_date(month))
 
 
 def _refusal(before: date) -> dict:
@@ -117,17 +122,24 @@ def _refusal(before: date) -> dict:
     return refused.value.fields
 
 
-def test_a_month_is_not_archived_before_it_and_the_next_are_billed(march, city):
+def test_a_month_waits_for_its_bills_and_the_dispute_window_after_them(march, city):
     assert _refusal(date(2025, 4, 1)) == {"2025-03": ["not_invoiced"]}
     _bill(city, date(2025, 3, 1))
-    assert _refusal(date(2025, 4, 1)) == {"2025-03": ["not_invoiced"]}  # late scans go on April's invoices
+    # Late scans go on April's invoices; and March's, issued today, may still be disputed.
+    assert _refusal(date(2025, 4, 1)) == {"2025-03": ["not_invoiced", "dispute_window_open"]}
+    _bill(city, date(2025, 4, 1))
+    assert _refusal(date(2025, 4, 1)) == {"2025-03": ["dispute_window_open"]}
+    with time_machine.travel(datetime(2025, 7, 1, 9, tzinfo=SEOUL), tick=False):
+        archived = archive_months(before=date(2025, 4, 1))
+    assert f"archive.{partitions.partition_name(date(2025, 3, 1))}" in archived
 
 
 def test_held_scans_and_open_disputes_keep_a_month(march, city, f, tag, owner):
     _bill(city, date(2025, 3, 1), date(2025, 4, 1))
     held = f.CollectionEventFactory(tag=tag, collected_at=march.collected_at, status=CollectionStatus.HELD)
     Dispute.objects.create(event=march, restaurant=march.restaurant, raised_by=owner, reason="무게가 이상합니다")
-    assert _refusal(date(2025, 4, 1)) == {"2025-03": ["held_scans", "open_disputes"]}
+    with time_machine.travel(datetime(2025, 7, 1, 9, tzinfo=SEOUL), tick=False):
+        assert _refusal(date(2025, 4, 1)) == {"2025-03": ["held_scans", "open_disputes"]}
     # The scan under dispute cannot be deleted while the dispute names it (PROTECT, kept by the ORM).
     with pytest.raises(ProtectedError):
         march.delete()
@@ -144,7 +156,8 @@ def test_a_settled_month_is_archived_out_of_the_table(march, city):
     _bill(city, date(2025, 3, 1), date(2025, 4, 1))
     rollups = _rollups()
 
-    call_command("event_partitions", "detach", "--before", "2025-04")
+    with time_machine.travel(datetime(2025, 7, 1, 9, tzinfo=SEOUL), tick=False):
+        call_command("event_partitions", "detach", "--before", "2025-04")
 
     name = partitions.partition_name(date(2025, 3, 1))
     assert not CollectionEvent.objects.filter(id=march.id).exists()
