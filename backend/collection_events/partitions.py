@@ -147,10 +147,6 @@ def _make_month(month: date) -> bool:
     return True
 
 
-def month_is_attached(month: date) -> bool:
-    return any(partition.month == month for partition in list_partitions())
-
-
 def detach_month(month: date) -> str:
     """Take the month's partition out of the scans' table into the archive schema;
     returns its archived name. The caller has checked that the month may go."""
