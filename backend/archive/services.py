@@ -17,6 +17,7 @@ once nothing can change them or what they are billed:
 The rule is checked for every month asked for before any is detached: all or none.
 """
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -67,7 +68,7 @@ def reasons_to_keep(month: date, *, now: datetime) -> list[str]:
     return reasons
 
 
-def _dispute_windows_close(municipality_ids, *, periods: list[date]) -> list[datetime]:
+def _dispute_windows_close(municipality_ids: set[uuid.UUID], *, periods: list[date]) -> list[datetime]:
     """When each municipality's dispute window closes, counted from its last invoice of `periods`."""
     last_issued = dict(
         Invoice.objects.filter(municipality_id__in=municipality_ids, period__in=periods, issued_at__isnull=False)
