@@ -327,6 +327,7 @@ class InvoiceLine(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,  # scans are partitioned by month (docs/architecture.md)
     )
 
     class Meta:
@@ -445,7 +446,12 @@ class LedgerEntry(models.Model):
     key = models.CharField(max_length=100, unique=True, help_text="<kind>:<source id>; nothing is entered twice")
     # Prepaid pickups: the scan drawn (or given back), and the invoice that settled the draw.
     event = models.ForeignKey(
-        "collection_events.CollectionEvent", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "collection_events.CollectionEvent",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,  # scans are partitioned by month (docs/architecture.md)
     )
     settled_by = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     recorded_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")

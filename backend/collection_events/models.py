@@ -341,7 +341,12 @@ class CollectionEvent(models.Model):
 
 
 class CollectionEventStatusChange(models.Model):
-    event = models.ForeignKey(CollectionEvent, on_delete=models.PROTECT, related_name="status_changes")
+    # No database constraint: the scans' table is partitioned by month and its primary key
+    # is (id, collected_at), which no foreign key by id alone can name. PROTECT holds in
+    # the ORM, and scans are never deleted (docs/architecture.md, "Scans partitioned by month").
+    event = models.ForeignKey(
+        CollectionEvent, on_delete=models.PROTECT, related_name="status_changes", db_constraint=False
+    )
     from_status = models.CharField(max_length=16, choices=CollectionStatus.choices)
     to_status = models.CharField(max_length=16, choices=CollectionStatus.choices)
     changed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
@@ -447,7 +452,8 @@ class ScanPhoto(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    event = models.OneToOneField(CollectionEvent, on_delete=models.PROTECT, related_name="photo")
+    # No database constraint: scans are partitioned by month (see CollectionEventStatusChange).
+    event = models.OneToOneField(CollectionEvent, on_delete=models.PROTECT, related_name="photo", db_constraint=False)
     image = models.FileField(upload_to=scan_photo_path, max_length=200)
     sha256 = models.CharField(max_length=64, help_text="of the bytes uploaded, before re-encoding")
     width = models.PositiveIntegerField()

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "backend.pickup_requests",
     "backend.routes",
     "backend.open311",
+    "backend.archive",
     "backend.handovers",
     "backend.registers",
     "backend.people",
@@ -366,6 +367,9 @@ SPECTACULAR_SETTINGS = {
 SCAN_MAX_AGE_DAYS = env_int("SCAN_MAX_AGE_DAYS", 14)
 SCAN_MAX_FUTURE_MINUTES = env_int("SCAN_MAX_FUTURE_MINUTES", 5)
 SCAN_HOLD_MINUTES = env_int("SCAN_HOLD_MINUTES", 30)
+# Months of scan partitions made ahead of time by the daily job (docs/operations.md,
+# "Scan partitions"); a scan of a month without one lands in the default partition.
+EVENT_PARTITION_MONTHS_AHEAD = env_int("EVENT_PARTITION_MONTHS_AHEAD", 3)
 SCAN_FAR_FROM_RESTAURANT_M = env_int("SCAN_FAR_FROM_RESTAURANT_M", 300)
 BIN_MAX_DENSITY_KG_PER_L = env_decimal_str("BIN_MAX_DENSITY_KG_PER_L", "1.2")
 SCAN_BATCH_MAX_EVENTS = env_int("SCAN_BATCH_MAX_EVENTS", 1000)
@@ -512,6 +516,12 @@ CELERY_BEAT_SCHEDULE = {
     # reads the provider's delivery results past the last watermark.
     "resume-stale-notices": {"task": "notifications.resume_stale_notices", "schedule": 60.0},
     "poll-delivery-results": {"task": "notifications.poll_delivery_results", "schedule": 60.0},
+    # Makes the scans' coming monthly partitions and moves any scan that landed in the
+    # default partition into its month; idempotent, so a missed or repeated beat is harmless.
+    "ensure-event-partitions": {
+        "task": "collection_events.ensure_event_partitions",
+        "schedule": crontab(hour=3, minute=20),
+    },
 }
 
 # --- Notices ------------------------------------------------------------------------

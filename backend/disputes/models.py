@@ -33,7 +33,11 @@ class Dispute(models.Model):
     """An owner's objection to one collection (이의신청), and the official's decision."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    event = models.ForeignKey("collection_events.CollectionEvent", on_delete=models.PROTECT, related_name="disputes")
+    # No database constraint: scans are partitioned by month (docs/architecture.md,
+    # "Scans partitioned by month"); PROTECT holds in the ORM.
+    event = models.ForeignKey(
+        "collection_events.CollectionEvent", on_delete=models.PROTECT, related_name="disputes", db_constraint=False
+    )
     restaurant = models.ForeignKey("restaurants.Restaurant", on_delete=models.PROTECT, related_name="+")
     raised_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     reason = models.TextField()
@@ -52,6 +56,7 @@ class Dispute(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_constraint=False,
         help_text="the corrected weighing that replaced the disputed one",
     )
     # Accepted on an invoiced pickup: what the owner gets back, at the tariff the

@@ -180,6 +180,7 @@ class PickupRequestStep(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_constraint=False,  # scans are partitioned by month (docs/architecture.md)
         help_text="the weighing that settled the request",
     )
 
