@@ -81,7 +81,7 @@ class ServiceReport:
     months: list[ServiceMonth]
     by_crew: list[ExceptionRow]
     by_hauler: list[ExceptionRow]
-    by_type: list[tuple[str, "str | Promise", int]]
+    by_type: "list[tuple[str, str | Promise, int]]"
 
     @property
     def totals(self) -> ServiceMonth:
@@ -170,7 +170,7 @@ def service(*, municipality: Municipality, days: DateRange) -> ServiceReport:
         )
         for row in haulers
     ]
-    by_type = [
+    by_type: list[tuple[str, str | Promise, int]] = [
         (code, EXCEPTION_LABELS[CrewException(code)], sum(row.by_code[code] for row in by_hauler))
         for code in EXCEPTION_CODES
     ]

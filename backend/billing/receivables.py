@@ -71,4 +71,4 @@ def arrears_by_district(*, municipality_id: UUID, today: date) -> dict[UUID, dic
         .annotate(**measures)
         .order_by()
     )
-    return {row.pop("restaurant__district_id"): row for row in rows}
+    return {row["restaurant__district_id"]: {name: row[name] for name in measures} for row in rows}  # type: ignore[literal-required]

@@ -27,6 +27,9 @@ def with_history(queryset):
     )
 
 
+MEASURES = ("requested", "done", "turned_down", "cancelled", "open", "missed")
+
+
 def requests_by_month(*, municipality_id, first_day: date, last_day: date) -> dict[date, dict[str, int]]:
     """A municipality's pickup requests for the days first_day..last_day (the local day
     each was asked for), per month (its 1st): `requested` (extra pickups asked for, every
@@ -49,4 +52,4 @@ def requests_by_month(*, municipality_id, first_day: date, last_day: date) -> di
         )
         .order_by()
     )
-    return {row.pop("month"): row for row in rows}
+    return {row["month"]: {measure: row[measure] for measure in MEASURES} for row in rows}  # type: ignore[literal-required]
