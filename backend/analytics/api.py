@@ -1,5 +1,6 @@
 """`/api/v1/reports/…`: read-only reports for officials (their municipality) and
-administrators (`?municipality=<uuid>`). JSON, or CSV with `?format=csv`.
+administrators (`?municipality=<uuid>`). JSON, or for a spreadsheet CSV with
+`?format=csv` and an Excel workbook with `?format=xlsx` (the same rows).
 
 `/api/v1/open-data/volumes/`: the open data, for anyone (analytics/open_data.py)."""
 
@@ -92,14 +93,26 @@ class ScanQualityReportSerializer(ReportScopeSerializer):
     statuses = TallySerializer(many=True)
 
 
+#: Formats that download every row at once (the per-restaurant view: every page).
+SPREADSHEET_FORMATS = ("csv", "xlsx")
+
+
 def report_responses(serializer) -> dict:
-    return {(200, "application/json"): serializer, (200, "text/csv"): OpenApiTypes.STR}
+    return {
+        (200, "application/json"): serializer,
+        (200, "text/csv"): OpenApiTypes.STR,
+        (200, spreadsheets.XLSX_MEDIA_TYPE): OpenApiTypes.BINARY,
+    }
 
 
 class ReportView(APIView):
     permission_classes = [AccessPolicy]
     access_policy = {READ: may_read_reports, WRITE: may_read_reports}
-    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, spreadsheets.ReportCsvRenderer]  # type: ignore[list-item]
+    renderer_classes = [
+        *api_settings.DEFAULT_RENDERER_CLASSES,  # type: ignore[list-item]
+        spreadsheets.ReportCsvRenderer,
+        spreadsheets.ReportXlsxRenderer,
+    ]
 
     def report_scope(self, request, *, max_days: int = MAX_DAYS):
         municipality = access_report_municipality(request.user, request.query_params.get("municipality"))
@@ -123,7 +136,7 @@ class VolumeReportView(ReportView):
     def get(self, request):
         group = selectors.group_named(request.query_params.get("group"))
         municipality, days = self.report_scope(request, max_days=selectors.max_days(group))
-        if group == selectors.RESTAURANT and request.accepted_renderer.format == "csv":
+        if group == selectors.RESTAURANT and request.accepted_renderer.format in SPREADSHEET_FORMATS:
             return Response(restaurants_export_body(municipality, days))
         page = _page_number(request.query_params.get("page"))
         report = selectors.volume(municipality=municipality, days=days, group=group, page=page)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from backend.core.bounds import checked_day
 from backend.core.errors import DomainError
@@ -55,8 +56,8 @@ class DateRange:
         if days > max_days:
             raise DomainError(
                 "date_range_too_long",
-                format_lazy(_("A report covers at most {days} days."), days=max_days),
-                fields={"to": [f"at most {max_days} days after from"]},
+                format_lazy(_("A report covers at most {span}."), span=span_text(max_days)),
+                fields={"to": [f"at most {max_days} days from from, both included"]},
             )
         return cls(first_day, last_day)
 
@@ -104,6 +105,15 @@ class DateRange:
         return days_bounds(self.first_day, self.last_day, zone)
 
 
+def span_text(days: int) -> str:
+    """A longest range as a person says it: 25 × 366 days is "25 years" (25년), a
+    whole number of leap years; anything else in days ("366 days", 366일)."""
+    if days > 366 and days % 366 == 0:
+        years = days // 366
+        return ngettext("%(count)d year", "%(count)d years", years) % {"count": years}
+    return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+
+
 def year_earlier(day: date) -> date:
     """The same date a year before; 29 February falls on the 28th."""
     return day.replace(year=day.year - 1, day=28) if (day.month, day.day) == (2, 29) else day.replace(year=day.year - 1)
@@ -115,9 +125,13 @@ def _date(text: str | None, field: str) -> date:
         try:
             day = date.fromisoformat(text)
         except ValueError:
-            pass
-        else:
-            return checked_day(day, field)
+            # Written right, but no such day on the calendar (2026-02-29, 2026-04-31, 2026-13-01).
+            raise DomainError(
+                "no_such_date",
+                format_lazy(_("{day} does not exist on the calendar."), day=text),
+                fields={field: ["a day that exists, e.g. 2026-02-28"]},
+            ) from None
+        return checked_day(day, field)
     raise DomainError(
         "invalid_date",
         _("Dates must look like 2026-10-31."),

@@ -1,5 +1,13 @@
-"""Reports as CSV for spreadsheets: Korean headers, UTF-8 with a byte-order mark,
-without which Excel reads the file as the local code page and garbles Korean.
+"""Reports for spreadsheets, as CSV or as an Excel workbook (XLSX).
+
+CSV: Korean headers, UTF-8 with a byte-order mark, without which Excel reads the file
+as the local code page and garbles Korean.
+
+XLSX (`xlsx_bytes(header, rows)`, for any report): one sheet, the header row in bold
+and frozen, columns as wide as their text, figures as numbers a spreadsheet sums
+(kilograms with three decimals, counts with thousands separators), text always as
+text (a name starting with "=" is never a formula). Every column name of a report
+says its unit: "무게(kg) Weight", "수거 건수(건) Collections".
 
 The open data's CSV keeps its machine column names (with their units: `collected_kg`)
 as its header, so that a program reads it as it reads the JSON; the BOM stays (csv
@@ -7,7 +15,14 @@ readers that expect it, and Python's `utf-8-sig`, skip it)."""
 
 import csv
 import io
+import unicodedata
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from rest_framework.renderers import BaseRenderer
 
 from backend.collection_events.weights import grams_to_kg
@@ -20,13 +35,13 @@ VOLUME_HEADER = [
     "무게(kg) Weight",
     "청구 대상(kg) Billable",
     "확인 대기(kg) Held",
-    "수거 건수 Collections",
-    "미수거 방문 Visits not collected",
+    "수거 건수(건) Collections",
+    "미수거 방문(건) Visits not collected",
     "전년 동기 무게(kg) Weight a year earlier",
     "증감(kg) Change",
     "증감률(%) Change (%)",
 ]
-SCAN_QUALITY_HEADER = ["분류 Category", "코드 Code", "항목 Label", "건수 Count"]
+SCAN_QUALITY_HEADER = ["분류 Category", "코드 Code", "항목 Label", "건수(건) Count"]
 SCAN_QUALITY_SECTIONS = {
     "flags": "확인 표시 Flags",
     "sources": "입력 방식 Source",
@@ -37,19 +52,19 @@ SCAN_QUALITY_SECTIONS = {
 
 
 def volume_table(body: dict) -> list[list]:
-    """The volume report's JSON body as rows; kilograms as plain numbers for sums."""
+    """The volume report's JSON body as rows; kilograms as plain numbers (Decimal) for sums."""
     lines = [*body["rows"], {"key": "total", "label": "합계 Total", **body["totals"]}]
     return [VOLUME_HEADER] + [
         [
             line["key"],
             line["label"],
-            line["weight_kg"],
-            line["billable_kg"],
-            line["held_kg"],
+            Decimal(line["weight_kg"]),
+            Decimal(line["billable_kg"]),
+            Decimal(line["held_kg"]),
             line["collections"],
             line["visits_not_collected"],
-            line["previous"]["weight_kg"],
-            str(grams_to_kg(line["weight_change_g"])),
+            Decimal(line["previous"]["weight_kg"]),
+            grams_to_kg(line["weight_change_g"]),
             "" if line["weight_change_percent"] is None else line["weight_change_percent"],
         ]
         for line in lines
@@ -84,9 +99,94 @@ def csv_bytes(rows: list[list]) -> bytes:
     return (BOM + text.getvalue()).encode("utf-8")
 
 
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_NUMBER_FORMATS = {int: "#,##0", Decimal: "#,##0.000", float: "0.0"}
+#: Widths in characters; a Korean character takes two.
+_MIN_WIDTH, _MAX_WIDTH = 8, 60
+
+
+def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence], *, title: str = "Report") -> bytes:
+    """One sheet: `header` (bold, frozen), then `rows`. int, float and Decimal cells
+    are numbers (Decimal with three places: kilograms); None and "" are empty cells;
+    anything else is text, never a formula."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]  # Excel's limit
+    widths = [_width(text) for text in header]
+    sheet.append([_text(text) for text in header])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for number, row in enumerate(rows, start=2):
+        for column, value in enumerate(row, start=1):
+            if value is None or value == "":
+                continue
+            if isinstance(value, bool):
+                value = "true" if value else "false"
+            cell = sheet.cell(row=number, column=column)
+            if type(value) in _NUMBER_FORMATS:
+                cell.value = value
+                cell.number_format = _NUMBER_FORMATS[type(value)]
+                text = f"{value:,}"
+            else:
+                text = _text(str(value))
+                cell.value = text
+                cell.data_type = "s"  # openpyxl would take "=…" for a formula
+            if column > len(widths):
+                widths.append(_MIN_WIDTH)
+            widths[column - 1] = max(widths[column - 1], _width(text))
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = min(max(width + 2, _MIN_WIDTH), _MAX_WIDTH)
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _text(text: str) -> str:
+    # Control characters cannot be stored in XLSX at all.
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _spreadsheet_table(data, renderer_context: dict) -> tuple[list[list], str | None]:
+    """The rows a report renderer writes, and the view's file name (None: no attachment)."""
+    request = renderer_context.get("request")
+    if "error" in data:
+        error = data["error"]
+        return [["오류 코드 Error code", "메시지 Message"], [error["code"], str(error["message"])]], None
+    if request is not None and request.method == "OPTIONS":  # DRF's metadata, not a report
+        return [["이름 Name", "설명 Description"], [data.get("name", ""), data.get("description", "")]], None
+    view = renderer_context["view"]
+    return view.csv_table(data), view.csv_filename(data)
+
+
+class ReportXlsxRenderer(BaseRenderer):
+    """`?format=xlsx`: the same rows as the CSV (the view's `csv_table`) as a workbook,
+    named as the CSV is (`csv_filename`) with .xlsx for .csv."""
+
+    media_type = XLSX_MEDIA_TYPE
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        renderer_context = renderer_context or {}
+        if data is None:
+            return b""
+        table, filename = _spreadsheet_table(data, renderer_context)
+        response = renderer_context.get("response")
+        if response is not None and filename:
+            name = filename.removesuffix(".csv") + ".xlsx"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return xlsx_bytes(table[0], table[1:])
+
+
 class ReportCsvRenderer(BaseRenderer):
     """`?format=csv` or `Accept: text/csv`. The view says how its body becomes rows
-    (`csv_table`) and what the file is called (`csv_filename`)."""
+    (`csv_table`, also the XLSX's rows) and what the file is called (`csv_filename`)."""
 
     media_type = "text/csv"
     format = "csv"
@@ -94,15 +194,10 @@ class ReportCsvRenderer(BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
         renderer_context = renderer_context or {}
-        response, view = renderer_context.get("response"), renderer_context.get("view")
         if data is None:
             return b""
-        if "error" in data:
-            error = data["error"]
-            return csv_bytes([["오류 코드 Error code", "메시지 Message"], [error["code"], error["message"]]])
-        request = renderer_context.get("request")
-        if request is not None and request.method == "OPTIONS":  # DRF's metadata, not a report
-            return csv_bytes([["이름 Name", "설명 Description"], [data.get("name", ""), data.get("description", "")]])
-        if response is not None:
-            response["Content-Disposition"] = f'attachment; filename="{view.csv_filename(data)}"'
-        return csv_bytes(view.csv_table(data))
+        table, filename = _spreadsheet_table(data, renderer_context)
+        response = renderer_context.get("response")
+        if response is not None and filename:
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return csv_bytes(table)

@@ -1,9 +1,10 @@
-"""The officials' report page: volume by district, month and business type beside the same
-days a year earlier, and how scans were taken.
+"""The officials' report page: volume over any range, grouped by any of the selectors'
+groups (periods, districts, business types, haulers, restaurants …), each row beside the
+same days a year earlier, drawn as a chart with its table of figures; how scans were
+taken; downloads as CSV and Excel.
 A thin view over the same selectors as `/api/v1/reports/…`. And the open data's page,
 for anyone: what the dataset holds and its downloads (`/api/v1/open-data/volumes/`)."""
 
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -11,30 +12,74 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
-from backend.analytics import open_data, selectors
+from backend.analytics import charts, open_data, selectors
 from backend.analytics.access import access_report_municipality, may_compare, may_read_reports, report_choices
 from backend.analytics.comparison import comparisons_for
-from backend.analytics.ranges import DEFAULT_MONTHS, MAX_MONTHS, DateRange, MonthRange
+from backend.analytics.ranges import (
+    DEFAULT_MONTHS,
+    MAX_DAYS,
+    MAX_MONTHS,
+    MAX_ROLLUP_DAYS,
+    DateRange,
+    MonthRange,
+    span_text,
+)
+from backend.collection_events.weights import grams_to_kg
 from backend.core.errors import DomainError
 from backend.municipalities.models import Municipality
 
+#: Groups that are periods, drawn as lines; every other group is categories, drawn as bars.
+TIME_GROUPS = (selectors.YEAR, selectors.MONTH, selectors.WEEK, selectors.DAY)
+#: The table's first column; a group the selectors add later is headed "Item" until named here.
+FIRST_COLUMN = {
+    selectors.YEAR: _("Year"),
+    selectors.MONTH: _("Month"),
+    selectors.WEEK: _("Week"),
+    selectors.DAY: _("Day"),
+    selectors.DISTRICT: _("District"),
+    selectors.BUSINESS_TYPE: _("Business type"),
+    selectors.HAULER: _("Hauler"),
+    selectors.RESTAURANT: _("Restaurant"),
+}
+#: Groups whose labels are translated; the others are names (districts, haulers,
+#: restaurants), Korean whatever the page's language.
+TRANSLATED_GROUPS = (*TIME_GROUPS, selectors.BUSINESS_TYPE)
+#: A bar chart draws at most this many categories, the heaviest; the table lists them all.
+MAX_BARS = 30
 
-@dataclass(frozen=True)
-class Bar:
-    """A table row and its bar: billable and held weight as percentages of the
-    heaviest row, so the longest bar fills the cell."""
 
-    row: selectors.VolumeRow
-    billable_pct: str
-    held_pct: str
-
-
-def bars(report: selectors.VolumeReport) -> list[Bar]:
-    heaviest = max((row.weight_g for row in report.rows), default=0) or 1
-    return [
-        Bar(row, f"{100 * row.billable_g / heaviest:.1f}", f"{100 * row.held_g / heaviest:.1f}") for row in report.rows
-    ]
+def volume_chart(report: selectors.VolumeReport) -> charts.Chart:
+    """The report's weight and the same days' a year earlier: a line over periods, or
+    bars for categories (the MAX_BARS heaviest when there are more)."""
+    rows, group = report.rows, selectors.GROUPS[report.group]
+    title = format_lazy(_("{group}: weight, and the same days a year earlier"), group=group)
+    if report.group in TIME_GROUPS:
+        draw, labels = charts.line_chart, [row.key or "" for row in rows]
+    else:
+        draw = charts.bar_chart
+        if len(rows) > MAX_BARS:
+            rows = sorted(rows, key=lambda row: -row.weight_g)[:MAX_BARS]
+            title = format_lazy(
+                _("{group}: the {count} heaviest, and the same days a year earlier"), group=group, count=MAX_BARS
+            )
+        labels = [str(row.label) for row in rows]
+    return draw(
+        chart_id="volume",
+        title=title,
+        unit="kg",
+        labels=labels,
+        label_heading=FIRST_COLUMN.get(report.group, _("Item")),
+        series=[
+            charts.Series(_("This period"), [grams_to_kg(row.weight_g) for row in rows]),
+            charts.Series(
+                _("A year earlier"),
+                [None if row.previous is None else grams_to_kg(row.previous.weight_g) for row in rows],
+            ),
+        ],
+    )
 
 
 @login_required
@@ -49,20 +94,40 @@ def reports(request):
     municipality = access_report_municipality(user, chosen)
 
     default = DateRange.last_and_this_month(timezone.localdate(timezone=municipality.zone))
+    # The first thing wrong is said; the page then shows what it can (the default
+    # range, the monthly view, the first page) rather than nothing.
     error = None
+    try:
+        group = selectors.group_named(request.GET.get("group") or selectors.MONTH)
+    except DomainError as exc:
+        error, group = exc, selectors.MONTH
     try:
         days = DateRange.parse(
             request.GET.get("from") or default.first_day.isoformat(),
             request.GET.get("to") or default.last_day.isoformat(),
+            max_days=selectors.max_days(group),
         )
     except DomainError as exc:
-        error, days = exc.message, default
+        error, days = error or exc, default
+    try:
+        report = selectors.volume(
+            municipality=municipality, days=days, group=group, page=_page_number(request.GET.get("page"))
+        )
+    except DomainError as exc:  # a page past the last
+        error, report = error or exc, selectors.volume(municipality=municipality, days=days, group=group)
 
-    by_district = selectors.volume(municipality=municipality, days=days, group=selectors.DISTRICT)
-    by_month = selectors.volume(municipality=municipality, days=days, group=selectors.MONTH)
     query = {"from": days.first_day.isoformat(), "to": days.last_day.isoformat()}
     if choices:
         query["municipality"] = str(municipality.id)
+    # Scan quality reads the scans themselves, so it keeps the shorter range.
+    quality = selectors.scan_quality(municipality=municipality, days=days) if _length(days) <= MAX_DAYS else None
+    if group in TIME_GROUPS or report.all_totals is not None:
+        totals = report.totals
+    else:  # categories may leave out scans with none (no district): the years hold every scan
+        totals = selectors.volume(municipality=municipality, days=days, group=selectors.YEAR).totals
+    downloads = {"volume": _downloads("v1:report-volume", {**query, "group": group})}
+    if quality is not None:
+        downloads["quality"] = _downloads("v1:report-scan-quality", query)
     return render(
         request,
         "analytics/reports.html",
@@ -70,27 +135,50 @@ def reports(request):
             "municipality": municipality,
             "choices": choices,
             "days": days,
+            "groups": list(selectors.GROUPS.items()),
+            "group": group,
+            "group_label": selectors.GROUPS[group],
+            "first_column": FIRST_COLUMN.get(group, _("Item")),
+            "names_in_korean": group not in TRANSLATED_GROUPS,
+            "longest": span_text(MAX_ROLLUP_DAYS),
+            "longest_by_scans": span_text(MAX_DAYS),
             "error": error,
-            "by_district": bars(by_district),
-            "by_month": bars(by_month),
-            "by_business_type": bars(
-                selectors.volume(municipality=municipality, days=days, group=selectors.BUSINESS_TYPE)
-            ),
-            "totals": by_month.totals,  # every scan in range falls in some month
-            "quality": selectors.scan_quality(municipality=municipality, days=days),
-            "csv": {
-                "district": _csv_link("v1:report-volume", {**query, "group": selectors.DISTRICT}),
-                "month": _csv_link("v1:report-volume", {**query, "group": selectors.MONTH}),
-                "business_type": _csv_link("v1:report-volume", {**query, "group": selectors.BUSINESS_TYPE}),
-                "restaurant": _csv_link("v1:report-volume", {**query, "group": selectors.RESTAURANT}),
-                "quality": _csv_link("v1:report-scan-quality", query),
-            },
+            "report": report,
+            "chart": volume_chart(report),
+            "pager": _pager(report, {**query, "group": group}),
+            "totals": totals,
+            "quality": quality,
+            "downloads": downloads,
         },
     )
 
 
-def _csv_link(name: str, query: dict) -> str:
-    return f"{reverse(name)}?{urlencode({**query, 'format': 'csv'})}"
+def _length(days: DateRange) -> int:
+    return (days.last_day - days.first_day).days + 1
+
+
+def _page_number(text: str | None) -> int:
+    if not text:
+        return 1
+    if not text.isdigit() or not 0 < len(text) <= 6:
+        raise DomainError("invalid_page", _("There is no such page."), fields={"page": ["a whole number from 1"]})
+    return int(text)
+
+
+def _pager(report: selectors.VolumeReport, query: dict) -> dict | None:
+    if report.pages == 1:
+        return None
+    url = reverse("analytics:reports")
+    return {
+        "page": report.page,
+        "pages": report.pages,
+        "previous": f"{url}?{urlencode({**query, 'page': report.page - 1})}" if report.page > 1 else None,
+        "next": f"{url}?{urlencode({**query, 'page': report.page + 1})}" if report.page < report.pages else None,
+    }
+
+
+def _downloads(name: str, query: dict) -> dict[str, str]:
+    return {fmt: f"{reverse(name)}?{urlencode({**query, 'format': fmt})}" for fmt in ("csv", "xlsx")}
 
 
 @login_required

@@ -3,7 +3,9 @@ what they answer, and the CSV a spreadsheet opens."""
 
 import csv
 import io
+from decimal import Decimal
 
+import openpyxl
 import pytest
 
 from tests.analytics.conftest import seoul
@@ -114,7 +116,8 @@ def test_administrators_name_the_municipality(api, admin, city, autumn):
         ({"from": "2026-10-01", "group": "month"}, "invalid_date", "to"),
         ({"from": "2026/10/01", "to": "2026-10-31", "group": "month"}, "invalid_date", "from"),
         ({"from": "20261001", "to": "2026-10-31", "group": "month"}, "invalid_date", "from"),
-        ({"from": "2026-02-30", "to": "2026-03-31", "group": "month"}, "invalid_date", "from"),
+        ({"from": "2026-02-30", "to": "2026-03-31", "group": "month"}, "no_such_date", "from"),
+        ({"from": "2026-02-01", "to": "2026-02-29", "group": "month"}, "no_such_date", "to"),
         ({"from": "2026-11-01", "to": "2026-10-31", "group": "month"}, "invalid_date_range", "to"),
         ({"from": "2025-10-01", "to": "2026-10-02", "group": "restaurant"}, "date_range_too_long", "to"),
         ({"from": "2000-01-01", "to": "2026-01-02", "group": "month"}, "date_range_too_long", "to"),
@@ -158,7 +161,7 @@ def test_accept_text_csv_works_too_and_scan_quality_has_korean_headers(api, offi
     response = api.as_user(official).get(QUALITY, AUTUMN, HTTP_ACCEPT="text/csv")
 
     header, total, *rows = read_csv(response)
-    assert header == ["분류 Category", "코드 Code", "항목 Label", "건수 Count"]
+    assert header == ["분류 Category", "코드 Code", "항목 Label", "건수(건) Count"]
     assert total[-1] == "3"
     assert ["실물 태그 확인 Physically tapped", "tapped", "실물 태그 확인 (SUN)", "1"] in rows
 
@@ -169,7 +172,7 @@ def test_report_labels_follow_the_readers_language_and_the_headers_stay(api, off
     client = api.as_user(official)
     client.cookies["django_language"] = "en"
     header, _total, *rows = read_csv(client.get(QUALITY, {**AUTUMN, "format": "csv"}))
-    assert header == ["분류 Category", "코드 Code", "항목 Label", "건수 Count"]
+    assert header == ["분류 Category", "코드 Code", "항목 Label", "건수(건) Count"]
     assert ["실물 태그 확인 Physically tapped", "tapped", "Physically tapped (SUN)", "1"] in rows
     months = client.get(VOLUME, {**AUTUMN, "group": "month"}).json()["rows"]
     assert [month["label"] for month in months] == ["October 2026", "November 2026"]
@@ -180,6 +183,54 @@ def test_a_refused_csv_says_why(api, official):
     response = api.as_user(official).get(VOLUME, {"from": "x", "to": "y", "group": "month", "format": "csv"})
     assert response.status_code == 400
     assert read_csv(response)[1][0] == "invalid_date"
+
+
+def test_a_day_that_does_not_exist_and_a_range_too_long_are_said_plainly(api, official):
+    client = api.as_user(official)
+    error = client.get(VOLUME, {"from": "2026-02-01", "to": "2026-02-29", "group": "month"}).json()["error"]
+    assert error["message"] == "2026-02-29은(는) 달력에 없는 날짜입니다."
+    error = client.get(VOLUME, {"from": "2000-01-01", "to": "2026-01-02", "group": "month"}).json()["error"]
+    assert error["message"] == "보고서 기간은 최대 25년입니다."
+    client.cookies["django_language"] = "en"
+    error = client.get(VOLUME, {"from": "2025-10-01", "to": "2026-10-02", "group": "restaurant"}).json()["error"]
+    assert error["message"] == "A report covers at most 366 days."
+
+
+def read_xlsx(response) -> list[list]:
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet.freeze_panes == "A2"  # the header stays in view
+    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
+def test_volume_as_an_excel_workbook_with_numbers_as_numbers(api, official, district, unserved_district, autumn):
+    response = api.as_user(official).get(VOLUME, {**AUTUMN, "group": "district", "format": "xlsx"})
+
+    assert response.status_code == 200
+    assert "volume-district-2026-10-01-2026-11-30.xlsx" in response["Content-Disposition"]
+    header, *rows, total = read_xlsx(response)
+    assert header[2:7] == [
+        "무게(kg) Weight",
+        "청구 대상(kg) Billable",
+        "확인 대기(kg) Held",
+        "수거 건수(건) Collections",
+        "미수거 방문(건) Visits not collected",
+    ]
+    assert {row[1]: row[2] for row in rows} == {"상암동": 0, "서교동": 1237.067}
+    assert total[1:9] == ["합계 Total", 1237.067, 1234.567, 2.5, 2, 1, 0, 1237.067]
+    assert total[9] is None  # no percent against nothing: an empty cell, not a text
+
+
+def test_every_restaurant_and_scan_quality_as_excel_and_a_refusal_says_why(api, official, autumn):
+    client = api.as_user(official)
+    _header, *rows, total = read_xlsx(client.get(VOLUME, {**AUTUMN, "group": "restaurant", "format": "xlsx"}))
+    assert [row[1] for row in rows] == ["할매순대국"]
+    assert Decimal(str(total[2])) == Decimal("1237.067")
+    header, scans, *_rows = read_xlsx(client.get(QUALITY, {**AUTUMN, "format": "xlsx"}))
+    assert header == ["분류 Category", "코드 Code", "항목 Label", "건수(건) Count"] and scans[-1] == 3
+    refused = client.get(VOLUME, {"from": "2026-10-01", "to": "2026-09-01", "group": "month", "format": "xlsx"})
+    assert refused.status_code == 400
+    assert read_xlsx(refused)[1][0] == "invalid_date_range"
 
 
 def test_queries_stay_constant_through_the_api(api, official, autumn, django_assert_max_num_queries):

@@ -3,17 +3,28 @@
 import re
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
+from backend.analytics import selectors
 from backend.analytics.ranges import DateRange
 from tests.analytics.conftest import SEOUL, seoul
 
 
-def table(page: str, testid: str) -> str:
-    return re.search(rf'<table class="report" data-testid="{testid}">(.*?)</table>', page, re.S).group(1)
+def table(page: str) -> str:
+    return re.search(r'<table class="report" data-testid="volume-table">(.*?)</table>', page, re.S).group(1)
 
 
-def test_the_default_range_is_last_month_and_this_month(client, official, tag, scan):
+def row(page: str, label: str) -> str:
+    return re.search(rf"<tr data-key[^>]*>\s*<th scope=\"row\"[^>]*>{label}</th>(.*?)</tr>", table(page), re.S).group(1)
+
+
+def cells(row: str) -> list[str]:
+    """Each figure of a row, without the notes under it."""
+    return re.findall(r'<td class="num[^"]*">([^<]+)', row)
+
+
+def test_the_default_range_is_last_month_and_this_month_by_month(client, official, tag, scan):
     today = timezone.localdate(timezone=SEOUL)
     expected = DateRange.last_and_this_month(today)
     scan(tag, timezone.now(), 1_500_250)
@@ -25,10 +36,18 @@ def test_the_default_range_is_last_month_and_this_month(client, official, tag, s
     assert f'value="{expected.first_day:%Y-%m-%d}"' in page
     assert f'value="{expected.last_day:%Y-%m-%d}"' in page
     assert "1,500.250 kg" in page  # the total, with thousands separators
-    assert table(page, "by-month").split("<tbody>")[1].count("<tr>") == 2  # last month, this month
+    assert table(page).split("<tbody>")[1].count("<tr") == 2  # last month, this month
+    assert '<svg viewBox="0 0 720 300" role="img" aria-labelledby="volume-caption" class="chart-line"' in page
 
 
-def test_districts_and_months_with_bars_scan_quality_and_csv_links(
+def test_every_group_the_selectors_offer_is_a_choice(client, official):
+    client.force_login(official)
+    page = client.get("/reports/").content.decode()
+    options = re.findall(r'<option value="([a-z_]+)"', page.split('id="group"')[1].split("</select>")[0])
+    assert options == list(selectors.GROUPS)
+
+
+def test_by_district_a_bar_chart_and_a_table_beside_a_year_earlier_with_downloads(
     client, official, tag, unserved_district, scan, django_assert_max_num_queries
 ):
     scan(tag, seoul(2026, 10, 31, 23, 59, 59), 2_000_000, flags=["far_from_restaurant"], source="qr")
@@ -36,36 +55,68 @@ def test_districts_and_months_with_bars_scan_quality_and_csv_links(
     scan(tag, seoul(2025, 10, 9), 2_400_000)  # the same days a year earlier
 
     client.force_login(official)
-    with django_assert_max_num_queries(11):
-        response = client.get("/reports/", {"from": "2026-10-01", "to": "2026-11-30"})
+    with django_assert_max_num_queries(12):
+        response = client.get("/reports/", {"from": "2026-10-01", "to": "2026-11-30", "group": "district"})
     page = response.content.decode()
 
-    by_district = table(page, "by-district")
-    assert "서교동" in by_district and "3,000.000" in by_district and "상암동" in by_district
-    # the heaviest row's bar is full: two thirds billable, one third held
-    assert 'style="width:66.7%"' in by_district and 'style="width:33.3%"' in by_district
-    by_month = table(page, "by-month")
-    assert "2026년 10월" in by_month and "2,000.000" in by_month and "1,000.000" in by_month
-    by_type = table(page, "by-business-type")
-    assert re.search(r"기타.*3,000.000", by_type, re.S)  # the restaurant's business type: other
+    assert 'class="chart-bar"' in page and ">3,000 kg<" in page  # the bar ends in its figure
+    seogyo = row(page, "서교동")
+    assert cells(seogyo) == ["3,000.000 kg", "2,400.000 kg", "+600.000 kg", "2 건"]
+    assert "+25.0%" in seogyo and "확인 대기 1,000.000 kg" in seogyo
+    assert cells(row(page, "상암동")) == ["0.000 kg"] * 3 + ["0 건"]
     earlier = page[page.index('data-testid="a-year-earlier"') :].split("</p>")[0]
     assert "2,400.000 kg" in earlier and "(+25.0%)" in earlier
     quality = page[page.index('data-testid="scan-quality"') :]
     assert re.search(r'data-code="far_from_restaurant"><td>[^<]+</td><td class="num">1 건</td>', quality)
-    assert re.search(r'data-code="tapped"><td>[^<]+</td><td class="num">1 건</td>', quality)
 
-    link = re.search(r'href="(/api/v1/reports/volume/\?[^"]*group=district[^"]*)"', page).group(1)
-    download = client.get(link.replace("&amp;", "&"))  # the signed-in session is enough
-    assert download["Content-Type"].startswith("text/csv")
-    assert "서교동" in download.content.decode("utf-8-sig")
+    for fmt, kind in (("csv", "text/csv"), ("xlsx", "application/vnd.openxmlformats")):
+        link = re.search(rf'href="(/api/v1/reports/volume/\?[^"]*group=district[^"]*format={fmt})"', page).group(1)
+        download = client.get(link.replace("&amp;", "&"))  # the signed-in session is enough
+        assert download["Content-Type"].startswith(kind)
 
 
-def test_a_bad_range_is_explained_and_the_default_shown(client, official):
+def test_years_across_decades_with_scan_quality_left_for_shorter_ranges(client, official, tag, scan):
+    scan(tag, seoul(2003, 5, 1, 9), 1_000)
+    scan(tag, seoul(2026, 5, 1, 9), 3_000)
     client.force_login(official)
-    page = client.get("/reports/", {"from": "2026-11-30", "to": "2026-10-01"}).content.decode()
-    assert "종료일이 시작일보다 빠릅니다" in page
+    page = client.get("/reports/", {"from": "2002-01-01", "to": "2026-12-31", "group": "year"}).content.decode()
+
+    assert 'role="alert"' not in page
+    assert table(page).split("<tbody>")[1].count("<tr") == 25
+    assert cells(row(page, "2003"))[:2] == ["1.000 kg", "0.000 kg"]
+    assert cells(row(page, "2004"))[:2] == ["0.000 kg", "1.000 kg"]
+    assert "스캔 품질은 최대 366일까지" in page and "format=xlsx" in page
+
+
+@pytest.mark.parametrize(
+    "params,code,said",
+    [
+        ({"from": "2026-11-30", "to": "2026-10-01"}, "invalid_date_range", "종료일이 시작일보다 빠릅니다"),
+        ({"from": "2000-01-01", "to": "2026-01-02"}, "date_range_too_long", "보고서 기간은 최대 25년입니다"),
+        ({"from": "2025-01-01", "to": "2026-01-02", "group": "restaurant"}, "date_range_too_long", "최대 366일"),
+        ({"from": "2026-02-01", "to": "2026-02-29"}, "no_such_date", "2026-02-29은(는) 달력에 없는 날짜입니다"),
+        ({"group": "fortnight"}, "invalid_group", "group"),
+    ],
+)
+def test_a_bad_choice_is_explained_and_the_default_shown(client, official, params, code, said):
+    client.force_login(official)
+    page = client.get("/reports/", params).content.decode()
+    assert f'<div role="alert" data-code="{code}">' in page and said in page
     default = DateRange.last_and_this_month(timezone.localdate(timezone=SEOUL))
     assert f'value="{default.first_day:%Y-%m-%d}"' in page
+
+
+def test_restaurants_come_in_pages(client, official, f, district, tag, scan, monkeypatch):
+    monkeypatch.setattr(selectors, "RESTAURANT_PAGE_ROWS", 1)
+    scan(f.TagFactory(bin__restaurant__district=district, bin__restaurant__name="가"), seoul(2026, 10, 5, 9), 1_000)
+    client.force_login(official)
+    query = {"from": "2026-10-01", "to": "2026-11-30", "group": "restaurant"}
+    first = client.get("/reports/", query).content.decode()
+    assert "1 / 2" in first.split('data-testid="pager"')[1] and "page=2" in first
+    assert '<th scope="row" lang="ko">가</th>' in first
+    second = client.get("/reports/", {**query, "page": "2"}).content.decode()
+    assert "할매순대국" in table(second) and "가" not in table(second)
+    assert "1.000 kg" in second.split('data-testid="totals"')[1].split("</div>")[0]  # every page's total
 
 
 def test_only_officials_and_administrators_see_reports(client, owner, collector, stranger, admin, city, tag, scan):

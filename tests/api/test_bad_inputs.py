@@ -10,12 +10,15 @@ not change what the next one meets, and the whole table runs in a few seconds. A
 table's failures are collected and reported together.
 """
 
+import io
 import json
 
+import openpyxl
 import pytest
 from django.db import transaction
 from django.test import Client
 
+from backend.analytics.spreadsheets import XLSX_MEDIA_TYPE as XLSX
 from tests.api.test_permission_matrix import world  # noqa: F401  (one of everything, reachable by its owner)
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +65,10 @@ def assert_api_answer(response) -> str | None:
     if status >= 400 and response.get("Content-Type", "").startswith("text/csv"):
         # A report asked for as CSV answers its error as CSV, in the same shape.
         return None if "Error code" in response.content.decode("utf-8-sig") else "a CSV error without its code"
+    if status >= 400 and response.get("Content-Type", "") == XLSX:
+        # … and asked for as Excel, as a workbook whose first row names the error's code.
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        return None if "Error code" in str(sheet["A1"].value) else "an Excel error without its code"
     if status >= 400:
         if not response.get("Content-Type", "").startswith("application/json"):
             return f"{status} not JSON: {response.get('Content-Type')} {response.content[:200]!r}"
@@ -362,6 +369,8 @@ REPORT_QUERIES = [
     "from=2026-09-01&to=2026-09-30&group=district&municipality=" + NIL_UUID,
     "from=2026-09-01&to=2026-09-30&group=district&format=csv",
     "from=0001-01-01&to=0001-01-31&group=month&format=csv",
+    "from=2026-09-01&to=2026-09-30&group=district&format=xlsx",
+    "from=2026-02-01&to=2026-02-29&group=month&format=xlsx",
 ]
 
 

@@ -64,6 +64,8 @@ def test_actions_answer_with_their_real_serializers(schema):
     assert ref("POST /api/v1/pickup-requests/{id}/assign/") == "PickupRequest"
     assert ref("GET /api/v1/reports/volume/") == "VolumeReport"
     assert "text/csv" in ok_schema("GET /api/v1/reports/volume/")
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert ok_schema("GET /api/v1/reports/scan-quality/")[xlsx]["schema"]["format"] == "binary"
     assert ok_schema("GET /api/v1/tags/{code}/qr.png/")["image/png"]["schema"]["format"] == "binary"
     assert ok_schema("GET /api/v1/invoices/{id}/pdf/")["application/pdf"]["schema"]["format"] == "binary"
     result = schema["components"]["schemas"]["BatchResult"]["properties"]
