@@ -13,8 +13,10 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
-from backend.analytics import money, report_tables, service, trends
+from backend.analytics import charts, money, report_tables, service, trends
 from backend.analytics.access import access_report_municipality, may_read_reports, report_choices
 from backend.analytics.ranges import DateRange, add_months
 from backend.billing.arrears import local_today
@@ -65,10 +67,79 @@ def _scope(request) -> Scope | None:
     return Scope(municipality, choices, days, query, errors)
 
 
-def downloads(name: str, query: dict, parts: dict) -> dict[str, str]:
-    """{part: its CSV's URL}."""
+SPREADSHEETS = ("csv", "xlsx")
+
+
+def downloads(name: str, query: dict, parts: dict) -> dict[str, dict[str, str]]:
+    """{part: {"csv": its CSV's URL, "xlsx": its workbook's}}."""
     url = reverse(name)
-    return {part: f"{url}?{urlencode({**query, 'part': part, 'format': 'csv'})}" for part in parts}
+    return {
+        part: {fmt: f"{url}?{urlencode({**query, 'part': part, 'format': fmt})}" for fmt in SPREADSHEETS}
+        for part in parts
+    }
+
+
+def _months(months) -> list[str]:
+    return [f"{month:%Y-%m}" for month in months]
+
+
+def trends_charts(report: trends.TrendsReport) -> dict[str, charts.Chart]:
+    """The municipality's kg per restaurant per day by month; the tables under it hold
+    the figures. (No chart of the top generators: the chart's labels cannot be marked as
+    Korean, and restaurant names are; their table says it all.)"""
+    total = report.by_district.total
+    return {
+        "intensity": charts.line_chart(
+            chart_id="intensity",
+            title=_("Kilograms per restaurant per day, all restaurants"),
+            unit="kg",
+            labels=_months(report.by_district.months),
+            series=[charts.Series(_("All restaurants"), [cell.kg_per_restaurant_day for cell in total.cells])],
+            label_heading=_("Month"),
+        ),
+    }
+
+
+def service_chart(report: service.ServiceReport) -> charts.Chart:
+    return charts.line_chart(
+        chart_id="pickups",
+        title=_("Extra pickups requested and done, missed pickups reported"),
+        unit=pgettext("count unit", "requests"),
+        labels=_months(month.month for month in report.months),
+        series=[
+            charts.Series(_("Requested"), [month.requested for month in report.months]),
+            charts.Series(_("Done"), [month.done for month in report.months]),
+            charts.Series(_("Missed pickups reported"), [month.missed for month in report.months]),
+        ],
+        label_heading=_("Month"),
+    )
+
+
+def money_charts(report: money.MoneyReport) -> dict[str, charts.Chart]:
+    won = gettext("KRW")
+    buckets = report.arrears_totals.buckets
+    return {
+        "months": charts.line_chart(
+            chart_id="money",
+            title=_("Billed, paid and outstanding by month billed"),
+            unit=won,
+            labels=[row.key for row in report.by_month],
+            series=[
+                charts.Series(_("Billed"), [row.billed_krw for row in report.by_month]),
+                charts.Series(_("Paid"), [row.paid_krw for row in report.by_month]),
+                charts.Series(_("Outstanding"), [row.outstanding_krw for row in report.by_month]),
+            ],
+            label_heading=_("Month billed"),
+        ),
+        "arrears": charts.bar_chart(
+            chart_id="arrears",
+            title=_("Arrears by days past due"),
+            unit=won,
+            labels=[str(bucket.label) for bucket in buckets],
+            series=[charts.Series(_("Owed"), [bucket.owed_krw for bucket in buckets])],
+            label_heading=_("Days past due"),
+        ),
+    }
 
 
 def _page(request, template: str, scope: Scope | None, context: dict):
@@ -118,6 +189,7 @@ def trends_page(request):
             "idle_days": idle_days,
             "limits": (trends.TOP_MOST, trends.IDLE_MOST_DAYS),
             "idle_rows": trends.IDLE_ROWS,
+            "charts": trends_charts(report),
             "csv": downloads("v1:report-trends", query, report_tables.TRENDS_PARTS),
         },
     )
@@ -137,6 +209,7 @@ def service_page(request):
             "section": "service",
             "report": report,
             "exception_labels": [label for _code, label, _count in report.by_type],
+            "chart": service_chart(report),
             "csv": downloads("v1:report-service", scope.query, report_tables.SERVICE_PARTS),
         },
     )
@@ -155,6 +228,7 @@ def money_page(request):
         {
             "section": "money",
             "report": report,
+            "charts": money_charts(report),
             "csv": downloads("v1:report-money", scope.query, report_tables.MONEY_PARTS),
         },
     )

@@ -1,5 +1,5 @@
 """`/api/v1/reports/trends/`, `/service/`, `/money/`: who may read them, what they
-answer, and their spreadsheets, whose every figure column names its unit."""
+answer, and their spreadsheets (CSV and Excel), whose every figure column names its unit."""
 
 import csv
 import io
@@ -10,6 +10,7 @@ import pytest
 from backend.pickup_requests.models import PickupRequest
 from backend.restaurants.models import Restaurant
 from tests.analytics.conftest import seoul
+from tests.analytics.test_api import read_xlsx
 from tests.analytics.test_officials_reports import invoice
 
 TRENDS, SERVICE, MONEY = "/api/v1/reports/trends/", "/api/v1/reports/service/", "/api/v1/reports/money/"
@@ -69,6 +70,10 @@ def test_every_part_downloads_with_units_in_its_headers(api, official, october, 
         assert response["Content-Disposition"].endswith(f'-{part.replace("_", "-")}-2026-10-01-2026-10-31.csv"')
         figures = [column for column in header if any(unit in column for unit in UNITS)]
         assert figures and lines, (part, header)
+        # The same table as an Excel workbook, figures as numbers.
+        workbook = client.get(url, {**OCTOBER, "part": part, "format": "xlsx"})
+        assert workbook["Content-Disposition"].endswith(f'-{part.replace("_", "-")}-2026-10-01-2026-10-31.xlsx"')
+        assert read_xlsx(workbook)[0] == header
         # Korean first, English too, in every column name.
         assert all(
             any("가" <= ch <= "힣" for ch in column) and any(ch.isascii() and ch.isalpha() for ch in column)
@@ -76,7 +81,7 @@ def test_every_part_downloads_with_units_in_its_headers(api, official, october, 
         )
 
 
-def test_the_money_csv_has_integer_won(api, official, october):
+def test_the_money_csv_and_workbook_have_integer_won(api, official, october):
     header, *lines = rows_of(api.as_user(official).get(MONEY, {**OCTOBER, "part": "months", "format": "csv"}))
     assert header[2:] == [
         "청구 건수(건) Invoices",
@@ -88,6 +93,8 @@ def test_the_money_csv_has_integer_won(api, official, october):
         ["2026-10", "2026년 10월", "1", "12340", "2340", "10000"],
         ["total", "합계", "1", "12340", "2340", "10000"],
     ]
+    workbook = api.as_user(official).get(MONEY, {**OCTOBER, "part": "months", "format": "xlsx"})
+    assert read_xlsx(workbook)[1][2:] == [1, 12_340, 2_340, 10_000]
 
 
 @pytest.mark.parametrize("url", URLS)
