@@ -331,7 +331,7 @@ class TrendsReport:
 
 
 def trends(*, municipality: Municipality, days: DateRange, limit: int, idle_days: int, now: datetime) -> TrendsReport:
-    """Every trend at once: seven queries, whatever the number of restaurants."""
+    """Every trend at once: ten queries, whatever the number of restaurants."""
     grew, fell = biggest_changes(municipality=municipality, days=days, limit=limit)
     return TrendsReport(
         municipality=municipality,
