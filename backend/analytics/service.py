@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from backend.accounts.models import User
 from backend.analytics.ranges import DateRange
 from backend.analytics.selectors import EXCEPTION_LABELS
 from backend.collection_events.models import CollectionEvent, CollectionStatus, CrewException
@@ -105,12 +106,12 @@ def _by_code(row: dict) -> dict[str, int]:
     return {code: row[f"code_{code}"] for code in EXCEPTION_CODES}
 
 
-def _crew_name(row: dict) -> str:
-    return f"{row['collector__last_name']}{row['collector__first_name']}".strip() or row["collector__username"]
+def _crew_name(person) -> str:
+    return f"{person['last_name']}{person['first_name']}".strip() or person["username"]
 
 
 def service(*, municipality: Municipality, days: DateRange) -> ServiceReport:
-    """Four queries: requests by month, visits by month, visits by crew member, by hauler."""
+    """Four queries: requests by month, visits by month, visits by crew member, their names."""
     requests = requests_by_month(municipality_id=municipality.id, first_day=days.first_day, last_day=days.last_day)
     visits = (
         _visits(municipality, days)
@@ -132,43 +133,33 @@ def service(*, municipality: Municipality, days: DateRange) -> ServiceReport:
         for month in days.months
     ]
 
-    crews = (
-        _visits(municipality, days)
-        .values(
-            "collector__username",
-            "collector__last_name",
-            "collector__first_name",
-            "collector__hauler__name",
-        )
-        .annotate(**_exception_counts())
-        .order_by("collector__hauler__name", "collector__last_name", "collector__first_name", "collector__username")
+    # Grouped by the crew member's id alone (a year of visits carries one integer, not
+    # names); their names and haulers are read after, and the haulers' sums made from theirs.
+    counted = {
+        row.pop("collector_id"): row
+        for row in _visits(municipality, days).values("collector_id").annotate(**_exception_counts()).order_by()
+    }
+    people = (
+        User.objects.filter(id__in=list(counted))
+        .values("id", "username", "last_name", "first_name", "hauler_id", "hauler__name")
+        .order_by("hauler__name", "last_name", "first_name", "username")
     )
     no_hauler = _("No hauler")
-    by_crew = [
-        ExceptionRow(
-            row["collector__username"],
-            _crew_name(row),
-            row["collector__hauler__name"] or no_hauler,
-            row["visits"],
-            _by_code(row),
+    by_crew: list[ExceptionRow] = []
+    haulers: dict[str | None, dict] = {}
+    for person in people:
+        row = counted[person["id"]]
+        hauler = person["hauler__name"] or no_hauler
+        by_crew.append(ExceptionRow(person["username"], _crew_name(person), hauler, row["visits"], _by_code(row)))
+        key = None if person["hauler_id"] is None else str(person["hauler_id"])
+        sums = haulers.setdefault(
+            key, {"label": hauler, "visits": 0, **{f"code_{code}": 0 for code in EXCEPTION_CODES}}
         )
-        for row in crews
-    ]
-    haulers = (
-        _visits(municipality, days)
-        .values("collector__hauler_id", "collector__hauler__name")
-        .annotate(**_exception_counts())
-        .order_by("collector__hauler__name", "collector__hauler_id")
-    )
+        for measure, value in row.items():
+            sums[measure] += value
     by_hauler = [
-        ExceptionRow(
-            None if row["collector__hauler_id"] is None else str(row["collector__hauler_id"]),
-            row["collector__hauler__name"] or no_hauler,
-            row["collector__hauler__name"] or no_hauler,
-            row["visits"],
-            _by_code(row),
-        )
-        for row in haulers
+        ExceptionRow(key, sums["label"], sums["label"], sums["visits"], _by_code(sums))
+        for key, sums in sorted(haulers.items(), key=lambda item: (str(item[1]["label"]), item[0] or ""))
     ]
     by_type: list[tuple[str, str | Promise, int]] = [
         (code, EXCEPTION_LABELS[CrewException(code)], sum(row.by_code[code] for row in by_hauler))
