@@ -27,6 +27,9 @@ ROLES = ["official", "owner", "collector"]
 REPORT_QUERIES = {
     "report-volume": [{"group": group} for group in ("month", "day", "district", "restaurant")],
     "report-scan-quality": [{}],
+    "report-trends": [{}],
+    "report-service": [{}],
+    "report-money": [{}],
 }
 # Each list page, its query string, and the roles it is for (who must get a 200).
 PAGES = [
@@ -38,6 +41,9 @@ PAGES = [
     ("pickup_requests:mine", {}, ["owner"]),
     ("pickup_requests:review", {}, ["official"]),
     ("analytics:reports", {"from": "2026-01-01", "to": "2026-12-31"}, ["official"]),
+    ("analytics:trends", {"from": "2026-01-01", "to": "2026-12-31"}, ["official"]),
+    ("analytics:service", {"from": "2026-01-01", "to": "2026-12-31"}, ["official"]),
+    ("analytics:money", {"from": "2026-01-01", "to": "2026-12-31"}, ["official"]),
     ("open-data", {}, ROLES),  # public: every municipality's name, whatever anyone's scans
     ("tag-page", {}, ["owner", "official"]),  # the shared tag's page: its bin's history
     ("billing-console:tariffs", {}, ["official"]),
@@ -330,8 +336,10 @@ def rows_in(response) -> int:
         return body["count"]
     if "results" in body:
         return len(body["results"])
-    if "totals" in body:
-        return body["totals"]["collections"]
+    if "totals" in body:  # volume and service count scans, money invoices
+        return body["totals"].get("collections", body["totals"].get("invoices"))
+    if "top" in body:  # trends: the restaurants that put out the most
+        return len(body["top"])
     return body["scans"]
 
 

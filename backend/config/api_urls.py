@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from backend.accounts.api import LogoutView, MeView, TokenView
 from backend.analytics.api import OpenDataVolumesView, ScanQualityReportView, VolumeReportView
+from backend.analytics.reports_api import MoneyReportView, ServiceReportView, TrendsReportView
 from backend.billing.api import BillingRunViewSet, InvoiceViewSet, TariffViewSet
 from backend.billing.arrears_api import ArrearsRemindView, ArrearsView
 from backend.billing.pickups_api import PricedCollectionEventViewSet
@@ -76,6 +77,9 @@ urlpatterns = [
     path("password-resets/<str:token>/accept/", AcceptResetView.as_view(), name="password-reset-accept"),
     path("reports/volume/", VolumeReportView.as_view(), name="report-volume"),
     path("reports/scan-quality/", ScanQualityReportView.as_view(), name="report-scan-quality"),
+    path("reports/trends/", TrendsReportView.as_view(), name="report-trends"),
+    path("reports/service/", ServiceReportView.as_view(), name="report-service"),
+    path("reports/money/", MoneyReportView.as_view(), name="report-money"),
     path("open-data/volumes/", OpenDataVolumesView.as_view(), name="open-data-volumes"),
     path("collections/<uuid:event_id>/photo/", ScanPhotoView.as_view(), name="collection-photo"),
     path("arrears/", ArrearsView.as_view(), name="arrears"),

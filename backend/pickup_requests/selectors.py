@@ -2,8 +2,11 @@
 
 from datetime import date
 
+from django.db.models import Count, DateField, Q
+from django.db.models.functions import TruncMonth
+
 from backend.accounts.models import User
-from backend.pickup_requests.models import PickupRequest
+from backend.pickup_requests.models import OPEN_STATUSES, PickupRequest, RequestKind, RequestStatus
 
 
 def open_requests_for_day(*, collector: User, day: date) -> list[PickupRequest]:
@@ -22,3 +25,31 @@ def with_history(queryset):
     return queryset.select_related("restaurant", "bin", "hauler", "assignee").prefetch_related(
         "steps__by", "steps__hauler", "steps__assignee", "steps__collection"
     )
+
+
+MEASURES = ("requested", "done", "turned_down", "cancelled", "open", "missed")
+
+
+def requests_by_month(*, municipality_id, first_day: date, last_day: date) -> dict[date, dict[str, int]]:
+    """A municipality's pickup requests for the days first_day..last_day (the local day
+    each was asked for), per month (its 1st): `requested` (extra pickups asked for, every
+    status), `done`, `turned_down`, `cancelled`, `open` of those, and `missed` (owners'
+    reports of a missed pickup). One grouped query."""
+    extra, missed = Q(kind=RequestKind.EXTRA_PICKUP), Q(kind=RequestKind.MISSED_PICKUP)
+    rows = (
+        PickupRequest.objects.filter(
+            restaurant__municipality_id=municipality_id, requested_for__gte=first_day, requested_for__lte=last_day
+        )
+        .annotate(month=TruncMonth("requested_for", output_field=DateField()))
+        .values("month")
+        .annotate(
+            requested=Count("id", filter=extra),
+            done=Count("id", filter=extra & Q(status=RequestStatus.DONE)),
+            turned_down=Count("id", filter=extra & Q(status=RequestStatus.REJECTED)),
+            cancelled=Count("id", filter=extra & Q(status=RequestStatus.CANCELLED)),
+            open=Count("id", filter=extra & Q(status__in=OPEN_STATUSES)),
+            missed=Count("id", filter=missed),
+        )
+        .order_by()
+    )
+    return {row["month"]: {measure: row[measure] for measure in MEASURES} for row in rows}  # type: ignore[literal-required]

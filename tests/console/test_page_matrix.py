@@ -1,4 +1,4 @@
-"""Every officials' page (each URL under /console/ and /registers/, read from the URL
+"""Every officials' page (each URL under /console/, /registers/ and /reports/, read from the URL
 resolver so a new page is covered the day it is added), tried by everyone who must not
 get in: owners and crews (of this municipality or another) are refused, another
 municipality's official finds none of our objects. A page whose URL names an object
@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 pytestmark = pytest.mark.django_db
 
-PREFIXES = ("console/", "registers/")
+PREFIXES = ("console/", "registers/", "reports/")
 OWNERS_AND_CREWS = ["owner", "collector", "other_owner", "other_collector"]
 # A GET on an action that only takes POST answers 405 whoever asks and whatever the id:
 # it tells nothing and does nothing. The POST is what is checked there.
