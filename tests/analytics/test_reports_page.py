@@ -36,7 +36,7 @@ def test_districts_and_months_with_bars_scan_quality_and_csv_links(
     scan(tag, seoul(2025, 10, 9), 2_400_000)  # the same days a year earlier
 
     client.force_login(official)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         response = client.get("/reports/", {"from": "2026-10-01", "to": "2026-11-30"})
     page = response.content.decode()
 
