@@ -308,7 +308,8 @@ def _restaurants_served(municipality: Municipality, days: DateRange, previous: D
         cursor.execute(
             f"""
             SELECT COALESCE(bucket, 'all'), COUNT(*) FILTER (WHERE served_now), COUNT(*) FILTER (WHERE served_then)
-              FROM (SELECT {bucket} AS bucket, restaurant_id, bool_or({now}) AS served_now, bool_or({then}) AS served_then
+              FROM (SELECT {bucket} AS bucket, restaurant_id,
+                           bool_or({now}) AS served_now, bool_or({then}) AS served_then
                       FROM {RestaurantMonth._meta.db_table}
                      WHERE municipality_id = %s AND month >= %s AND month <= %s
                      GROUP BY GROUPING SETS ((1, 2), (2))) served
@@ -431,7 +432,8 @@ def volume(*, municipality: Municipality, days: DateRange, group: str, page: int
         all_totals=replace(
             totals,
             restaurants_served=whole.get("restaurants_served", 0),
-            previous=replace(totals.previous, restaurants_served=whole.get("previous_restaurants_served", 0)),
+            previous=totals.previous
+            and replace(totals.previous, restaurants_served=whole.get("previous_restaurants_served", 0)),
         ),
     )
 
@@ -439,7 +441,9 @@ def volume(*, municipality: Municipality, days: DateRange, group: str, page: int
 def _dong_rows(municipality: Municipality, found: dict, served: dict | None) -> list[VolumeRow]:
     """A row for every (district, 동) the municipality's restaurants name, and any other
     with scans (a restaurant moved since), by district and 동."""
-    districts = dict(District.objects.filter(municipality_id=municipality.id).values_list("id", "name"))
+    districts: dict[uuid.UUID | None, str] = dict(
+        District.objects.filter(municipality_id=municipality.id).values_list("id", "name")
+    )
     keys = {
         f"{district_id} {dong}"
         for district_id, dong in Restaurant.objects.filter(municipality_id=municipality.id)
