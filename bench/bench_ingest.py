@@ -622,7 +622,14 @@ def create_broker_tables() -> None:
         connection.default_channel  # noqa: B018 - opening it is the point
 
 
-ROLLUP_TRIGGERS = ("rollups_scans_inserted", "rollups_scans_updated", "rollups_scans_deleted")
+ROLLUP_TRIGGERS = (
+    "rollups_scans_inserted",
+    "rollups_scans_updated",
+    "rollups_scans_deleted",
+    "rollups_cells_inserted",
+    "rollups_cells_updated",
+    "rollups_cells_deleted",
+)
 
 
 def set_rollups(url: str, *, on: bool) -> None:

@@ -4,26 +4,32 @@ Every figure is one grouped query in the database (SUM/COUNT with FILTER, months
 days truncated in the municipality's time zone); no Python loop ever walks events.
 Void scans are wrong scans: they count in no volume, only in the scan-quality figures.
 
-Volume reads the daily rollups (backend/rollups, docs/reports.md): a year by district
-is a few thousand rows, not millions of scans. Only the per-restaurant view reads the
-scans, one page of restaurants at a time through the (restaurant, collected_at) index.
-Every volume row carries the same figures for the same days a year earlier.
+Volume reads the rollups (backend/rollups, docs/reports.md): the volume cells of the
+grouping asked for, whole months from its monthly cells and the part-months at either
+end from its daily ones; restaurants served from the restaurant months' days-served
+bits. A year by 동 is a few tens of thousands of rows, not millions of scans. Only the
+per-restaurant view reads the scans, one page of restaurants at a time through the
+(restaurant, collected_at) index. Every volume row carries the same figures for the
+same days a year earlier.
 
 Every query starts from `reads(Model)`: the read replica when one is configured.
 """
 
-from dataclasses import dataclass, field
+import uuid
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, DateField, F, Q, Sum
+from django.db import connections
+from django.db.models import BooleanField, Count, DateField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek, TruncYear
 from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from backend.analytics.ranges import MAX_DAYS, MAX_ROLLUP_DAYS, DateRange, year_earlier
+from backend.accounts.models import User
+from backend.analytics.ranges import MAX_DAYS, MAX_ROLLUP_DAYS, DateRange, add_months, year_earlier
 from backend.collection_events.models import (
     CollectionEvent,
     CollectionStatus,
@@ -34,13 +40,14 @@ from backend.collection_events.models import (
 )
 from backend.collection_events.weights import grams_to_kg
 from backend.core.errors import DomainError
-from backend.core.replica import reads
+from backend.core.replica import reads, reporting_db
 from backend.municipalities.models import District, Hauler, Municipality
 from backend.restaurants.models import BusinessType, Restaurant
-from backend.rollups.models import DailyVolume
+from backend.rollups.models import Dimension, Grain, RestaurantMonth, VolumeCell
 
 MONTH, WEEK, DAY, YEAR = "month", "week", "day", "year"
 DISTRICT, BUSINESS_TYPE, HAULER, RESTAURANT = "district", "business_type", "hauler", "restaurant"
+DONG, CREW = "dong", "crew"
 GROUPS = {
     MONTH: _("Monthly"),
     DAY: _("Daily"),
@@ -50,6 +57,8 @@ GROUPS = {
     YEAR: _("Yearly"),
     BUSINESS_TYPE: _("By business type"),
     HAULER: _("By hauler"),
+    DONG: _("By dong"),
+    CREW: _("By crew member"),
 }
 #: Groups read from the rollups, over any range up to MAX_ROLLUP_DAYS.
 ROLLUP_GROUPS = frozenset(GROUPS) - {RESTAURANT}
@@ -108,6 +117,9 @@ class VolumeRow:
     visits_not_collected: int = 0
     # The same figures for the same days a year earlier (None: not asked for).
     previous: "VolumeRow | None" = None
+    # Distinct restaurants with a collection (billable or held) in the range; None where
+    # the rollups cannot tell (by day, week, hauler or crew member: docs/reports.md).
+    restaurants_served: int | None = None
 
     @property
     def weight_g(self) -> int:
@@ -151,6 +163,7 @@ class VolumeReport:
         if self.all_totals is not None:
             return self.all_totals
         previous = [row.previous for row in self.rows if row.previous is not None]
+        # restaurants_served does not add up across rows: only all_totals carries it.
         return VolumeRow(
             **{
                 **_sum_rows(self.rows, "total", _("Total")).__dict__,
@@ -185,12 +198,43 @@ def _events(municipality: Municipality, days: DateRange):
     )
 
 
-def _rollup_measures(days: DateRange, previous: DateRange) -> dict:
+def _within(span: DateRange, *, daily: bool) -> Q:
+    """The volume cells of `span`: its whole months' monthly cells and the days of the
+    part-months at either end, or (`daily`) every day's cell."""
+    if daily:
+        return Q(grain=Grain.DAY, period__gte=span.first_day, period__lte=span.last_day)
+    months, ends = _whole_months(span)
+    within = Q(grain=Grain.MONTH, period__in=months) if months else Q(pk__in=[])
+    for first, last in ends:
+        within |= Q(grain=Grain.DAY, period__gte=first, period__lte=last)
+    return within
+
+
+def _whole_months(span: DateRange) -> tuple[list[date], list[tuple[date, date]]]:
+    """The 1st of every month wholly inside `span`, and the runs of days outside them (0–2)."""
+    first_whole = span.first_day if span.first_day.day == 1 else add_months(span.first_day, 1)
+    after = span.last_day + timedelta(days=1)
+    end_whole = after if after.day == 1 else after.replace(day=1)  # the 1st after the last whole month
+    if first_whole >= end_whole:
+        return [], [(span.first_day, span.last_day)]
+    months, month = [], first_whole
+    while month < end_whole:
+        months.append(month)
+        month = add_months(month, 1)
+    ends = []
+    if span.first_day < first_whole:
+        ends.append((span.first_day, first_whole - timedelta(days=1)))
+    if end_whole <= span.last_day:
+        ends.append((end_whole, span.last_day))
+    return months, ends
+
+
+def _rollup_measures(days: DateRange, previous: DateRange, *, daily: bool) -> dict:
     """This range's sums and the year-earlier range's, side by side in one GROUP BY
     (the two ranges may overlap when a range is longer than a year)."""
     measures: dict[str, Any] = {}
     for prefix, span in (("", days), ("previous_", previous)):
-        within = Q(day__gte=span.first_day, day__lte=span.last_day)
+        within = _within(span, daily=daily)
         measures |= {
             f"{prefix}billable_g": Coalesce(Sum("weight_g", filter=within & Q(status=CollectionStatus.BILLABLE)), 0),
             f"{prefix}held_g": Coalesce(Sum("weight_g", filter=within & Q(status=CollectionStatus.HELD)), 0),
@@ -203,42 +247,140 @@ def _rollup_measures(days: DateRange, previous: DateRange) -> dict:
 
 
 _BUCKETS = {
-    MONTH: TruncMonth("day", output_field=DateField()),
-    WEEK: TruncWeek("day", output_field=DateField()),
-    YEAR: TruncYear("day", output_field=DateField()),
-    DAY: F("day"),
-    DISTRICT: F("district_id"),
-    BUSINESS_TYPE: F("business_type"),
-    HAULER: F("hauler_id"),
+    MONTH: TruncMonth("period", output_field=DateField()),
+    WEEK: TruncWeek("period", output_field=DateField()),
+    YEAR: TruncYear("period", output_field=DateField()),
+    DAY: F("period"),
+}
+_DIMENSIONS = {
+    DISTRICT: Dimension.DISTRICT,
+    DONG: Dimension.DONG,
+    BUSINESS_TYPE: Dimension.BUSINESS_TYPE,
+    HAULER: Dimension.HAULER,
+    CREW: Dimension.CREW,
 }
 
 
 def _rollup_sums(municipality: Municipality, days: DateRange, previous: DateRange, group: str) -> dict:
-    """{bucket: {measure: value, previous_<measure>: value}} from the rollups, in one query."""
-    cells = (
-        reads(DailyVolume)
-        .filter(municipality_id=municipality.id)
-        .filter(
-            Q(day__gte=days.first_day, day__lte=days.last_day)
-            | Q(day__gte=previous.first_day, day__lte=previous.last_day)
-        )
+    """{bucket: {measure: value, previous_<measure>: value}} from the volume cells, in one
+    query: summed by (bucket, status, in this range, in last year's), each cell's ranges
+    decided once rather than in every measure's FILTER, then the few sums folded here."""
+    daily = group in (DAY, WEEK)  # a month's cell belongs to no one day or week
+    now, then = _within(days, daily=daily), _within(previous, daily=daily)
+    cells = reads(VolumeCell).filter(
+        now | then, municipality_id=municipality.id, dimension=_DIMENSIONS.get(group, Dimension.ALL)
     )
     rows = (
-        cells.annotate(bucket=_BUCKETS[group]).values("bucket").annotate(**_rollup_measures(days, previous)).order_by()
+        cells.annotate(
+            bucket=_BUCKETS.get(group, F("key")),
+            now=ExpressionWrapper(now, output_field=BooleanField()),
+            then=ExpressionWrapper(then, output_field=BooleanField()),
+        )
+        .values("bucket", "status", "now", "then")
+        .annotate(grams=Sum("weight_g"), count=Sum("scans"))
+        .order_by()
     )
-    return {row["bucket"]: dict(row) for row in rows}
+    found: dict = {}
+    for row in rows:
+        figures = found.setdefault(row["bucket"], {})
+        for prefix, inside in (("", row["now"]), ("previous_", row["then"])):
+            if not inside:
+                continue
+            for measure, value in _status_measures(row["status"], row["grams"], row["count"]):
+                figures[prefix + measure] = figures.get(prefix + measure, 0) + value
+    return found
 
 
-def _row(found: dict, bucket, key: str | None, label, *, earlier=None) -> VolumeRow:
+def _status_measures(status: str, grams: int, count: int) -> list[tuple[str, int]]:
+    """What a status's weight and scans count towards (void: nothing)."""
+    if status == CollectionStatus.BILLABLE:
+        return [("billable_g", grams), ("collections", count)]
+    if status == CollectionStatus.HELD:
+        return [("held_g", grams), ("collections", count)]
+    if status == CollectionStatus.NOT_COLLECTED:
+        return [("visits_not_collected", count)]
+    return []
+
+
+# How the restaurant months group for each report; the groups left out cannot say how
+# many restaurants were served (docs/reports.md).
+_SERVED_BUCKETS = {
+    MONTH: "month::text",
+    YEAR: "date_trunc('year', month)::date::text",
+    DISTRICT: "district_id::text",
+    DONG: "district_id::text || ' ' || dong",
+    BUSINESS_TYPE: "business_type",
+}
+
+
+def _served_condition(span: DateRange) -> tuple[str, list]:
+    """SQL true for a restaurant month with a collection on a day of `span`: its month is
+    one `span` touches and one of its days-served bits is one of `span`'s days there."""
+    terms, params = [], []
+    for month in span.months:
+        first = max(span.first_day, month)
+        last = min(span.last_day, add_months(month, 1) - timedelta(days=1))
+        mask = ((1 << last.day) - 1) & ~((1 << (first.day - 1)) - 1)
+        terms.append("(month = %s AND served_days & %s <> 0)")
+        params += [month, mask]
+    return "(" + " OR ".join(terms) + ")", params
+
+
+def _restaurants_served(municipality: Municipality, days: DateRange, previous: DateRange, group: str) -> dict:
+    """{bucket: {"restaurants_served": n, "previous_restaurants_served": n}}: each restaurant
+    once per bucket, however many of its months and days fall in the range; bucket "all"
+    counts each once in the whole range (GROUPING SETS: the same pass)."""
+    bucket = _SERVED_BUCKETS[group]
+    now, now_params = _served_condition(days)
+    then, then_params = _served_condition(previous)
+    first = min(days.first_day, previous.first_day).replace(day=1)
+    last = max(days.last_day, previous.last_day)
+    with connections[reporting_db()].cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT COALESCE(bucket, 'all'), COUNT(*) FILTER (WHERE served_now), COUNT(*) FILTER (WHERE served_then)
+              FROM (SELECT {bucket} AS bucket, restaurant_id,
+                           bool_or({now}) AS served_now, bool_or({then}) AS served_then
+                      FROM {RestaurantMonth._meta.db_table}
+                     WHERE municipality_id = %s AND month >= %s AND month <= %s
+                     GROUP BY GROUPING SETS ((1, 2), (2))) served
+             GROUP BY 1
+            """,
+            [*now_params, *then_params, municipality.id, first, last],
+        )
+        dated = group in (MONTH, YEAR)
+        return {
+            date.fromisoformat(bucket) if dated and bucket != "all" else bucket: {
+                "restaurants_served": served,
+                "previous_restaurants_served": earlier,
+            }
+            for bucket, served, earlier in cursor.fetchall()
+        }
+
+
+def _row(found: dict, bucket, key: str | None, label, *, earlier=None, served: dict | None = None) -> VolumeRow:
     """The row of `bucket`, with the year-earlier figures of the same bucket (a
     district, a business type, a hauler), or of `earlier`: (bucket, key, label) of
-    last year's period."""
+    last year's period. `served`: restaurants served by bucket, when the report has them."""
     earlier_bucket, earlier_key, earlier_label = earlier or (bucket, key, label)
     now, then = found.get(bucket, {}), found.get(earlier_bucket, {})
+    now_served = then_served = None
+    if served is not None:
+        now_served = served.get(bucket, {}).get("restaurants_served", 0)
+        then_served = served.get(earlier_bucket, {}).get("previous_restaurants_served", 0)
     previous = VolumeRow(
-        earlier_key, earlier_label, **{measure: then.get(f"previous_{measure}", 0) for measure in MEASURES}
+        earlier_key,
+        earlier_label,
+        **{measure: then.get(f"previous_{measure}", 0) for measure in MEASURES},
+        restaurants_served=then_served,
     )
-    return VolumeRow(key, label, **{measure: now.get(measure, 0) for measure in MEASURES}, previous=previous)
+    return VolumeRow(
+        key,
+        label,
+        **{measure: now.get(measure, 0) for measure in MEASURES},
+        previous=previous,
+        restaurants_served=now_served,
+    )
 
 
 def _period(group: str, start: date) -> tuple[str, "str | Promise"]:
@@ -262,38 +404,108 @@ def _a_year_earlier(group: str, start: date) -> date:
 
 
 def volume(*, municipality: Municipality, days: DateRange, group: str, page: int = 1) -> VolumeReport:
-    """Weight and visits per month, week, day, year, district, business type, hauler or
-    restaurant, each beside the same days a year earlier. Every period, district,
-    business type and hauler is listed, with zeros when nothing was collected;
-    restaurants one page at a time (`page`, from 1), those open during the range."""
+    """Weight, visits and restaurants served per month, week, day, year, district, 동,
+    business type, hauler, crew member or restaurant, each beside the same days a year
+    earlier. Every period, district, 동, business type, hauler and crew member is listed,
+    with zeros when nothing was collected; restaurants one page at a time (`page`, from
+    1), those open during the range."""
     if group == RESTAURANT:
         return _by_restaurant(municipality, days, page)
     previous = days.year_earlier(weeks=group == WEEK)
     found = _rollup_sums(municipality, days, previous, group)
+    served = _restaurants_served(municipality, days, previous, group) if group in _SERVED_BUCKETS else None
     periods = {MONTH: days.months, YEAR: days.years, WEEK: days.weeks, DAY: days.days}
     if group in periods:
         rows = []
         for start in periods[group]:
             earlier = _a_year_earlier(group, start)
-            rows.append(_row(found, start, *_period(group, start), earlier=(earlier, *_period(group, earlier))))
+            rows.append(
+                _row(
+                    found,
+                    start,
+                    *_period(group, start),
+                    earlier=(earlier, *_period(group, earlier)),
+                    served=served,
+                )
+            )
     elif group == DISTRICT:
         districts = reads(District).filter(municipality_id=municipality.id).order_by("name", "code")
-        rows = [_row(found, district.id, str(district.id), district.name) for district in districts]
+        rows = [_row(found, str(d.id), str(d.id), d.name, served=served) for d in districts]
+    elif group == DONG:
+        rows = _dong_rows(municipality, found, served)
     elif group == BUSINESS_TYPE:
-        rows = [_row(found, code, code, label) for code, label in BusinessType.choices]
+        rows = [_row(found, code, code, label, served=served) for code, label in BusinessType.choices]
     elif group == HAULER:
         # The municipality's haulers, and any other whose crew's scans are here (a crew moved on).
         haulers = (
             reads(Hauler)
-            .filter(Q(municipality_id=municipality.id) | Q(id__in=[key for key in found if key is not None]))
+            .filter(Q(municipality_id=municipality.id) | Q(id__in=[key for key in found if key]))
             .order_by("name", "id")
         )
-        rows = [_row(found, hauler.id, str(hauler.id), hauler.name) for hauler in haulers]
-        if None in found:  # typed in by someone outside any hauler (an official)
-            rows.append(_row(found, None, None, _("No hauler")))
+        rows = [_row(found, str(hauler.id), str(hauler.id), hauler.name) for hauler in haulers]
+        if "" in found:  # typed in by someone outside any hauler (an official)
+            rows.append(_row(found, "", None, _("No hauler")))
+    elif group == CREW:
+        # The crews of the municipality's haulers, and anyone else whose scans are here.
+        crews = (
+            reads(User)
+            .filter(
+                Q(hauler__municipality_id=municipality.id, role="collector") | Q(id__in=[key for key in found if key])
+            )
+            .order_by("first_name", "username", "id")
+        )
+        rows = [_row(found, str(crew.id), str(crew.id), crew.get_full_name() or crew.username) for crew in crews]
     else:
         raise ValueError(f"unknown group {group!r}")
-    return VolumeReport(municipality=municipality, days=days, group=group, rows=rows, previous_days=previous)
+    # Every scan is in one row: the totals add the rows up; restaurants served in the
+    # whole range come from the same count (each restaurant once).
+    report = VolumeReport(municipality=municipality, days=days, group=group, rows=rows, previous_days=previous)
+    if served is None:
+        return report
+    whole = served.get("all", {})
+    totals = report.totals
+    return replace(
+        report,
+        all_totals=replace(
+            totals,
+            restaurants_served=whole.get("restaurants_served", 0),
+            previous=totals.previous
+            and replace(totals.previous, restaurants_served=whole.get("previous_restaurants_served", 0)),
+        ),
+    )
+
+
+def _dong_rows(municipality: Municipality, found: dict, served: dict | None) -> list[VolumeRow]:
+    """A row for every (district, 동) the municipality's restaurants name, and any other
+    with scans (a restaurant moved since), by district and 동."""
+    districts: dict[uuid.UUID | None, str] = dict(
+        reads(District).filter(municipality_id=municipality.id).values_list("id", "name")
+    )
+    keys = {
+        f"{district_id} {dong}"
+        for district_id, dong in reads(Restaurant)
+        .filter(municipality_id=municipality.id)
+        .values_list("district_id", "dong")
+        .distinct()
+    } | set(found)
+
+    def named(key: str) -> tuple[str, str]:
+        district_id, _space, dong = key.partition(" ")
+        return districts.get(_uuid(district_id), ""), dong
+
+    rows = []
+    for key in sorted(keys, key=named):
+        district, dong = named(key)
+        label = f"{district} {dong}" if dong else format_lazy(_("{district} (no dong)"), district=district)
+        rows.append(_row(found, key, key, label, served=served))
+    return rows
+
+
+def _uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
 
 
 def _raw_measures(days: DateRange, previous: DateRange, zone) -> dict:
@@ -341,8 +553,9 @@ def _by_restaurant(municipality: Municipality, days: DateRange, page: int) -> Vo
         .order_by()
     )
     found = {row["restaurant_id"]: dict(row) for row in sums}
-    rows = [_row(found, restaurant_id, str(restaurant_id), name) for restaurant_id, name in named]
-    totals = _row(_all(municipality, days, previous), "all", "total", _("Total"))
+    rows = [_served_once(_row(found, restaurant_id, str(restaurant_id), name)) for restaurant_id, name in named]
+    served = _restaurants_served(municipality, days, previous, DISTRICT)
+    totals = _row(_all(municipality, days, previous), "all", "total", _("Total"), served=served)
     return VolumeReport(
         municipality=municipality,
         days=days,
@@ -355,17 +568,22 @@ def _by_restaurant(municipality: Municipality, days: DateRange, page: int) -> Vo
     )
 
 
+def _served_once(row: VolumeRow) -> VolumeRow:
+    """A restaurant's row: it was served in a range when it had a collection in it."""
+    previous = row.previous
+    if previous is not None:
+        previous = replace(previous, restaurants_served=int(previous.collections > 0))
+    return replace(row, restaurants_served=int(row.collections > 0), previous=previous)
+
+
 def _all(municipality: Municipality, days: DateRange, previous: DateRange) -> dict:
     """The whole municipality's sums for both ranges from the rollups, as {"all": sums}."""
-    cells = (
-        reads(DailyVolume)
-        .filter(municipality_id=municipality.id)
-        .filter(
-            Q(day__gte=days.first_day, day__lte=days.last_day)
-            | Q(day__gte=previous.first_day, day__lte=previous.last_day)
-        )
+    cells = reads(VolumeCell).filter(
+        _within(days, daily=False) | _within(previous, daily=False),
+        municipality_id=municipality.id,
+        dimension=Dimension.ALL,
     )
-    return {"all": cells.aggregate(**_rollup_measures(days, previous))}
+    return {"all": cells.aggregate(**_rollup_measures(days, previous, daily=False))}
 
 
 def scan_quality(*, municipality: Municipality, days: DateRange) -> ScanQualityReport:

@@ -31,6 +31,7 @@ class RestaurantForm(forms.Form):
         label=_("District"), queryset=District.objects.none(), widget=forms.Select(attrs={"lang": "ko"})
     )
     address = forms.CharField(label=_("Address"), max_length=200, widget=KOREAN)
+    dong = forms.CharField(label=_("Dong (neighbourhood)"), max_length=20, required=False, widget=KOREAN)
     business_number = forms.CharField(
         label=_("Business number"), max_length=12, required=False, help_text=_("For example: 123-45-67891")
     )

@@ -22,3 +22,9 @@ def place_names(lot_address: str, road_address: str) -> list[str]:
         if first and _PLACE.match(first):
             names.append(first)
     return names
+
+
+def dong(lot_address: str, road_address: str) -> str:
+    """The restaurant's 동/읍/면 for the reports: the first place the addresses name, or ""."""
+    names = place_names(lot_address, road_address)
+    return names[0][:20] if names else ""

@@ -25,6 +25,7 @@ ACTIONS = (CREATE, UPDATE, CLOSE, UNCHANGED, SKIPPED)
 FIELDS = (
     "name",
     "address",
+    "dong",
     "phone",
     "business_type",
     "floor_area_m2",
@@ -133,6 +134,7 @@ def prepare(
                 values={
                     "name": row.name[:100],
                     "address": (row.road_address or row.lot_address)[:200],
+                    "dong": addresses.dong(row.lot_address, row.road_address),
                     "phone": _phone(row.phone),
                     "business_type": business_type(row.business_type),
                     "floor_area_m2": row.floor_area,
@@ -158,7 +160,7 @@ def decide(row: Prepared, existing: dict | None) -> tuple[str, dict]:
     values = dict(row.values)
     if values["lat"] is None:  # the register lost the location: keep the one we have
         values["lat"], values["lng"] = existing["lat"], existing["lng"]
-    for field in ("name", "district_id", "address"):
+    for field in ("name", "district_id", "address", "dong"):
         if not values[field]:
             values[field] = existing[field]
     if all(_same(values[field], existing[field]) for field in FIELDS):

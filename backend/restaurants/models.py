@@ -146,6 +146,11 @@ class Restaurant(models.Model):
         null=True, blank=True, verbose_name=_("Closing day"), help_text="폐업일자: no pickups or bills after this day"
     )
     address = models.CharField(max_length=200, verbose_name=_("Address"))
+    # 행정동 or 법정동 as the address names it: a finer grouping than the district for
+    # the volume reports; blank when the address names none.
+    dong = models.CharField(
+        max_length=20, blank=True, verbose_name=_("Dong (neighbourhood)"), help_text="동/읍/면 of the address"
+    )
     lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True, verbose_name=_("Latitude"))
     lng = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True, verbose_name=_("Longitude"))
     owner = models.ForeignKey(

@@ -1,9 +1,10 @@
-"""Scans summed into DailyVolume cells: the one statement that does it, used by the
-database triggers (migrations/0001_initial.py holds a frozen copy), by the rebuild and
-by the check that compares the kept rollups with a recomputation from the scans.
+"""Scans summed into the rollups: the statements that do it, used by the database
+triggers (the migrations hold frozen copies), by the rebuild and by the check that
+compares the kept rollups with a recomputation from the scans.
 
-A scan's cell: its restaurant's municipality, district and business type (업태), its
-collector's hauler, the municipality's local day of collected_at, its status."""
+DailyVolume's cell: the scan's restaurant's municipality, district and business type
+(업태), its collector's hauler, the municipality's local day of collected_at, its status.
+VolumeCell and RestaurantMonth: backend/rollups/sums.py."""
 
 from dataclasses import dataclass
 
@@ -13,7 +14,8 @@ from backend.accounts.models import User
 from backend.collection_events.selectors import scans_table
 from backend.municipalities.models import Municipality
 from backend.restaurants.models import Restaurant
-from backend.rollups.models import DailyVolume
+from backend.rollups import sums
+from backend.rollups.models import DailyVolume, RestaurantMonth, VolumeCell
 
 _KEYS = "municipality_id, day, district_id, business_type, hauler_id, status"
 
@@ -23,7 +25,7 @@ def _table(model) -> str:
 
 
 def cells_select(source: str, *, where: str = "TRUE") -> str:
-    """SELECT the cells' keys and sums of `source` (rows with restaurant_id,
+    """SELECT the DailyVolume cells' keys and sums of `source` (rows with restaurant_id,
     collector_id, collected_at, status, weight_g and a `sign`: 1 to add, -1 to take away)."""
     return f"""
         SELECT r.municipality_id, (d.collected_at AT TIME ZONE m.time_zone)::date AS day, r.district_id,
@@ -44,60 +46,113 @@ def _scans(municipality: Municipality | None) -> tuple[str, str, list]:
     return source, "r.municipality_id = %s", [municipality.id]
 
 
-def rebuild(*, municipality: Municipality | None = None) -> int:
+@dataclass(frozen=True)
+class Rollup:
+    """A rollup table as the check compares it: its keys, its figures, and the SELECT
+    that recomputes its rows from the scans."""
+
+    name: str
+    table: str
+    keys: tuple[str, ...]
+    figures: tuple[str, ...]
+
+    def fresh(self, municipality: Municipality | None) -> tuple[str, list]:
+        source, where, params = _scans(municipality)
+        if self.table == _table(DailyVolume):
+            return cells_select(source, where=where), params
+        finer = sums.scans_source(scans_table(), where=where)
+        if self.table == _table(VolumeCell):
+            return sums.cells_select(finer), params
+        return sums.months_select(finer), params
+
+
+def rollups() -> list[Rollup]:
+    return [
+        Rollup("daily volume", _table(DailyVolume), tuple(_KEYS.split(", ")), ("weight_g", "scans")),
+        Rollup("volume cells", _table(VolumeCell), tuple(sums.CELL_KEYS.split(", ")), ("weight_g", "scans")),
+        Rollup(
+            "restaurant months",
+            _table(RestaurantMonth),
+            ("municipality_id", "restaurant_id", "month", "district_id", "dong", "business_type"),
+            ("billable_g", "held_g", "collections", "visits_not_collected", "served_days"),
+        ),
+    ]
+
+
+def rebuild(*, municipality: Municipality | None = None) -> dict[str, int]:
     """Recompute the rollups from the scans (a first deploy, or after a check found a
-    difference); returns the number of cells written. Scans cannot be stored or change
-    status meanwhile (a SHARE lock on the scans' table), so no change is lost between
-    the delete and the sums; reports go on reading the old rows until the commit."""
-    source, where, params = _scans(municipality)
-    rollups = _table(DailyVolume)
+    difference); returns the number of rows written into each. Scans cannot be stored
+    or change status meanwhile (a SHARE lock on the scans' table), so no change is lost
+    between the delete and the sums; reports go on reading the old rows until the commit."""
+    written = {}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"LOCK TABLE {scans_table()} IN SHARE MODE")
-        if municipality is None:
-            cursor.execute(f"DELETE FROM {rollups}")
-        else:
-            cursor.execute(f"DELETE FROM {rollups} WHERE municipality_id = %s", [municipality.id])
-        cursor.execute(f"INSERT INTO {rollups} ({_KEYS}, weight_g, scans) {cells_select(source, where=where)}", params)
-        return cursor.rowcount
+        for rollup in rollups():
+            if municipality is None:
+                cursor.execute(f"DELETE FROM {rollup.table}")
+            else:
+                cursor.execute(f"DELETE FROM {rollup.table} WHERE municipality_id = %s", [municipality.id])
+            select, params = rollup.fresh(municipality)
+            columns = ", ".join((*rollup.keys, *rollup.figures))
+            cursor.execute(f"INSERT INTO {rollup.table} ({columns}) SELECT {columns} FROM ({select}) f", params)
+            written[rollup.name] = cursor.rowcount
+    return written
 
 
 @dataclass(frozen=True)
 class Difference:
-    """A cell whose kept sums are not what the scans add up to."""
+    """A row whose kept figures are not what the scans add up to."""
 
-    municipality_id: object
-    day: object
-    district_id: object
-    business_type: str
-    hauler_id: object
-    status: str
-    kept_weight_g: int
-    kept_scans: int
-    scans_weight_g: int
-    scans_scans: int
+    rollup: str
+    cell: dict
+    kept: dict
+    scans: dict
+
+    def __str__(self) -> str:
+        cell = " ".join(f"{key}={value}" for key, value in self.cell.items())
+        kept = " / ".join(f"{value} {name}" for name, value in self.kept.items())
+        found = " / ".join(f"{value} {name}" for name, value in self.scans.items())
+        return f"{self.rollup}: {cell}: kept {kept}, scans say {found}"
 
 
 def differences(*, municipality: Municipality | None = None) -> list[Difference]:
-    """Cells where the rollups and a recomputation from the scans disagree (a cell of
-    zeros on one side and absent on the other agrees). Empty when they match."""
-    source, where, params = _scans(municipality)
-    kept_where = "TRUE" if municipality is None else "municipality_id = %s"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            WITH fresh AS ({cells_select(source, where=where)}),
-                 kept AS (SELECT {_KEYS}, weight_g, scans FROM {_table(DailyVolume)} WHERE {kept_where})
-            SELECT COALESCE(k.municipality_id, f.municipality_id), COALESCE(k.day, f.day),
-                   COALESCE(k.district_id, f.district_id), COALESCE(k.business_type, f.business_type),
-                   COALESCE(k.hauler_id, f.hauler_id), COALESCE(k.status, f.status),
-                   COALESCE(k.weight_g, 0), COALESCE(k.scans, 0), COALESCE(f.weight_g, 0), COALESCE(f.scans, 0)
-              FROM kept k FULL JOIN fresh f
-                ON (k.municipality_id, k.day, k.district_id, k.business_type, k.status)
-                 = (f.municipality_id, f.day, f.district_id, f.business_type, f.status)
-               AND k.hauler_id IS NOT DISTINCT FROM f.hauler_id
-             WHERE COALESCE(k.weight_g, 0) <> COALESCE(f.weight_g, 0) OR COALESCE(k.scans, 0) <> COALESCE(f.scans, 0)
-             ORDER BY 1, 2, 3, 4, 5, 6
-            """,
-            [*params, *([] if municipality is None else [municipality.id])],
+    """Rows where a rollup and a recomputation from the scans disagree (a row of zeros
+    on one side and absent on the other agrees). Empty when they match."""
+    found = []
+    for rollup in rollups():
+        select, params = rollup.fresh(municipality)
+        kept_where = "TRUE" if municipality is None else "municipality_id = %s"
+        keys, figures = ", ".join(rollup.keys), ", ".join(rollup.figures)
+        # A FULL JOIN needs equalities; the one key that can be null (a scan by someone
+        # without a hauler) is compared as text.
+        matched = " AND ".join(
+            f"COALESCE(k.{key}::text, '') = COALESCE(f.{key}::text, '')" if key == "hauler_id" else f"k.{key} = f.{key}"
+            for key in rollup.keys
         )
-        return [Difference(*row) for row in cursor.fetchall()]
+        differ = " OR ".join(f"COALESCE(k.{name}, 0) <> COALESCE(f.{name}, 0)" for name in rollup.figures)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                WITH fresh AS ({select}),
+                     kept AS (SELECT {keys}, {figures} FROM {rollup.table} WHERE {kept_where})
+                SELECT {", ".join(f"COALESCE(k.{key}, f.{key})" for key in rollup.keys)},
+                       {", ".join(f"COALESCE(k.{name}, 0)" for name in rollup.figures)},
+                       {", ".join(f"COALESCE(f.{name}, 0)" for name in rollup.figures)}
+                  FROM kept k FULL JOIN fresh f ON {matched}
+                 WHERE {differ}
+                 ORDER BY {", ".join(str(n + 1) for n in range(len(rollup.keys)))}
+                """,
+                [*params, *([] if municipality is None else [municipality.id])],
+            )
+            for row in cursor.fetchall():
+                width = len(rollup.figures)
+                cell, kept, scans = row[: len(rollup.keys)], row[len(rollup.keys) : -width], row[-width:]
+                found.append(
+                    Difference(
+                        rollup.name,
+                        dict(zip(rollup.keys, cell, strict=True)),
+                        dict(zip(rollup.figures, kept, strict=True)),
+                        dict(zip(rollup.figures, scans, strict=True)),
+                    )
+                )
+    return found

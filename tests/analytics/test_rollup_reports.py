@@ -25,6 +25,8 @@ RAW_KEYS = {
     selectors.DISTRICT: "r.district_id::text",
     selectors.BUSINESS_TYPE: "r.business_type",
     selectors.HAULER: "u.hauler_id::text",
+    selectors.DONG: "r.district_id::text || ' ' || r.dong",
+    selectors.CREW: "e.collector_id::text",
     selectors.RESTAURANT: "r.id::text",
 }
 
@@ -50,6 +52,26 @@ def raw_answer(city, group: str, days: DateRange) -> dict:
         )
         # Void scans count nowhere: a day of only void scans has no figures.
         return {key: list(figures) for key, *figures in cursor.fetchall() if any(figures)}
+
+
+def raw_served(city, group: str, days: DateRange) -> tuple[dict, int]:
+    """({key: distinct restaurants with a billable or held scan}, in the whole range) from the scans."""
+    start, end = days.bounds(city.zone)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT {RAW_KEYS[group]}, count(DISTINCT e.restaurant_id)
+              FROM collection_events_collectionevent e
+              JOIN restaurants_restaurant r ON r.id = e.restaurant_id
+              JOIN accounts_user u ON u.id = e.collector_id
+             WHERE r.municipality_id = %(city)s AND e.collected_at >= %(start)s AND e.collected_at < %(end)s
+               AND e.status IN ('billable', 'held')
+             GROUP BY ROLLUP (1)
+            """,
+            {"zone": city.time_zone, "city": city.id, "start": start, "end": end},
+        )
+        rows = cursor.fetchall()
+    return {key: n for key, n in rows if key is not None}, next((n for key, n in rows if key is None), 0)
 
 
 def figures(row) -> list:
@@ -89,9 +111,12 @@ def busy_city(city, district, unserved_district, f, official, collector):
             event.change_status(to=rng.choice(["billable", "void"]), by=official, reason="확인함")
         elif event.status == CollectionStatus.BILLABLE:
             event.change_status(to="void", by=official, reason="잘못 스캔")
+    for tag, dong in zip(tags, ["서교동", "합정동", "서교동", ""], strict=True):
+        tag.bin.restaurant.dong = dong
+        tag.bin.restaurant.save(update_fields=["dong"])
     moved = tags[1].bin.restaurant
-    moved.district, moved.business_type = unserved_district, BusinessType.SNACK
-    moved.save(update_fields=["district", "business_type"])
+    moved.district, moved.business_type, moved.dong = unserved_district, BusinessType.SNACK, "망원동"
+    moved.save(update_fields=["district", "business_type", "dong"])
     return city
 
 
@@ -130,3 +155,21 @@ def test_restaurants_come_in_pages(busy_city, f, district, monkeypatch):
         == figures(second.totals)
         == [sum(column) for column in zip(*[figures(r) for r in first.rows + second.rows], strict=True)]
     )
+
+
+SERVED_GROUPS = [selectors.DISTRICT, selectors.DONG, selectors.BUSINESS_TYPE, selectors.MONTH, selectors.YEAR]
+
+
+@pytest.mark.parametrize("group", SERVED_GROUPS)
+def test_restaurants_served_count_each_restaurant_once_per_row_and_once_in_all(busy_city, group):
+    days = DateRange(date(2025, 11, 13), date(2026, 9, 30))  # from and to mid-month
+    report = selectors.volume(municipality=busy_city, days=days, group=group)
+
+    served, everyone = raw_served(busy_city, group, days)
+    assert {row.key: row.restaurants_served for row in report.rows if row.restaurants_served} == served
+    assert report.totals.restaurants_served == everyone
+    then, then_everyone = raw_served(busy_city, group, days.year_earlier())
+    assert {
+        row.previous.key: row.previous.restaurants_served for row in report.rows if row.previous.restaurants_served
+    } == then
+    assert report.totals.previous.restaurants_served == then_everyone

@@ -192,6 +192,7 @@ class Command(BaseCommand):
                 name=name,
                 business_number=valid_business_number(rng),
                 address=f"서울특별시 마포구 {district.name} {rng.randint(1, 400)}-{rng.randint(1, 30)}",
+                dong=district.name,
                 lat=Decimal("37.5550") + Decimal(rng.randint(0, 100)) / 10000,
                 lng=Decimal("126.9100") + Decimal(rng.randint(0, 150)) / 10000,
                 owner=users["owner"] if index < 2 else None,
@@ -212,6 +213,7 @@ class Command(BaseCommand):
             name="주엽동국밥",
             business_number=valid_business_number(rng),
             address="경기도 고양시 일산서구 주엽동 1",
+            dong="주엽동",
             lat=Decimal("37.6700"),
             lng=Decimal("126.7600"),
         )

@@ -23,16 +23,12 @@ class Command(BaseCommand):
             if scope is None:
                 raise CommandError(f"no municipality with code {municipality}")
         if action == "rebuild":
-            cells = rebuild(municipality=scope)
-            self.stdout.write(f"rebuilt {cells} cells")
+            written = rebuild(municipality=scope)
+            self.stdout.write("rebuilt " + ", ".join(f"{rows} rows of {name}" for name, rows in written.items()))
             return
         found = differences(municipality=scope)
         for cell in found[:SHOWN]:
-            self.stdout.write(
-                f"{cell.day} district={cell.district_id} type={cell.business_type} hauler={cell.hauler_id} "
-                f"status={cell.status}: kept {cell.kept_weight_g} g / {cell.kept_scans} scans, "
-                f"scans say {cell.scans_weight_g} g / {cell.scans_scans}"
-            )
+            self.stdout.write(str(cell))
         if found:
             raise CommandError(f"{len(found)} cells differ from the scans; `manage.py rollups rebuild` recomputes them")
         self.stdout.write("rollups match the scans")
