@@ -4,7 +4,7 @@ compares the kept rollups with a recomputation from the scans.
 
 DailyVolume's cell: the scan's restaurant's municipality, district and business type
 (업태), its collector's hauler, the municipality's local day of collected_at, its status.
-VolumeCell and RestaurantMonth: backend/rollups/sums.py."""
+VolumeCell and RestaurantYear: backend/rollups/sums.py."""
 
 from dataclasses import dataclass
 
@@ -15,7 +15,7 @@ from backend.collection_events.selectors import scans_table
 from backend.municipalities.models import Municipality
 from backend.restaurants.models import Restaurant
 from backend.rollups import sums
-from backend.rollups.models import DailyVolume, RestaurantMonth, VolumeCell
+from backend.rollups.models import DailyVolume, RestaurantYear, VolumeCell
 
 _KEYS = "municipality_id, day, district_id, business_type, hauler_id, status"
 
@@ -55,6 +55,8 @@ class Rollup:
     table: str
     keys: tuple[str, ...]
     figures: tuple[str, ...]
+    # What a figure is when its row is absent (the days served: a bit string).
+    zero: str = "0"
 
     def fresh(self, municipality: Municipality | None) -> tuple[str, list]:
         source, where, params = _scans(municipality)
@@ -63,7 +65,7 @@ class Rollup:
         finer = sums.scans_source(scans_table(), where=where)
         if self.table == _table(VolumeCell):
             return sums.cells_select(finer), params
-        return sums.months_select(finer), params
+        return sums.years_select(finer), params
 
 
 def rollups() -> list[Rollup]:
@@ -71,10 +73,11 @@ def rollups() -> list[Rollup]:
         Rollup("daily volume", _table(DailyVolume), tuple(_KEYS.split(", ")), ("weight_g", "scans")),
         Rollup("volume cells", _table(VolumeCell), tuple(sums.CELL_KEYS.split(", ")), ("weight_g", "scans")),
         Rollup(
-            "restaurant months",
-            _table(RestaurantMonth),
-            ("municipality_id", "restaurant_id", "month", "district_id", "dong", "business_type"),
-            ("billable_g", "held_g", "collections", "visits_not_collected", "served_days"),
+            "restaurant years",
+            _table(RestaurantYear),
+            ("municipality_id", "restaurant_id", "year", "district_id", "dong", "business_type"),
+            ("days",),
+            zero=sums.NO_DAYS,
         ),
     ]
 
@@ -129,15 +132,16 @@ def differences(*, municipality: Municipality | None = None) -> list[Difference]
             f"COALESCE(k.{key}::text, '') = COALESCE(f.{key}::text, '')" if key == "hauler_id" else f"k.{key} = f.{key}"
             for key in rollup.keys
         )
-        differ = " OR ".join(f"COALESCE(k.{name}, 0) <> COALESCE(f.{name}, 0)" for name in rollup.figures)
+        zero = rollup.zero
+        differ = " OR ".join(f"COALESCE(k.{name}, {zero}) <> COALESCE(f.{name}, {zero})" for name in rollup.figures)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
                 WITH fresh AS ({select}),
                      kept AS (SELECT {keys}, {figures} FROM {rollup.table} WHERE {kept_where})
                 SELECT {", ".join(f"COALESCE(k.{key}, f.{key})" for key in rollup.keys)},
-                       {", ".join(f"COALESCE(k.{name}, 0)" for name in rollup.figures)},
-                       {", ".join(f"COALESCE(f.{name}, 0)" for name in rollup.figures)}
+                       {", ".join(f"COALESCE(k.{name}, {zero})" for name in rollup.figures)},
+                       {", ".join(f"COALESCE(f.{name}, {zero})" for name in rollup.figures)}
                   FROM kept k FULL JOIN fresh f ON {matched}
                  WHERE {differ}
                  ORDER BY {", ".join(str(n + 1) for n in range(len(rollup.keys)))}
