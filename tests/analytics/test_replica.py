@@ -71,7 +71,7 @@ def test_reports_read_the_replica_when_one_is_configured(api, official, autumn):
 
     assert figures == ([1_234_567, 2_500], 2)
     tables = " ".join(query["sql"] for query in on_replica.captured_queries)
-    assert "rollups_dailyvolume" in tables and "collection_events_collectionevent" in tables
+    assert "rollups_volumecell" in tables and "collection_events_collectionevent" in tables
 
 
 def test_the_replica_connection_refuses_writes(official):

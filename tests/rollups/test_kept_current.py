@@ -1,4 +1,4 @@
-"""The rollups (daily volume, volume cells by grouping, restaurant years with their days
+"""The rollups (volume cells by grouping, restaurant years with their days
 served) stay equal to a recomputation from the scans, whatever happens to the scans:
 batches through the real ingest path, late scans across local midnight and month ends,
 held scans released, scans voided, weights corrected, restaurants moved to another
@@ -20,7 +20,7 @@ from backend.collection_events.services import record_collections
 from backend.core.errors import DomainError
 from backend.restaurants.models import BusinessType
 from backend.rollups.cells import differences, rebuild
-from backend.rollups.models import DailyVolume, RestaurantYear, VolumeCell
+from backend.rollups.models import RestaurantYear, VolumeCell
 
 SEOUL = ZoneInfo("Asia/Seoul")
 # Just after local midnight on the 1st: a scan a few minutes or days late falls in the
@@ -134,23 +134,27 @@ def test_rollups_equal_a_recomputation_after_any_sequence(town, official, first,
         pass
 
 
+def _whole_city_days():
+    return VolumeCell.objects.filter(dimension="all", grain="day", weight_g__gt=0)
+
+
 def test_a_held_scan_released_moves_its_weight_to_billable(town, official):
     with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
         _apply(town, official, ("batch", 0, [(0, 5, 3_000), (0, 1, 4_000)]))  # the second is within the hold window
     held = CollectionEvent.objects.get(status=CollectionStatus.HELD)
-    cells = dict(DailyVolume.objects.filter(weight_g__gt=0).values_list("status", "weight_g"))
+    cells = dict(_whole_city_days().values_list("status", "weight_g"))
     assert cells == {"billable": 3_000, "held": 4_000}
 
     held.change_status(to=CollectionStatus.BILLABLE, by=official, reason="확인함")
 
-    cells = dict(DailyVolume.objects.filter(weight_g__gt=0).values_list("status", "weight_g"))
+    cells = dict(_whole_city_days().values_list("status", "weight_g"))
     assert cells == {"billable": 7_000}
 
 
 def test_check_finds_a_tampered_cell_and_rebuild_repairs_it(town, official, capsys):
     with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
         _apply(town, official, ("batch", 1, [(1, 30, 2_500), (2, 60 * 24, None)]))
-    DailyVolume.objects.filter(status="billable").update(weight_g=1)
+    VolumeCell.objects.filter(dimension="district", grain="day", status="billable").update(weight_g=1)
     VolumeCell.objects.filter(dimension="crew", grain="month", status="billable").update(scans=5)
     RestaurantYear.objects.update(days="0" * 366)
 
@@ -161,9 +165,9 @@ def test_check_finds_a_tampered_cell_and_rebuild_repairs_it(town, official, caps
     assert "kept 2500 weight_g / 5 scans, scans say 2500 weight_g / 1 scans" in out
     assert f"scans say {_days(304)} days" in out  # 31 October
 
-    # Two cells a day (two districts); the volume cells: every grouping (6) × day and
+    # The volume cells: every grouping (6) × day and
     # month × billable and not collected; a year for the restaurant with a collection.
-    assert rebuild() == {"daily volume": 2, "volume cells": 24, "restaurant years": 1}
+    assert rebuild() == {"volume cells": 24, "restaurant years": 1}
     call_command("rollups", "check")
     assert "rollups match the scans" in capsys.readouterr().out
 
