@@ -24,6 +24,7 @@ from backend.analytics.ranges import DateRange, add_months
 from backend.analytics.selectors import BUSINESS_TYPE, DISTRICT
 from backend.collection_events.models import CollectionEvent, CollectionStatus
 from backend.core.errors import DomainError
+from backend.core.replica import reads
 from backend.municipalities.local_time import local_midnight
 from backend.municipalities.models import District, Municipality
 from backend.restaurants.models import Bin, BinStatus, BusinessType, Restaurant, RestaurantStatus
@@ -115,7 +116,8 @@ def intensity(*, municipality: Municipality, days: DateRange, group: str) -> Int
         if month not in whole:
             cells |= Q(grain=Grain.DAY, period__gte=first, period__lte=last)
     weights = (
-        VolumeCell.objects.filter(cells, municipality_id=municipality.id, dimension=_DIMENSION[group])
+        reads(VolumeCell)
+        .filter(cells, municipality_id=municipality.id, dimension=_DIMENSION[group])
         .filter(status__in=WEIGHED)
         .annotate(month=TruncMonth("period", output_field=DateField()))
         .values("month", "key")
@@ -132,11 +134,11 @@ def intensity(*, municipality: Municipality, days: DateRange, group: str) -> Int
         )
         for month, first, last in parts
     }
-    counted = Restaurant.objects.filter(municipality_id=municipality.id).values(field).annotate(**open_in).order_by()
+    counted = reads(Restaurant).filter(municipality_id=municipality.id).values(field).annotate(**open_in).order_by()
     restaurants = {(month, row[field]): row[f"open_{month:%Y%m}"] for row in counted for month, _f, _l in parts}
 
     if group == DISTRICT:
-        districts = District.objects.filter(municipality_id=municipality.id).order_by("name", "code")
+        districts = reads(District).filter(municipality_id=municipality.id).order_by("name", "code")
         keys: list[tuple] = [(district.id, str(district.id), district.name) for district in districts]
     else:
         keys = [(code, code, label) for code, label in BusinessType.choices]
@@ -197,13 +199,13 @@ class RestaurantChange:
 
 
 def _weighed_scans(municipality: Municipality):
-    return CollectionEvent.objects.filter(restaurant__municipality_id=municipality.id, status__in=WEIGHED)
+    return reads(CollectionEvent).filter(restaurant__municipality_id=municipality.id, status__in=WEIGHED)
 
 
 def _names(ids) -> dict[UUID, tuple[str, str]]:
     """{restaurant id: (name, district)}: read after the grouping, for the few listed,
     so that the GROUP BY over a year of scans carries one uuid, not two names."""
-    rows = Restaurant.objects.filter(id__in=list(ids)).values_list("id", "name", "district__name")
+    rows = reads(Restaurant).filter(id__in=list(ids)).values_list("id", "name", "district__name")
     return {id_: (name, district) for id_, name, district in rows}
 
 
@@ -281,7 +283,7 @@ def idle_restaurants(*, municipality: Municipality, idle_days: int, now: datetim
     last `idle_days` days; the date of the last collection is read only for the listed."""
     since = now - timedelta(days=idle_days)
     scans = CollectionEvent.objects.filter(restaurant_id=OuterRef("pk"), status__in=WEIGHED)
-    idle = Restaurant.objects.filter(
+    idle = reads(Restaurant).filter(
         ~Exists(scans.filter(collected_at__gte=since)),
         Exists(Bin.objects.filter(restaurant_id=OuterRef("pk"), status=BinStatus.ACTIVE)),
         municipality_id=municipality.id,
