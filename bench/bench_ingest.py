@@ -623,9 +623,6 @@ def create_broker_tables() -> None:
 
 
 ROLLUP_TRIGGERS = (
-    "rollups_scans_inserted",
-    "rollups_scans_updated",
-    "rollups_scans_deleted",
     "rollups_cells_inserted",
     "rollups_cells_updated",
     "rollups_cells_deleted",

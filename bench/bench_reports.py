@@ -350,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
             scans_size = cursor.fetchone()[0]
             cursor.execute(
                 "SELECT pg_size_pretty(sum(pg_total_relation_size(c.oid))) FROM pg_class c "
-                "WHERE c.relname IN ('rollups_dailyvolume', 'rollups_volumecell', 'rollups_restaurantmonth')"
+                "WHERE c.relname IN ('rollups_volumecell', 'rollups_restaurantyear')"
             )
             rollups_size = cursor.fetchone()[0]
         print("timing the reports ...", flush=True)

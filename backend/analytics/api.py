@@ -47,6 +47,11 @@ class MeasuresSerializer(serializers.Serializer):
     held_kg = serializers.DecimalField(max_digits=12, decimal_places=3)
     collections = serializers.IntegerField()
     visits_not_collected = serializers.IntegerField()
+    restaurants_served = serializers.IntegerField(
+        allow_null=True,
+        help_text="restaurants with a collection in the range, each once; null where the grouping cannot say "
+        "(a week, a day, a hauler, a crew member: a restaurant's days there do not add up to the total)",
+    )
 
 
 class ComparedMeasuresSerializer(MeasuresSerializer):
@@ -199,6 +204,7 @@ def _measures(row: selectors.VolumeRow) -> dict:
         "held_kg": str(grams_to_kg(row.held_g)),
         "collections": row.collections,
         "visits_not_collected": row.visits_not_collected,
+        "restaurants_served": row.restaurants_served,
     }
 
 

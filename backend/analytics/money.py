@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from backend.analytics.ranges import DateRange
 from backend.billing.arrears import BUCKET_CODES, BUCKET_LABELS
 from backend.billing.receivables import arrears_by_district, billed_by_period_and_district
+from backend.core.replica import reads, reporting_db
 from backend.municipalities.models import District, Municipality
 
 MONEY_MEASURES = ("invoices", "billed_krw", "paid_krw", "outstanding_krw")
@@ -108,9 +109,9 @@ def money(*, municipality: Municipality, days: DateRange, today: date) -> MoneyR
     bills, whenever it was issued or paid), and the arrears on `today`. Three queries."""
     months = days.months
     found = billed_by_period_and_district(
-        municipality_id=municipality.id, first_period=months[0], last_period=months[-1]
+        municipality_id=municipality.id, first_period=months[0], last_period=months[-1], using=reporting_db()
     )
-    districts = list(District.objects.filter(municipality_id=municipality.id).order_by("name", "code"))
+    districts = list(reads(District).filter(municipality_id=municipality.id).order_by("name", "code"))
     empty = dict.fromkeys(MONEY_MEASURES, 0)
     cells = [
         MoneyCell(month, district.id, district.name, **found.get((month, district.id), empty))
@@ -125,7 +126,7 @@ def money(*, municipality: Municipality, days: DateRange, today: date) -> MoneyR
         _summed(str(district.id), district.name, [c for c in cells if c.district_id == district.id])
         for district in districts
     ]
-    owed = arrears_by_district(municipality_id=municipality.id, today=today)
+    owed = arrears_by_district(municipality_id=municipality.id, today=today, using=reporting_db())
     arrears = []
     for district in districts:
         row = owed.get(district.id, {})

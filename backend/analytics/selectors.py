@@ -43,7 +43,7 @@ from backend.core.errors import DomainError
 from backend.core.replica import reads, reporting_db
 from backend.municipalities.models import District, Hauler, Municipality
 from backend.restaurants.models import BusinessType, Restaurant
-from backend.rollups.models import Dimension, Grain, RestaurantMonth, VolumeCell
+from backend.rollups.models import Dimension, Grain, RestaurantYear, VolumeCell
 
 MONTH, WEEK, DAY, YEAR = "month", "week", "day", "year"
 DISTRICT, BUSINESS_TYPE, HAULER, RESTAURANT = "district", "business_type", "hauler", "restaurant"
@@ -302,60 +302,92 @@ def _status_measures(status: str, grams: int, count: int) -> list[tuple[str, int
     return []
 
 
-# How the restaurant months group for each report; the groups left out cannot say how
-# many restaurants were served (docs/reports.md).
+# How the restaurant years group for each report; the groups left out cannot say how
+# many restaurants were served (docs/reports.md). Months and years are counted by
+# range, not grouped.
 _SERVED_BUCKETS = {
-    MONTH: "month::text",
-    YEAR: "date_trunc('year', month)::date::text",
+    MONTH: None,
+    YEAR: None,
     DISTRICT: "district_id::text",
     DONG: "district_id::text || ' ' || dong",
     BUSINESS_TYPE: "business_type",
 }
+_NO_DAYS = "B'0'::bit(366)"
 
 
-def _served_condition(span: DateRange) -> tuple[str, list]:
-    """SQL true for a restaurant month with a collection on a day of `span`: its month is
-    one `span` touches and one of its days-served bits is one of `span`'s days there."""
-    terms, params = [], []
-    for month in span.months:
-        first = max(span.first_day, month)
-        last = min(span.last_day, add_months(month, 1) - timedelta(days=1))
-        mask = ((1 << last.day) - 1) & ~((1 << (first.day - 1)) - 1)
-        terms.append("(month = %s AND served_days & %s <> 0)")
-        params += [month, mask]
-    return "(" + " OR ".join(terms) + ")", params
+def _days_mask(first: date, last: date) -> str:
+    """A bit(366) literal with the bits of `first`..`last` (one year's days) set."""
+    start, end = first.timetuple().tm_yday - 1, last.timetuple().tm_yday
+    return "B'" + "0" * start + "1" * (end - start) + "0" * (366 - end) + "'"
+
+
+def _served_count(span: DateRange) -> str:
+    """An aggregate counting the restaurants with a collection on a day of `span`. Within
+    one year, each restaurant has one row: a plain count of the rows whose days meet the
+    mask. Across years, a restaurant may match in two rows: counted distinct. Masks are
+    built from dates, so they are inlined as literals."""
+    terms = []
+    for year in range(span.first_day.year, span.last_day.year + 1):
+        first, last = max(span.first_day, date(year, 1, 1)), min(span.last_day, date(year, 12, 31))
+        terms.append(f"(year = {year} AND days & {_days_mask(first, last)} <> {_NO_DAYS})")
+    condition = " OR ".join(terms)
+    if len(terms) == 1:
+        return f"COUNT(*) FILTER (WHERE {condition})"
+    return f"COUNT(DISTINCT restaurant_id) FILTER (WHERE {condition})"
 
 
 def _restaurants_served(municipality: Municipality, days: DateRange, previous: DateRange, group: str) -> dict:
     """{bucket: {"restaurants_served": n, "previous_restaurants_served": n}}: each restaurant
-    once per bucket, however many of its months and days fall in the range; bucket "all"
-    counts each once in the whole range (GROUPING SETS: the same pass)."""
-    bucket = _SERVED_BUCKETS[group]
-    now, now_params = _served_condition(days)
-    then, then_params = _served_condition(previous)
-    first = min(days.first_day, previous.first_day).replace(day=1)
-    last = max(days.last_day, previous.last_day)
+    once per bucket, however many of its days fall in the range; bucket "all" counts each
+    once in the whole range. A district, 동 or business type is a GROUP BY of the
+    restaurant years (with "all" by GROUPING SETS, the same pass); a month or year is a
+    count of its own part of the range, each in its own column of one pass."""
+    first = min(days.first_day, previous.first_day).year
+    last = max(days.last_day, previous.last_day).year
+    table = RestaurantYear._meta.db_table
     with connections[reporting_db()].cursor() as cursor:
+        if _SERVED_BUCKETS[group] is not None:
+            cursor.execute(
+                f"""
+                SELECT {_SERVED_BUCKETS[group]}, GROUPING({_SERVED_BUCKETS[group]}),
+                       {_served_count(days)}, {_served_count(previous)}
+                  FROM {table}
+                 WHERE municipality_id = %s AND year >= %s AND year <= %s
+                 GROUP BY GROUPING SETS (({_SERVED_BUCKETS[group]}), ())
+                """,
+                [municipality.id, first, last],
+            )
+            return {
+                "all" if whole else bucket: {"restaurants_served": served, "previous_restaurants_served": earlier}
+                for bucket, whole, served, earlier in cursor.fetchall()
+            }
+        periods = [*_parts(days, group), *_parts(previous, group)]
+        counts = ", ".join(_served_count(part) for _, part in periods)
         cursor.execute(
             f"""
-            SELECT COALESCE(bucket, 'all'), COUNT(*) FILTER (WHERE served_now), COUNT(*) FILTER (WHERE served_then)
-              FROM (SELECT {bucket} AS bucket, restaurant_id,
-                           bool_or({now}) AS served_now, bool_or({then}) AS served_then
-                      FROM {RestaurantMonth._meta.db_table}
-                     WHERE municipality_id = %s AND month >= %s AND month <= %s
-                     GROUP BY GROUPING SETS ((1, 2), (2))) served
-             GROUP BY 1
+            SELECT {_served_count(days)}, {_served_count(previous)}, {counts}
+              FROM {table}
+             WHERE municipality_id = %s AND year >= %s AND year <= %s
             """,
-            [*now_params, *then_params, municipality.id, first, last],
+            [municipality.id, first, last],
         )
-        dated = group in (MONTH, YEAR)
-        return {
-            date.fromisoformat(bucket) if dated and bucket != "all" else bucket: {
-                "restaurants_served": served,
-                "previous_restaurants_served": earlier,
-            }
-            for bucket, served, earlier in cursor.fetchall()
-        }
+        whole, earlier, *by_period = cursor.fetchone()
+    found: dict = {"all": {"restaurants_served": whole, "previous_restaurants_served": earlier}}
+    now_count = len(_parts(days, group))
+    for n, ((start, _part), served) in enumerate(zip(periods, by_period, strict=True)):
+        measure = "restaurants_served" if n < now_count else "previous_restaurants_served"
+        found.setdefault(start, {})[measure] = served
+    return found
+
+
+def _parts(span: DateRange, group: str) -> list[tuple[date, DateRange]]:
+    """`span` cut at its months' or years' ends: (the period's first day, its days in span)."""
+    starts = span.months if group == MONTH else span.years
+    parts = []
+    for start in starts:
+        end = add_months(start, 1 if group == MONTH else 12) - timedelta(days=1)
+        parts.append((start, DateRange(max(span.first_day, start), min(span.last_day, end))))
+    return parts
 
 
 def _row(found: dict, bucket, key: str | None, label, *, earlier=None, served: dict | None = None) -> VolumeRow:

@@ -21,6 +21,7 @@ from backend.accounts.models import User
 from backend.analytics.ranges import DateRange
 from backend.analytics.selectors import EXCEPTION_LABELS
 from backend.collection_events.models import CollectionEvent, CollectionStatus, CrewException
+from backend.core.replica import reads, reporting_db
 from backend.municipalities.models import Municipality
 from backend.pickup_requests.selectors import requests_by_month
 
@@ -92,7 +93,7 @@ class ServiceReport:
 
 def _visits(municipality: Municipality, days: DateRange):
     start, end = days.bounds(municipality.zone)
-    return CollectionEvent.objects.filter(
+    return reads(CollectionEvent).filter(
         restaurant__municipality_id=municipality.id, collected_at__gte=start, collected_at__lt=end
     )
 
@@ -112,7 +113,9 @@ def _crew_name(person) -> str:
 
 def service(*, municipality: Municipality, days: DateRange) -> ServiceReport:
     """Four queries: requests by month, visits by month, visits by crew member, their names."""
-    requests = requests_by_month(municipality_id=municipality.id, first_day=days.first_day, last_day=days.last_day)
+    requests = requests_by_month(
+        municipality_id=municipality.id, first_day=days.first_day, last_day=days.last_day, using=reporting_db()
+    )
     visits = (
         _visits(municipality, days)
         .annotate(month=TruncMonth("collected_at", tzinfo=municipality.zone))
@@ -140,7 +143,8 @@ def service(*, municipality: Municipality, days: DateRange) -> ServiceReport:
         for row in _visits(municipality, days).values("collector_id").annotate(**_exception_counts()).order_by()
     }
     people = (
-        User.objects.filter(id__in=list(counted))
+        reads(User)
+        .filter(id__in=list(counted))
         .values("id", "username", "last_name", "first_name", "hauler_id", "hauler__name")
         .order_by("hauler__name", "last_name", "first_name", "username")
     )

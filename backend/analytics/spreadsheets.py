@@ -37,6 +37,8 @@ VOLUME_HEADER = [
     "확인 대기(kg) Held",
     "수거 건수(건) Collections",
     "미수거 방문(건) Visits not collected",
+    "영업장 수(곳) Restaurants served",
+    "전년 동기 영업장 수(곳) Restaurants served a year earlier",
     "전년 동기 무게(kg) Weight a year earlier",
     "증감(kg) Change",
     "증감률(%) Change (%)",
@@ -63,12 +65,19 @@ def volume_table(body: dict) -> list[list]:
             Decimal(line["held_kg"]),
             line["collections"],
             line["visits_not_collected"],
+            # Empty where the grouping cannot say (a week, a day, a hauler, a crew member).
+            _count_or_empty(line["restaurants_served"]),
+            _count_or_empty(line["previous"]["restaurants_served"]),
             Decimal(line["previous"]["weight_kg"]),
             grams_to_kg(line["weight_change_g"]),
             "" if line["weight_change_percent"] is None else line["weight_change_percent"],
         ]
         for line in lines
     ]
+
+
+def _count_or_empty(count: int | None) -> int | str:
+    return "" if count is None else count
 
 
 def scan_quality_table(body: dict) -> list[list]:

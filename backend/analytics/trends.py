@@ -4,7 +4,7 @@ changed most against the same days a year earlier; and open restaurants with a b
 use that no crew has collected from for some days.
 
 Weight is what was weighed and not voided (billable or held), as in the volume report.
-Each figure is one grouped query: the weights per month from the daily rollups, the
+Each figure is one grouped query: the weights per month from the volume cells, the
 restaurants per month from the restaurants themselves, the per-restaurant figures from
 the scans through the (restaurant, collected_at) index.
 """
@@ -24,14 +24,16 @@ from backend.analytics.ranges import DateRange, add_months
 from backend.analytics.selectors import BUSINESS_TYPE, DISTRICT
 from backend.collection_events.models import CollectionEvent, CollectionStatus
 from backend.core.errors import DomainError
+from backend.core.replica import reads
 from backend.municipalities.local_time import local_midnight
 from backend.municipalities.models import District, Municipality
 from backend.restaurants.models import Bin, BinStatus, BusinessType, Restaurant, RestaurantStatus
-from backend.rollups.models import DailyVolume
+from backend.rollups.models import Dimension, Grain, VolumeCell
 
 WEIGHED = (CollectionStatus.BILLABLE, CollectionStatus.HELD)
 #: The groups kg per restaurant per day is shown by.
 INTENSITY_GROUPS = (DISTRICT, BUSINESS_TYPE)
+_DIMENSION = {DISTRICT: Dimension.DISTRICT, BUSINESS_TYPE: Dimension.BUSINESS_TYPE}
 #: How many restaurants the top lists show, unless asked for another number up to the most.
 TOP_DEFAULT, TOP_MOST = 20, 100
 #: Days without a collection before an open restaurant is listed, unless asked otherwise.
@@ -107,19 +109,23 @@ def intensity(*, municipality: Municipality, days: DateRange, group: str) -> Int
     some day of it (registered before the day ended, not closed before it began)."""
     field = {DISTRICT: "district_id", BUSINESS_TYPE: "business_type"}[group]
     parts = _month_parts(days)
+    # Whole months from the month cells, the part-months at the range's ends from the day cells.
+    whole = [month for month, first, last in parts if first == month and last == add_months(month, 1) - timedelta(1)]
+    cells = Q(grain=Grain.MONTH, period__in=whole)
+    for month, first, last in parts:
+        if month not in whole:
+            cells |= Q(grain=Grain.DAY, period__gte=first, period__lte=last)
     weights = (
-        DailyVolume.objects.filter(
-            municipality_id=municipality.id,
-            day__gte=days.first_day,
-            day__lte=days.last_day,
-            status__in=WEIGHED,
-        )
-        .annotate(month=TruncMonth("day", output_field=DateField()))
-        .values("month", field)
+        reads(VolumeCell)
+        .filter(cells, municipality_id=municipality.id, dimension=_DIMENSION[group])
+        .filter(status__in=WEIGHED)
+        .annotate(month=TruncMonth("period", output_field=DateField()))
+        .values("month", "key")
         .annotate(weight_g=Coalesce(Sum("weight_g"), 0))
         .order_by()
     )
-    weight = {(row["month"], row[field]): row["weight_g"] for row in weights}
+    # A district's cells are keyed by its id as text.
+    weight = {(row["month"], UUID(row["key"]) if group == DISTRICT else row["key"]): row["weight_g"] for row in weights}
     open_in = {
         f"open_{month:%Y%m}": Count(
             "id",
@@ -128,11 +134,11 @@ def intensity(*, municipality: Municipality, days: DateRange, group: str) -> Int
         )
         for month, first, last in parts
     }
-    counted = Restaurant.objects.filter(municipality_id=municipality.id).values(field).annotate(**open_in).order_by()
+    counted = reads(Restaurant).filter(municipality_id=municipality.id).values(field).annotate(**open_in).order_by()
     restaurants = {(month, row[field]): row[f"open_{month:%Y%m}"] for row in counted for month, _f, _l in parts}
 
     if group == DISTRICT:
-        districts = District.objects.filter(municipality_id=municipality.id).order_by("name", "code")
+        districts = reads(District).filter(municipality_id=municipality.id).order_by("name", "code")
         keys: list[tuple] = [(district.id, str(district.id), district.name) for district in districts]
     else:
         keys = [(code, code, label) for code, label in BusinessType.choices]
@@ -193,13 +199,13 @@ class RestaurantChange:
 
 
 def _weighed_scans(municipality: Municipality):
-    return CollectionEvent.objects.filter(restaurant__municipality_id=municipality.id, status__in=WEIGHED)
+    return reads(CollectionEvent).filter(restaurant__municipality_id=municipality.id, status__in=WEIGHED)
 
 
 def _names(ids) -> dict[UUID, tuple[str, str]]:
     """{restaurant id: (name, district)}: read after the grouping, for the few listed,
     so that the GROUP BY over a year of scans carries one uuid, not two names."""
-    rows = Restaurant.objects.filter(id__in=list(ids)).values_list("id", "name", "district__name")
+    rows = reads(Restaurant).filter(id__in=list(ids)).values_list("id", "name", "district__name")
     return {id_: (name, district) for id_, name, district in rows}
 
 
@@ -277,7 +283,7 @@ def idle_restaurants(*, municipality: Municipality, idle_days: int, now: datetim
     last `idle_days` days; the date of the last collection is read only for the listed."""
     since = now - timedelta(days=idle_days)
     scans = CollectionEvent.objects.filter(restaurant_id=OuterRef("pk"), status__in=WEIGHED)
-    idle = Restaurant.objects.filter(
+    idle = reads(Restaurant).filter(
         ~Exists(scans.filter(collected_at__gte=since)),
         Exists(Bin.objects.filter(restaurant_id=OuterRef("pk"), status=BinStatus.ACTIVE)),
         municipality_id=municipality.id,

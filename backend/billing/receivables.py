@@ -12,6 +12,7 @@ billed = paid + outstanding on every row. Ages and buckets are the arrears page'
 from datetime import date
 from uuid import UUID
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, F, IntegerField, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 
@@ -25,12 +26,14 @@ _OWED = Greatest(F("total_krw") - F("prepaid_applied_krw") - F("paid_krw"), Valu
 
 
 def billed_by_period_and_district(
-    *, municipality_id: UUID, first_period: date, last_period: date
+    *, municipality_id: UUID, first_period: date, last_period: date, using: str = DEFAULT_DB_ALIAS
 ) -> dict[tuple[date, UUID], dict[str, int]]:
     """{(period, district id): {invoices, billed_krw, paid_krw, outstanding_krw}} for
-    the months billed first_period..last_period (each a month's 1st)."""
+    the months billed first_period..last_period (each a month's 1st), read from the
+    database `using` (a report: the reporting database)."""
     rows = (
-        Invoice.objects.filter(
+        Invoice.objects.using(using)
+        .filter(
             municipality_id=municipality_id,
             period__gte=first_period,
             period__lte=last_period,
@@ -57,16 +60,20 @@ def billed_by_period_and_district(
     }
 
 
-def arrears_by_district(*, municipality_id: UUID, today: date) -> dict[UUID, dict[str, int]]:
+def arrears_by_district(
+    *, municipality_id: UUID, today: date, using: str = DEFAULT_DB_ALIAS
+) -> dict[UUID, dict[str, int]]:
     """{district id: {<bucket>_invoices, <bucket>_krw for each bucket}}: the invoices
-    past due on `today` with something owed, by the days since their due date."""
+    past due on `today` with something owed, by the days since their due date, read
+    from the database `using`."""
     measures: dict = {}
     for code in BUCKET_CODES:
         within = due_dates_of(code, today)
         measures[f"{code}_invoices"] = Count("id", filter=within)
         measures[f"{code}_krw"] = Coalesce(Sum(_OWED, filter=within, output_field=IntegerField()), 0)
     rows = (
-        Invoice.objects.filter(past_due(today), municipality_id=municipality_id)
+        Invoice.objects.using(using)
+        .filter(past_due(today), municipality_id=municipality_id)
         .values("restaurant__district_id")
         .annotate(**measures)
         .order_by()

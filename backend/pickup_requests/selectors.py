@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, DateField, Q
 from django.db.models.functions import TruncMonth
 
@@ -30,16 +31,17 @@ def with_history(queryset):
 MEASURES = ("requested", "done", "turned_down", "cancelled", "open", "missed")
 
 
-def requests_by_month(*, municipality_id, first_day: date, last_day: date) -> dict[date, dict[str, int]]:
+def requests_by_month(
+    *, municipality_id, first_day: date, last_day: date, using: str = DEFAULT_DB_ALIAS
+) -> dict[date, dict[str, int]]:
     """A municipality's pickup requests for the days first_day..last_day (the local day
     each was asked for), per month (its 1st): `requested` (extra pickups asked for, every
     status), `done`, `turned_down`, `cancelled`, `open` of those, and `missed` (owners'
-    reports of a missed pickup). One grouped query."""
+    reports of a missed pickup). One grouped query, on the database `using`."""
     extra, missed = Q(kind=RequestKind.EXTRA_PICKUP), Q(kind=RequestKind.MISSED_PICKUP)
     rows = (
-        PickupRequest.objects.filter(
-            restaurant__municipality_id=municipality_id, requested_for__gte=first_day, requested_for__lte=last_day
-        )
+        PickupRequest.objects.using(using)
+        .filter(restaurant__municipality_id=municipality_id, requested_for__gte=first_day, requested_for__lte=last_day)
         .annotate(month=TruncMonth("requested_for", output_field=DateField()))
         .values("month")
         .annotate(

@@ -2,48 +2,27 @@
 triggers (the migrations hold frozen copies), by the rebuild and by the check that
 compares the kept rollups with a recomputation from the scans.
 
-DailyVolume's cell: the scan's restaurant's municipality, district and business type
-(업태), its collector's hauler, the municipality's local day of collected_at, its status.
-VolumeCell and RestaurantMonth: backend/rollups/sums.py."""
+The statements of VolumeCell and RestaurantYear: backend/rollups/sums.py."""
 
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from backend.accounts.models import User
 from backend.collection_events.selectors import scans_table
 from backend.municipalities.models import Municipality
-from backend.restaurants.models import Restaurant
 from backend.rollups import sums
-from backend.rollups.models import DailyVolume, RestaurantMonth, VolumeCell
-
-_KEYS = "municipality_id, day, district_id, business_type, hauler_id, status"
+from backend.rollups.models import RestaurantYear, VolumeCell
 
 
 def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def cells_select(source: str, *, where: str = "TRUE") -> str:
-    """SELECT the DailyVolume cells' keys and sums of `source` (rows with restaurant_id,
-    collector_id, collected_at, status, weight_g and a `sign`: 1 to add, -1 to take away)."""
-    return f"""
-        SELECT r.municipality_id, (d.collected_at AT TIME ZONE m.time_zone)::date AS day, r.district_id,
-               r.business_type, u.hauler_id, d.status,
-               SUM(d.sign * COALESCE(d.weight_g, 0)) AS weight_g, SUM(d.sign) AS scans
-          FROM {source} d
-          JOIN {_table(Restaurant)} r ON r.id = d.restaurant_id
-          JOIN {_table(Municipality)} m ON m.id = r.municipality_id
-          JOIN {_table(User)} u ON u.id = d.collector_id
-         WHERE {where}
-         GROUP BY 1, 2, 3, 4, 5, 6"""
-
-
-def _scans(municipality: Municipality | None) -> tuple[str, str, list]:
-    source = f"(SELECT restaurant_id, collector_id, collected_at, status, weight_g, 1 AS sign FROM {scans_table()})"
+def _scans(municipality: Municipality | None) -> tuple[str, list]:
+    """The condition on the scans' restaurant (`r`) that keeps `municipality`'s, and its parameters."""
     if municipality is None:
-        return source, "TRUE", []
-    return source, "r.municipality_id = %s", [municipality.id]
+        return "TRUE", []
+    return "r.municipality_id = %s", [municipality.id]
 
 
 @dataclass(frozen=True)
@@ -55,26 +34,26 @@ class Rollup:
     table: str
     keys: tuple[str, ...]
     figures: tuple[str, ...]
+    # What a figure is when its row is absent (the days served: a bit string).
+    zero: str = "0"
 
     def fresh(self, municipality: Municipality | None) -> tuple[str, list]:
-        source, where, params = _scans(municipality)
-        if self.table == _table(DailyVolume):
-            return cells_select(source, where=where), params
+        where, params = _scans(municipality)
         finer = sums.scans_source(scans_table(), where=where)
         if self.table == _table(VolumeCell):
             return sums.cells_select(finer), params
-        return sums.months_select(finer), params
+        return sums.years_select(finer), params
 
 
 def rollups() -> list[Rollup]:
     return [
-        Rollup("daily volume", _table(DailyVolume), tuple(_KEYS.split(", ")), ("weight_g", "scans")),
         Rollup("volume cells", _table(VolumeCell), tuple(sums.CELL_KEYS.split(", ")), ("weight_g", "scans")),
         Rollup(
-            "restaurant months",
-            _table(RestaurantMonth),
-            ("municipality_id", "restaurant_id", "month", "district_id", "dong", "business_type"),
-            ("billable_g", "held_g", "collections", "visits_not_collected", "served_days"),
+            "restaurant years",
+            _table(RestaurantYear),
+            ("municipality_id", "restaurant_id", "year", "district_id", "dong", "business_type"),
+            ("days",),
+            zero=sums.NO_DAYS,
         ),
     ]
 
@@ -129,15 +108,16 @@ def differences(*, municipality: Municipality | None = None) -> list[Difference]
             f"COALESCE(k.{key}::text, '') = COALESCE(f.{key}::text, '')" if key == "hauler_id" else f"k.{key} = f.{key}"
             for key in rollup.keys
         )
-        differ = " OR ".join(f"COALESCE(k.{name}, 0) <> COALESCE(f.{name}, 0)" for name in rollup.figures)
+        zero = rollup.zero
+        differ = " OR ".join(f"COALESCE(k.{name}, {zero}) <> COALESCE(f.{name}, {zero})" for name in rollup.figures)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
                 WITH fresh AS ({select}),
                      kept AS (SELECT {keys}, {figures} FROM {rollup.table} WHERE {kept_where})
                 SELECT {", ".join(f"COALESCE(k.{key}, f.{key})" for key in rollup.keys)},
-                       {", ".join(f"COALESCE(k.{name}, 0)" for name in rollup.figures)},
-                       {", ".join(f"COALESCE(f.{name}, 0)" for name in rollup.figures)}
+                       {", ".join(f"COALESCE(k.{name}, {zero})" for name in rollup.figures)},
+                       {", ".join(f"COALESCE(f.{name}, {zero})" for name in rollup.figures)}
                   FROM kept k FULL JOIN fresh f ON {matched}
                  WHERE {differ}
                  ORDER BY {", ".join(str(n + 1) for n in range(len(rollup.keys)))}

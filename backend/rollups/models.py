@@ -1,46 +1,7 @@
-"""Collected volume summed per local day, kept current by the database as scans come in
+"""Collected volume summed per grouping and local day or month, kept current by the database as scans come in
 and change status (docs/reports.md): what the volume reports read instead of the scans."""
 
 from django.db import models
-
-
-class DailyVolume(models.Model):
-    """The scans of one local day in one (district, business type, hauler, status) cell:
-    their weight summed in grams and their number. A scan whose status changes (a held
-    scan released, a wrong one voided) moves from one status's row to the other's.
-
-    The keys are copied from the scan's restaurant (district, 업태) and collector
-    (hauler) when the scan is stored; foreign keys without constraints, so that an
-    ingested batch pays no extra lookups for them."""
-
-    municipality = models.ForeignKey(
-        "municipalities.Municipality", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    district = models.ForeignKey(
-        "municipalities.District", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    business_type = models.CharField(max_length=16)
-    # Null for a scan recorded by someone without a hauler (an official's manual entry).
-    hauler = models.ForeignKey(
-        "municipalities.Hauler", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
-    )
-    day = models.DateField(help_text="the municipality's local day of collected_at")
-    status = models.CharField(max_length=16)
-    weight_g = models.BigIntegerField(default=0)
-    scans = models.IntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            # The delta upsert's conflict target; a null hauler is one cell, not many.
-            models.UniqueConstraint(
-                fields=["municipality", "day", "district", "business_type", "hauler", "status"],
-                name="daily_volume_cell",
-                nulls_distinct=False,
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.day} {self.district_id} {self.business_type} {self.status}: {self.weight_g} g"
 
 
 class Dimension(models.TextChoices):
@@ -92,11 +53,24 @@ class VolumeCell(models.Model):
         return f"{self.dimension}={self.key} {self.grain} {self.period} {self.status}: {self.weight_g} g"
 
 
-class RestaurantMonth(models.Model):
-    """One restaurant's scans of one local month: weights and counts by status, and the
-    local days it had a collection as bits (bit 0: the 1st). The bits answer "restaurants
-    served" over any range of days exactly: distinct restaurants do not add up across
-    days, but a restaurant counts in a range when any of its bits falls inside it.
+class DayBits(models.Field):
+    """The days of a year as a PostgreSQL bit string, bit 0 (the leftmost) for 1 January:
+    "served on any day of a range" is one AND with the range's mask."""
+
+    def db_type(self, connection) -> str:
+        return "bit(366)"
+
+    def get_placeholder(self, value, compiler, connection) -> str:
+        # A string of 0s and 1s arrives as text, which PostgreSQL does not cast to bits.
+        return "%s::bit(366)"
+
+
+class RestaurantYear(models.Model):
+    """The local days of one local year on which one restaurant had a collection, as bits.
+    They answer "restaurants served" over any range of days exactly: distinct restaurants
+    do not add up across days, but a restaurant counts in a range when any of its bits
+    falls inside it; one row per restaurant a year, so a range within a year is counted
+    over the restaurants' rows without grouping by restaurant (docs/reports.md).
 
     District, 동 and business type are copied from the restaurant (kept current when it
     moves) so that the count groups without a join."""
@@ -107,21 +81,17 @@ class RestaurantMonth(models.Model):
     restaurant = models.ForeignKey(
         "restaurants.Restaurant", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
-    month = models.DateField(help_text="the 1st of the local month")
+    year = models.IntegerField(help_text="the local year")
     district = models.ForeignKey(
         "municipalities.District", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
     dong = models.CharField(max_length=20, blank=True)
     business_type = models.CharField(max_length=16)
-    billable_g = models.BigIntegerField(default=0)
-    held_g = models.BigIntegerField(default=0)
-    collections = models.IntegerField(default=0, help_text="billable and held scans")
-    visits_not_collected = models.IntegerField(default=0)
-    served_days = models.IntegerField(default=0, help_text="bit n set: a collection on local day n + 1")
+    days = DayBits(help_text="bit n (from the left) set: a collection on local day n + 1 of the year")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["restaurant", "month"], name="restaurant_month")]
-        indexes = [models.Index(fields=["municipality", "month"], name="restaurant_month_by_city")]
+        constraints = [models.UniqueConstraint(fields=["restaurant", "year"], name="restaurant_year")]
+        indexes = [models.Index(fields=["municipality", "year"], name="restaurant_year_by_city")]
 
     def __str__(self) -> str:
-        return f"{self.restaurant_id} {self.month:%Y-%m}: {self.billable_g + self.held_g} g"
+        return f"{self.restaurant_id} {self.year}: {self.days.count('1')} days served"

@@ -1,5 +1,5 @@
-"""The statements that sum scans into the finer rollups (VolumeCell, RestaurantMonth):
-used by the rebuild and the check here, and, frozen, by the triggers of migration 0004.
+"""The statements that sum scans into the finer rollups (VolumeCell, RestaurantYear):
+used by the rebuild and the check here, and, frozen, by the triggers of migrations 0004 and 0005.
 
 Each takes a `source` query of rows with the scan's municipality_id, local `day`,
 district_id, dong, business_type (its restaurant's), hauler_id (its collector's),
@@ -45,62 +45,56 @@ def cells_upsert(source: str, dimensions=tuple(_DIMENSIONS)) -> str:
            SET weight_g = v.weight_g + excluded.weight_g, scans = v.scans + excluded.scans;"""
 
 
-MONTH_COLUMNS = (
-    "municipality_id, restaurant_id, month, district_id, dong, business_type, "
-    "billable_g, held_g, collections, visits_not_collected, served_days"
-)
+YEAR_COLUMNS = "municipality_id, restaurant_id, year, district_id, dong, business_type, days"
+DAYS = "bit(366)"
+NO_DAYS = f"B'0'::{DAYS}"
 
 
-def months_select(source: str) -> str:
-    """SELECT RestaurantMonth rows of `source`: sums by status, and the days with a
-    collection added (bits of removed scans are recounted, not subtracted)."""
+def day_bit(day: str) -> str:
+    """The bit string of one local day of its year (bit 0, the leftmost: 1 January)."""
+    return f"(B'1'::{DAYS} >> (extract(doy FROM {day})::int - 1))"
+
+
+def years_select(source: str) -> str:
+    """SELECT RestaurantYear rows of `source`: the local days of the year with a
+    collection added (the days of removed scans are recounted, not subtracted)."""
     return f"""
-        SELECT s.municipality_id, s.restaurant_id, date_trunc('month', s.day::timestamp)::date AS month,
-               s.district_id, s.dong, s.business_type,
-               COALESCE(SUM(s.sign * s.grams) FILTER (WHERE s.status = 'billable'), 0) AS billable_g,
-               COALESCE(SUM(s.sign * s.grams) FILTER (WHERE s.status = 'held'), 0) AS held_g,
-               COALESCE(SUM(s.sign) FILTER (WHERE s.status IN {WEIGHED}), 0) AS collections,
-               COALESCE(SUM(s.sign) FILTER (WHERE s.status = 'not_collected'), 0) AS visits_not_collected,
-               COALESCE(bit_or(1 << (extract(day FROM s.day)::int - 1))
-                        FILTER (WHERE s.sign > 0 AND s.status IN {WEIGHED}), 0) AS served_days
+        SELECT s.municipality_id, s.restaurant_id, extract(year FROM s.day)::int AS year,
+               s.district_id, s.dong, s.business_type, bit_or({day_bit("s.day")}) AS days
           FROM ({source}) s
+         WHERE s.sign > 0 AND s.status IN {WEIGHED}
          GROUP BY 1, 2, 3, 4, 5, 6"""
 
 
-def months_upsert(source: str) -> str:
+def years_upsert(source: str) -> str:
+    """OR `source`'s days with a collection into their RestaurantYears, rows in key order."""
     return f"""
-        INSERT INTO rollups_restaurantmonth AS v ({MONTH_COLUMNS})
-        SELECT * FROM ({months_select(source)}) c
-         WHERE c.billable_g <> 0 OR c.held_g <> 0 OR c.collections <> 0 OR c.visits_not_collected <> 0
-            OR c.served_days <> 0
+        INSERT INTO rollups_restaurantyear AS v ({YEAR_COLUMNS})
+        SELECT * FROM ({years_select(source)}) c
          ORDER BY 2, 3
-        ON CONFLICT (restaurant_id, month) DO UPDATE
-           SET billable_g = v.billable_g + excluded.billable_g, held_g = v.held_g + excluded.held_g,
-               collections = v.collections + excluded.collections,
-               visits_not_collected = v.visits_not_collected + excluded.visits_not_collected,
-               served_days = v.served_days | excluded.served_days;"""
+        ON CONFLICT (restaurant_id, year) DO UPDATE SET days = v.days | excluded.days;"""
 
 
-def served_days_recount(removed: str, scans: str) -> str:
-    """Recount the days with a collection of the restaurant months that `removed` (scans
+def days_recount(removed: str, scans: str) -> str:
+    """Recount the days with a collection of the restaurant years that `removed` (scans
     taken away: voided, moved, deleted) had one in, from the scans as they are now."""
     return f"""
         WITH touched AS (
             SELECT DISTINCT o.restaurant_id,
-                   date_trunc('month', o.collected_at AT TIME ZONE m.time_zone)::date AS month, m.time_zone
+                   extract(year FROM o.collected_at AT TIME ZONE m.time_zone)::int AS year, m.time_zone
               FROM {removed} o
               JOIN restaurants_restaurant r ON r.id = o.restaurant_id
               JOIN municipalities_municipality m ON m.id = r.municipality_id
              WHERE o.status IN {WEIGHED})
-        UPDATE rollups_restaurantmonth v
-           SET served_days = (
-               SELECT COALESCE(bit_or(1 << (extract(day FROM e.collected_at AT TIME ZONE t.time_zone)::int - 1)), 0)
+        UPDATE rollups_restaurantyear v
+           SET days = (
+               SELECT COALESCE(bit_or({day_bit("(e.collected_at AT TIME ZONE t.time_zone)")}), {NO_DAYS})
                  FROM {scans} e
                 WHERE e.restaurant_id = t.restaurant_id AND e.status IN {WEIGHED}
-                  AND e.collected_at >= (t.month::timestamp AT TIME ZONE t.time_zone)
-                  AND e.collected_at < ((t.month + interval '1 month') AT TIME ZONE t.time_zone))
+                  AND e.collected_at >= (make_date(t.year, 1, 1)::timestamp AT TIME ZONE t.time_zone)
+                  AND e.collected_at < (make_date(t.year + 1, 1, 1)::timestamp AT TIME ZONE t.time_zone))
           FROM touched t
-         WHERE v.restaurant_id = t.restaurant_id AND v.month = t.month;"""
+         WHERE v.restaurant_id = t.restaurant_id AND v.year = t.year;"""
 
 
 def scans_source(scans: str, *, sign: str = "1", where: str = "TRUE") -> str:

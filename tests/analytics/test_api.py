@@ -51,10 +51,14 @@ def test_officials_get_volume_by_month_with_totals(api, official, autumn):
         "held_kg": "0.000",
         "collections": 1,
         "visits_not_collected": 0,
+        "restaurants_served": 1,
     }
     assert (november["held_g"], november["billable_g"], november["visits_not_collected"]) == (2_500, 0, 1)
     totals = body["totals"]
     assert (totals["weight_g"], totals["weight_kg"], totals["collections"]) == (1_237_067, "1237.067", 2)
+    # One restaurant served in both months counts once in the range; none a year earlier.
+    assert (november["restaurants_served"], totals["restaurants_served"]) == (1, 1)
+    assert totals["previous"]["restaurants_served"] == 0
 
 
 def test_scan_quality_tells_flags_sources_and_taps_apart(api, official, autumn):
@@ -154,7 +158,8 @@ def test_volume_as_csv_for_a_spreadsheet(api, official, district, unserved_distr
     assert header[:3] == ["구분 Key", "항목 Label", "무게(kg) Weight"]
     assert {row[1]: row[2] for row in rows} == {"상암동": "0.000", "서교동": "1237.067"}
     # … and beside them the same months a year earlier (nothing then: the change has no percent).
-    assert total[1:] == ["합계 Total", "1237.067", "1234.567", "2.500", "2", "1", "0.000", "1237.067", ""]
+    # One restaurant served then, none a year earlier.
+    assert total[1:] == ["합계 Total", "1237.067", "1234.567", "2.500", "2", "1", "1", "0", "0.000", "1237.067", ""]
 
 
 def test_accept_text_csv_works_too_and_scan_quality_has_korean_headers(api, official, autumn):
@@ -209,16 +214,28 @@ def test_volume_as_an_excel_workbook_with_numbers_as_numbers(api, official, dist
     assert response.status_code == 200
     assert "volume-district-2026-10-01-2026-11-30.xlsx" in response["Content-Disposition"]
     header, *rows, total = read_xlsx(response)
-    assert header[2:7] == [
+    assert header[2:9] == [
         "무게(kg) Weight",
         "청구 대상(kg) Billable",
         "확인 대기(kg) Held",
         "수거 건수(건) Collections",
         "미수거 방문(건) Visits not collected",
+        "영업장 수(곳) Restaurants served",
+        "전년 동기 영업장 수(곳) Restaurants served a year earlier",
     ]
     assert {row[1]: row[2] for row in rows} == {"상암동": 0, "서교동": 1237.067}
-    assert total[1:9] == ["합계 Total", 1237.067, 1234.567, 2.5, 2, 1, 0, 1237.067]
-    assert total[9] is None  # no percent against nothing: an empty cell, not a text
+    assert {row[1]: row[7] for row in rows} == {"상암동": 0, "서교동": 1}
+    assert total[1:11] == ["합계 Total", 1237.067, 1234.567, 2.5, 2, 1, 1, 0, 0, 1237.067]
+    assert total[11] is None  # no percent against nothing: an empty cell, not a text
+
+
+def test_restaurants_served_is_left_empty_where_the_grouping_cannot_say(api, official, autumn):
+    client = api.as_user(official)
+    body = client.get(VOLUME, {**AUTUMN, "group": "hauler"}).json()
+    assert {row["restaurants_served"] for row in body["rows"]} == {None}
+    assert body["totals"]["restaurants_served"] is None
+    _header, *rows, _total = read_xlsx(client.get(VOLUME, {**AUTUMN, "group": "hauler", "format": "xlsx"}))
+    assert {row[7] for row in rows} == {None}
 
 
 def test_every_restaurant_and_scan_quality_as_excel_and_a_refusal_says_why(api, official, autumn):

@@ -7,11 +7,14 @@ test database. Their rows are committed (transactional tests) so that the second
 connection sees them. A real streaming standby is measured by bench/bench_replica.py."""
 
 import logging
+from datetime import date
 
 import pytest
 from django.db import DatabaseError, connections
 from django.test.utils import CaptureQueriesContext
 
+from backend.analytics import money, service, trends
+from backend.analytics.ranges import DateRange
 from backend.core import replica
 from tests.analytics.conftest import seoul
 
@@ -71,7 +74,7 @@ def test_reports_read_the_replica_when_one_is_configured(api, official, autumn):
 
     assert figures == ([1_234_567, 2_500], 2)
     tables = " ".join(query["sql"] for query in on_replica.captured_queries)
-    assert "rollups_dailyvolume" in tables and "collection_events_collectionevent" in tables
+    assert "rollups_volumecell" in tables and "collection_events_collectionevent" in tables
 
 
 def test_the_replica_connection_refuses_writes(official):
@@ -90,3 +93,16 @@ def test_a_replica_that_cannot_be_reached_leaves_reports_on_the_primary(api, off
     assert [record.message for record in caplog.records].count(caplog.records[0].message) == 1
     assert "read replica unreachable" in caplog.records[0].message
     assert replica.reporting_db() == "default"
+
+
+def test_officials_trends_service_and_money_read_the_replica(official, autumn):
+    city, days = official.municipality, DateRange(date(2026, 10, 1), date(2026, 11, 30))
+    with CaptureQueriesContext(connections["replica"]) as on_replica:
+        report = trends.trends(municipality=city, days=days, limit=5, idle_days=14, now=seoul(2026, 12, 1))
+        service.service(municipality=city, days=days)
+        money.money(municipality=city, days=days, today=date(2026, 12, 1))
+
+    assert len(report.top) == 1  # the scans were there to read
+    tables = " ".join(query["sql"] for query in on_replica.captured_queries)
+    for table in ("rollups_volumecell", "collection_events_collectionevent", "billing_invoice", "pickup_requests"):
+        assert table in tables, table

@@ -61,9 +61,10 @@ def test_by_district_a_bar_chart_and_a_table_beside_a_year_earlier_with_download
 
     assert 'class="chart-bar"' in page and ">3,000 kg<" in page  # the bar ends in its figure
     seogyo = row(page, "서교동")
-    assert cells(seogyo) == ["3,000.000 kg", "2,400.000 kg", "+600.000 kg", "2 건"]
-    assert "+25.0%" in seogyo and "확인 대기 1,000.000 kg" in seogyo
-    assert cells(row(page, "상암동")) == ["0.000 kg"] * 3 + ["0 건"]
+    assert cells(seogyo) == ["3,000.000 kg", "2,400.000 kg", "+600.000 kg", "2 건", "1"]  # one restaurant served
+    assert "+25.0%" in seogyo and "확인 대기 1,000.000 kg" in seogyo and "전년 동기 1곳" in seogyo
+    assert cells(row(page, "상암동")) == ["0.000 kg"] * 3 + ["0 건", "0"]
+    assert "영업장 수" in table(page)
     earlier = page[page.index('data-testid="a-year-earlier"') :].split("</p>")[0]
     assert "2,400.000 kg" in earlier and "(+25.0%)" in earlier
     quality = page[page.index('data-testid="scan-quality"') :]
@@ -73,6 +74,13 @@ def test_by_district_a_bar_chart_and_a_table_beside_a_year_earlier_with_download
         link = re.search(rf'href="(/api/v1/reports/volume/\?[^"]*group=district[^"]*format={fmt})"', page).group(1)
         download = client.get(link.replace("&amp;", "&"))  # the signed-in session is enough
         assert download["Content-Type"].startswith(kind)
+
+
+def test_restaurants_served_is_not_shown_by_hauler(client, official, tag, scan):
+    scan(tag, seoul(2026, 11, 1), 1_000_000)
+    client.force_login(official)
+    page = client.get("/reports/", {"from": "2026-10-01", "to": "2026-11-30", "group": "hauler"}).content.decode()
+    assert "1,000.000 kg" in table(page) and "영업장 수" not in table(page)
 
 
 def test_years_across_decades_with_scan_quality_left_for_shorter_ranges(client, official, tag, scan):

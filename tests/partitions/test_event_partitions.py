@@ -23,7 +23,7 @@ from backend.collection_events.services import CREATED, DUPLICATE, record_collec
 from backend.core.errors import DomainError
 from backend.disputes.models import Dispute
 from backend.restaurants.models import Bin
-from backend.rollups.models import DailyVolume
+from backend.rollups.models import VolumeCell
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
@@ -38,7 +38,8 @@ def _home(event_id) -> str:
 
 
 def _rollups() -> list[tuple]:
-    return sorted(DailyVolume.objects.values_list("day", "status", "weight_g", "scans"))
+    cells = VolumeCell.objects.filter(dimension="all", grain="day")
+    return sorted(cells.values_list("period", "status", "weight_g", "scans"))
 
 
 def test_the_table_is_partitioned_with_a_default_and_the_months_ahead(db):

@@ -1,4 +1,4 @@
-"""The rollups (daily volume, volume cells by grouping, restaurant months with their days
+"""The rollups (volume cells by grouping, restaurant years with their days
 served) stay equal to a recomputation from the scans, whatever happens to the scans:
 batches through the real ingest path, late scans across local midnight and month ends,
 held scans released, scans voided, weights corrected, restaurants moved to another
@@ -20,7 +20,7 @@ from backend.collection_events.services import record_collections
 from backend.core.errors import DomainError
 from backend.restaurants.models import BusinessType
 from backend.rollups.cells import differences, rebuild
-from backend.rollups.models import DailyVolume, RestaurantMonth, VolumeCell
+from backend.rollups.models import RestaurantYear, VolumeCell
 
 SEOUL = ZoneInfo("Asia/Seoul")
 # Just after local midnight on the 1st: a scan a few minutes or days late falls in the
@@ -134,53 +134,62 @@ def test_rollups_equal_a_recomputation_after_any_sequence(town, official, first,
         pass
 
 
+def _whole_city_days():
+    return VolumeCell.objects.filter(dimension="all", grain="day", weight_g__gt=0)
+
+
 def test_a_held_scan_released_moves_its_weight_to_billable(town, official):
     with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
         _apply(town, official, ("batch", 0, [(0, 5, 3_000), (0, 1, 4_000)]))  # the second is within the hold window
     held = CollectionEvent.objects.get(status=CollectionStatus.HELD)
-    cells = dict(DailyVolume.objects.filter(weight_g__gt=0).values_list("status", "weight_g"))
+    cells = dict(_whole_city_days().values_list("status", "weight_g"))
     assert cells == {"billable": 3_000, "held": 4_000}
 
     held.change_status(to=CollectionStatus.BILLABLE, by=official, reason="확인함")
 
-    cells = dict(DailyVolume.objects.filter(weight_g__gt=0).values_list("status", "weight_g"))
+    cells = dict(_whole_city_days().values_list("status", "weight_g"))
     assert cells == {"billable": 7_000}
 
 
 def test_check_finds_a_tampered_cell_and_rebuild_repairs_it(town, official, capsys):
     with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
         _apply(town, official, ("batch", 1, [(1, 30, 2_500), (2, 60 * 24, None)]))
-    DailyVolume.objects.filter(status="billable").update(weight_g=1)
+    VolumeCell.objects.filter(dimension="district", grain="day", status="billable").update(weight_g=1)
     VolumeCell.objects.filter(dimension="crew", grain="month", status="billable").update(scans=5)
-    RestaurantMonth.objects.update(served_days=0)
+    RestaurantYear.objects.update(days="0" * 366)
 
     with pytest.raises(Exception, match="3 cells differ"):
         call_command("rollups", "check")
     out = capsys.readouterr().out
     assert "kept 1 weight_g / 1 scans, scans say 2500 weight_g / 1 scans" in out
     assert "kept 2500 weight_g / 5 scans, scans say 2500 weight_g / 1 scans" in out
-    assert f"served_days={1 << 30}" not in out and f"/ {1 << 30} served_days" in out  # the 31st
+    assert f"scans say {_days(304)} days" in out  # 31 October
 
-    # Two cells a day (two districts); the volume cells: every grouping (6) × day and
-    # month × billable and not collected; a month for each restaurant.
-    assert rebuild() == {"daily volume": 2, "volume cells": 24, "restaurant months": 2}
+    # The volume cells: every grouping (6) × day and
+    # month × billable and not collected; a year for the restaurant with a collection.
+    assert rebuild() == {"volume cells": 24, "restaurant years": 1}
     call_command("rollups", "check")
     assert "rollups match the scans" in capsys.readouterr().out
 
 
-def test_a_voided_scan_leaves_the_days_served_and_a_moved_restaurant_takes_its_month(town, official):
+def _days(*days_of_year: int) -> str:
+    """A year's days served as the rollup holds them: 1 for each day of the year given."""
+    return "".join("1" if n + 1 in days_of_year else "0" for n in range(366))
+
+
+def test_a_voided_scan_leaves_the_days_served_and_a_moved_restaurant_takes_its_year(town, official):
     with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
         _apply(town, official, ("batch", 0, [(0, 60 * 24 * 3, 3_000), (0, 60 * 24 * 5, 2_000)]))
-    month = RestaurantMonth.objects.get()
-    assert (month.served_days, month.collections, month.billable_g) == ((1 << 28) | (1 << 26), 2, 5_000)  # 29th, 27th
+    year = RestaurantYear.objects.get()
+    assert (year.year, year.days) == (2026, _days(302, 300))  # 29 and 27 October
 
     CollectionEvent.objects.get(weight_g=3_000).change_status(to=CollectionStatus.VOID, by=official, reason="잘못 스캔")
     restaurant = town["restaurants"][0]
     restaurant.dong = "망원동"
     restaurant.save(update_fields=["dong"])
 
-    month.refresh_from_db()
-    assert (month.served_days, month.collections, month.billable_g, month.dong) == (1 << 26, 1, 2_000, "망원동")
+    year.refresh_from_db()
+    assert (year.days, year.dong) == (_days(300), "망원동")
     by_dong = VolumeCell.objects.filter(dimension="dong", grain="month", status="billable", weight_g__gt=0)
     assert list(by_dong.values_list("key", "weight_g")) == [(f"{restaurant.district_id} 망원동", 2_000)]
     assert differences() == []
