@@ -57,7 +57,7 @@ def volume_chart(report: selectors.VolumeReport) -> charts.Chart:
     rows, group = report.rows, selectors.GROUPS[report.group]
     title = format_lazy(_("{group}: weight, and the same days a year earlier"), group=group)
     if report.group in TIME_GROUPS:
-        draw, labels = charts.line_chart, [row.key or "" for row in rows]
+        draw, labels = charts.line_chart, [str(row.label) for row in rows]  # as the table under it says
     else:
         draw = charts.bar_chart
         if len(rows) > MAX_BARS:

@@ -88,6 +88,15 @@ def test_years_across_decades_with_scan_quality_left_for_shorter_ranges(client, 
     assert "스캔 품질은 최대 366일까지" in page and "format=xlsx" in page
 
 
+def test_weeks_across_new_year_carry_their_year_alike_in_chart_and_table(client, official):
+    client.force_login(official)
+    page = client.get("/reports/", {"from": "2025-12-15", "to": "2026-01-11", "group": "week"}).content.decode()
+    labels = re.findall(r'<th scope="row"[^>]*>([^<]+)</th>', table(page))
+    assert labels == ["2025년 12월 15일 주", "2025년 12월 22일 주", "2025년 12월 29일 주", "2026년 1월 5일 주"]
+    assert '<text x="110.0" y="280.0" text-anchor="middle">2025년 12월 15일 주</text>' in page
+    assert ">2025-W51<" not in page
+
+
 @pytest.mark.parametrize(
     "params,code,said",
     [
