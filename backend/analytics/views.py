@@ -94,21 +94,30 @@ def reports(request):
     municipality = access_report_municipality(user, chosen)
 
     default = DateRange.last_and_this_month(timezone.localdate(timezone=municipality.zone))
-    # The first thing wrong is said; the page then shows what it can (the default
-    # range, the monthly view, the first page) rather than nothing.
+    typed = {
+        "from": request.GET.get("from") or default.first_day.isoformat(),
+        "to": request.GET.get("to") or default.last_day.isoformat(),
+    }
+    # The first thing wrong is said. A wrong range shows no report, the form as filled
+    # in with the wrong field marked; otherwise the page shows what it can (the monthly
+    # view, the first page) rather than nothing.
     error = None
     try:
         group = selectors.group_named(request.GET.get("group") or selectors.MONTH)
     except DomainError as exc:
         error, group = exc, selectors.MONTH
     try:
-        days = DateRange.parse(
-            request.GET.get("from") or default.first_day.isoformat(),
-            request.GET.get("to") or default.last_day.isoformat(),
-            max_days=selectors.max_days(group),
-        )
+        days = DateRange.parse(typed["from"], typed["to"], max_days=selectors.max_days(group))
     except DomainError as exc:
-        error, days = error or exc, default
+        return render(
+            request,
+            "analytics/reports.html",
+            {
+                **_form_context(municipality, choices, typed, group),
+                "error": error or exc,
+                "invalid": frozenset(exc.fields),
+            },
+        )
     try:
         report = selectors.volume(
             municipality=municipality, days=days, group=group, page=_page_number(request.GET.get("page"))
@@ -132,16 +141,11 @@ def reports(request):
         request,
         "analytics/reports.html",
         {
-            "municipality": municipality,
-            "choices": choices,
+            **_form_context(municipality, choices, typed, group),
             "days": days,
-            "groups": list(selectors.GROUPS.items()),
-            "group": group,
             "group_label": selectors.GROUPS[group],
             "first_column": FIRST_COLUMN.get(group, _("Item")),
             "names_in_korean": group not in TRANSLATED_GROUPS,
-            "longest": span_text(MAX_ROLLUP_DAYS),
-            "longest_by_scans": span_text(MAX_DAYS),
             "error": error,
             "report": report,
             "chart": volume_chart(report),
@@ -151,6 +155,19 @@ def reports(request):
             "downloads": downloads,
         },
     )
+
+
+def _form_context(municipality, choices, typed: dict, group: str) -> dict:
+    return {
+        "municipality": municipality,
+        "choices": choices,
+        "typed": typed,
+        "groups": list(selectors.GROUPS.items()),
+        "group": group,
+        "longest": span_text(MAX_ROLLUP_DAYS),
+        "longest_by_scans": span_text(MAX_DAYS),
+        "invalid": frozenset(),
+    }
 
 
 def _length(days: DateRange) -> int:

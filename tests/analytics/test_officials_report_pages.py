@@ -52,6 +52,16 @@ def test_a_wrong_number_is_said_on_the_page(client, official, october):
 
 
 @pytest.mark.parametrize("url", PAGES)
+def test_a_day_not_on_the_calendar_is_kept_marked_and_no_report_shown(client, official, october, url):
+    client.force_login(official)
+    page = client.get(f"{url}?from=2026-02-29&to=2026-03-01").content.decode()
+    assert '<div role="alert" id="range-error">' in page and "2026-02-29" in page
+    assert 'value="2026-02-29" required aria-invalid="true" aria-describedby="range-error"' in page
+    assert 'value="2026-03-01" required>' in page
+    assert "<table" not in page and "download" not in page
+
+
+@pytest.mark.parametrize("url", PAGES)
 def test_in_english_no_korean_is_left_unmarked(client, official, october, url):
     client.force_login(official)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
