@@ -104,7 +104,8 @@ def _month_parts(days: DateRange) -> list[tuple[date, date, date]]:
 def intensity(*, municipality: Municipality, days: DateRange, group: str) -> Intensity:
     """Kilograms per restaurant per day, month by month, for each district or business
     type and for the municipality. A restaurant counts in a month when it was open on
-    some day of it (registered before the day ended, not closed before it began)."""
+    some day of it (registered before the day ended, not closed before it began) or
+    was collected from in it."""
     field = {DISTRICT: "district_id", BUSINESS_TYPE: "business_type"}[group]
     parts = _month_parts(days)
     weights = (
@@ -120,11 +121,21 @@ def intensity(*, municipality: Municipality, days: DateRange, group: str) -> Int
         .order_by()
     )
     weight = {(row["month"], row[field]): row["weight_g"] for row in weights}
+    # A restaurant collected from in a month was open in it, even if its record was
+    # made later (registered after its first collections).
     open_in = {
         f"open_{month:%Y%m}": Count(
             "id",
             filter=Q(created_at__lt=local_midnight(last + timedelta(days=1), municipality.zone))
-            & (Q(closed_on__isnull=True) | Q(closed_on__gte=first)),
+            & (Q(closed_on__isnull=True) | Q(closed_on__gte=first))
+            | Exists(
+                CollectionEvent.objects.filter(
+                    restaurant_id=OuterRef("id"),
+                    collected_at__gte=local_midnight(first, municipality.zone),
+                    collected_at__lt=local_midnight(last + timedelta(days=1), municipality.zone),
+                    status__in=WEIGHED,
+                )
+            ),
         )
         for month, first, last in parts
     }
