@@ -36,6 +36,7 @@ which the template draws from the same model (`Chart.table`) unless told not to.
 """
 
 import math
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -50,8 +51,10 @@ WIDTH = 720
 LINE_HEIGHT = 300
 #: Past this many points a line draws no markers (they would merge into a thick line).
 MAX_MARKERS = 60
-#: At most this many labels under a line's x axis, evenly spread.
-MAX_X_LABELS = 8
+#: The labels' font size in the picture's units (site.css: `.chart svg { font-size: 14px }`),
+#: and the least room between two labels under a line's x axis.
+FONT_SIZE = 14
+LABEL_GAP = 12
 #: Each series' look: a line's dash and marker, a bar's fill. Three are enough for
 #: "this period, a year earlier" and one more.
 STYLES = (
@@ -196,7 +199,7 @@ def line_chart(
         return left + step * index if count > 1 else (left + right) / 2
 
     grid = [Text(left - 6, round(scale_y(tick), 1), f"{value_format(tick)} {unit}", "end") for tick in ticks]
-    shown = _spread(count, MAX_X_LABELS)
+    shown = _every_kth(labels, step)
     axis_labels = [Text(round(x_of(i), 1), bottom + 20, labels[i], "middle") for i in shown]
     lines = []
     for index, one in enumerate(series):
@@ -338,11 +341,20 @@ def _scale(top_value: Number, top: float, bottom: float) -> Callable[[Number], f
     return lambda value: bottom - (bottom - top) * float(value) / float(top_value)
 
 
-def _spread(count: int, most: int) -> list[int]:
-    """Up to `most` indexes from 0 to count - 1, evenly spread, first and last included."""
-    if count <= most:
-        return list(range(count))
-    return sorted({round(n * (count - 1) / (most - 1)) for n in range(most)})
+def text_width(text: str) -> float:
+    """A generous guess at a label's width: Hangul and other wide letters a full em, the
+    rest (digits, Latin, spaces) about 0.6 em."""
+    return sum(FONT_SIZE if unicodedata.east_asian_width(c) in "WF" else FONT_SIZE * 0.6 for c in str(text))
+
+
+def _every_kth(labels: Sequence[str], step: float) -> list[int]:
+    """The indexes of every k-th label, from the first, with k the least that keeps the
+    widest label clear of its neighbours `step` units apart."""
+    if not labels:
+        return []
+    widest = max(text_width(label) for label in labels)
+    k = max(1, math.ceil((widest + LABEL_GAP) / step)) if step > 0 else 1
+    return list(range(0, len(labels), k))
 
 
 def _legend(series: Sequence[Series], left: float) -> list[LegendItem]:
