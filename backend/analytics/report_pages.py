@@ -119,6 +119,7 @@ def service_chart(report: service.ServiceReport) -> charts.Chart:
             charts.Series(_("Missed pickups reported"), [month.missed for month in report.months]),
         ],
         label_heading=_("Month"),
+        counts=True,
     )
 
 

@@ -47,6 +47,20 @@ def test_labels_under_a_line_never_overlap_and_the_table_keeps_them_all(labels):
     assert len(chart.table) == len(labels)
 
 
+def test_counts_have_whole_ticks_and_their_unit_said_once_in_the_caption():
+    chart = charts.line_chart(
+        chart_id="pickups",
+        title="Pickups",
+        unit="requests",
+        labels=["2026-10"],
+        series=[charts.Series("Done", [1])],
+        counts=True,
+    )
+    assert [tick.text for tick in chart.grid] == ["0", "1"]
+    assert chart.lines[0].markers[0].title == "2026-10 Done: 1"
+    assert "(requests)" in render_to_string("analytics/_chart.html", {"chart": chart})
+
+
 def test_bars_end_in_their_figure_and_a_year_earlier_is_hatched():
     chart = charts.bar_chart(
         chart_id="by-district",
