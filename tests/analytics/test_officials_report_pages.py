@@ -70,6 +70,18 @@ def test_in_english_no_korean_is_left_unmarked(client, official, october, url):
     assert korean_outside_lang_ko(page) == []
 
 
+def test_service_headers_state_their_unit_once(client, official, october):
+    client.force_login(official)
+    korean = client.get(f"/reports/service/{OCTOBER}").content.decode()
+    assert (
+        '<th scope="col" class="num">방문(건)</th>' in korean and "미수거 신고(건)" in korean and "미배출(건)" in korean
+    )
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(f"/reports/service/{OCTOBER}").content.decode()
+    assert '<th scope="col" class="num">Visits</th>' in english
+    assert "(reports)" not in english and "Visits with no bin put out" in english
+
+
 @pytest.mark.parametrize("url", PAGES)
 def test_owners_and_crews_are_refused(client, owner, collector, url):
     for persona in (owner, collector):
