@@ -50,6 +50,20 @@ def test_the_officials_reports_on_a_pc(desk, f, official, collector, restaurant,
     desk.get_by_test_id("idle").get_by_role("link", name=restaurant.name).click()
     expect(desk).to_have_url(re.compile(f"/console/restaurants/{restaurant.id}/$"))
 
+    desk.goto("/reports/trends/")  # a year of months: it fits the PC's width, and a landscape page
+    assert desk.get_by_test_id("intensity-district").evaluate(
+        "t => t.parentElement.scrollWidth <= t.parentElement.clientWidth"
+    )
+    desk.emulate_media(media="print")
+    desk.set_viewport_size({"width": 1000, "height": 700})
+    expect(desk.get_by_role("navigation", name="보고서")).to_be_hidden()
+    expect(desk.locator(".downloads")).to_be_hidden()
+    assert desk.get_by_test_id("intensity-district").evaluate(
+        "t => t.parentElement.scrollWidth <= t.parentElement.clientWidth"
+    )
+    desk.emulate_media(media="screen")
+    desk.set_viewport_size({"width": 1280, "height": 800})
+
     desk.goto("/reports/service/?from=2026-10-01&to=2026-10-31")
     expect(desk.get_by_test_id("exception-types")).to_contain_text("미배출")
     assert_usable(desk, "service")
