@@ -128,12 +128,14 @@ def intensity(*, municipality: Municipality, days: DateRange, group: str) -> Int
             "id",
             filter=Q(created_at__lt=local_midnight(last + timedelta(days=1), municipality.zone))
             & (Q(closed_on__isnull=True) | Q(closed_on__gte=first))
-            | Exists(
-                CollectionEvent.objects.filter(
-                    restaurant_id=OuterRef("id"),
-                    collected_at__gte=local_midnight(first, municipality.zone),
-                    collected_at__lt=local_midnight(last + timedelta(days=1), municipality.zone),
-                    status__in=WEIGHED,
+            | Q(
+                Exists(
+                    CollectionEvent.objects.filter(
+                        restaurant_id=OuterRef("id"),
+                        collected_at__gte=local_midnight(first, municipality.zone),
+                        collected_at__lt=local_midnight(last + timedelta(days=1), municipality.zone),
+                        status__in=WEIGHED,
+                    )
                 )
             ),
         )

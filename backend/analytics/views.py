@@ -5,6 +5,7 @@ taken; downloads as CSV and Excel.
 A thin view over the same selectors as `/api/v1/reports/…`. And the open data's page,
 for anyone: what the dataset holds and its downloads (`/api/v1/open-data/volumes/`)."""
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -56,6 +57,7 @@ def volume_chart(report: selectors.VolumeReport) -> charts.Chart:
     bars for categories (the MAX_BARS heaviest when there are more)."""
     rows, group = report.rows, selectors.GROUPS[report.group]
     title = format_lazy(_("{group}: weight, and the same days a year earlier"), group=group)
+    draw: Callable[..., charts.Chart]
     if report.group in TIME_GROUPS:
         draw, labels = charts.line_chart, [str(row.label) for row in rows]  # as the table under it says
     else:
