@@ -6,6 +6,7 @@ administrators (`?municipality=<uuid>`). JSON, or for a spreadsheet CSV with
 
 from dataclasses import replace
 
+from django.http import Http404
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -118,6 +119,19 @@ class ReportView(APIView):
         spreadsheets.ReportCsvRenderer,
         spreadsheets.ReportXlsxRenderer,
     ]
+
+    def perform_content_negotiation(self, request, force=False):
+        # DRF answers a `?format=` it has no renderer for with 404, as if the report
+        # were missing; the report is there, in other formats.
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404:
+            formats = [renderer.format for renderer in self.get_renderers()]
+            raise DomainError(
+                "unsupported_format",
+                _("Reports download as csv or xlsx (or json)."),
+                fields={"format": [f"one of {', '.join(formats)}"]},
+            ) from None
 
     def report_scope(self, request, *, max_days: int = MAX_DAYS):
         municipality = access_report_municipality(request.user, request.query_params.get("municipality"))

@@ -36,6 +36,7 @@ which the template draws from the same model (`Chart.table`) unless told not to.
 """
 
 import math
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -50,8 +51,10 @@ WIDTH = 720
 LINE_HEIGHT = 300
 #: Past this many points a line draws no markers (they would merge into a thick line).
 MAX_MARKERS = 60
-#: At most this many labels under a line's x axis, evenly spread.
-MAX_X_LABELS = 8
+#: The labels' font size in the picture's units (site.css: `.chart svg { font-size: 14px }`),
+#: and the least room between two labels under a line's x axis.
+FONT_SIZE = 14
+LABEL_GAP = 12
 #: Each series' look: a line's dash and marker, a bar's fill. Three are enough for
 #: "this period, a year earlier" and one more.
 STYLES = (
@@ -182,12 +185,17 @@ def line_chart(
     series: Sequence[Series],
     label_heading: "str | Promise | None" = None,
     value_format: Callable[[Number], str] = default_format,
+    counts: bool = False,
 ) -> Chart:
-    """A line per series over `labels` (periods, in order), y from 0 to a round top."""
+    """A line per series over `labels` (periods, in order), y from 0 to a round top.
+    `counts`: the figures are counts, so the ticks are whole numbers, and the unit (a
+    noun that would need its plural: "1 request", "2 requests") is said once, in the
+    caption, rather than beside each figure."""
     _check(labels, series)
     # Room left for the y axis' figures, right for half the last period's label.
     left, top, right, bottom = 110.0, 40.0, WIDTH - 44.0, LINE_HEIGHT - 40.0
-    ticks = _ticks(_highest(series))
+    ticks = _ticks(_highest(series), whole=counts)
+    beside = "" if counts else f" {unit}"
     scale_y = _scale(ticks[-1], top, bottom)
     count = len(labels)
     step = (right - left) / max(count - 1, 1)
@@ -195,8 +203,8 @@ def line_chart(
     def x_of(index: int) -> float:
         return left + step * index if count > 1 else (left + right) / 2
 
-    grid = [Text(left - 6, round(scale_y(tick), 1), f"{value_format(tick)} {unit}", "end") for tick in ticks]
-    shown = _spread(count, MAX_X_LABELS)
+    grid = [Text(left - 6, round(scale_y(tick), 1), f"{value_format(tick)}{beside}", "end") for tick in ticks]
+    shown = _every_kth(labels, step)
     axis_labels = [Text(round(x_of(i), 1), bottom + 20, labels[i], "middle") for i in shown]
     lines = []
     for index, one in enumerate(series):
@@ -210,7 +218,7 @@ def line_chart(
             x, y = round(x_of(i), 1), round(scale_y(value), 1)
             runs[-1].append(f"{x},{y}")
             if count <= MAX_MARKERS:
-                markers.append(marker(style["marker"], x, y, f"{labels[i]} {one.name}: {value_format(value)} {unit}"))
+                markers.append(marker(style["marker"], x, y, f"{labels[i]} {one.name}: {value_format(value)}{beside}"))
         kept = [" ".join(run) for run in runs if run]
         lines.append(Line(index, one.name, style["dash"], kept, markers))
     return Chart(
@@ -227,7 +235,7 @@ def line_chart(
         lines=lines,
         legend=_legend(series, left),
         label_heading=label_heading or _("Period"),
-        **_table(labels, series, unit, value_format),
+        **_table(labels, series, unit, value_format, beside=beside),
     )
 
 
@@ -322,13 +330,16 @@ def _highest(series: Sequence[Series]) -> float:
     return max((float(value) for one in series for value in one.values if value is not None), default=0.0)
 
 
-def _ticks(highest: float, count: int = 4) -> list[Number]:
-    """0 and round steps (1, 2, 2.5 or 5 times a power of ten) up to at least `highest`."""
+def _ticks(highest: float, count: int = 4, *, whole: bool = False) -> list[Number]:
+    """0 and round steps (1, 2, 2.5 or 5 times a power of ten) up to at least `highest`;
+    `whole`: whole-number steps only (counts), 1 at the least."""
     if highest <= 0:
         return [0, 1]
     raw = highest / count
     power = 10 ** math.floor(math.log10(raw))
     step = next(power * m for m in (1, 2, 2.5, 5, 10) if power * m >= raw)
+    if whole:
+        step = max(1, step if float(step).is_integer() else power * 5)
     steps = math.ceil(highest / step - 1e-9)
     ticks = [round(step * n, 9) for n in range(steps + 1)]
     return [int(tick) if float(tick).is_integer() else tick for tick in ticks]
@@ -338,11 +349,20 @@ def _scale(top_value: Number, top: float, bottom: float) -> Callable[[Number], f
     return lambda value: bottom - (bottom - top) * float(value) / float(top_value)
 
 
-def _spread(count: int, most: int) -> list[int]:
-    """Up to `most` indexes from 0 to count - 1, evenly spread, first and last included."""
-    if count <= most:
-        return list(range(count))
-    return sorted({round(n * (count - 1) / (most - 1)) for n in range(most)})
+def text_width(text: str) -> float:
+    """A generous guess at a label's width: Hangul and other wide letters a full em, the
+    rest (digits, Latin, spaces) about 0.6 em."""
+    return sum(FONT_SIZE if unicodedata.east_asian_width(c) in "WF" else FONT_SIZE * 0.6 for c in str(text))
+
+
+def _every_kth(labels: Sequence[str], step: float) -> list[int]:
+    """The indexes of every k-th label, from the first, with k the least that keeps the
+    widest label clear of its neighbours `step` units apart."""
+    if not labels:
+        return []
+    widest = max(text_width(label) for label in labels)
+    k = max(1, math.ceil((widest + LABEL_GAP) / step)) if step > 0 else 1
+    return list(range(0, len(labels), k))
 
 
 def _legend(series: Sequence[Series], left: float) -> list[LegendItem]:
@@ -356,13 +376,14 @@ def _legend(series: Sequence[Series], left: float) -> list[LegendItem]:
     return items
 
 
-def _table(labels: Sequence[str], series: Sequence[Series], unit: str, value_format) -> dict:
+def _table(labels: Sequence[str], series: Sequence[Series], unit: str, value_format, beside: str | None = None) -> dict:
+    beside = f" {unit}" if beside is None else beside
     return {
         "table_columns": [f"{one.name} ({unit})" for one in series],
         "table": [
             (
                 label,
-                ["–" if one.values[i] is None else f"{value_format(one.values[i])} {unit}" for one in series],
+                ["–" if one.values[i] is None else f"{value_format(one.values[i])}{beside}" for one in series],
             )
             for i, label in enumerate(labels)
         ],

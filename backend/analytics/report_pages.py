@@ -1,8 +1,9 @@
 """The officials' trends, service and money pages (`/reports/trends/`, `/reports/service/`,
 `/reports/money/`), reached from the report pages' menu: thin views over the same
 selectors as `/api/v1/reports/…`, with the same access policy (analytics/access.py).
-A wrong range or number is said on the page, above the form as it was filled in, and
-the page shows the default range meanwhile."""
+A wrong range is said on the page, above the form as it was filled in with the wrong
+field marked, and no report is shown until it is put right; a wrong number is said and
+its default used."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -36,9 +37,11 @@ def default_range(today: date) -> DateRange:
 class Scope:
     municipality: Municipality
     choices: list[Municipality] | None
-    days: DateRange
+    days: DateRange | None  # None: the range asked for is wrong, and no report is shown
     query: dict
     errors: list
+    typed: dict[str, str]  # the range's fields as filled in
+    invalid: frozenset[str]  # the range's fields said to be wrong
 
 
 def _scope(request) -> Scope | None:
@@ -53,18 +56,22 @@ def _scope(request) -> Scope | None:
     municipality = access_report_municipality(user, chosen)
     default = default_range(timezone.localdate(timezone=municipality.zone))
     errors = []
+    typed = {
+        "from": request.GET.get("from") or default.first_day.isoformat(),
+        "to": request.GET.get("to") or default.last_day.isoformat(),
+    }
+    days: DateRange | None
     try:
-        days = DateRange.parse(
-            request.GET.get("from") or default.first_day.isoformat(),
-            request.GET.get("to") or default.last_day.isoformat(),
-        )
+        days = DateRange.parse(typed["from"], typed["to"])
     except DomainError as exc:
         errors.append(exc.message)
-        days = default
-    query = {"from": days.first_day.isoformat(), "to": days.last_day.isoformat()}
+        days, invalid = None, frozenset(exc.fields or ())
+    else:
+        invalid = frozenset()
+    query = dict(typed)
     if choices:
         query["municipality"] = str(municipality.id)
-    return Scope(municipality, choices, days, query, errors)
+    return Scope(municipality, choices, days, query, errors, typed, invalid)
 
 
 SPREADSHEETS = ("csv", "xlsx")
@@ -112,6 +119,7 @@ def service_chart(report: service.ServiceReport) -> charts.Chart:
             charts.Series(_("Missed pickups reported"), [month.missed for month in report.months]),
         ],
         label_heading=_("Month"),
+        counts=True,
     )
 
 
@@ -153,6 +161,8 @@ def _page(request, template: str, scope: Scope | None, context: dict):
             "choices": scope.choices,
             "days": scope.days,
             "errors": scope.errors,
+            "typed": scope.typed,
+            "invalid": scope.invalid,
             "query": urlencode(scope.query),
             **context,
         },
@@ -174,6 +184,9 @@ def trends_page(request):
         return _page(request, "analytics/trends.html", None, {})
     limit = _number(request, scope, "limit", default=trends.TOP_DEFAULT, most=trends.TOP_MOST)
     idle_days = _number(request, scope, "idle_days", default=trends.IDLE_DEFAULT_DAYS, most=trends.IDLE_MOST_DAYS)
+    fields = {"limit": limit, "idle_days": idle_days, "limits": (trends.TOP_MOST, trends.IDLE_MOST_DAYS)}
+    if scope.days is None:
+        return _page(request, "analytics/trends.html", scope, {"section": "trends", **fields})
     report = trends.trends(
         municipality=scope.municipality, days=scope.days, limit=limit, idle_days=idle_days, now=timezone.now()
     )
@@ -185,9 +198,7 @@ def trends_page(request):
         {
             "section": "trends",
             "report": report,
-            "limit": limit,
-            "idle_days": idle_days,
-            "limits": (trends.TOP_MOST, trends.IDLE_MOST_DAYS),
+            **fields,
             "idle_rows": trends.IDLE_ROWS,
             "charts": trends_charts(report),
             "csv": downloads("v1:report-trends", query, report_tables.TRENDS_PARTS),
@@ -200,6 +211,8 @@ def service_page(request):
     scope = _scope(request)
     if scope is None:
         return _page(request, "analytics/service.html", None, {})
+    if scope.days is None:
+        return _page(request, "analytics/service.html", scope, {"section": "service"})
     report = service.service(municipality=scope.municipality, days=scope.days)
     return _page(
         request,
@@ -220,6 +233,8 @@ def money_page(request):
     scope = _scope(request)
     if scope is None:
         return _page(request, "analytics/money.html", None, {})
+    if scope.days is None:
+        return _page(request, "analytics/money.html", scope, {"section": "money"})
     report = money.money(municipality=scope.municipality, days=scope.days, today=local_today(scope.municipality))
     return _page(
         request,

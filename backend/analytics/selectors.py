@@ -421,9 +421,11 @@ def _period(group: str, start: date) -> tuple[str, "str | Promise"]:
         return f"{start:%Y-%m}", date_format(start, "YEAR_MONTH_FORMAT")
     if group == YEAR:
         return f"{start:%Y}", f"{start:%Y}"
+    # Days and weeks carry their year: a range may cross one, and the table beside
+    # the year earlier would otherwise repeat the same labels.
     if group == WEEK:
-        return f"{start:%G-W%V}", format_lazy(_("Week of {day}"), day=date_format(start, "MONTH_DAY_FORMAT"))
-    return start.isoformat(), date_format(start, "MONTH_DAY_FORMAT")
+        return f"{start:%G-W%V}", format_lazy(_("Week of {day}"), day=date_format(start, "DATE_FORMAT"))
+    return start.isoformat(), date_format(start, "DATE_FORMAT")
 
 
 def _a_year_earlier(group: str, start: date) -> date:

@@ -106,7 +106,8 @@ def _month_parts(days: DateRange) -> list[tuple[date, date, date]]:
 def intensity(*, municipality: Municipality, days: DateRange, group: str) -> Intensity:
     """Kilograms per restaurant per day, month by month, for each district or business
     type and for the municipality. A restaurant counts in a month when it was open on
-    some day of it (registered before the day ended, not closed before it began)."""
+    some day of it (registered before the day ended, not closed before it began) or
+    was collected from in it."""
     field = {DISTRICT: "district_id", BUSINESS_TYPE: "business_type"}[group]
     parts = _month_parts(days)
     # Whole months from the month cells, the part-months at the range's ends from the day cells.
@@ -126,11 +127,23 @@ def intensity(*, municipality: Municipality, days: DateRange, group: str) -> Int
     )
     # A district's cells are keyed by its id as text.
     weight = {(row["month"], UUID(row["key"]) if group == DISTRICT else row["key"]): row["weight_g"] for row in weights}
+    # A restaurant collected from in a month was open in it, even if its record was
+    # made later (registered after its first collections).
     open_in = {
         f"open_{month:%Y%m}": Count(
             "id",
             filter=Q(created_at__lt=local_midnight(last + timedelta(days=1), municipality.zone))
-            & (Q(closed_on__isnull=True) | Q(closed_on__gte=first)),
+            & (Q(closed_on__isnull=True) | Q(closed_on__gte=first))
+            | Q(
+                Exists(
+                    CollectionEvent.objects.filter(
+                        restaurant_id=OuterRef("id"),
+                        collected_at__gte=local_midnight(first, municipality.zone),
+                        collected_at__lt=local_midnight(last + timedelta(days=1), municipality.zone),
+                        status__in=WEIGHED,
+                    )
+                )
+            ),
         )
         for month, first, last in parts
     }

@@ -5,6 +5,7 @@ taken; downloads as CSV and Excel.
 A thin view over the same selectors as `/api/v1/reports/…`. And the open data's page,
 for anyone: what the dataset holds and its downloads (`/api/v1/open-data/volumes/`)."""
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -56,8 +57,9 @@ def volume_chart(report: selectors.VolumeReport) -> charts.Chart:
     bars for categories (the MAX_BARS heaviest when there are more)."""
     rows, group = report.rows, selectors.GROUPS[report.group]
     title = format_lazy(_("{group}: weight, and the same days a year earlier"), group=group)
+    draw: Callable[..., charts.Chart]
     if report.group in TIME_GROUPS:
-        draw, labels = charts.line_chart, [row.key or "" for row in rows]
+        draw, labels = charts.line_chart, [str(row.label) for row in rows]  # as the table under it says
     else:
         draw = charts.bar_chart
         if len(rows) > MAX_BARS:
@@ -94,21 +96,30 @@ def reports(request):
     municipality = access_report_municipality(user, chosen)
 
     default = DateRange.last_and_this_month(timezone.localdate(timezone=municipality.zone))
-    # The first thing wrong is said; the page then shows what it can (the default
-    # range, the monthly view, the first page) rather than nothing.
+    typed = {
+        "from": request.GET.get("from") or default.first_day.isoformat(),
+        "to": request.GET.get("to") or default.last_day.isoformat(),
+    }
+    # The first thing wrong is said. A wrong range shows no report, the form as filled
+    # in with the wrong field marked; otherwise the page shows what it can (the monthly
+    # view, the first page) rather than nothing.
     error = None
     try:
         group = selectors.group_named(request.GET.get("group") or selectors.MONTH)
     except DomainError as exc:
         error, group = exc, selectors.MONTH
     try:
-        days = DateRange.parse(
-            request.GET.get("from") or default.first_day.isoformat(),
-            request.GET.get("to") or default.last_day.isoformat(),
-            max_days=selectors.max_days(group),
-        )
+        days = DateRange.parse(typed["from"], typed["to"], max_days=selectors.max_days(group))
     except DomainError as exc:
-        error, days = error or exc, default
+        return render(
+            request,
+            "analytics/reports.html",
+            {
+                **_form_context(municipality, choices, typed, group),
+                "error": error or exc,
+                "invalid": frozenset(exc.fields),
+            },
+        )
     try:
         report = selectors.volume(
             municipality=municipality, days=days, group=group, page=_page_number(request.GET.get("page"))
@@ -132,16 +143,11 @@ def reports(request):
         request,
         "analytics/reports.html",
         {
-            "municipality": municipality,
-            "choices": choices,
+            **_form_context(municipality, choices, typed, group),
             "days": days,
-            "groups": list(selectors.GROUPS.items()),
-            "group": group,
             "group_label": selectors.GROUPS[group],
             "first_column": FIRST_COLUMN.get(group, _("Item")),
             "names_in_korean": group not in TRANSLATED_GROUPS,
-            "longest": span_text(MAX_ROLLUP_DAYS),
-            "longest_by_scans": span_text(MAX_DAYS),
             "error": error,
             "report": report,
             "chart": volume_chart(report),
@@ -151,6 +157,19 @@ def reports(request):
             "downloads": downloads,
         },
     )
+
+
+def _form_context(municipality, choices, typed: dict, group: str) -> dict:
+    return {
+        "municipality": municipality,
+        "choices": choices,
+        "typed": typed,
+        "groups": list(selectors.GROUPS.items()),
+        "group": group,
+        "longest": span_text(MAX_ROLLUP_DAYS),
+        "longest_by_scans": span_text(MAX_DAYS),
+        "invalid": frozenset(),
+    }
 
 
 def _length(days: DateRange) -> int:

@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -140,6 +141,17 @@ def weighings(request):
 HELD_SHOWN = services.HELD_DECISION_MAX
 
 
+class _BoundedDecimalField(forms.DecimalField):
+    """A figure past its limits says so ("no more than 99.9"), not that it has too many
+    digits, which is true of 1e309 but not what the official needs to hear."""
+
+    def run_validators(self, value):
+        for validator in self.validators:
+            if isinstance(validator, (MinValueValidator, MaxValueValidator)) and value not in self.empty_values:
+                validator(value)
+        super().run_validators(value)
+
+
 class HoldRulesForm(forms.ModelForm):
     change_reason = forms.CharField(
         label=_("Reason for the record"),
@@ -150,6 +162,7 @@ class HoldRulesForm(forms.ModelForm):
     class Meta:
         model = HoldRules
         fields = ["far_from_restaurant_m", "weight_z_threshold", "weight_min_history", "sun_required"]
+        field_classes = {"weight_z_threshold": _BoundedDecimalField}
         # A choice rather than a lone checkbox: a 44 px target with its label, as the form's other fields.
         widgets = {
             "sun_required": forms.Select(
@@ -159,6 +172,22 @@ class HoldRulesForm(forms.ModelForm):
                 ]
             )
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The model's limits, said by the form too and put on the inputs as min and max.
+        for name, field in self.fields.items():
+            if name not in self.Meta.fields:
+                continue
+            for validator in HoldRules._meta.get_field(name).validators:
+                if isinstance(validator, MinValueValidator):
+                    field.widget.attrs["min"] = validator.limit_value
+                elif isinstance(validator, MaxValueValidator):
+                    field.widget.attrs["max"] = validator.limit_value
+                else:
+                    continue
+                if validator not in field.validators:
+                    field.validators.append(validator)
 
 
 @dataclass

@@ -89,6 +89,14 @@ def test_anonymous_is_asked_to_sign_in(api, url, db):
     assert response.json()["error"]["code"] == "not_authenticated"
 
 
+@pytest.mark.parametrize("url", [VOLUME, "/api/v1/reports/trends/"])
+def test_a_format_reports_do_not_come_in_is_a_clear_400(api, official, url, db):
+    response = api.as_user(official).get(url, {**AUTUMN, "format": "pdf"})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "unsupported_format" and "csv" in error["fields"]["format"][0]
+
+
 def test_another_municipalitys_official_sees_only_their_own_numbers(api, stranger, other_city, f, scan, city, autumn):
     theirs = f.TagFactory(bin__restaurant__district=f.DistrictFactory(municipality=other_city, name="일산동"))
     scan(theirs, seoul(2026, 10, 10, 9), 7_000)
@@ -181,7 +189,7 @@ def test_report_labels_follow_the_readers_language_and_the_headers_stay(api, off
     assert ["실물 태그 확인 Physically tapped", "tapped", "Physically tapped (SUN)", "1"] in rows
     months = client.get(VOLUME, {**AUTUMN, "group": "month"}).json()["rows"]
     assert [month["label"] for month in months] == ["October 2026", "November 2026"]
-    assert client.get(VOLUME, {**AUTUMN, "group": "day"}).json()["rows"][0]["label"] == "1 Oct"
+    assert client.get(VOLUME, {**AUTUMN, "group": "day"}).json()["rows"][0]["label"] == "1 Oct 2026"
 
 
 def test_a_refused_csv_says_why(api, official):

@@ -1,5 +1,6 @@
 """backend/analytics/charts.py: what a reader sees in a chart, drawn from rows."""
 
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -28,6 +29,36 @@ def test_a_line_breaks_where_a_figure_is_missing_and_every_figure_carries_its_un
     html = render_to_string("analytics/_chart.html", {"chart": chart})
     assert 'role="img" aria-labelledby="by-month-caption"' in html and 'id="by-month-caption"' in html
     assert 'data-testid="by-month-table"' in html and '<th scope="col" class="num">This period (kg)</th>' in html
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [[f"2026-{m:02}" for m in range(1, 13)] * 2, [f"2026년 {m}월 {d}일 주" for m in range(1, 13) for d in (1, 15)]],
+)
+def test_labels_under_a_line_never_overlap_and_the_table_keeps_them_all(labels):
+    chart = charts.line_chart(
+        chart_id="months", title="t", unit="kg", labels=labels, series=[charts.Series("s", [1] * len(labels))]
+    )
+    shown = chart.axis_labels
+    assert len(shown) >= 2 and shown[0].text == labels[0]
+    for one, after in itertools.pairwise(shown):
+        room = after.x - one.x
+        assert room >= (charts.text_width(one.text) + charts.text_width(after.text)) / 2
+    assert len(chart.table) == len(labels)
+
+
+def test_counts_have_whole_ticks_and_their_unit_said_once_in_the_caption():
+    chart = charts.line_chart(
+        chart_id="pickups",
+        title="Pickups",
+        unit="requests",
+        labels=["2026-10"],
+        series=[charts.Series("Done", [1])],
+        counts=True,
+    )
+    assert [tick.text for tick in chart.grid] == ["0", "1"]
+    assert chart.lines[0].markers[0].title == "2026-10 Done: 1"
+    assert "(requests)" in render_to_string("analytics/_chart.html", {"chart": chart})
 
 
 def test_bars_end_in_their_figure_and_a_year_earlier_is_hatched():

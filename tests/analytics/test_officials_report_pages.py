@@ -52,12 +52,34 @@ def test_a_wrong_number_is_said_on_the_page(client, official, october):
 
 
 @pytest.mark.parametrize("url", PAGES)
+def test_a_day_not_on_the_calendar_is_kept_marked_and_no_report_shown(client, official, october, url):
+    client.force_login(official)
+    page = client.get(f"{url}?from=2026-02-29&to=2026-03-01").content.decode()
+    assert '<div role="alert" id="range-error">' in page and "2026-02-29" in page
+    assert 'value="2026-02-29" required aria-invalid="true" aria-describedby="range-error"' in page
+    assert 'value="2026-03-01" required>' in page
+    assert "<table" not in page and "download" not in page
+
+
+@pytest.mark.parametrize("url", PAGES)
 def test_in_english_no_korean_is_left_unmarked(client, official, october, url):
     client.force_login(official)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get(url + OCTOBER).content.decode()
     assert '<html lang="en">' in page
     assert korean_outside_lang_ko(page) == []
+
+
+def test_service_headers_state_their_unit_once(client, official, october):
+    client.force_login(official)
+    korean = client.get(f"/reports/service/{OCTOBER}").content.decode()
+    assert (
+        '<th scope="col" class="num">방문(건)</th>' in korean and "미수거 신고(건)" in korean and "미배출(건)" in korean
+    )
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(f"/reports/service/{OCTOBER}").content.decode()
+    assert '<th scope="col" class="num">Visits</th>' in english
+    assert "(reports)" not in english and "Visits with no bin put out" in english
 
 
 @pytest.mark.parametrize("url", PAGES)

@@ -57,6 +57,14 @@ def test_a_restaurant_registered_after_the_month_is_not_counted_in_it(f, city, d
     assert row.cells[0].restaurants == 1
 
 
+def test_a_restaurant_collected_from_before_its_record_was_made_counts_in_that_month(city, two_restaurants):
+    first, second = two_restaurants
+    Restaurant.objects.filter(id__in=[first.id, second.id]).update(created_at=seoul(2026, 11, 10))
+    report = trends.intensity(municipality=city, days=OCTOBER, group="district")
+    cells = {row.label: row.cells[0] for row in report.rows}
+    assert (cells["서교동"].restaurants, cells["서교동"].kg_per_restaurant_day) == (1, Decimal("1.29"))
+
+
 def test_top_generators_and_the_biggest_changes_against_a_year_earlier(city, two_restaurants):
     top = trends.top_generators(municipality=city, days=OCTOBER, limit=5)
     assert [(row.name, row.weight_g, row.collections) for row in top] == [

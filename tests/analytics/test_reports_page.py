@@ -96,6 +96,15 @@ def test_years_across_decades_with_scan_quality_left_for_shorter_ranges(client, 
     assert "스캔 품질은 최대 366일까지" in page and "format=xlsx" in page
 
 
+def test_weeks_across_new_year_carry_their_year_alike_in_chart_and_table(client, official):
+    client.force_login(official)
+    page = client.get("/reports/", {"from": "2025-12-15", "to": "2026-01-11", "group": "week"}).content.decode()
+    labels = re.findall(r'<th scope="row"[^>]*>([^<]+)</th>', table(page))
+    assert labels == ["2025년 12월 15일 주", "2025년 12월 22일 주", "2025년 12월 29일 주", "2026년 1월 5일 주"]
+    assert '<text x="110.0" y="280.0" text-anchor="middle">2025년 12월 15일 주</text>' in page
+    assert ">2025-W51<" not in page
+
+
 @pytest.mark.parametrize(
     "params,code,said",
     [
@@ -103,15 +112,24 @@ def test_years_across_decades_with_scan_quality_left_for_shorter_ranges(client, 
         ({"from": "2000-01-01", "to": "2026-01-02"}, "date_range_too_long", "보고서 기간은 최대 25년입니다"),
         ({"from": "2025-01-01", "to": "2026-01-02", "group": "restaurant"}, "date_range_too_long", "최대 366일"),
         ({"from": "2026-02-01", "to": "2026-02-29"}, "no_such_date", "2026-02-29은(는) 달력에 없는 날짜입니다"),
-        ({"group": "fortnight"}, "invalid_group", "group"),
     ],
 )
-def test_a_bad_choice_is_explained_and_the_default_shown(client, official, params, code, said):
+def test_a_wrong_range_is_kept_and_marked_with_no_report(client, official, params, code, said):
     client.force_login(official)
     page = client.get("/reports/", params).content.decode()
-    assert f'<div role="alert" data-code="{code}">' in page and said in page
+    assert f'<div role="alert" id="range-error" data-code="{code}">' in page and said in page
+    assert f'value="{params["from"]}"' in page
+    assert f'value="{params["to"]}" required aria-invalid="true" aria-describedby="range-error range-hint"' in page
+    assert 'data-testid="volume-table"' not in page and 'data-testid="totals"' not in page
+
+
+def test_a_wrong_group_is_said_and_the_months_shown(client, official):
+    client.force_login(official)
+    page = client.get("/reports/", {"group": "fortnight"}).content.decode()
+    assert '<div role="alert" id="range-error" data-code="invalid_group">' in page
     default = DateRange.last_and_this_month(timezone.localdate(timezone=SEOUL))
-    assert f'value="{default.first_day:%Y-%m-%d}"' in page
+    assert f'value="{default.first_day:%Y-%m-%d}"' in page and "aria-invalid" not in page
+    assert 'data-testid="volume-table"' in page
 
 
 def test_restaurants_come_in_pages(client, official, f, district, tag, scan, monkeypatch):

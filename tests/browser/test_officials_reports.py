@@ -21,7 +21,8 @@ PASSWORD = "a-long-password-1"
 def test_the_officials_reports_on_a_pc(desk, f, official, collector, restaurant, tag):
     official.set_password(PASSWORD)
     official.save()
-    Restaurant.objects.filter(id=restaurant.id).update(created_at=seoul(2024, 1, 1))
+    restaurant.name = "숲"  # a name narrower than a tap target
+    Restaurant.objects.filter(id=restaurant.id).update(created_at=seoul(2024, 1, 1), name=restaurant.name)
     f.CollectionEventFactory(tag=tag, collector=collector, collected_at=seoul(2026, 10, 20, 7), weight_g=30_000)
     f.CollectionEventFactory(
         tag=tag,
@@ -44,8 +45,24 @@ def test_the_officials_reports_on_a_pc(desk, f, official, collector, restaurant,
     desk.goto("/reports/trends/?from=2026-10-01&to=2026-10-31&idle_days=400")  # past the form's own max
     expect(desk.get_by_role("alert")).to_contain_text("365")
     assert_usable(desk, "trends with a wrong number of days")
+    link = desk.get_by_test_id("idle").get_by_role("link", name=restaurant.name).bounding_box()
+    assert link["width"] >= 44 and link["height"] >= 44  # a short name is still a whole tap target
     desk.get_by_test_id("idle").get_by_role("link", name=restaurant.name).click()
     expect(desk).to_have_url(re.compile(f"/console/restaurants/{restaurant.id}/$"))
+
+    desk.goto("/reports/trends/")  # a year of months: it fits the PC's width, and a landscape page
+    assert desk.get_by_test_id("intensity-district").evaluate(
+        "t => t.parentElement.scrollWidth <= t.parentElement.clientWidth"
+    )
+    desk.emulate_media(media="print")
+    desk.set_viewport_size({"width": 1000, "height": 700})
+    expect(desk.get_by_role("navigation", name="보고서")).to_be_hidden()
+    expect(desk.locator(".downloads")).to_be_hidden()
+    assert desk.get_by_test_id("intensity-district").evaluate(
+        "t => t.parentElement.scrollWidth <= t.parentElement.clientWidth"
+    )
+    desk.emulate_media(media="screen")
+    desk.set_viewport_size({"width": 1280, "height": 800})
 
     desk.goto("/reports/service/?from=2026-10-01&to=2026-10-31")
     expect(desk.get_by_test_id("exception-types")).to_contain_text("미배출")

@@ -2,6 +2,7 @@
 bulk with a reason (each decision recorded), billing of a released scan in the month it
 was collected, once; and the hold rules' page with its history."""
 
+import re
 import uuid
 from datetime import date
 
@@ -131,3 +132,18 @@ def test_the_rules_page_saves_each_change_with_its_reason_and_history(client, of
     ]
     html = client.get(page).content.decode()
     assert "외곽 지역" in html and "GPS 오차 반영" in html
+
+
+def test_the_rules_inputs_carry_the_limits_and_a_huge_figure_is_said_too_large(client, official, city):
+    client.force_login(official)
+    page = client.get(reverse("review:rules")).content.decode()
+    for name, low, high in (("far_from_restaurant_m", "20", "100000"), ("weight_min_history", "3", "20")):
+        tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group()
+        assert f'min="{low}"' in tag and f'max="{high}"' in tag
+    tag = re.search(r'<input[^>]*name="weight_z_threshold"[^>]*>', page).group()
+    assert 'min="1.0"' in tag and 'max="99.9"' in tag
+    form = {"far_from_restaurant_m": "500", "weight_min_history": "10", "sun_required": "True", "change_reason": "x"}
+    refused = client.post(reverse("review:rules"), {**form, "weight_z_threshold": "1e309"})
+    assert refused.status_code == 400
+    said = refused.content.decode()
+    assert "99.9" in said and "4개" not in said and "digits" not in said
