@@ -50,12 +50,17 @@ def whole_number(text: str | None, *, field: str, default: int, most: int) -> in
     if text is None or text == "":
         return default
     if not (text.isascii() and text.isdigit()) or len(text) > 6 or not 1 <= int(text) <= most:
-        raise DomainError(
-            f"invalid_{field}",
-            format_lazy(_("Choose a whole number from 1 to {most}."), most=most),
-            fields={field: [f"a whole number from 1 to {most}"]},
-        )
+        raise _not_a_whole_number(field, most)
     return int(text)
+
+
+def _not_a_whole_number(field: str, most: int) -> DomainError:
+    """The error for a count out of range; each field has its own stable code."""
+    message = format_lazy(_("Choose a whole number from 1 to {most}."), most=most)
+    fields = {field: [f"a whole number from 1 to {most}"]}
+    if field == "limit":
+        return DomainError("invalid_limit", message, fields=fields)
+    return DomainError("invalid_idle_days", message, fields=fields)
 
 
 def kg_per_restaurant_day(weight_g: int, restaurant_days: int) -> Decimal | None:
