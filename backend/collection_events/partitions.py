@@ -107,12 +107,12 @@ def ensure_months(*, months_ahead: int | None = None, now: datetime | None = Non
         wanted.update(row[0] for row in cursor.fetchall())
     made = []
     for month in sorted(wanted):
-        if _make_month(month):
+        if make_month(month):
             made.append(month)
     return made
 
 
-def _make_month(month: date) -> bool:
+def make_month(month: date) -> bool:
     """Attach the partition of `month`, with the default partition's scans of that month
     moved into it, in one transaction; False if it exists already.
 
