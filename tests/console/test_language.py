@@ -145,7 +145,8 @@ def test_what_the_console_says_after_a_form_is_sent_follows_the_language(client,
             ),
             "invalid_group",
             "group must be one of month, day, district, restaurant, week, year, business_type, hauler, dong, crew.",
-            "묶음 기준(group)은 month, day, district, restaurant, week, year, business_type, hauler, dong, crew 중 하나입니다.",
+            "묶음 기준(group)은 month, day, district, restaurant, week, year, business_type, hauler, dong, crew"
+            " 중 하나입니다.",
         ),
         (
             lambda api, ctx: api.as_user(ctx["official"]).put(
