@@ -48,8 +48,11 @@ run: install
 	echo "  Ctrl-C stops everything." && echo "" && \
 	PORT=$(PORT) VIRTUAL_ENV_BIN=$(abspath $(BIN)) exec $(BIN)/honcho start -f Procfile
 
+# The suite runs in TEST_PROCESSES processes (pytest-xdist), each with its own test
+# database and Celery queue (settings_test); 1 runs it in this process alone.
+TEST_PROCESSES ?= 2
 test: install-dev browser
-	DJANGO_ENV=test $(BIN)/python -m pytest $(PYTEST_ARGS)
+	DJANGO_ENV=test $(BIN)/python -m pytest $(if $(filter 1,$(TEST_PROCESSES)),,-n $(TEST_PROCESSES) --dist worksteal) $(PYTEST_ARGS)
 
 # mypy imports the settings without connecting: a DATABASE_URL that is never opened will do.
 lint: install-dev

@@ -50,14 +50,22 @@ class LabelContent:
     bin_label: str
 
 
+@functools.cache
+def _font(name: str, path: str) -> TTFont:
+    """A TrueType font read once per process: parsing NanumGothic takes about 0.2 s, and a
+    worker makes many label sheets. reportlab keeps each document's subset apart, so one
+    font object serves them all (backend/billing/pdf.py does the same)."""
+    return TTFont(name, path)
+
+
 def register_korean_fonts() -> None:
     """Register NanumGothic (and its bold, or the regular in its place) with reportlab, from the first folder found."""
     for folder in FONT_FOLDERS:
         regular = folder / f"{REGULAR_FONT}.ttf"
         if regular.is_file():
             bold = folder / f"{BOLD_FONT}.ttf"
-            pdfmetrics.registerFont(TTFont(REGULAR_FONT, str(regular)))
-            pdfmetrics.registerFont(TTFont(BOLD_FONT, str(bold if bold.is_file() else regular)))
+            pdfmetrics.registerFont(_font(REGULAR_FONT, str(regular)))
+            pdfmetrics.registerFont(_font(BOLD_FONT, str(bold if bold.is_file() else regular)))
             return
     searched = ", ".join(str(folder / f"{REGULAR_FONT}.ttf") for folder in FONT_FOLDERS)
     raise ToolError(

@@ -22,7 +22,12 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.locme
 
 # A queue of the suite's own: two suites sharing a broker (or messages a test left
 # behind for a worker that never ran) must not feed each other's workers.
+# `make test` runs the suite in two processes (pytest-xdist): pytest-django gives each
+# its own test database, named with the process's id (gw0, gw1), and so does this queue.
 _test_database = DATABASES["default"].get("TEST", {}).get("NAME") or f"test_{DATABASES['default']['NAME']}"
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER")
+if _xdist_worker:
+    _test_database = f"{_test_database}_{_xdist_worker}"
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TEST_QUEUE") or f"tests-{_test_database}"
 # The suite runs on the machine's clock, at any hour: people who have not chosen quiet
 # hours get none in tests (and in the real worker the integration tests start), so a
