@@ -1,7 +1,8 @@
 """Reports for spreadsheets, as CSV or as an Excel workbook (XLSX).
 
 CSV: Korean headers, UTF-8 with a byte-order mark, without which Excel reads the file
-as the local code page and garbles Korean.
+as the local code page and garbles Korean; text that a spreadsheet would run as a
+formula starts with an apostrophe (backend/core/spreadsheet_cells.py).
 
 XLSX (`xlsx_bytes(header, rows)`, for any report): one sheet, the header row in bold
 and frozen, columns as wide as their text, figures as numbers a spreadsheet sums
@@ -26,6 +27,7 @@ from openpyxl.utils import get_column_letter
 from rest_framework.renderers import BaseRenderer
 
 from backend.collection_events.weights import grams_to_kg
+from backend.core.spreadsheet_cells import as_text_cells
 
 BOM = "\ufeff"
 
@@ -104,7 +106,7 @@ def _open_cell(value) -> object:
 
 def csv_bytes(rows: list[list]) -> bytes:
     text = io.StringIO()
-    csv.writer(text).writerows(rows)
+    csv.writer(text).writerows(as_text_cells(row) for row in rows)
     return (BOM + text.getvalue()).encode("utf-8")
 
 

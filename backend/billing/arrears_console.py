@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 from backend.billing import arrears
 from backend.billing.access import can_remind_arrears, can_see_arrears
 from backend.core.errors import DomainError
+from backend.core.spreadsheet_cells import as_text_cells
 from backend.municipalities.models import District
 
 PAGE_SIZE = 50
@@ -225,22 +226,24 @@ def _csv_rows(invoices, today, writer) -> Iterator[str]:
         days = arrears.days_past_due(invoice.due_date, today)
         last = max((notice.created_at for notice in notices), default=None)
         yield writer.writerow(
-            [
-                invoice.number,
-                invoice.restaurant_name,
-                invoice.restaurant_address,
-                invoice.business_number,
-                invoice.owner_name,
-                invoice.district_name,
-                str(invoice.billing_period),
-                invoice.due_date.isoformat(),
-                days,
-                arrears.bucket_of(days),
-                invoice.total_krw,
-                invoice.prepaid_applied_krw + invoice.paid_krw,
-                invoice.owed_krw,
-                len(notices),
-                sum(1 for notice in notices if notice.read_at is not None),
-                timezone.localtime(last, ZoneInfo(invoice.time_zone)).isoformat() if last else "",
-            ]
+            as_text_cells(
+                [
+                    invoice.number,
+                    invoice.restaurant_name,
+                    invoice.restaurant_address,
+                    invoice.business_number,
+                    invoice.owner_name,
+                    invoice.district_name,
+                    str(invoice.billing_period),
+                    invoice.due_date.isoformat(),
+                    days,
+                    arrears.bucket_of(days),
+                    invoice.total_krw,
+                    invoice.prepaid_applied_krw + invoice.paid_krw,
+                    invoice.owed_krw,
+                    len(notices),
+                    sum(1 for notice in notices if notice.read_at is not None),
+                    timezone.localtime(last, ZoneInfo(invoice.time_zone)).isoformat() if last else "",
+                ]
+            )
         )

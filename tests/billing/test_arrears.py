@@ -243,6 +243,18 @@ def test_csv_has_every_row_and_units_in_column_names(client, official, billed):
     assert len(list(csv.reader(io.StringIO(b"".join(only_old.streaming_content).decode())))) == 2
 
 
+def test_names_a_spreadsheet_would_run_stay_text_in_the_csv(client, official, billed):
+    """A restaurant or owner name typed as a formula opens in Excel as the text it is."""
+    (invoice,) = billed(1)
+    due(invoice, 40, restaurant_name='=HYPERLINK("http://example.com","열기")', owner_name="@SUM(A1:A9)")
+    client.force_login(official)
+    text = b"".join(client.get("/console/arrears/csv/").streaming_content).decode("utf-8")
+    (row,) = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    assert row["restaurant_name"] == '\'=HYPERLINK("http://example.com","열기")'
+    assert row["owner_name"] == "'@SUM(A1:A9)"
+    assert row["amount_krw"] == "1300" and row["days_past_due"] == "40"  # numbers stay numbers
+
+
 def count_queries(call) -> int:
     with CaptureQueriesContext(connection) as captured:
         response = call()
