@@ -287,11 +287,11 @@ def test_years_by_month_with_the_same_months_a_year_earlier(api, official, tag, 
 def test_a_name_a_spreadsheet_would_run_stays_text_in_the_csv(api, official, f, district, scan):
     """Restaurant names come from owners and register files: one typed as a formula must
     open in Excel as text, and the figures beside it stay numbers."""
-    for name in ("=HYPERLINK(\"http://example.com\")", "-1+2", "+82 식당", "@식당"):
+    for name in ('=HYPERLINK("http://example.com")', "-1+2", "+82 식당", "@식당"):
         scan(f.TagFactory(bin__restaurant__district=district, bin__restaurant__name=name), seoul(2026, 10, 5, 9), 1_500)
     client = api.as_user(official)
     _header, *rows, _total = read_csv(client.get(VOLUME, {**AUTUMN, "group": "restaurant", "format": "csv"}))
-    assert sorted(row[1] for row in rows) == ["'+82 식당", "'-1+2", "'=HYPERLINK(\"http://example.com\")", "'@식당"]
+    assert sorted(row[1] for row in rows) == ["'+82 식당", "'-1+2", '\'=HYPERLINK("http://example.com")', "'@식당"]
     assert {row[2] for row in rows} == {"1.500"}
 
 
