@@ -16,6 +16,7 @@ Every query starts from `reads(Model)`: the read replica when one is configured.
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
@@ -302,15 +303,16 @@ def _status_measures(status: str, grams: int, count: int) -> list[tuple[str, int
     return []
 
 
-# How the restaurant years group for each report; the groups left out cannot say how
-# many restaurants were served (docs/reports.md). Months and years are counted by
-# range, not grouped.
-_SERVED_BUCKETS = {
+# How the restaurant years group for each report: the columns, grouped as they are
+# stored (no text made of them per row), and the bucket's key made of their values; the
+# groups left out cannot say how many restaurants were served (docs/reports.md). Months
+# and years are counted by range, not grouped.
+_SERVED_BUCKETS: dict[str, tuple[str, Callable[..., str]] | None] = {
     MONTH: None,
     YEAR: None,
-    DISTRICT: "district_id::text",
-    DONG: "district_id::text || ' ' || dong",
-    BUSINESS_TYPE: "business_type",
+    DISTRICT: ("district_id", lambda district_id: str(district_id)),
+    DONG: ("district_id, dong", lambda district_id, dong: f"{district_id} {dong}"),
+    BUSINESS_TYPE: ("business_type", lambda business_type: business_type),
 }
 _NO_DAYS = "B'0'::bit(366)"
 
@@ -322,57 +324,74 @@ def _days_mask(first: date, last: date) -> str:
 
 
 def _served_count(span: DateRange) -> str:
-    """An aggregate counting the restaurants with a collection on a day of `span`. Within
-    one year, each restaurant has one row: a plain count of the rows whose days meet the
-    mask. Across years, a restaurant may match in two rows: counted distinct. Masks are
-    built from dates, so they are inlined as literals."""
+    """An aggregate counting the restaurants with a collection on a day of `span`. A
+    restaurant's row of the span's last year keeps that year's days and the year
+    before's: a span within those two years (the last 365 days, a year and the same
+    days a year earlier) is a plain count over one row a restaurant. A longer span may
+    match a restaurant in several rows: counted distinct. Masks are built from dates,
+    so they are inlined as literals."""
+    last_year = span.last_day.year
+    if span.first_day.year >= last_year - 1:
+        condition = f"days & {_days_mask(max(span.first_day, date(last_year, 1, 1)), span.last_day)} <> {_NO_DAYS}"
+        if span.first_day.year < last_year:
+            before = _days_mask(span.first_day, date(last_year - 1, 12, 31))
+            condition = f"({condition} OR days_year_before & {before} <> {_NO_DAYS})"
+        return f"COUNT(*) FILTER (WHERE year = {last_year} AND {condition})"
     terms = []
-    for year in range(span.first_day.year, span.last_day.year + 1):
+    for year in range(span.first_day.year, last_year + 1):
         first, last = max(span.first_day, date(year, 1, 1)), min(span.last_day, date(year, 12, 31))
         terms.append(f"(year = {year} AND days & {_days_mask(first, last)} <> {_NO_DAYS})")
-    condition = " OR ".join(terms)
-    if len(terms) == 1:
-        return f"COUNT(*) FILTER (WHERE {condition})"
-    return f"COUNT(DISTINCT restaurant_id) FILTER (WHERE {condition})"
+    return f"COUNT(DISTINCT restaurant_id) FILTER (WHERE {' OR '.join(terms)})"
+
+
+def _served_years(*spans: DateRange) -> list[int]:
+    """The years whose rows `_served_count` reads for `spans`."""
+    years: set[int] = set()
+    for span in spans:
+        last_year = span.last_day.year
+        years |= {last_year} if span.first_day.year >= last_year - 1 else set(range(span.first_day.year, last_year + 1))
+    return sorted(years)
 
 
 def _restaurants_served(municipality: Municipality, days: DateRange, previous: DateRange, group: str) -> dict:
     """{bucket: {"restaurants_served": n, "previous_restaurants_served": n}}: each restaurant
     once per bucket, however many of its days fall in the range; bucket "all" counts each
     once in the whole range. A district, 동 or business type is a GROUP BY of the
-    restaurant years (with "all" by GROUPING SETS, the same pass); a month or year is a
-    count of its own part of the range, each in its own column of one pass."""
-    first = min(days.first_day, previous.first_day).year
-    last = max(days.last_day, previous.last_day).year
+    restaurant years, and "all" their sum (a restaurant's rows all carry its bucket of
+    today, so it is in one bucket only); a month or year is a count of its own part of
+    the range, each in its own column of one pass."""
     table = RestaurantYear._meta.db_table
     with connections[reporting_db()].cursor() as cursor:
-        if _SERVED_BUCKETS[group] is not None:
+        bucket = _SERVED_BUCKETS[group]
+        if bucket is not None:
+            columns, key_of = bucket
             cursor.execute(
                 f"""
-                SELECT {_SERVED_BUCKETS[group]}, GROUPING({_SERVED_BUCKETS[group]}),
-                       {_served_count(days)}, {_served_count(previous)}
+                SELECT {_served_count(days)}, {_served_count(previous)}, {columns}
                   FROM {table}
-                 WHERE municipality_id = %s AND year >= %s AND year <= %s
-                 GROUP BY GROUPING SETS (({_SERVED_BUCKETS[group]}), ())
+                 WHERE municipality_id = %s AND year = ANY(%s)
+                 GROUP BY {columns}
                 """,
-                [municipality.id, first, last],
+                [municipality.id, _served_years(days, previous)],
             )
-            return {
-                "all" if whole else bucket: {"restaurants_served": served, "previous_restaurants_served": earlier}
-                for bucket, whole, served, earlier in cursor.fetchall()
-            }
+            found: dict = {"all": {"restaurants_served": 0, "previous_restaurants_served": 0}}
+            for served, earlier, *values in cursor.fetchall():
+                found[key_of(*values)] = {"restaurants_served": served, "previous_restaurants_served": earlier}
+                found["all"]["restaurants_served"] += served
+                found["all"]["previous_restaurants_served"] += earlier
+            return found
         periods = [*_parts(days, group), *_parts(previous, group)]
         counts = ", ".join(_served_count(part) for _, part in periods)
         cursor.execute(
             f"""
             SELECT {_served_count(days)}, {_served_count(previous)}, {counts}
               FROM {table}
-             WHERE municipality_id = %s AND year >= %s AND year <= %s
+             WHERE municipality_id = %s AND year = ANY(%s)
             """,
-            [municipality.id, first, last],
+            [municipality.id, _served_years(days, previous, *(part for _, part in periods))],
         )
         whole, earlier, *by_period = cursor.fetchone()
-    found: dict = {"all": {"restaurants_served": whole, "previous_restaurants_served": earlier}}
+    found = {"all": {"restaurants_served": whole, "previous_restaurants_served": earlier}}
     now_count = len(_parts(days, group))
     for n, ((start, _part), served) in enumerate(zip(periods, by_period, strict=True)):
         measure = "restaurants_served" if n < now_count else "previous_restaurants_served"
@@ -520,6 +539,7 @@ def _dong_rows(municipality: Municipality, found: dict, served: dict | None) -> 
         for district_id, dong in reads(Restaurant)
         .filter(municipality_id=municipality.id)
         .values_list("district_id", "dong")
+        .order_by()  # without the restaurants' ordering by name, which DISTINCT would take in
         .distinct()
     } | set(found)
 

@@ -52,7 +52,7 @@ def rollups() -> list[Rollup]:
             "restaurant years",
             _table(RestaurantYear),
             ("municipality_id", "restaurant_id", "year", "district_id", "dong", "business_type"),
-            ("days",),
+            ("days", "days_year_before"),
             zero=sums.NO_DAYS,
         ),
     ]

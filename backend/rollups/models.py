@@ -66,11 +66,13 @@ class DayBits(models.Field):
 
 
 class RestaurantYear(models.Model):
-    """The local days of one local year on which one restaurant had a collection, as bits.
-    They answer "restaurants served" over any range of days exactly: distinct restaurants
-    do not add up across days, but a restaurant counts in a range when any of its bits
-    falls inside it; one row per restaurant a year, so a range within a year is counted
-    over the restaurants' rows without grouping by restaurant (docs/reports.md).
+    """The local days of one local year on which one restaurant had a collection, as bits,
+    and those of the year before. They answer "restaurants served" over any range of days
+    exactly: distinct restaurants do not add up across days, but a restaurant counts in a
+    range when any of its bits falls inside it; one row per restaurant a year covers any
+    range within that year and the one before, so such a range is counted over the
+    restaurants' rows without grouping by restaurant (docs/reports.md). A restaurant
+    served in one year has a row for the next one too (its days there may be none yet).
 
     District, 동 and business type are copied from the restaurant (kept current when it
     moves) so that the count groups without a join."""
@@ -88,6 +90,10 @@ class RestaurantYear(models.Model):
     dong = models.CharField(max_length=20, blank=True)
     business_type = models.CharField(max_length=16)
     days = DayBits(help_text="bit n (from the left) set: a collection on local day n + 1 of the year")
+    # The year before's days again (its row's `days`), so that a range of up to two years
+    # that ends in this year, such as "the last 365 days", is answered by this row alone:
+    # a plain count over one row a restaurant, no COUNT(DISTINCT) across two rows.
+    days_year_before = DayBits(help_text="the same bits for the year before (that year's row's days)")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["restaurant", "year"], name="restaurant_year")]

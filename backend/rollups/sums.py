@@ -1,5 +1,6 @@
 """The statements that sum scans into the finer rollups (VolumeCell, RestaurantYear):
-used by the rebuild and the check here, and, frozen, by the triggers of migrations 0004 and 0005.
+used by the rebuild and the check here, and, frozen, by the triggers of migrations 0004, 0005
+and 0007.
 
 Each takes a `source` query of rows with the scan's municipality_id, local `day`,
 district_id, dong, business_type (its restaurant's), hauler_id (its collector's),
@@ -45,7 +46,7 @@ def cells_upsert(source: str, dimensions=tuple(_DIMENSIONS)) -> str:
            SET weight_g = v.weight_g + excluded.weight_g, scans = v.scans + excluded.scans;"""
 
 
-YEAR_COLUMNS = "municipality_id, restaurant_id, year, district_id, dong, business_type, days"
+YEAR_COLUMNS = "municipality_id, restaurant_id, year, district_id, dong, business_type, days, days_year_before"
 DAYS = "bit(366)"
 NO_DAYS = f"B'0'::{DAYS}"
 
@@ -56,12 +57,15 @@ def day_bit(day: str) -> str:
 
 
 def years_select(source: str) -> str:
-    """SELECT RestaurantYear rows of `source`: the local days of the year with a
-    collection added (the days of removed scans are recounted, not subtracted)."""
+    """SELECT RestaurantYear rows of `source`: the local days with a collection of each
+    year (`days`) and again in the next year's row (`days_year_before`); the days of
+    removed scans are recounted, not subtracted."""
     return f"""
-        SELECT s.municipality_id, s.restaurant_id, extract(year FROM s.day)::int AS year,
-               s.district_id, s.dong, s.business_type, bit_or({day_bit("s.day")}) AS days
-          FROM ({source}) s
+        SELECT s.municipality_id, s.restaurant_id, extract(year FROM s.day)::int + k.later AS year,
+               s.district_id, s.dong, s.business_type,
+               bit_or(CASE k.later WHEN 0 THEN {day_bit("s.day")} ELSE {NO_DAYS} END) AS days,
+               bit_or(CASE k.later WHEN 1 THEN {day_bit("s.day")} ELSE {NO_DAYS} END) AS days_year_before
+          FROM ({source}) s CROSS JOIN (VALUES (0), (1)) AS k(later)
          WHERE s.sign > 0 AND s.status IN {WEIGHED}
          GROUP BY 1, 2, 3, 4, 5, 6"""
 
@@ -72,12 +76,14 @@ def years_upsert(source: str) -> str:
         INSERT INTO rollups_restaurantyear AS v ({YEAR_COLUMNS})
         SELECT * FROM ({years_select(source)}) c
          ORDER BY 2, 3
-        ON CONFLICT (restaurant_id, year) DO UPDATE SET days = v.days | excluded.days;"""
+        ON CONFLICT (restaurant_id, year) DO UPDATE
+           SET days = v.days | excluded.days, days_year_before = v.days_year_before | excluded.days_year_before;"""
 
 
 def days_recount(removed: str, scans: str) -> str:
     """Recount the days with a collection of the restaurant years that `removed` (scans
-    taken away: voided, moved, deleted) had one in, from the scans as they are now."""
+    taken away: voided, moved, deleted) had one in, from the scans as they are now: the
+    year's row's `days` and the next year's row's `days_year_before`."""
     return f"""
         WITH touched AS (
             SELECT DISTINCT o.restaurant_id,
@@ -85,16 +91,27 @@ def days_recount(removed: str, scans: str) -> str:
               FROM {removed} o
               JOIN restaurants_restaurant r ON r.id = o.restaurant_id
               JOIN municipalities_municipality m ON m.id = r.municipality_id
-             WHERE o.status IN {WEIGHED})
+             WHERE o.status IN {WEIGHED}),
+        recounted AS (
+            SELECT t.restaurant_id, t.year, (
+                SELECT COALESCE(bit_or({day_bit("(e.collected_at AT TIME ZONE t.time_zone)")}), {NO_DAYS})
+                  FROM {scans} e
+                 WHERE e.restaurant_id = t.restaurant_id AND e.status IN {WEIGHED}
+                   AND e.collected_at >= (make_date(t.year, 1, 1)::timestamp AT TIME ZONE t.time_zone)
+                   AND e.collected_at < (make_date(t.year + 1, 1, 1)::timestamp AT TIME ZONE t.time_zone)) AS days
+              FROM touched t),
+        -- One change per row: a year recounted sets its row's days and the next row's
+        -- days_year_before, and two recounted years in a row meet in one row.
+        merged AS (
+            SELECT restaurant_id, year, bit_or(days) AS days, bit_or(days_year_before) AS days_year_before
+              FROM (SELECT restaurant_id, year, days, NULL::{DAYS} AS days_year_before FROM recounted
+                    UNION ALL
+                    SELECT restaurant_id, year + 1, NULL::{DAYS}, days FROM recounted) c
+             GROUP BY 1, 2)
         UPDATE rollups_restaurantyear v
-           SET days = (
-               SELECT COALESCE(bit_or({day_bit("(e.collected_at AT TIME ZONE t.time_zone)")}), {NO_DAYS})
-                 FROM {scans} e
-                WHERE e.restaurant_id = t.restaurant_id AND e.status IN {WEIGHED}
-                  AND e.collected_at >= (make_date(t.year, 1, 1)::timestamp AT TIME ZONE t.time_zone)
-                  AND e.collected_at < (make_date(t.year + 1, 1, 1)::timestamp AT TIME ZONE t.time_zone))
-          FROM touched t
-         WHERE v.restaurant_id = t.restaurant_id AND v.year = t.year;"""
+           SET days = COALESCE(m.days, v.days), days_year_before = COALESCE(m.days_year_before, v.days_year_before)
+          FROM merged m
+         WHERE v.restaurant_id = m.restaurant_id AND v.year = m.year;"""
 
 
 def scans_source(scans: str, *, sign: str = "1", where: str = "TRUE") -> str:

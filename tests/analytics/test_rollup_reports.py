@@ -160,9 +160,15 @@ def test_restaurants_come_in_pages(busy_city, f, district, monkeypatch):
 SERVED_GROUPS = [selectors.DISTRICT, selectors.DONG, selectors.BUSINESS_TYPE, selectors.MONTH, selectors.YEAR]
 
 
+# From and to mid-month: within two years (each restaurant's row of the last year answers),
+# and across three (restaurants counted distinct over their rows).
+SERVED_RANGES = {"two years": DateRange(date(2025, 11, 13), date(2026, 9, 30)), "three years": RANGE}
+
+
+@pytest.mark.parametrize("span", SERVED_RANGES)
 @pytest.mark.parametrize("group", SERVED_GROUPS)
-def test_restaurants_served_count_each_restaurant_once_per_row_and_once_in_all(busy_city, group):
-    days = DateRange(date(2025, 11, 13), date(2026, 9, 30))  # from and to mid-month
+def test_restaurants_served_count_each_restaurant_once_per_row_and_once_in_all(busy_city, group, span):
+    days = SERVED_RANGES[span]
     report = selectors.volume(municipality=busy_city, days=days, group=group)
 
     served, everyone = raw_served(busy_city, group, days)
@@ -173,3 +179,22 @@ def test_restaurants_served_count_each_restaurant_once_per_row_and_once_in_all(b
         row.previous.key: row.previous.restaurants_served for row in report.rows if row.previous.restaurants_served
     } == then
     assert report.totals.previous.restaurants_served == then_everyone
+
+
+@pytest.mark.parametrize("group", SERVED_GROUPS)
+def test_a_restaurant_served_only_before_the_new_year_counts_in_the_last_365_days(city, district, f, group):
+    """The last 365 days cross a new year: a restaurant collected only in December is
+    served, found in the year before's days of its row for the new year."""
+    december, january = (f.TagFactory(bin__restaurant__district=district) for _ in range(2))
+    for tag, when in [
+        (december, seoul(2025, 12, 20, 9)),
+        (january, seoul(2026, 1, 5, 9)),
+        (december, seoul(2024, 12, 3)),
+    ]:
+        f.CollectionEventFactory(tag=tag, collected_at=when, weight_g=1_000, status="billable")
+    days = DateRange(date(2025, 12, 1), date(2026, 11, 30))
+    report = selectors.volume(municipality=city, days=days, group=group)
+
+    served, everyone = raw_served(city, group, days)
+    assert (report.totals.restaurants_served, report.totals.previous.restaurants_served) == (everyone, 1) == (2, 1)
+    assert {row.key: row.restaurants_served for row in report.rows if row.restaurants_served} == served

@@ -166,8 +166,9 @@ def test_check_finds_a_tampered_cell_and_rebuild_repairs_it(town, official, caps
     assert f"scans say {_days(304)} days" in out  # 31 October
 
     # The volume cells: every grouping (6) × day and
-    # month × billable and not collected; a year for the restaurant with a collection.
-    assert rebuild() == {"volume cells": 24, "restaurant years": 1}
+    # month × billable and not collected; for the restaurant with a collection, its year
+    # and the next one (which keeps it as the year before).
+    assert rebuild() == {"volume cells": 24, "restaurant years": 2}
     call_command("rollups", "check")
     assert "rollups match the scans" in capsys.readouterr().out
 
@@ -180,8 +181,10 @@ def _days(*days_of_year: int) -> str:
 def test_a_voided_scan_leaves_the_days_served_and_a_moved_restaurant_takes_its_year(town, official):
     with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
         _apply(town, official, ("batch", 0, [(0, 60 * 24 * 3, 3_000), (0, 60 * 24 * 5, 2_000)]))
-    year = RestaurantYear.objects.get()
+    year, next_year = RestaurantYear.objects.order_by("year")
     assert (year.year, year.days) == (2026, _days(302, 300))  # 29 and 27 October
+    # The next year's row keeps them as the year before's, for ranges across the new year.
+    assert (next_year.year, next_year.days, next_year.days_year_before) == (2027, _days(), _days(302, 300))
 
     CollectionEvent.objects.get(weight_g=3_000).change_status(to=CollectionStatus.VOID, by=official, reason="잘못 스캔")
     restaurant = town["restaurants"][0]
@@ -189,7 +192,9 @@ def test_a_voided_scan_leaves_the_days_served_and_a_moved_restaurant_takes_its_y
     restaurant.save(update_fields=["dong"])
 
     year.refresh_from_db()
+    next_year.refresh_from_db()
     assert (year.days, year.dong) == (_days(300), "망원동")
+    assert (next_year.days_year_before, next_year.dong) == (_days(300), "망원동")
     by_dong = VolumeCell.objects.filter(dimension="dong", grain="month", status="billable", weight_g__gt=0)
     assert list(by_dong.values_list("key", "weight_g")) == [(f"{restaurant.district_id} 망원동", 2_000)]
     assert differences() == []
