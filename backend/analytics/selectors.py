@@ -310,9 +310,9 @@ def _status_measures(status: str, grams: int, count: int) -> list[tuple[str, int
 _SERVED_BUCKETS: dict[str, tuple[str, Callable[..., str]] | None] = {
     MONTH: None,
     YEAR: None,
-    DISTRICT: ("district_id", lambda district_id: str(district_id)),
+    DISTRICT: ("district_id", str),
     DONG: ("district_id, dong", lambda district_id, dong: f"{district_id} {dong}"),
-    BUSINESS_TYPE: ("business_type", lambda business_type: business_type),
+    BUSINESS_TYPE: ("business_type", str),
 }
 _NO_DAYS = "B'0'::bit(366)"
 
@@ -331,7 +331,7 @@ def _served_count(span: DateRange) -> str:
     match a restaurant in several rows: counted distinct. Masks are built from dates,
     so they are inlined as literals."""
     last_year = span.last_day.year
-    if span.first_day.year >= last_year - 1:
+    if _in_one_row(span):
         condition = f"days & {_days_mask(max(span.first_day, date(last_year, 1, 1)), span.last_day)} <> {_NO_DAYS}"
         if span.first_day.year < last_year:
             before = _days_mask(span.first_day, date(last_year - 1, 12, 31))
@@ -344,12 +344,18 @@ def _served_count(span: DateRange) -> str:
     return f"COUNT(DISTINCT restaurant_id) FILTER (WHERE {' OR '.join(terms)})"
 
 
+def _in_one_row(span: DateRange) -> bool:
+    """Whether `span` lies within its last year and the one before: each restaurant's row
+    of its last year holds all of its days."""
+    return span.first_day.year >= span.last_day.year - 1
+
+
 def _served_years(*spans: DateRange) -> list[int]:
     """The years whose rows `_served_count` reads for `spans`."""
     years: set[int] = set()
     for span in spans:
-        last_year = span.last_day.year
-        years |= {last_year} if span.first_day.year >= last_year - 1 else set(range(span.first_day.year, last_year + 1))
+        first_year = span.last_day.year if _in_one_row(span) else span.first_day.year
+        years.update(range(first_year, span.last_day.year + 1))
     return sorted(years)
 
 
