@@ -6,15 +6,16 @@ Void scans are wrong scans: they count in no volume, only in the scan-quality fi
 
 Volume reads the rollups (backend/rollups, docs/reports.md): the volume cells of the
 grouping asked for, whole months from its monthly cells and the part-months at either
-end from its daily ones; restaurants served from the restaurant months' days-served
-bits. A year by 동 is a few tens of thousands of rows, not millions of scans. Only the
-per-restaurant view reads the scans, one page of restaurants at a time through the
-(restaurant, collected_at) index. Every volume row carries the same figures for the
+end from its daily ones; restaurants served from the days' restaurants as bits. A year
+by 동 is a few tens of thousands of rows, not millions of scans. Only the per-restaurant
+view reads the scans, one page of restaurants at a time through the (restaurant,
+collected_at) index. Every volume row carries the same figures for the
 same days a year earlier.
 
 Every query starts from `reads(Model)`: the read replica when one is configured.
 """
 
+import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -24,9 +25,11 @@ from typing import Any
 from django.db import connections
 from django.db.models import BooleanField, Count, DateField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek, TruncYear
-from django.utils.formats import date_format
+from django.utils import dateformat
+from django.utils.formats import get_format
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
@@ -44,7 +47,7 @@ from backend.core.errors import DomainError
 from backend.core.replica import reads, reporting_db
 from backend.municipalities.models import District, Hauler, Municipality
 from backend.restaurants.models import BusinessType, Restaurant
-from backend.rollups.models import Dimension, Grain, RestaurantYear, VolumeCell
+from backend.rollups.models import Dimension, Grain, GroupRestaurants, ServedDay, VolumeCell
 
 MONTH, WEEK, DAY, YEAR = "month", "week", "day", "year"
 DISTRICT, BUSINESS_TYPE, HAULER, RESTAURANT = "district", "business_type", "hauler", "restaurant"
@@ -280,14 +283,15 @@ def _rollup_sums(municipality: Municipality, days: DateRange, previous: DateRang
         .values("bucket", "status", "now", "then")
         .annotate(grams=Sum("weight_g"), count=Sum("scans"))
         .order_by()
+        .values_list("bucket", "status", "now", "then", "grams", "count")  # tuples: 400 동 × statuses
     )
     found: dict = {}
-    for row in rows:
-        figures = found.setdefault(row["bucket"], {})
-        for prefix, inside in (("", row["now"]), ("previous_", row["then"])):
+    for bucket, status, in_range, in_year_earlier, grams, count in rows:
+        figures = found.setdefault(bucket, {})
+        for prefix, inside in (("", in_range), ("previous_", in_year_earlier)):
             if not inside:
                 continue
-            for measure, value in _status_measures(row["status"], row["grams"], row["count"]):
+            for measure, value in _status_measures(status, grams, count):
                 figures[prefix + measure] = figures.get(prefix + measure, 0) + value
     return found
 
@@ -303,116 +307,78 @@ def _status_measures(status: str, grams: int, count: int) -> list[tuple[str, int
     return []
 
 
-# How the restaurant years group for each report: the columns, grouped as they are
-# stored (no text made of them per row), and the bucket's key made of their values; the
-# groups left out cannot say how many restaurants were served (docs/reports.md). Months
-# and years are counted by range, not grouped.
-_SERVED_BUCKETS: dict[str, tuple[str, Callable[..., str]] | None] = {
-    MONTH: None,
-    YEAR: None,
-    DISTRICT: ("district_id", str),
-    DONG: ("district_id, dong", lambda district_id, dong: f"{district_id} {dong}"),
-    BUSINESS_TYPE: ("business_type", str),
-}
-_NO_DAYS = "B'0'::bit(366)"
-
-
-def _days_mask(first: date, last: date) -> str:
-    """A bit(366) literal with the bits of `first`..`last` (one year's days) set."""
-    start, end = first.timetuple().tm_yday - 1, last.timetuple().tm_yday
-    return "B'" + "0" * start + "1" * (end - start) + "0" * (366 - end) + "'"
-
-
-def _served_count(span: DateRange) -> str:
-    """An aggregate counting the restaurants with a collection on a day of `span`. A
-    restaurant's row of the span's last year keeps that year's days and the year
-    before's: a span within those two years (the last 365 days, a year and the same
-    days a year earlier) is a plain count over one row a restaurant. A longer span may
-    match a restaurant in several rows: counted distinct. Masks are built from dates,
-    so they are inlined as literals."""
-    last_year = span.last_day.year
-    if _in_one_row(span):
-        condition = f"days & {_days_mask(max(span.first_day, date(last_year, 1, 1)), span.last_day)} <> {_NO_DAYS}"
-        if span.first_day.year < last_year:
-            before = _days_mask(span.first_day, date(last_year - 1, 12, 31))
-            condition = f"({condition} OR days_year_before & {before} <> {_NO_DAYS})"
-        return f"COUNT(*) FILTER (WHERE year = {last_year} AND {condition})"
-    terms = []
-    for year in range(span.first_day.year, last_year + 1):
-        first, last = max(span.first_day, date(year, 1, 1)), min(span.last_day, date(year, 12, 31))
-        terms.append(f"(year = {year} AND days & {_days_mask(first, last)} <> {_NO_DAYS})")
-    return f"COUNT(DISTINCT restaurant_id) FILTER (WHERE {' OR '.join(terms)})"
-
-
-def _in_one_row(span: DateRange) -> bool:
-    """Whether `span` lies within its last year and the one before: each restaurant's row
-    of its last year holds all of its days."""
-    return span.first_day.year >= span.last_day.year - 1
-
-
-def _served_years(*spans: DateRange) -> list[int]:
-    """The years whose rows `_served_count` reads for `spans`."""
-    years: set[int] = set()
-    for span in spans:
-        first_year = span.last_day.year if _in_one_row(span) else span.first_day.year
-        years.update(range(first_year, span.last_day.year + 1))
-    return sorted(years)
+# Restaurants served: the days' restaurants of a range ORed (ServedDay), counted with
+# bit_count, and for a district, 동 or business type ANDed first with its restaurants of
+# today (GroupRestaurants), so that a restaurant counts once in one group; a period's are
+# the days of the range that fall in it (docs/reports.md). Hauler and crew cannot say: a
+# restaurant is theirs only scan by scan.
+_SERVED_GROUPS = {DISTRICT: Dimension.DISTRICT, DONG: Dimension.DONG, BUSINESS_TYPE: Dimension.BUSINESS_TYPE}
+_SERVED_PERIODS = {DAY: "day", WEEK: "week", MONTH: "month", YEAR: "year"}
+_SERVED_BY = {*_SERVED_GROUPS, *_SERVED_PERIODS}
 
 
 def _restaurants_served(municipality: Municipality, days: DateRange, previous: DateRange, group: str) -> dict:
     """{bucket: {"restaurants_served": n, "previous_restaurants_served": n}}: each restaurant
     once per bucket, however many of its days fall in the range; bucket "all" counts each
-    once in the whole range. A district, 동 or business type is a GROUP BY of the
-    restaurant years, and "all" their sum (a restaurant's rows all carry its bucket of
-    today, so it is in one bucket only); a month or year is a count of its own part of
-    the range, each in its own column of one pass."""
-    table = RestaurantYear._meta.db_table
+    once in the whole range. A bucket is a group's key (district, 동, business type; "all"
+    their sum, each restaurant being in one), or a period's first day."""
+    served, grouped = ServedDay._meta.db_table, GroupRestaurants._meta.db_table
+    ranges = [days.first_day, days.last_day, previous.first_day, previous.last_day]
+    # The two ranges' restaurants, a row per chunk of restaurant numbers (and period).
+    unions = f"""
+        bit_or(restaurants) FILTER (WHERE day BETWEEN %s AND %s) AS now,
+        bit_or(restaurants) FILTER (WHERE day BETWEEN %s AND %s) AS earlier
+          FROM {served}
+         WHERE municipality_id = %s AND (day BETWEEN %s AND %s OR day BETWEEN %s AND %s)"""
+    counts = "COALESCE(SUM(bit_count({0})), 0)"
     with connections[reporting_db()].cursor() as cursor:
-        bucket = _SERVED_BUCKETS[group]
-        if bucket is not None:
-            columns, key_of = bucket
+        if group in _SERVED_GROUPS:
             cursor.execute(
                 f"""
-                SELECT {_served_count(days)}, {_served_count(previous)}, {columns}
-                  FROM {table}
-                 WHERE municipality_id = %s AND year = ANY(%s)
-                 GROUP BY {columns}
+                WITH u AS (SELECT chunk, {unions} GROUP BY chunk)
+                SELECT g.key, {counts.format("g.restaurants & u.now")}, {counts.format("g.restaurants & u.earlier")}
+                  FROM {grouped} g JOIN u ON u.chunk = g.chunk
+                 WHERE g.municipality_id = %s AND g.dimension = %s
+                 GROUP BY g.key
                 """,
-                [municipality.id, _served_years(days, previous)],
+                [*ranges, municipality.id, *ranges, municipality.id, _SERVED_GROUPS[group]],
             )
             found: dict = {"all": {"restaurants_served": 0, "previous_restaurants_served": 0}}
-            for served, earlier, *values in cursor.fetchall():
-                found[key_of(*values)] = {"restaurants_served": served, "previous_restaurants_served": earlier}
-                found["all"]["restaurants_served"] += served
+            for key, now, earlier in cursor.fetchall():
+                found[key] = {"restaurants_served": now, "previous_restaurants_served": earlier}
+                found["all"]["restaurants_served"] += now
                 found["all"]["previous_restaurants_served"] += earlier
             return found
-        periods = [*_parts(days, group), *_parts(previous, group)]
-        counts = ", ".join(_served_count(part) for _, part in periods)
+        # Each period's restaurants (a day's are its rows as they are: no OR), and beside
+        # them the whole ranges' (period NULL). One GROUPING SETS pass over both took twice
+        # as long as the two apart.
+        if group == DAY:
+            by_period = f"""
+                SELECT day, COALESCE(SUM(bit_count(restaurants)) FILTER (WHERE day BETWEEN %s AND %s), 0),
+                       COALESCE(SUM(bit_count(restaurants)) FILTER (WHERE day BETWEEN %s AND %s), 0)
+                  FROM {served}
+                 WHERE municipality_id = %s AND (day BETWEEN %s AND %s OR day BETWEEN %s AND %s)
+                 GROUP BY day"""
+        else:
+            period = f"date_trunc('{_SERVED_PERIODS[group]}', day)::date"
+            by_period = f"""
+                SELECT period, {counts.format("now")}, {counts.format("earlier")}
+                  FROM (SELECT {period} AS period, chunk, {unions} GROUP BY 1, 2) u
+                 GROUP BY period"""
         cursor.execute(
-            f"""
-            SELECT {_served_count(days)}, {_served_count(previous)}, {counts}
-              FROM {table}
-             WHERE municipality_id = %s AND year = ANY(%s)
-            """,
-            [municipality.id, _served_years(days, previous, *(part for _, part in periods))],
+            f"""{by_period}
+             UNION ALL
+            SELECT NULL, {counts.format("now")}, {counts.format("earlier")}
+              FROM (SELECT chunk, {unions} GROUP BY chunk) u""",
+            [*ranges, municipality.id, *ranges] * 2,
         )
-        whole, earlier, *by_period = cursor.fetchone()
-    found = {"all": {"restaurants_served": whole, "previous_restaurants_served": earlier}}
-    now_count = len(_parts(days, group))
-    for n, ((start, _part), served) in enumerate(zip(periods, by_period, strict=True)):
-        measure = "restaurants_served" if n < now_count else "previous_restaurants_served"
-        found.setdefault(start, {})[measure] = served
-    return found
-
-
-def _parts(span: DateRange, group: str) -> list[tuple[date, DateRange]]:
-    """`span` cut at its months' or years' ends: (the period's first day, its days in span)."""
-    starts = span.months if group == MONTH else span.years
-    parts = []
-    for start in starts:
-        end = add_months(start, 1 if group == MONTH else 12) - timedelta(days=1)
-        parts.append((start, DateRange(max(span.first_day, start), min(span.last_day, end))))
-    return parts
+        found = {}
+        for start, now, earlier in cursor.fetchall():
+            found[start if start is not None else "all"] = {
+                "restaurants_served": now,
+                "previous_restaurants_served": earlier,
+            }
+        return found
 
 
 def _row(found: dict, bucket, key: str | None, label, *, earlier=None, served: dict | None = None) -> VolumeRow:
@@ -440,17 +406,32 @@ def _row(found: dict, bucket, key: str | None, label, *, earlier=None, served: d
     )
 
 
-def _period(group: str, start: date) -> tuple[str, "str | Promise"]:
-    """A period's key and label from its first day."""
+def _period_names(group: str) -> Callable[[date], tuple[str, "str | Promise"]]:
+    """A period's key and label from its first day, the format looked up once for all
+    the rows (date_format looks it up for each: a third of a 365-day report's time)."""
+    language = get_language()
     if group == MONTH:
-        return f"{start:%Y-%m}", date_format(start, "YEAR_MONTH_FORMAT")
+        month_format = get_format("YEAR_MONTH_FORMAT")
+        return lambda start: (f"{start:%Y-%m}", _date_label(start, month_format, language))
     if group == YEAR:
-        return f"{start:%Y}", f"{start:%Y}"
+        return lambda start: (f"{start:%Y}", f"{start:%Y}")
     # Days and weeks carry their year: a range may cross one, and the table beside
     # the year earlier would otherwise repeat the same labels.
+    day_format = get_format("DATE_FORMAT")
     if group == WEEK:
-        return f"{start:%G-W%V}", format_lazy(_("Week of {day}"), day=date_format(start, "DATE_FORMAT"))
-    return start.isoformat(), date_format(start, "DATE_FORMAT")
+        return lambda start: (
+            f"{start:%G-W%V}",
+            format_lazy(_("Week of {day}"), day=_date_label(start, day_format, language)),
+        )
+    return lambda start: (start.isoformat(), _date_label(start, day_format, language))
+
+
+@functools.lru_cache(maxsize=8192)
+def _date_label(day: date, date_format: str, language: str | None) -> str:
+    """`day` in `date_format`, remembered: a report of every day of two years formats 730
+    of them, the same days again on the next request. `language` is part of the key,
+    since month names in a format are in the active language."""
+    return dateformat.format(day, date_format)
 
 
 def _a_year_earlier(group: str, start: date) -> date:
@@ -472,21 +453,13 @@ def volume(*, municipality: Municipality, days: DateRange, group: str, page: int
         return _by_restaurant(municipality, days, page)
     previous = days.year_earlier(weeks=group == WEEK)
     found = _rollup_sums(municipality, days, previous, group)
-    served = _restaurants_served(municipality, days, previous, group) if group in _SERVED_BUCKETS else None
+    served = _restaurants_served(municipality, days, previous, group) if group in _SERVED_BY else None
     periods = {MONTH: days.months, YEAR: days.years, WEEK: days.weeks, DAY: days.days}
     if group in periods:
-        rows = []
+        rows, named = [], _period_names(group)
         for start in periods[group]:
             earlier = _a_year_earlier(group, start)
-            rows.append(
-                _row(
-                    found,
-                    start,
-                    *_period(group, start),
-                    earlier=(earlier, *_period(group, earlier)),
-                    served=served,
-                )
-            )
+            rows.append(_row(found, start, *named(start), earlier=(earlier, *named(earlier)), served=served))
     elif group == DISTRICT:
         districts = reads(District).filter(municipality_id=municipality.id).order_by("name", "code")
         rows = [_row(found, str(d.id), str(d.id), d.name, served=served) for d in districts]
@@ -540,14 +513,15 @@ def _dong_rows(municipality: Municipality, found: dict, served: dict | None) -> 
     districts: dict[uuid.UUID | None, str] = dict(
         reads(District).filter(municipality_id=municipality.id).values_list("id", "name")
     )
-    keys = {
-        f"{district_id} {dong}"
-        for district_id, dong in reads(Restaurant)
-        .filter(municipality_id=municipality.id)
-        .values_list("district_id", "dong")
-        .order_by()  # without the restaurants' ordering by name, which DISTINCT would take in
-        .distinct()
-    } | set(found)
+    # The (district, 동) keys of today's restaurants: a few hundred group rows, not the
+    # restaurants themselves (DISTINCT over 100,000 of them took 50–100 ms).
+    with connections[reporting_db()].cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT key FROM {GroupRestaurants._meta.db_table}"
+            " WHERE municipality_id = %s AND dimension = %s AND bit_count(restaurants) > 0",
+            [municipality.id, Dimension.DONG],
+        )
+        keys = {key for (key,) in cursor.fetchall()} | set(found)
 
     def named(key: str) -> tuple[str, str]:
         district_id, _space, dong = key.partition(" ")

@@ -16,8 +16,9 @@ from backend.tags.models import Tag
 
 APP = "backend.audit"
 
-# updated_at is the crews' directory's bookkeeping; a history row has its own date.
-register(Restaurant, app=APP, excluded_fields=["updated_at"])
+# updated_at is the crews' directory's bookkeeping, a history row has its own date;
+# a restaurant's number (the rollups' bit) never changes.
+register(Restaurant, app=APP, excluded_fields=["updated_at", "number"])
 register(Bin, app=APP, excluded_fields=["updated_at"])
 register(Tag, app=APP, excluded_fields=["updated_at"])
 # Accounts: never the password hash; signing in (last_login) is not a change to audit.

@@ -101,6 +101,13 @@ class RestaurantStatus(models.TextChoices):
     CLOSED = "closed", pgettext_lazy("restaurant status", "Closed")
 
 
+class NextRestaurantNumber(models.Func):
+    """The next value of the restaurants' number sequence (migration 0011 makes it)."""
+
+    template = "nextval('restaurants_restaurant_number_seq')"
+    output_field = models.BigIntegerField()
+
+
 class Restaurant(models.Model):
     """A small restaurant (소형 음식점) that puts food waste out in its own bins."""
 
@@ -166,6 +173,10 @@ class Restaurant(models.Model):
     # When the row last changed, so that the crews' directory sends only what changed
     # (routes/selectors.py). The database default covers the register import's SQL inserts.
     updated_at = models.DateTimeField(auto_now=True, db_default=Now(), db_index=True)
+    # The restaurant's place in the bit strings that count restaurants served
+    # (backend/rollups: a day's restaurants, a district's): given by the database, also
+    # to rows the register import inserts in SQL, and never changed (a trigger keeps it).
+    number = models.BigIntegerField(db_default=NextRestaurantNumber(), unique=True, editable=False)
 
     objects = RestaurantQuerySet.as_manager()
 

@@ -2,8 +2,9 @@
 triggers (the migrations hold frozen copies), by the rebuild and by the check that
 compares the kept rollups with a recomputation from the scans.
 
-The statements of VolumeCell and RestaurantYear: backend/rollups/sums.py."""
+The statements themselves: backend/rollups/sums.py."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -11,7 +12,7 @@ from django.db import connection, transaction
 from backend.collection_events.selectors import scans_table
 from backend.municipalities.models import Municipality
 from backend.rollups import sums
-from backend.rollups.models import RestaurantYear, VolumeCell
+from backend.rollups.models import GroupRestaurants, ServedDay, VolumeCell
 
 
 def _table(model) -> str:
@@ -28,32 +29,50 @@ def _scans(municipality: Municipality | None) -> tuple[str, list]:
 @dataclass(frozen=True)
 class Rollup:
     """A rollup table as the check compares it: its keys, its figures, and the SELECT
-    that recomputes its rows from the scans."""
+    that recomputes its rows (`select` of a query of the scans, or of the restaurants,
+    that `municipality` keeps)."""
 
     name: str
     table: str
     keys: tuple[str, ...]
     figures: tuple[str, ...]
-    # What a figure is when its row is absent (the days served: a bit string).
+    select: Callable[[str], str]
+    of_restaurants: bool = False
+    # What a figure is when its row is absent (restaurants: a bit string).
     zero: str = "0"
 
     def fresh(self, municipality: Municipality | None) -> tuple[str, list]:
         where, params = _scans(municipality)
-        finer = sums.scans_source(scans_table(), where=where)
-        if self.table == _table(VolumeCell):
-            return sums.cells_select(finer), params
-        return sums.years_select(finer), params
+        if self.of_restaurants:
+            return self.select(f"(SELECT * FROM restaurants_restaurant r WHERE {where})"), params
+        return self.select(sums.scans_source(scans_table(), where=where)), params
 
 
 def rollups() -> list[Rollup]:
     return [
-        Rollup("volume cells", _table(VolumeCell), tuple(sums.CELL_KEYS.split(", ")), ("weight_g", "scans")),
         Rollup(
-            "restaurant years",
-            _table(RestaurantYear),
-            ("municipality_id", "restaurant_id", "year", "district_id", "dong", "business_type"),
-            ("days", "days_year_before"),
-            zero=sums.NO_DAYS,
+            "volume cells",
+            _table(VolumeCell),
+            tuple(sums.CELL_KEYS.split(", ")),
+            ("weight_g", "scans"),
+            select=sums.cells_select,
+        ),
+        Rollup(
+            "restaurants served by day",
+            _table(ServedDay),
+            tuple(sums.SERVED_KEYS.split(", ")),
+            ("restaurants",),
+            select=sums.served_select,
+            zero=sums.NO_RESTAURANTS,
+        ),
+        Rollup(
+            "restaurants by group",
+            _table(GroupRestaurants),
+            tuple(sums.GROUP_KEYS.split(", ")),
+            ("restaurants",),
+            select=sums.groups_select,
+            of_restaurants=True,
+            zero=sums.NO_RESTAURANTS,
         ),
     ]
 

@@ -53,51 +53,75 @@ class VolumeCell(models.Model):
         return f"{self.dimension}={self.key} {self.grain} {self.period} {self.status}: {self.weight_g} g"
 
 
+# Restaurants are counted as bits: restaurant number n (Restaurant.number) is bit
+# n % CHUNK_BITS (from the left) of chunk n // CHUNK_BITS. Small enough to be stored in
+# the row (no TOAST) and cheap to make one bit of; a city of 100,000 restaurants is 25
+# chunks (docs/reports.md gives the measurements).
+CHUNK_BITS = 4096
+
+
+class RestaurantBits(models.Field):
+    """One chunk of restaurants as a PostgreSQL bit string: "served on any day of a
+    range" is an OR of the days' chunks, "and in this district" an AND with the
+    district's, and the count is bit_count."""
+
+    def db_type(self, connection) -> str:
+        return f"bit({CHUNK_BITS})"
+
+    def get_placeholder(self, value, compiler, connection) -> str:
+        # A string of 0s and 1s arrives as text, which PostgreSQL does not cast to bits.
+        return f"%s::bit({CHUNK_BITS})"
+
+
+class ServedDay(models.Model):
+    """The restaurants with a weighed collection (billable or held) on one local day, as
+    bits by restaurant number: distinct restaurants do not add up across days, but the
+    restaurants served in a range are the OR of its days, counted once however many of
+    their days fall in it (docs/reports.md, "Restaurants served"). Kept with the
+    restaurant's municipality of today (moved with it)."""
+
+    municipality = models.ForeignKey(
+        "municipalities.Municipality", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    day = models.DateField(help_text="the local day")
+    chunk = models.IntegerField(help_text="restaurant numbers chunk × CHUNK_BITS onwards")
+    restaurants = RestaurantBits(help_text="bit n (from the left): restaurant number chunk × CHUNK_BITS + n")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["municipality", "day", "chunk"], name="served_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} chunk {self.chunk}: {self.restaurants.count('1')} restaurants served"
+
+
+class GroupRestaurants(models.Model):
+    """The restaurants of one district, 동 or business type as they are today, as bits
+    by restaurant number: ANDed with the restaurants served, they count a group's. Kept
+    current by the database as restaurants are added, move and go."""
+
+    municipality = models.ForeignKey(
+        "municipalities.Municipality", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    dimension = models.CharField(max_length=16, choices=Dimension.choices)
+    key = models.CharField(max_length=64, blank=True, help_text="as VolumeCell.key")
+    chunk = models.IntegerField()
+    restaurants = RestaurantBits()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "dimension", "key", "chunk"], name="group_restaurants")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}={self.key} chunk {self.chunk}: {self.restaurants.count('1')} restaurants"
+
+
 class DayBits(models.Field):
-    """The days of a year as a PostgreSQL bit string, bit 0 (the leftmost) for 1 January:
-    "served on any day of a range" is one AND with the range's mask."""
+    """The days of a year as a PostgreSQL bit string: the field of the restaurant years
+    that ServedDay replaced, kept for migrations 0005 and 0007 that name it."""
 
     def db_type(self, connection) -> str:
         return "bit(366)"
 
     def get_placeholder(self, value, compiler, connection) -> str:
-        # A string of 0s and 1s arrives as text, which PostgreSQL does not cast to bits.
         return "%s::bit(366)"
-
-
-class RestaurantYear(models.Model):
-    """The local days of one local year on which one restaurant had a collection, as bits,
-    and those of the year before. They answer "restaurants served" over any range of days
-    exactly: distinct restaurants do not add up across days, but a restaurant counts in a
-    range when any of its bits falls inside it; one row per restaurant a year covers any
-    range within that year and the one before, so such a range is counted over the
-    restaurants' rows without grouping by restaurant (docs/reports.md). A restaurant
-    served in one year has a row for the next one too (its days there may be none yet).
-
-    District, 동 and business type are copied from the restaurant (kept current when it
-    moves) so that the count groups without a join."""
-
-    municipality = models.ForeignKey(
-        "municipalities.Municipality", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    restaurant = models.ForeignKey(
-        "restaurants.Restaurant", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    year = models.IntegerField(help_text="the local year")
-    district = models.ForeignKey(
-        "municipalities.District", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    dong = models.CharField(max_length=20, blank=True)
-    business_type = models.CharField(max_length=16)
-    days = DayBits(help_text="bit n (from the left) set: a collection on local day n + 1 of the year")
-    # The year before's days again (its row's `days`), so that a range of up to two years
-    # that ends in this year, such as "the last 365 days", is answered by this row alone:
-    # a plain count over one row a restaurant, no COUNT(DISTINCT) across two rows.
-    days_year_before = DayBits(help_text="the same bits for the year before (that year's row's days)")
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["restaurant", "year"], name="restaurant_year")]
-        indexes = [models.Index(fields=["municipality", "year"], name="restaurant_year_by_city")]
-
-    def __str__(self) -> str:
-        return f"{self.restaurant_id} {self.year}: {self.days.count('1')} days served"

@@ -1,11 +1,14 @@
-"""The statements that sum scans into the finer rollups (VolumeCell, RestaurantYear):
-used by the rebuild and the check here, and, frozen, by the triggers of migrations 0004, 0005
-and 0007.
+"""The statements that keep the rollups (VolumeCell, ServedDay, GroupRestaurants): used
+by the rebuild and the check here, and, frozen, by the triggers of migrations 0004 and
+0008.
 
-Each takes a `source` query of rows with the scan's municipality_id, local `day`,
-district_id, dong, business_type (its restaurant's), hauler_id (its collector's),
-collector_id, restaurant_id, status, `grams` (0 for a visit without a weighing) and a
-`sign` (1 to add, -1 to take away). Pure text: no database access here."""
+The scans' statements take a `source` query of rows with the scan's municipality_id,
+local `day`, district_id, dong, business_type (its restaurant's), hauler_id (its
+collector's), collector_id, restaurant_id, restaurant_number, status, `grams` (0 for a
+visit without a weighing) and a `sign` (1 to add, -1 to take away). Pure text: no
+database access here."""
+
+from backend.rollups.models import CHUNK_BITS
 
 WEIGHED = "('billable', 'held')"
 
@@ -46,72 +49,99 @@ def cells_upsert(source: str, dimensions=tuple(_DIMENSIONS)) -> str:
            SET weight_g = v.weight_g + excluded.weight_g, scans = v.scans + excluded.scans;"""
 
 
-YEAR_COLUMNS = "municipality_id, restaurant_id, year, district_id, dong, business_type, days, days_year_before"
-DAYS = "bit(366)"
-NO_DAYS = f"B'0'::{DAYS}"
+BITS = f"bit({CHUNK_BITS})"
+NO_RESTAURANTS = f"B'0'::{BITS}"
+SERVED_KEYS = "municipality_id, day, chunk"
+GROUP_KEYS = "municipality_id, dimension, key, chunk"
 
 
-def day_bit(day: str) -> str:
-    """The bit string of one local day of its year (bit 0, the leftmost: 1 January)."""
-    return f"(B'1'::{DAYS} >> (extract(doy FROM {day})::int - 1))"
+def chunk_of(number: str) -> str:
+    """The chunk of restaurant number `number` (rollups.models.RestaurantBits)."""
+    return f"({number} >> {CHUNK_BITS.bit_length() - 1})::int"
 
 
-def years_select(source: str) -> str:
-    """SELECT RestaurantYear rows of `source`: the local days with a collection of each
-    year (`days`) and again in the next year's row (`days_year_before`); the days of
-    removed scans are recounted, not subtracted."""
+def restaurant_bit(number: str) -> str:
+    """The bit string of restaurant number `number` within its chunk."""
+    return f"(B'1'::{BITS} >> ({number} & {CHUNK_BITS - 1})::int)"
+
+
+def served_select(source: str) -> str:
+    """SELECT ServedDay rows of `source`: the restaurants with a weighed collection on each local day."""
     return f"""
-        SELECT s.municipality_id, s.restaurant_id, extract(year FROM s.day)::int + k.later AS year,
-               s.district_id, s.dong, s.business_type,
-               bit_or(CASE k.later WHEN 0 THEN {day_bit("s.day")} ELSE {NO_DAYS} END) AS days,
-               bit_or(CASE k.later WHEN 1 THEN {day_bit("s.day")} ELSE {NO_DAYS} END) AS days_year_before
-          FROM ({source}) s CROSS JOIN (VALUES (0), (1)) AS k(later)
+        SELECT s.municipality_id, s.day, {chunk_of("s.restaurant_number")} AS chunk,
+               bit_or({restaurant_bit("s.restaurant_number")}) AS restaurants
+          FROM ({source}) s
          WHERE s.sign > 0 AND s.status IN {WEIGHED}
-         GROUP BY 1, 2, 3, 4, 5, 6"""
+         GROUP BY 1, 2, 3"""
 
 
-def years_upsert(source: str) -> str:
-    """OR `source`'s days with a collection into their RestaurantYears, rows in key order."""
+def served_upsert(source: str) -> str:
+    """OR `source`'s restaurants into their ServedDays, rows in key order; a row whose bits
+    are all set already is left as it is (a second bin of the restaurant that day)."""
     return f"""
-        INSERT INTO rollups_restaurantyear AS v ({YEAR_COLUMNS})
-        SELECT * FROM ({years_select(source)}) c
-         ORDER BY 2, 3
-        ON CONFLICT (restaurant_id, year) DO UPDATE
-           SET days = v.days | excluded.days, days_year_before = v.days_year_before | excluded.days_year_before;"""
+        INSERT INTO rollups_servedday AS v ({SERVED_KEYS}, restaurants)
+        SELECT * FROM ({served_select(source)}) c
+         ORDER BY 1, 2, 3
+        ON CONFLICT ({SERVED_KEYS}) DO UPDATE SET restaurants = v.restaurants | excluded.restaurants
+         WHERE v.restaurants | excluded.restaurants <> v.restaurants;"""
 
 
-def days_recount(removed: str, scans: str) -> str:
-    """Recount the days with a collection of the restaurant years that `removed` (scans
-    taken away: voided, moved, deleted) had one in, from the scans as they are now: the
-    year's row's `days` and the next year's row's `days_year_before`."""
+def served_recount(removed: str, scans: str) -> str:
+    """Take the restaurants out of the days that `removed` (scans taken away: voided, moved,
+    deleted) had them in, where no weighed scan of theirs is left that day."""
     return f"""
-        WITH touched AS (
-            SELECT DISTINCT o.restaurant_id,
-                   extract(year FROM o.collected_at AT TIME ZONE m.time_zone)::int AS year, m.time_zone
+        WITH gone AS (
+            SELECT DISTINCT r.municipality_id, r.number, o.restaurant_id,
+                   (o.collected_at AT TIME ZONE m.time_zone)::date AS day, m.time_zone
               FROM {removed} o
               JOIN restaurants_restaurant r ON r.id = o.restaurant_id
               JOIN municipalities_municipality m ON m.id = r.municipality_id
              WHERE o.status IN {WEIGHED}),
-        recounted AS (
-            SELECT t.restaurant_id, t.year, (
-                SELECT COALESCE(bit_or({day_bit("(e.collected_at AT TIME ZONE t.time_zone)")}), {NO_DAYS})
-                  FROM {scans} e
-                 WHERE e.restaurant_id = t.restaurant_id AND e.status IN {WEIGHED}
-                   AND e.collected_at >= (make_date(t.year, 1, 1)::timestamp AT TIME ZONE t.time_zone)
-                   AND e.collected_at < (make_date(t.year + 1, 1, 1)::timestamp AT TIME ZONE t.time_zone)) AS days
-              FROM touched t),
-        -- One change per row: a year recounted sets its row's days and the next row's
-        -- days_year_before, and two recounted years in a row meet in one row.
-        merged AS (
-            SELECT restaurant_id, year, bit_or(days) AS days, bit_or(days_year_before) AS days_year_before
-              FROM (SELECT restaurant_id, year, days, NULL::{DAYS} AS days_year_before FROM recounted
-                    UNION ALL
-                    SELECT restaurant_id, year + 1, NULL::{DAYS}, days FROM recounted) c
-             GROUP BY 1, 2)
-        UPDATE rollups_restaurantyear v
-           SET days = COALESCE(m.days, v.days), days_year_before = COALESCE(m.days_year_before, v.days_year_before)
-          FROM merged m
-         WHERE v.restaurant_id = m.restaurant_id AND v.year = m.year;"""
+        emptied AS (
+            SELECT g.municipality_id, g.day, {chunk_of("g.number")} AS chunk,
+                   bit_or({restaurant_bit("g.number")}) AS restaurants
+              FROM gone g
+             WHERE NOT EXISTS (
+                   SELECT FROM {scans} e
+                    WHERE e.restaurant_id = g.restaurant_id AND e.status IN {WEIGHED}
+                      AND e.collected_at >= (g.day::timestamp AT TIME ZONE g.time_zone)
+                      AND e.collected_at < ((g.day + 1)::timestamp AT TIME ZONE g.time_zone))
+             GROUP BY 1, 2, 3)
+        UPDATE rollups_servedday v SET restaurants = v.restaurants & ~e.restaurants
+          FROM emptied e
+         WHERE v.municipality_id = e.municipality_id AND v.day = e.day AND v.chunk = e.chunk;"""
+
+
+# The groupings restaurants are counted in, as VolumeCell keys of a restaurant row `s`.
+GROUPS = {name: _DIMENSIONS[name] for name in ("district", "dong", "business_type")}
+
+
+def groups_select(restaurants: str) -> str:
+    """SELECT GroupRestaurants rows of `restaurants` (rows with municipality_id,
+    district_id, dong, business_type and number)."""
+    return f"""
+        SELECT s.municipality_id, k.dimension, k.key, {chunk_of("s.number")} AS chunk,
+               bit_or({restaurant_bit("s.number")}) AS restaurants
+          FROM {restaurants} s CROSS JOIN LATERAL (VALUES {", ".join(GROUPS.values())}) AS k(dimension, key)
+         GROUP BY 1, 2, 3, 4"""
+
+
+def groups_add(restaurants: str) -> str:
+    """Put `restaurants` in their groups."""
+    return f"""
+        INSERT INTO rollups_grouprestaurants AS v ({GROUP_KEYS}, restaurants)
+        SELECT * FROM ({groups_select(restaurants)}) c
+         ORDER BY 1, 2, 3, 4
+        ON CONFLICT ({GROUP_KEYS}) DO UPDATE SET restaurants = v.restaurants | excluded.restaurants;"""
+
+
+def groups_remove(restaurants: str) -> str:
+    """Take `restaurants` out of their groups."""
+    return f"""
+        UPDATE rollups_grouprestaurants v SET restaurants = v.restaurants & ~c.restaurants
+          FROM ({groups_select(restaurants)}) c
+         WHERE v.municipality_id = c.municipality_id AND v.dimension = c.dimension AND v.key = c.key
+           AND v.chunk = c.chunk;"""
 
 
 def scans_source(scans: str, *, sign: str = "1", where: str = "TRUE") -> str:
@@ -119,8 +149,8 @@ def scans_source(scans: str, *, sign: str = "1", where: str = "TRUE") -> str:
     restaurant and collector as they are now."""
     return f"""
         SELECT r.municipality_id, (d.collected_at AT TIME ZONE m.time_zone)::date AS day, r.district_id, r.dong,
-               r.business_type, u.hauler_id, d.collector_id, d.restaurant_id, d.status,
-               COALESCE(d.weight_g, 0) AS grams, {sign} AS sign
+               r.business_type, u.hauler_id, d.collector_id, d.restaurant_id, r.number AS restaurant_number,
+               d.status, COALESCE(d.weight_g, 0) AS grams, {sign} AS sign
           FROM {scans} d
           JOIN restaurants_restaurant r ON r.id = d.restaurant_id
           JOIN municipalities_municipality m ON m.id = r.municipality_id

@@ -157,11 +157,19 @@ def test_restaurants_come_in_pages(busy_city, f, district, monkeypatch):
     )
 
 
-SERVED_GROUPS = [selectors.DISTRICT, selectors.DONG, selectors.BUSINESS_TYPE, selectors.MONTH, selectors.YEAR]
+SERVED_GROUPS = [
+    selectors.DISTRICT,
+    selectors.DONG,
+    selectors.BUSINESS_TYPE,
+    selectors.DAY,
+    selectors.WEEK,
+    selectors.MONTH,
+    selectors.YEAR,
+]
 
 
-# From and to mid-month: within two years (each restaurant's row of the last year answers),
-# and across three (restaurants counted distinct over their rows).
+# From and to mid-month, within two years and across three: the months, weeks and years
+# at either end are only partly in the range.
 SERVED_RANGES = {"two years": DateRange(date(2025, 11, 13), date(2026, 9, 30)), "three years": RANGE}
 
 
@@ -174,7 +182,7 @@ def test_restaurants_served_count_each_restaurant_once_per_row_and_once_in_all(b
     served, everyone = raw_served(busy_city, group, days)
     assert {row.key: row.restaurants_served for row in report.rows if row.restaurants_served} == served
     assert report.totals.restaurants_served == everyone
-    then, then_everyone = raw_served(busy_city, group, days.year_earlier())
+    then, then_everyone = raw_served(busy_city, group, days.year_earlier(weeks=group == selectors.WEEK))
     assert {
         row.previous.key: row.previous.restaurants_served for row in report.rows if row.previous.restaurants_served
     } == then
@@ -184,7 +192,7 @@ def test_restaurants_served_count_each_restaurant_once_per_row_and_once_in_all(b
 @pytest.mark.parametrize("group", SERVED_GROUPS)
 def test_a_restaurant_served_only_before_the_new_year_counts_in_the_last_365_days(city, district, f, group):
     """The last 365 days cross a new year: a restaurant collected only in December is
-    served, found in the year before's days of its row for the new year."""
+    served, and counted once with the one collected in January."""
     december, january = (f.TagFactory(bin__restaurant__district=district) for _ in range(2))
     for tag, when in [
         (december, seoul(2025, 12, 20, 9)),

@@ -1,11 +1,11 @@
-"""The rollups (volume cells by grouping, restaurant years with their days
-served) stay equal to a recomputation from the scans, whatever happens to the scans:
+"""The rollups (volume cells by grouping; the restaurants served each day and each
+group's restaurants, as bits) stay equal to a recomputation from the scans, whatever happens to the scans:
 batches through the real ingest path, late scans across local midnight and month ends,
 held scans released, scans voided, weights corrected, restaurants moved to another
 district, 동 or business type, crews joining another hauler."""
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,7 +20,7 @@ from backend.collection_events.services import record_collections
 from backend.core.errors import DomainError
 from backend.restaurants.models import BusinessType
 from backend.rollups.cells import differences, rebuild
-from backend.rollups.models import RestaurantYear, VolumeCell
+from backend.rollups.models import CHUNK_BITS, GroupRestaurants, ServedDay, VolumeCell
 
 SEOUL = ZoneInfo("Asia/Seoul")
 # Just after local midnight on the 1st: a scan a few minutes or days late falls in the
@@ -156,45 +156,76 @@ def test_check_finds_a_tampered_cell_and_rebuild_repairs_it(town, official, caps
         _apply(town, official, ("batch", 1, [(1, 30, 2_500), (2, 60 * 24, None)]))
     VolumeCell.objects.filter(dimension="district", grain="day", status="billable").update(weight_g=1)
     VolumeCell.objects.filter(dimension="crew", grain="month", status="billable").update(scans=5)
-    RestaurantYear.objects.update(days="0" * 366)
+    ServedDay.objects.update(restaurants="0" * CHUNK_BITS)
 
     with pytest.raises(Exception, match="3 cells differ"):
         call_command("rollups", "check")
     out = capsys.readouterr().out
     assert "kept 1 weight_g / 1 scans, scans say 2500 weight_g / 1 scans" in out
     assert "kept 2500 weight_g / 5 scans, scans say 2500 weight_g / 1 scans" in out
-    assert f"scans say {_days(304)} days" in out  # 31 October
+    assert f"scans say {_bits(town['restaurants'][1].number)} restaurants" in out
 
-    # The volume cells: every grouping (6) × day and
-    # month × billable and not collected; for the restaurant with a collection, its year
-    # and the next one (which keeps it as the year before).
-    assert rebuild() == {"volume cells": 24, "restaurant years": 2}
+    # The volume cells: every grouping (6) × day and month × billable and not collected;
+    # one day with a restaurant served; the 3 restaurants' 2 districts, a 동 in each (the
+    # same 동 name) and 2 business types (the first and the third are Korean restaurants).
+    assert rebuild() == {"volume cells": 24, "restaurants served by day": 1, "restaurants by group": 6}
     call_command("rollups", "check")
     assert "rollups match the scans" in capsys.readouterr().out
 
 
-def _days(*days_of_year: int) -> str:
-    """A year's days served as the rollup holds them: 1 for each day of the year given."""
-    return "".join("1" if n + 1 in days_of_year else "0" for n in range(366))
+def _bits(number: int) -> str:
+    """The chunk of restaurant `number` as the rollups hold it with that restaurant alone."""
+    return "".join("1" if n == number % CHUNK_BITS else "0" for n in range(CHUNK_BITS))
 
 
-def test_a_voided_scan_leaves_the_days_served_and_a_moved_restaurant_takes_its_year(town, official):
+def _numbers(bits: str, chunk: int) -> set[int]:
+    return {chunk * CHUNK_BITS + n for n, bit in enumerate(bits) if bit == "1"}
+
+
+def _served_days(**municipality) -> dict:
+    """{local day: the numbers of the restaurants served}, days with none left out."""
+    days: dict = {}
+    for day, chunk, bits in ServedDay.objects.filter(**municipality).values_list("day", "chunk", "restaurants"):
+        days.setdefault(day, set()).update(_numbers(bits, chunk))
+    return {day: numbers for day, numbers in days.items() if numbers}
+
+
+def _group(dimension: str, key: str) -> set[int]:
+    rows = GroupRestaurants.objects.filter(dimension=dimension, key=key).values_list("chunk", "restaurants")
+    return set().union(*(_numbers(bits, chunk) for chunk, bits in rows))
+
+
+def test_a_voided_scan_leaves_the_days_served_and_a_moved_restaurant_changes_group(town, official):
     with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
         _apply(town, official, ("batch", 0, [(0, 60 * 24 * 3, 3_000), (0, 60 * 24 * 5, 2_000)]))
-    year, next_year = RestaurantYear.objects.order_by("year")
-    assert (year.year, year.days) == (2026, _days(302, 300))  # 29 and 27 October
-    # The next year's row keeps them as the year before's, for ranges across the new year.
-    assert (next_year.year, next_year.days, next_year.days_year_before) == (2027, _days(), _days(302, 300))
+    restaurant = town["restaurants"][0]
+    assert _served_days() == {date(2026, 10, 29): {restaurant.number}, date(2026, 10, 27): {restaurant.number}}
 
     CollectionEvent.objects.get(weight_g=3_000).change_status(to=CollectionStatus.VOID, by=official, reason="잘못 스캔")
-    restaurant = town["restaurants"][0]
+    old_dong = f"{restaurant.district_id} {restaurant.dong}"
+    assert restaurant.number in _group("dong", old_dong)
     restaurant.dong = "망원동"
     restaurant.save(update_fields=["dong"])
 
-    year.refresh_from_db()
-    next_year.refresh_from_db()
-    assert (year.days, year.dong) == (_days(300), "망원동")
-    assert (next_year.days_year_before, next_year.dong) == (_days(300), "망원동")
+    assert _served_days() == {date(2026, 10, 27): {restaurant.number}}
+    assert restaurant.number not in _group("dong", old_dong)
+    assert _group("dong", f"{restaurant.district_id} 망원동") == {restaurant.number}
     by_dong = VolumeCell.objects.filter(dimension="dong", grain="month", status="billable", weight_g__gt=0)
     assert list(by_dong.values_list("key", "weight_g")) == [(f"{restaurant.district_id} 망원동", 2_000)]
+    assert differences() == []
+
+
+def test_a_restaurant_moved_to_another_municipality_takes_its_days_along(town, official, f):
+    with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
+        _apply(town, official, ("batch", 0, [(0, 60 * 24 * 3, 3_000), (1, 60 * 24 * 3, 2_000)]))
+    moved, stays = town["restaurants"][:2]
+    elsewhere = f.DistrictFactory()
+
+    moved.municipality, moved.district = elsewhere.municipality, elsewhere
+    moved.save(update_fields=["municipality", "district"])
+
+    october_29 = date(2026, 10, 29)
+    assert _served_days(municipality=official.municipality) == {october_29: {stays.number}}
+    assert _served_days(municipality=elsewhere.municipality) == {october_29: {moved.number}}
+    assert _group("district", str(elsewhere.id)) == {moved.number}
     assert differences() == []
