@@ -16,7 +16,6 @@ Every query starts from `reads(Model)`: the read replica when one is configured.
 """
 
 import functools
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -47,7 +46,7 @@ from backend.core.errors import DomainError
 from backend.core.replica import reads, reporting_db
 from backend.municipalities.models import District, Hauler, Municipality
 from backend.restaurants.models import BusinessType, Restaurant
-from backend.rollups.models import Dimension, Grain, GroupRestaurants, ServedDay, VolumeCell
+from backend.rollups.models import CHUNK_BITS, Dimension, Grain, GroupRestaurants, ServedDay, VolumeCell
 
 MONTH, WEEK, DAY, YEAR = "month", "week", "day", "year"
 DISTRICT, BUSINESS_TYPE, HAULER, RESTAURANT = "district", "business_type", "hauler", "restaurant"
@@ -271,9 +270,11 @@ def _rollup_sums(municipality: Municipality, days: DateRange, previous: DateRang
     decided once rather than in every measure's FILTER, then the few sums folded here."""
     daily = group in (DAY, WEEK)  # a month's cell belongs to no one day or week
     now, then = _within(days, daily=daily), _within(previous, daily=daily)
-    cells = reads(VolumeCell).filter(
-        now | then, municipality_id=municipality.id, dimension=_DIMENSIONS.get(group, Dimension.ALL)
-    )
+    cells = (
+        reads(VolumeCell)
+        .filter(now | then, municipality_id=municipality.id, dimension=_DIMENSIONS.get(group, Dimension.ALL))
+        .exclude(status=CollectionStatus.VOID)
+    )  # counted in nothing: a quarter of the cells
     rows = (
         cells.annotate(
             bucket=_BUCKETS.get(group, F("key")),
@@ -333,13 +334,17 @@ def _restaurants_served(municipality: Municipality, days: DateRange, previous: D
     counts = "COALESCE(SUM(bit_count({0})), 0)"
     with connections[reporting_db()].cursor() as cursor:
         if group in _SERVED_GROUPS:
+            # Every group row, also of chunks with nobody served (LEFT JOIN): a group that
+            # has restaurants today is listed even when none was served, one whose last
+            # restaurant moved away (its bits all 0) is not.
             cursor.execute(
                 f"""
                 WITH u AS (SELECT chunk, {unions} GROUP BY chunk)
                 SELECT g.key, {counts.format("g.restaurants & u.now")}, {counts.format("g.restaurants & u.earlier")}
-                  FROM {grouped} g JOIN u ON u.chunk = g.chunk
+                  FROM {grouped} g LEFT JOIN u ON u.chunk = g.chunk
                  WHERE g.municipality_id = %s AND g.dimension = %s
                  GROUP BY g.key
+                HAVING bool_or(g.restaurants <> B'0'::bit({CHUNK_BITS}))
                 """,
                 [*ranges, municipality.id, *ranges, municipality.id, _SERVED_GROUPS[group]],
             )
@@ -507,39 +512,22 @@ def volume(*, municipality: Municipality, days: DateRange, group: str, page: int
     )
 
 
-def _dong_rows(municipality: Municipality, found: dict, served: dict | None) -> list[VolumeRow]:
-    """A row for every (district, 동) the municipality's restaurants name, and any other
-    with scans (a restaurant moved since), by district and 동."""
-    districts: dict[uuid.UUID | None, str] = dict(
-        reads(District).filter(municipality_id=municipality.id).values_list("id", "name")
-    )
-    # The (district, 동) keys of today's restaurants: a few hundred group rows, not the
-    # restaurants themselves (DISTINCT over 100,000 of them took 50–100 ms).
-    with connections[reporting_db()].cursor() as cursor:
-        cursor.execute(
-            f"SELECT DISTINCT key FROM {GroupRestaurants._meta.db_table}"
-            " WHERE municipality_id = %s AND dimension = %s AND bit_count(restaurants) > 0",
-            [municipality.id, Dimension.DONG],
-        )
-        keys = {key for (key,) in cursor.fetchall()} | set(found)
-
-    def named(key: str) -> tuple[str, str]:
+def _dong_rows(municipality: Municipality, found: dict, served: dict) -> list[VolumeRow]:
+    """A row for every (district, 동) the municipality's restaurants name today (the
+    groups restaurants served lists), and any other with scans (a restaurant moved
+    since), by district and 동."""
+    districts = {
+        str(pk): name for pk, name in reads(District).filter(municipality_id=municipality.id).values_list("id", "name")
+    }
+    labels = {}
+    for key in (set(served) - {"all"}) | set(found):
         district_id, _space, dong = key.partition(" ")
-        return districts.get(_uuid(district_id), ""), dong
-
+        labels[key] = (districts.get(district_id, ""), dong)
     rows = []
-    for key in sorted(keys, key=named):
-        district, dong = named(key)
+    for key, (district, dong) in sorted(labels.items(), key=lambda item: item[1]):
         label = f"{district} {dong}" if dong else format_lazy(_("{district} (no dong)"), district=district)
         rows.append(_row(found, key, key, label, served=served))
     return rows
-
-
-def _uuid(text: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        return None
 
 
 def _raw_measures(days: DateRange, previous: DateRange, zone) -> dict:
