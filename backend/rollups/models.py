@@ -1,5 +1,6 @@
-"""Collected volume summed per grouping and local day or month, kept current by the database as scans come in
-and change status (docs/reports.md): what the volume reports read instead of the scans."""
+"""Collected volume summed per grouping and local day or month, and the restaurants
+served each day as bits, kept current by the database as scans come in and change
+status (docs/reports.md): what the volume reports read instead of the scans."""
 
 from django.db import models
 
