@@ -23,7 +23,7 @@ from django.utils import timezone
 from backend.registers import planning, reading
 from backend.registers.models import ImportStatus, RegisterImport
 from backend.registers.places import places_of
-from backend.restaurants.models import Restaurant
+from backend.restaurants.models import NUMBER_SEQUENCE, Restaurant
 
 logger = logging.getLogger(__name__)
 
@@ -157,9 +157,19 @@ def _upsert(municipality_id, upserts: list[tuple[str, dict]]) -> None:
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS registers_staging (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
         )
+        # A restaurant's number is its bit in the rollups (restaurants served), so none is
+        # spent on a row that is not a new restaurant: not on the staged rows, and not on
+        # the rows that update a restaurant (a default is taken before ON CONFLICT finds
+        # the row). Every monthly run would otherwise leave gaps twice the register's size.
+        cursor.execute(
+            "ALTER TABLE registers_staging ALTER COLUMN number DROP DEFAULT, ALTER COLUMN number DROP NOT NULL"
+        )
         cursor.execute("TRUNCATE registers_staging")  # a chunk before this one in the same transaction
         cursor.cursor.copy_expert(f"COPY registers_staging ({columns}) FROM STDIN", io.StringIO("".join(lines)))
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM registers_staging ORDER BY register_id "
+            f"INSERT INTO {table} ({columns}, number) "
+            f"SELECT {columns}, CASE WHEN EXISTS (SELECT FROM {table} r WHERE r.municipality_id = s.municipality_id "
+            f"AND r.register_id = s.register_id) THEN 0 ELSE nextval('{NUMBER_SEQUENCE}') END "
+            f"FROM registers_staging s ORDER BY register_id "
             f"ON CONFLICT (municipality_id, register_id) DO UPDATE SET {updates}"
         )

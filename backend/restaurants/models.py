@@ -101,10 +101,14 @@ class RestaurantStatus(models.TextChoices):
     CLOSED = "closed", pgettext_lazy("restaurant status", "Closed")
 
 
-class NextRestaurantNumber(models.Func):
-    """The next value of the restaurants' number sequence (migration 0011 makes it)."""
+#: Gives restaurants their numbers (migration 0011 makes it).
+NUMBER_SEQUENCE = "restaurants_restaurant_number_seq"
 
-    template = "nextval('restaurants_restaurant_number_seq')"
+
+class NextRestaurantNumber(models.Func):
+    """The next value of the restaurants' number sequence."""
+
+    template = f"nextval('{NUMBER_SEQUENCE}')"
     output_field = models.BigIntegerField()
 
 

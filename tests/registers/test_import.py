@@ -209,6 +209,19 @@ class TestRerunsAndClosing:
         assert second.name == "마포식당 2"
         assert not Restaurant.objects.filter(register_id=rf.register_id(9)).exists()
 
+    def test_restaurants_numbered_one_after_another_however_often_the_register_runs(self, official, importing, f):
+        """A restaurant's number is its bit in the rollups: the runs that only update
+        restaurants spend none, so the numbers stay dense and the bit strings short."""
+        importing(rf.csv_bytes(three_rows()))
+        numbers = sorted(Restaurant.objects.values_list("number", flat=True))
+        importing(rf.csv_bytes([rf.row(1, **{"사업장명": "새 이름"}), *three_rows()[1:]]))
+        importing(rf.csv_bytes([*three_rows(), rf.row(4, dong="합정동")]))
+
+        fourth = Restaurant.objects.get(register_id=rf.register_id(4))
+        fifth = f.RestaurantFactory(district=fourth.district)
+        assert numbers == list(range(numbers[0], numbers[0] + 3))
+        assert (fourth.number, fifth.number) == (numbers[-1] + 1, numbers[-1] + 2)
+
 
 class TestKilledImport:
     def test_an_import_stopped_after_a_chunk_resumes_without_duplicates(self, official, places):
