@@ -469,7 +469,7 @@ def volume(*, municipality: Municipality, days: DateRange, group: str, page: int
         districts = reads(District).filter(municipality_id=municipality.id).order_by("name", "code")
         rows = [_row(found, str(d.id), str(d.id), d.name, served=served) for d in districts]
     elif group == DONG:
-        rows = _dong_rows(municipality, found, served)
+        rows = _dong_rows(municipality, found, served or {})  # a 동 report always counts them
     elif group == BUSINESS_TYPE:
         rows = [_row(found, code, code, label, served=served) for code, label in BusinessType.choices]
     elif group == HAULER:
