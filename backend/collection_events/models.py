@@ -188,11 +188,15 @@ class CollectionEvent(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, editable=False)
-    bin = models.ForeignKey("restaurants.Bin", on_delete=models.PROTECT, related_name="collection_events")
+    # bin, restaurant and collector are indexed with collected_at (Meta.indexes), which
+    # serves a lookup by the key alone as well: no index of their own to keep up per scan.
+    bin = models.ForeignKey(
+        "restaurants.Bin", on_delete=models.PROTECT, related_name="collection_events", db_index=False
+    )
     tag = models.ForeignKey("tags.Tag", on_delete=models.PROTECT, related_name="collection_events")
     # Copied from the bin so that a month's bill and a future shard key need no join.
-    restaurant = models.ForeignKey("restaurants.Restaurant", on_delete=models.PROTECT, related_name="+")
-    collector = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    restaurant = models.ForeignKey("restaurants.Restaurant", on_delete=models.PROTECT, related_name="+", db_index=False)
+    collector = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", db_index=False)
     weight_g = models.PositiveIntegerField(null=True, blank=True)
     exception_code = models.CharField(max_length=20, choices=CrewException.choices, blank=True)
     collected_at = models.DateTimeField(help_text="when the device saw the tag")
@@ -228,8 +232,13 @@ class CollectionEvent(models.Model):
     class Meta:
         ordering = ["-collected_at"]
         indexes = [
-            models.Index(fields=["bin", "collected_at"], name="event_bin_time"),
-            models.Index(fields=["restaurant", "collected_at"], name="event_restaurant_time"),
+            # Both carry status and weight: a bin's latest weights (the weight rule, every
+            # batch) and a page of restaurants' sums (the per-restaurant report) are read
+            # from the index alone, not from a scattered row per scan.
+            models.Index(fields=["bin", "collected_at"], include=["status", "weight_g"], name="event_bin_time"),
+            models.Index(
+                fields=["restaurant", "collected_at"], include=["status", "weight_g"], name="event_restaurant_time"
+            ),
             models.Index(fields=["collector", "collected_at"], name="event_collector_time"),
         ]
         constraints = [
