@@ -218,7 +218,8 @@ def measure_reports(city, *, repeat: int, raw_repeat: int) -> list[tuple[str, li
     page = rollup_answer(report)["now"]
     if any(raw["now"].get(key) != value for key, value in page.items()):
         raise SystemExit("a year by restaurant: the page differs from the scans' answer")
-    results.append(("365 days by restaurant, a page of 500", fast, slow, len(report.rows)))
+    label = f"365 days by restaurant, a page of {selectors.RESTAURANT_PAGE_ROWS}"
+    results.append((label, fast, slow, len(report.rows)))
     return results
 
 

@@ -143,7 +143,7 @@ class VolumeReportView(ReportView):
     @extend_schema(
         description=(
             "Ranges up to 25 years for every group but `restaurant` (read from daily rollups); "
-            "366 days by restaurant, in pages of 500 (`page`), or all of them as CSV."
+            "366 days by restaurant, in pages of 100 (`page`), or all of them as CSV."
         ),
         parameters=[
             *RANGE_PARAMETERS,

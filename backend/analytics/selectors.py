@@ -65,8 +65,10 @@ GROUPS = {
 }
 #: Groups read from the rollups, over any range up to MAX_ROLLUP_DAYS.
 ROLLUP_GROUPS = frozenset(GROUPS) - {RESTAURANT}
-#: Restaurants per page of the per-restaurant view (the CSV export has them all).
-RESTAURANT_PAGE_ROWS = 500
+#: Restaurants per page of the per-restaurant view (the CSV export has them all). A page
+#: reads its restaurants' scans of two years from the index: at 500 a page that took
+#: 115 ms at p95 on a Seoul-sized year, against 100 ms aimed (docs/performance.md).
+RESTAURANT_PAGE_ROWS = 100
 
 FLAG_LABELS = {
     Flag.FAR_FROM_RESTAURANT: _("Far from the restaurant"),
