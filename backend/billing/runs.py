@@ -6,8 +6,8 @@ Each chunk locks its restaurants (in id order), skips those already invoiced for
 the month, and then, in three steps with one job each:
 
 1. reads (billing/selectors.py): in ONE statement, what they pay for now — this
-   month's billable scans, late scans of months already invoiced and credits for
-   billed scans voided since, summed per (restaurant, bin, tariff, month). What a
+   month's billable scans, late scans of months already invoiced and the billed scans
+   voided since (credited), summed per (restaurant, bin, tariff, month). What a
    new invoice covers is a window of commit order: what its statement's snapshot
    saw and its restaurant's previous invoice's snapshot did not (billing/windows.py);
 2. prices (billing/invoicing.py, with the pure functions of pricing.py): the ~one

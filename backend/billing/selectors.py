@@ -2,8 +2,9 @@
 
 The window statement (`read_window`) is the heart: in ONE statement, so in one
 snapshot, it sums what the chunk's restaurants pay for now per (restaurant, bin,
-tariff, month) and finds the credits they are due (the rules: billing/windows.py
-and docs/decisions/0002-billing-runs.md). Other apps' tables and statuses come from
+tariff, month) and names the scans voided since; the credits those voids are due
+are read from that list alone (the rules: billing/windows.py and
+docs/decisions/0002-billing-runs.md). Other apps' tables and statuses come from
 those apps' selectors (collection_events, restaurants, tags), which hand out SQL
 fragments with their statuses as parameters; no status is spelled here.
 
@@ -14,8 +15,10 @@ the COPY rows: a run would otherwise build and print ~700,000 uuid.UUID objects.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from django.db import connection
+from django.utils import timezone
 
 from backend.billing.models import EntryKind, Invoice, LedgerEntry, Tariff
 from backend.billing.periods import Period
@@ -268,7 +271,8 @@ def read_window(
     until=None,
 ) -> Window:
     """In ONE statement, so in one snapshot: sum what these restaurants pay for now
-    per (restaurant, bin, tariff, month) and find the credits they are due.
+    per (restaurant, bin, tariff, month), and name the scans voided since some
+    previous invoice; then, only if there are any, find the credits they are due.
 
     - this month's scans: billable in this snapshot (no earlier invoice could bill them);
     - scans of other months that have an invoice: billable now but not in the
@@ -277,6 +281,12 @@ def read_window(
     Each scan is priced at the tariff in force on its local date. Nothing is written
     per scan: the invoice's snapshot is the record (billing/windows.py reads it back).
 
+    The credits are read by a second statement (`_credits`) from the voids the first
+    one saw, so they belong to the same snapshot. Apart, each statement's plan visits
+    only the months it can need: the lines' scans lie between the lookback and the last
+    month a segment covers, and each voided scan in its own month (a status change
+    names it). Joined by scan id in one statement, the plan took in every month stored.
+
     After a handover, an invoice is billed to one owner for their part only: scans
     and credits collected before `owners_since[restaurant]` (the start of the owner's
     period) are not theirs, and a final invoice stops this month's scans at `until`
@@ -284,6 +294,10 @@ def read_window(
     """
     owners_since = owners_since or {}
     events, invoices, tariffs = scans.scans_table(), _table(Invoice), _table(Tariff)
+    local = ZoneInfo(zone)
+    # The segments end with the month of now() or of `start`, whichever is later: no
+    # scan after that month can be on a line, so no later partition is planned.
+    horizon = max(end, Period.containing(timezone.now(), local).bounds(local)[1])
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -338,7 +352,7 @@ def read_window(
                   LEFT JOIN recent released ON released.event_id = e.id AND released.to_status = %(scan_billable)s
                  WHERE e.restaurant_id = ANY(%(ids)s::uuid[])
                    AND {scans.weighed_billable_sql("e")}
-                   AND e.collected_at >= %(lookback)s
+                   AND e.collected_at >= %(lookback)s AND e.collected_at < %(horizon)s
                    AND (o.since IS NULL OR e.collected_at >= o.since)
                    AND ((e.collected_at >= %(start)s AND e.collected_at < %(until)s)
                         OR (NOT pg_visible_in_snapshot(coalesce(released.changed_xid, e.recorded_xid), p.snapshot)
@@ -355,55 +369,26 @@ def read_window(
                        (b.last_at AT TIME ZONE %(zone)s)::date AS last_date
                   FROM buckets b
                   JOIN segments s ON s.starts <= b.first_at AND b.first_at < s.ends
-            ),
-            credits AS (
-                SELECT e.restaurant_id, e.id AS event_id, e.bin_id, e.weight_g, t.price_per_kg_krw,
-                       (e.collected_at AT TIME ZONE %(zone)s)::date AS local_date, b.label, billed.number,
-                       e.collected_at
-                  FROM recent voided
-                  JOIN {events} e ON e.id = voided.event_id
-                  JOIN previous p ON p.restaurant_id = e.restaurant_id
-                  LEFT JOIN owners o ON o.restaurant_id = e.restaurant_id
-                  JOIN {restaurants.bins_table()} b ON b.id = e.bin_id
-                  JOIN {tariffs} t
-                    ON t.municipality_id = %(municipality)s
-                   AND t.effective_from <= (e.collected_at AT TIME ZONE %(zone)s)::date
-                   AND (t.effective_to IS NULL OR (e.collected_at AT TIME ZONE %(zone)s)::date <= t.effective_to)
-                 CROSS JOIN LATERAL (SELECT {scans.billable_since_xid_sql("e")} AS billable_xid) made
-                 CROSS JOIN LATERAL (
-                       -- The invoice that billed it: the first, from its month's own invoice on,
-                       -- whose snapshot saw it billable. None: it was never billed.
-                       SELECT i.number FROM {invoices} own_month
-                         JOIN {invoices} i
-                           ON i.restaurant_id = e.restaurant_id AND i.window_number >= own_month.window_number
-                        WHERE own_month.restaurant_id = e.restaurant_id
-                          AND own_month.period = date_trunc('month', e.collected_at AT TIME ZONE %(zone)s)::date
-                          AND pg_visible_in_snapshot(made.billable_xid, i.snapshot)
-                          AND NOT pg_visible_in_snapshot(voided.changed_xid, i.snapshot)
-                        ORDER BY i.window_number LIMIT 1) billed
-                 WHERE voided.to_status = %(scan_void)s AND voided.from_status = %(scan_billable)s
-                   AND e.restaurant_id = ANY(%(ids)s::uuid[])
-                   AND NOT pg_visible_in_snapshot(voided.changed_xid, p.snapshot)
-                   AND (o.since IS NULL OR e.collected_at >= o.since)
             )
-            -- Ids and dates leave as text; rows are ordered by their own types.
+            -- Ids and dates leave as text; rows are ordered by their own types. A void
+            -- leaves as its scan's id, collected_at (`text`) and transaction (`number`).
             SELECT kind, restaurant_id::text, bin_id::text, tariff_id::text, price_per_kg_krw,
                    to_char(service_period, 'YYYY-MM-DD'), weight_g, collections, to_char(first_date, 'YYYY-MM-DD'),
                    to_char(last_date, 'YYYY-MM-DD'), event_id::text, text, number
               FROM (
                     SELECT 'line' AS kind, restaurant_id, bin_id, tariff_id, price_per_kg_krw, service_period, weight_g,
-                           collections, first_date, last_date, NULL::uuid AS event_id, NULL AS text, NULL AS number,
-                           NULL::timestamptz AS collected_at
+                           collections, first_date, last_date, NULL::uuid AS event_id, NULL AS text, NULL AS number
                       FROM lines
                     UNION ALL
-                    SELECT 'credit', restaurant_id, bin_id, NULL, price_per_kg_krw, local_date, weight_g, 1,
-                           local_date, local_date, event_id, label, number, collected_at
-                      FROM credits
+                    SELECT 'voided', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, event_id,
+                           event_collected_at::text, changed_xid::text
+                      FROM recent
+                     WHERE to_status = %(scan_void)s AND from_status = %(scan_billable)s
                     UNION ALL
                     SELECT 'snapshot', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                           pg_current_snapshot()::text, NULL, NULL
+                           pg_current_snapshot()::text, NULL
                    ) w
-             ORDER BY kind, restaurant_id, service_period, first_date, bin_id, collected_at, event_id
+             ORDER BY kind, restaurant_id, service_period, first_date, bin_id, event_id
             """,
             {
                 "zone": zone,
@@ -412,6 +397,7 @@ def read_window(
                 "previous_ids": list(heads),
                 "previous_snapshots": [head.snapshot for head in heads.values()],
                 "lookback": lookback_start,
+                "horizon": horizon,
                 "start": start,
                 "end": end,
                 "until": end if until is None else min(until, end),
@@ -422,15 +408,99 @@ def read_window(
         )
         rows = cursor.fetchall()
     usage: dict[str, list[UsageRow]] = defaultdict(list)
-    credits: dict[str, list[CreditRow]] = defaultdict(list)
+    voids: list[tuple[str, str, str]] = []
     snapshot = ""
     for kind, restaurant_id, bin_id, tariff_id, price, day, weight, count, first, last, event_id, text, number in rows:
         if kind == "line":
             usage[restaurant_id].append(
                 UsageRow(restaurant_id, bin_id, tariff_id, price, day, int(weight), count, first, last)
             )
-        elif kind == "credit":
-            credits[restaurant_id].append(CreditRow(restaurant_id, event_id, bin_id, text, weight, price, day, number))
+        elif kind == "voided":
+            voids.append((event_id, text, number))
         else:
             snapshot = text
+    credits = (
+        _credits(restaurant_ids, heads, voids, municipality_id=municipality_id, zone=zone, owners_since=owners_since)
+        if voids and heads
+        else {}
+    )
     return Window(snapshot=snapshot, usage=usage, credits=credits)
+
+
+def _credits(
+    restaurant_ids: list[str],
+    heads: dict[str, ChainHead],
+    voids: list[tuple[str, str, str]],
+    *,
+    municipality_id,
+    zone: str,
+    owners_since: dict[str, str],
+) -> dict[str, list[CreditRow]]:
+    """The credits `read_window`'s snapshot owes these restaurants, from the voids it
+    saw (scan id, its collected_at, the voiding transaction): each voided scan that was
+    billable, is one of theirs, was voided after their latest invoice's snapshot and
+    was billed by some invoice. Read later in the same transaction, but only the voids
+    that snapshot saw count: one committed since is the next invoice's credit. The scan
+    ids and instants are constants of the statement, so its plan visits only their
+    months."""
+    events, invoices, tariffs = scans.scans_table(), _table(Invoice), _table(Tariff)
+    ids, instants, xids = (list(column) for column in zip(*voids, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH previous (restaurant_id, snapshot) AS MATERIALIZED (
+                SELECT * FROM unnest(%(previous_ids)s::uuid[], %(previous_snapshots)s::pg_snapshot[])
+            ),
+            owners (restaurant_id, since) AS MATERIALIZED (
+                SELECT * FROM unnest(%(since_ids)s::uuid[], %(since_instants)s::timestamptz[])
+            ),
+            voided (event_id, changed_xid) AS MATERIALIZED (
+                SELECT * FROM unnest(%(void_ids)s::uuid[], %(void_xids)s::xid8[])
+            )
+            SELECT e.restaurant_id::text, e.id::text, e.bin_id::text, b.label, e.weight_g, t.price_per_kg_krw,
+                   to_char((e.collected_at AT TIME ZONE %(zone)s)::date, 'YYYY-MM-DD'), billed.number
+              FROM {events} e
+              JOIN voided ON voided.event_id = e.id
+              JOIN previous p ON p.restaurant_id = e.restaurant_id
+              LEFT JOIN owners o ON o.restaurant_id = e.restaurant_id
+              JOIN {restaurants.bins_table()} b ON b.id = e.bin_id
+              JOIN {tariffs} t
+                ON t.municipality_id = %(municipality)s
+               AND t.effective_from <= (e.collected_at AT TIME ZONE %(zone)s)::date
+               AND (t.effective_to IS NULL OR (e.collected_at AT TIME ZONE %(zone)s)::date <= t.effective_to)
+             CROSS JOIN LATERAL (SELECT {scans.billable_since_xid_sql("e")} AS billable_xid) made
+             CROSS JOIN LATERAL (
+                   -- The invoice that billed it: the first, from its month's own invoice on,
+                   -- whose snapshot saw it billable. None: it was never billed.
+                   SELECT i.number FROM {invoices} own_month
+                     JOIN {invoices} i
+                       ON i.restaurant_id = e.restaurant_id AND i.window_number >= own_month.window_number
+                    WHERE own_month.restaurant_id = e.restaurant_id
+                      AND own_month.period = date_trunc('month', e.collected_at AT TIME ZONE %(zone)s)::date
+                      AND pg_visible_in_snapshot(made.billable_xid, i.snapshot)
+                      AND NOT pg_visible_in_snapshot(voided.changed_xid, i.snapshot)
+                    ORDER BY i.window_number LIMIT 1) billed
+             WHERE e.id = ANY(%(void_ids)s::uuid[]) AND e.collected_at = ANY(%(void_instants)s::timestamptz[])
+               AND e.restaurant_id = ANY(%(ids)s::uuid[])
+               AND NOT pg_visible_in_snapshot(voided.changed_xid, p.snapshot)
+               AND (o.since IS NULL OR e.collected_at >= o.since)
+             ORDER BY e.restaurant_id, (e.collected_at AT TIME ZONE %(zone)s)::date, e.bin_id, e.collected_at, e.id
+            """,
+            {
+                "zone": zone,
+                "municipality": municipality_id,
+                "ids": restaurant_ids,
+                "previous_ids": list(heads),
+                "previous_snapshots": [head.snapshot for head in heads.values()],
+                "since_ids": list(owners_since),
+                "since_instants": list(owners_since.values()),
+                "void_ids": ids,
+                "void_instants": instants,
+                "void_xids": xids,
+                **scans.SCAN_SQL_PARAMS,
+            },
+        )
+        credits: dict[str, list[CreditRow]] = defaultdict(list)
+        for restaurant_id, event_id, bin_id, label, weight, price, day, number in cursor.fetchall():
+            credits[restaurant_id].append(CreditRow(restaurant_id, event_id, bin_id, label, weight, price, day, number))
+        return credits

@@ -300,7 +300,12 @@ class CollectionEvent(models.Model):
                     status_code=409,
                 )
             change = CollectionEventStatusChange.objects.create(
-                event=locked, from_status=locked.status, to_status=to, changed_by=by, reason=reason
+                event=locked,
+                event_collected_at=locked.collected_at,
+                from_status=locked.status,
+                to_status=to,
+                changed_by=by,
+                reason=reason,
             )
             locked.status = to
             locked.save(update_fields=["status"])
@@ -356,6 +361,9 @@ class CollectionEventStatusChange(models.Model):
     event = models.ForeignKey(
         CollectionEvent, on_delete=models.PROTECT, related_name="status_changes", db_constraint=False
     )
+    # The scan's own collected_at, which never changes: it names the scan's partition, so
+    # billing looks a voided scan up in that month alone (billing/selectors.py, credits).
+    event_collected_at = models.DateTimeField(help_text="the scan's collected_at: locates its partition")
     from_status = models.CharField(max_length=16, choices=CollectionStatus.choices)
     to_status = models.CharField(max_length=16, choices=CollectionStatus.choices)
     changed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")

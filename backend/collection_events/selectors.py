@@ -41,11 +41,12 @@ def billable_scan_between_sql(bin_expr: str, start: str, end: str) -> str:
 
 
 def releases_and_voids_since_sql(oldest_xid: str) -> str:
-    """Rows (event_id, from_status, to_status, changed_xid): the status changes that
-    made a scan billable (a release from held) or void, written by transaction
-    `oldest_xid` or later. Compare to_status with %(scan_billable)s / %(scan_void)s."""
+    """Rows (event_id, event_collected_at, from_status, to_status, changed_xid): the
+    status changes that made a scan billable (a release from held) or void, written by
+    transaction `oldest_xid` or later. Compare to_status with %(scan_billable)s /
+    %(scan_void)s; event_collected_at names the scan's partition."""
     return f"""
-        SELECT c.event_id, c.from_status, c.to_status, c.changed_xid
+        SELECT c.event_id, c.event_collected_at, c.from_status, c.to_status, c.changed_xid
           FROM {_table(CollectionEventStatusChange)} c
          WHERE c.changed_xid >= {oldest_xid} AND c.to_status IN (%(scan_billable)s, %(scan_void)s)"""
 

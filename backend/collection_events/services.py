@@ -580,7 +580,7 @@ def decide_held_scans(*, by: User, event_ids: list[uuid.UUID], decision: str, re
             .select_for_update(of=("self",))
             .filter(id__in=wanted)
             .order_by("id")
-            .only("id", "status")
+            .only("id", "status", "collected_at")
         )
         if len(locked) != len(wanted):
             raise DomainError("not_found", _("Not found."), status_code=404)
@@ -594,6 +594,7 @@ def decide_held_scans(*, by: User, event_ids: list[uuid.UUID], decision: str, re
         CollectionEventStatusChange.objects.bulk_create(
             CollectionEventStatusChange(
                 event_id=event.id,
+                event_collected_at=event.collected_at,
                 from_status=CollectionStatus.HELD,
                 to_status=to,
                 changed_by=by,
