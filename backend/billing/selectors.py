@@ -191,6 +191,15 @@ class Draws:
     entry_ids: tuple[str, ...]
 
 
+def _horizon(end, zone: str):
+    """Where the scans a window can bill end: with the month of now() or of the period
+    billed, whichever is later, as the window's segments do (no later scan is on a
+    line). A constant of the statement, so the months made ahead past it are not
+    planned, nor the default partition once every month in between has its own."""
+    local = ZoneInfo(zone)
+    return max(end, Period.containing(timezone.now(), local).bounds(local)[1])
+
+
 def prepaid_draws(
     owners: dict[str, str | None], heads: dict[str, ChainHead], *, zone: str, start, end, lookback_start
 ) -> dict[str, Draws]:
@@ -223,7 +232,7 @@ def prepaid_draws(
              WHERE d.kind = %(draw)s AND d.settled_by_id IS NULL
                AND NOT EXISTS (SELECT 1 FROM {ledger} r WHERE r.key = %(reversal)s || d.event_id::text)
                AND {scans.weighed_billable_sql("e")}
-               AND e.collected_at >= %(lookback)s
+               AND e.collected_at >= %(lookback)s AND e.collected_at < %(horizon)s
                AND ((e.collected_at >= %(start)s AND e.collected_at < %(end)s)
                     OR (NOT pg_visible_in_snapshot({scans.billable_since_xid_sql("e")}, p.snapshot)
                         AND EXISTS (SELECT 1 FROM {invoices} i
@@ -241,6 +250,7 @@ def prepaid_draws(
                 "start": start,
                 "end": end,
                 "lookback": lookback_start,
+                "horizon": _horizon(end, zone),
                 "zone": zone,
                 **scans.SCAN_SQL_PARAMS,
             },
@@ -294,10 +304,6 @@ def read_window(
     """
     owners_since = owners_since or {}
     events, invoices, tariffs = scans.scans_table(), _table(Invoice), _table(Tariff)
-    local = ZoneInfo(zone)
-    # The segments end with the month of now() or of `start`, whichever is later: no
-    # scan after that month can be on a line, so no later partition is planned.
-    horizon = max(end, Period.containing(timezone.now(), local).bounds(local)[1])
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -397,7 +403,7 @@ def read_window(
                 "previous_ids": list(heads),
                 "previous_snapshots": [head.snapshot for head in heads.values()],
                 "lookback": lookback_start,
-                "horizon": horizon,
+                "horizon": _horizon(end, zone),
                 "start": start,
                 "end": end,
                 "until": end if until is None else min(until, end),
