@@ -78,3 +78,20 @@ def test_the_officials_home_offers_the_consoles_own_menu(client, official):
         assert reverse(name) in home
     html = client.get("/").content.decode()
     assert all(text in html for text in ("미납", "환불 요청", "폐업 · 양도 확인", "태그 신고"))
+
+
+def test_every_page_of_the_officials_menu_carries_the_menu(client, official):
+    """Wherever the menu leads, the official can go on from there: no page strands them."""
+    import re
+
+    client.force_login(official)
+    html = client.get(reverse("console:restaurants")).content.decode()
+    nav = re.search(r'<nav class="console-nav".*?</nav>', html, re.S).group(0)
+    stranded = []
+    for href in re.findall(r'href="([^"]+)"', nav):
+        page = client.get(href, follow=True).content.decode()
+        if '<nav class="console-nav"' not in page:
+            stranded.append(href)
+    assert stranded == []
+    page = client.get(reverse("disputes:review")).content.decode()
+    assert f'href="{reverse("disputes:review")}" aria-current="page"' in page
