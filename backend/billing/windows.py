@@ -14,8 +14,9 @@ no per-scan claim row (docs/decisions/0002-billing-runs.md):
   after invoice k - 1's snapshot (prior-period lines), and gives back the billed scans
   voided after it (credit lines, which also name the scan).
 
-runs.py bills with the same rules in one statement; this module reads them back for
-people (the scans behind a line, the invoice that billed a scan).
+runs.py bills with the same rules (billing/selectors.py: one statement for the lines
+and the voids it saw, then the credits those voids are due); this module reads them
+back for people (the scans behind a line, the invoice that billed a scan).
 """
 
 import uuid
