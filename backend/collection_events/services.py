@@ -362,7 +362,9 @@ def _insert_events(rows: list[dict[str, Any]]) -> None:
 # The columns of a scan's row (_event_row, keyed by attname: the two names agree for
 # every column here, or the check above fails): all but those the database fills.
 _WRITTEN_COLUMNS = {
-    field.column: None for field in CollectionEvent._meta.concrete_fields if field.db_default is NOT_PROVIDED
+    field.column: None
+    for field in CollectionEvent._meta.concrete_fields
+    if field.column is not None and field.db_default is NOT_PROVIDED
 }.keys()
 
 
