@@ -344,7 +344,7 @@ def _insert_events(rows: list[dict[str, Any]]) -> None:
 
     The rows travel as one JSON document, encoded by msgspec: `bulk_create` spent more
     time compiling 20,000 placeholders than PostgreSQL spent inserting the rows, and one
-    array per column still cost 17–34 ms of Python (psycopg2 quoting 23,000 values) and
+    array per column still cost 26–40 ms of Python (psycopg2 quoting 23,000 values) and
     ~10 ms more on the server than this (docs/performance.md)."""
     if not rows:
         return
