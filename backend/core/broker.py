@@ -47,6 +47,18 @@ class Channel(kombu_sqlalchemy.Channel):
                 engine.dispose()
         return super()._open()
 
+    def _get_or_create(self, queue):
+        """kombu checks for a queue's row, then inserts it, under a lock held only within
+        its process: two processes sending to a new queue at once (gunicorn's workers on a
+        fresh database, the first scans' notices) could both insert it, and the loser's
+        request failed on the queue's unique name after its scans were committed. The
+        loser now reads the winner's row."""
+        try:
+            return super()._get_or_create(queue)
+        except sqlalchemy_errors.IntegrityError:
+            self.session.rollback()
+            return self.session.query(self.queue_cls).filter(self.queue_cls.name == queue).one()
+
     def __init__(self, connection, **kwargs):
         super().__init__(connection, **kwargs)
         try:

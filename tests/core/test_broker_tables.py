@@ -1,6 +1,6 @@
 """On a fresh database, processes that open the database broker at the same moment (the
 web server, the worker and beat, as `make run` starts them) all start: kombu's tables
-are made once, not raced for."""
+are made once, not raced for; and two that send to a new queue at once both send."""
 
 import os
 import subprocess
@@ -12,6 +12,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 from django.db import connection
+from kombu import Connection
 from psycopg2 import sql
 
 from backend.config.settings import database_broker_url
@@ -57,15 +58,21 @@ def fresh_database():
         _autocommit(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-def test_processes_opening_the_broker_together_on_a_fresh_database_all_start(fresh_database):
-    params = _server(dbname=fresh_database)
+def _broker_url(database: str) -> str:
+    params = _server(dbname=database)
     host = params.get("host") or "localhost"
     auth = params["user"] + (f":{params['password']}" if params.get("password") else "")
     if host.startswith("/"):  # the embedded server's socket directory
-        url = f"postgresql://{auth}@/{fresh_database}?host={host}&port={params.get('port', 5432)}"
+        url = f"postgresql://{auth}@/{database}?host={host}&port={params.get('port', 5432)}"
     else:
-        url = f"postgresql://{auth}@{host}:{params.get('port', 5432)}/{fresh_database}"
+        url = f"postgresql://{auth}@{host}:{params.get('port', 5432)}/{database}"
     assert database_broker_url(url) == url
+    return url
+
+
+def test_processes_opening_the_broker_together_on_a_fresh_database_all_start(fresh_database):
+    url = _broker_url(fresh_database)
+    params = _server(dbname=fresh_database)
     start = time.time() + 3  # every process imported and waiting
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     runs = [
@@ -87,3 +94,34 @@ def test_processes_opening_the_broker_together_on_a_fresh_database_all_start(fre
             assert cursor.fetchone()[0] == 2  # kombu_queue, kombu_message
     finally:
         tables.close()
+
+
+def test_two_senders_making_the_same_new_queue_both_send(fresh_database):
+    """The race made certain: the second sender finds no row for the queue, then the
+    first makes it before the second inserts its own. Both messages are queued, under
+    one queue row, and neither sender fails."""
+    url = _broker_url(fresh_database)
+    with (
+        Connection(url, transport="backend.core.broker:Transport") as first,
+        Connection(url, transport="backend.core.broker:Transport") as second,
+    ):
+        winner, loser = first.default_channel, second.default_channel
+        add = loser.session.add
+
+        def add_after_the_winner_made_it(row):
+            if isinstance(row, loser.queue_cls):
+                winner._put("notices", {"from": "winner"})
+            add(row)
+
+        loser.session.add = add_after_the_winner_made_it
+        loser._put("notices", {"from": "loser"})
+
+    rows = psycopg2.connect(**_server(dbname=fresh_database))
+    try:
+        with rows.cursor() as cursor:
+            cursor.execute("SELECT name FROM kombu_queue")
+            assert cursor.fetchall() == [("notices",)]
+            cursor.execute("SELECT count(*) FROM kombu_message")
+            assert cursor.fetchone()[0] == 2
+    finally:
+        rows.close()
