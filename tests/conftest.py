@@ -125,3 +125,17 @@ def eager_celery():
     app.conf.task_always_eager = True
     yield app
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def broker_down():
+    """The broker stops answering: Celery's producers are pointed at a port nothing
+    listens on, through the transport in use (the database's, or Redis in CI's second
+    pass). Restored afterwards, with the pools that were in use."""
+    from backend.config.celery import app
+
+    saved = app.conf.broker_write_url, app._pool, app.amqp._producer_pool
+    nowhere = "postgresql://postgres@127.0.0.1:9/postgres" if app.conf.broker_transport else "redis://127.0.0.1:9/0"
+    app.conf.broker_write_url, app._pool, app.amqp._producer_pool = nowhere, None, None
+    yield app
+    app.conf.broker_write_url, app._pool, app.amqp._producer_pool = saved

@@ -44,6 +44,7 @@ from backend.billing.models import BillingRun, RunStatus
 from backend.billing.notices import notify_invoices_issued
 from backend.billing.periods import Period, due_date
 from backend.core.errors import DomainError
+from backend.core.queueing import queue_after_commit
 from backend.municipalities.local_time import local_midnight
 from backend.municipalities.models import Municipality
 from backend.restaurants.models import Restaurant
@@ -85,7 +86,7 @@ def start_billing_run(*, municipality: Municipality, period: Period, requested_b
 def _enqueue_after_commit(run_id) -> None:
     from backend.billing.tasks import execute_billing_run
 
-    transaction.on_commit(lambda: execute_billing_run.delay(str(run_id)))
+    queue_after_commit(execute_billing_run, str(run_id))
 
 
 def claim_run(run_id, *, now=None) -> uuid.UUID | None:

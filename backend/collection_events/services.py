@@ -48,6 +48,7 @@ from backend.collection_events.submissions import ScanSubmission, parse_submissi
 from backend.core.bounds import REASON_MAX_LENGTH, checked_text
 from backend.core.decisions import parse_decision
 from backend.core.errors import DomainError
+from backend.core.queueing import queue_after_commit
 from backend.municipalities.models import District
 from backend.restaurants.models import Bin, BinStatus
 from backend.tags import sun
@@ -552,7 +553,7 @@ def _notify_owners_of_pickups_done(stored: list[NewEvent]) -> None:
     (collection_events/notices.py says why not here)."""
     weighed = [str(new.row["id"]) for new in stored if new.row["status"] in TOLD_STATUSES]
     if weighed:
-        transaction.on_commit(lambda: tasks.notify_pickups_done.delay(weighed))
+        queue_after_commit(tasks.notify_pickups_done, weighed)
 
 
 def _notify_owners_of_missed_pickups(stored: list[NewEvent]) -> None:

@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from backend.accounts.languages import languages_of, remember_language
 from backend.accounts.models import User
 from backend.core.errors import DomainError
+from backend.core.queueing import queue_after_commit, queue_each_after_commit
 from backend.notifications import (
     delivery,
     tasks,  # a module, not its task: the reminder task imports this one
@@ -148,7 +149,7 @@ def notify_all(messages: Iterable[Message]) -> list[Notice]:
     created = [notice for notice in notices if notice.id in inserted]
     if created:
         ids = [str(notice.id) for notice in created]
-        transaction.on_commit(lambda: _send(ids))
+        queue_each_after_commit(tasks.send_notice, ([notice_id] for notice_id in ids))
     return created
 
 
@@ -247,7 +248,7 @@ def retry_delivery(*, delivery_id: str, by: User) -> NoticeDelivery:
         row.attempts, row.result_code, row.result_message, row.fell_back, row.fallback_type = 0, "", "", False, ""
         row.save()
         row_id = str(row.id)
-        transaction.on_commit(lambda: tasks.resend_delivery.delay(row_id))
+        queue_after_commit(tasks.resend_delivery, row_id)
     return row
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.core.errors import DomainError
+from backend.core.queueing import queue_after_commit
 from backend.municipalities.models import District
 from backend.registers import planning, runs, tasks
 from backend.registers.models import DistrictAlias, ImportStatus, RegisterImport
@@ -121,5 +122,5 @@ def confirm_import(*, register_import: RegisterImport, by: User) -> RegisterImpo
         register_import.save(
             update_fields=["status", "confirmed_by", "confirmed_at", "last_error", "finished_at", "heartbeat_at"]
         )
-        transaction.on_commit(lambda: tasks.run_register_import.delay(str(register_import.id)))
+        queue_after_commit(tasks.run_register_import, str(register_import.id))
     return register_import

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backend.core.errors import DomainError
+from backend.core.queueing import queue_after_commit
 from backend.tags.models import LabelSheet, LabelSheetStatus, Tag
 from tag_tools.labels import LabelContent, render_labels
 from tag_tools.sheets import DEFAULT_GAPS, DEFAULT_LAYOUT, DEFAULT_MARGINS, parse_sheet
@@ -51,7 +52,7 @@ def request_label_sheet(*, municipality_id, requested_by, tags: QuerySet[Tag]) -
         if len(tag_ids) > BUILD_IN_REQUEST:
             from backend.tags.tasks import build_label_sheet as build_task
 
-            transaction.on_commit(lambda: build_task.delay(str(sheet.pk)))
+            queue_after_commit(build_task, str(sheet.pk))
     if len(tag_ids) <= BUILD_IN_REQUEST:
         build_label_sheet(sheet_id=sheet.pk)
         sheet.refresh_from_db()

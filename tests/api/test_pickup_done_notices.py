@@ -5,6 +5,9 @@ written (one task per batch, after commit)."""
 import pytest
 from django.core import mail
 
+from backend.collection_events.models import CollectionEvent
+from backend.core import queueing
+from backend.core.models import UnsentTask
 from backend.notifications.models import Notice, NoticeKind
 from tests.api.scans import BATCH, scan
 
@@ -70,3 +73,26 @@ def test_a_restaurant_without_an_owner_tells_no_one(
     with django_capture_on_commit_callbacks(execute=True):
         sync(crew, scan(tag))
     assert not Notice.objects.filter(kind=NoticeKind.PICKUP_DONE).exists()
+
+
+def test_with_the_broker_down_the_sync_is_answered_and_the_owner_told_once_it_is_back(
+    crew, tag, owner, broker_down, django_capture_on_commit_callbacks, eager_celery
+):
+    eager_celery.conf.task_always_eager = False  # the broker is down while the crew syncs
+    weighed = scan(tag, weight_kg="12.5")
+    with django_capture_on_commit_callbacks(execute=True):
+        sync(crew, weighed)
+    assert CollectionEvent.objects.filter(id=weighed["id"]).exists()
+    assert not Notice.objects.filter(kind=NoticeKind.PICKUP_DONE).exists()
+    assert list(UnsentTask.objects.values_list("task", "args")) == [
+        ("collection_events.notify_pickups_done", [[weighed["id"]]])
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = sync(crew, weighed)  # the phone retries: stored once, nothing more kept
+    assert UnsentTask.objects.count() == 1
+
+    eager_celery.conf.task_always_eager = True  # the sweep runs once the broker answers
+    assert queueing.requeue_unsent() == 1
+    notice = Notice.objects.get(kind=NoticeKind.PICKUP_DONE)
+    assert notice.about == weighed["id"] and notice.recipient_id == owner.id
+    assert response.status_code == 200
