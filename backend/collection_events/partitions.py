@@ -84,6 +84,24 @@ def list_partitions() -> list[Partition]:
     return sorted(months, key=lambda p: (p.month or date.min, p.name)) + default
 
 
+def live_since() -> date | None:
+    """Once months have been archived (the archive schema exists): the first month whose
+    scans are all still in the scans' table, the earliest attached month or an earlier
+    one of a scan waiting in the default partition. Every month before it was archived
+    (and its table may since have been dropped after a dump), or never had scans. None
+    when no month was ever archived: every scan is in the table."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regnamespace(%s) IS NOT NULL", [ARCHIVE_SCHEMA])
+        if not cursor.fetchone()[0]:
+            return None
+        cursor.execute(f"SELECT min(collected_at) FROM {default_partition()}")
+        oldest_waiting = cursor.fetchone()[0]
+    months = [p.month for p in list_partitions() if p.month is not None]
+    if oldest_waiting is not None:
+        months.append(month_of(oldest_waiting))
+    return min(months, default=None)
+
+
 def ensure_months(*, months_ahead: int | None = None, now: datetime | None = None) -> list[date]:
     """Make the partitions of the months a scan may still arrive for (from
     SCAN_MAX_AGE_DAYS ago), this month and the next `months_ahead`

@@ -2,13 +2,21 @@
 triggers (the migrations hold frozen copies), by the rebuild and by the check that
 compares the kept rollups with a recomputation from the scans.
 
+Once months of scans have been archived (`event_partitions detach`), the rollups keep
+those months for the reports while their scans are gone from the table: the check
+compares, and the rebuild recomputes, only the days from the first month still in the
+table (`partitions.live_since`), and the rebuild leaves the archived months' rows as
+they are.
+
 The statements themselves: backend/rollups/sums.py."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import connection, transaction
 
+from backend.collection_events import partitions
 from backend.collection_events.selectors import scans_table
 from backend.municipalities.models import Municipality
 from backend.rollups import sums
@@ -19,11 +27,18 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _scans(municipality: Municipality | None) -> tuple[str, list]:
-    """The condition on the scans' restaurant (`r`) that keeps `municipality`'s, and its parameters."""
-    if municipality is None:
-        return "TRUE", []
-    return "r.municipality_id = %s", [municipality.id]
+def _scans(municipality: Municipality | None, since: date | None) -> tuple[str, list]:
+    """The condition on the scans (`d`, their restaurant `r` and its municipality `m`)
+    that keeps `municipality`'s of local days from `since` on, and its parameters."""
+    conditions: list[str] = ["TRUE"]
+    params: list[object] = []
+    if municipality is not None:
+        conditions.append("r.municipality_id = %s")
+        params.append(municipality.id)
+    if since is not None:
+        conditions.append("(d.collected_at AT TIME ZONE m.time_zone)::date >= %s")
+        params.append(since)
+    return " AND ".join(conditions), params
 
 
 @dataclass(frozen=True)
@@ -40,12 +55,28 @@ class Rollup:
     of_restaurants: bool = False
     # What a figure is when its row is absent (restaurants: a bit string).
     zero: str = "0"
+    # The key holding a row's local day (or the first day of its month); None for a
+    # rollup of restaurants, which archiving leaves alone.
+    dated_by: str | None = None
 
-    def fresh(self, municipality: Municipality | None) -> tuple[str, list]:
-        where, params = _scans(municipality)
+    def fresh(self, municipality: Municipality | None, since: date | None) -> tuple[str, list]:
         if self.of_restaurants:
+            where, params = _scans(municipality, None)
             return self.select(f"(SELECT * FROM restaurants_restaurant r WHERE {where})"), params
+        where, params = _scans(municipality, since)
         return self.select(sums.scans_source(scans_table(), where=where)), params
+
+    def kept(self, municipality: Municipality | None, since: date | None) -> tuple[str, list]:
+        """The condition on this rollup's rows that keeps the same cells as `fresh`."""
+        conditions: list[str] = ["TRUE"]
+        params: list[object] = []
+        if municipality is not None:
+            conditions.append("municipality_id = %s")
+            params.append(municipality.id)
+        if since is not None and self.dated_by:
+            conditions.append(f"{self.dated_by} >= %s")
+            params.append(since)
+        return " AND ".join(conditions), params
 
 
 def rollups() -> list[Rollup]:
@@ -56,6 +87,7 @@ def rollups() -> list[Rollup]:
             tuple(sums.CELL_KEYS.split(", ")),
             ("weight_g", "scans"),
             select=sums.cells_select,
+            dated_by="period",
         ),
         Rollup(
             "restaurants served by day",
@@ -64,6 +96,7 @@ def rollups() -> list[Rollup]:
             ("restaurants",),
             select=sums.served_select,
             zero=sums.NO_RESTAURANTS,
+            dated_by="day",
         ),
         Rollup(
             "restaurants by group",
@@ -81,16 +114,16 @@ def rebuild(*, municipality: Municipality | None = None) -> dict[str, int]:
     """Recompute the rollups from the scans (a first deploy, or after a check found a
     difference); returns the number of rows written into each. Scans cannot be stored
     or change status meanwhile (a SHARE lock on the scans' table), so no change is lost
-    between the delete and the sums; reports go on reading the old rows until the commit."""
+    between the delete and the sums; reports go on reading the old rows until the commit.
+    Archived months keep their rows (module docstring)."""
     written = {}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"LOCK TABLE {scans_table()} IN SHARE MODE")
+        since = partitions.live_since()
         for rollup in rollups():
-            if municipality is None:
-                cursor.execute(f"DELETE FROM {rollup.table}")
-            else:
-                cursor.execute(f"DELETE FROM {rollup.table} WHERE municipality_id = %s", [municipality.id])
-            select, params = rollup.fresh(municipality)
+            kept, kept_params = rollup.kept(municipality, since)
+            cursor.execute(f"DELETE FROM {rollup.table} WHERE {kept}", kept_params)
+            select, params = rollup.fresh(municipality, since)
             columns = ", ".join((*rollup.keys, *rollup.figures))
             cursor.execute(f"INSERT INTO {rollup.table} ({columns}) SELECT {columns} FROM ({select}) f", params)
             written[rollup.name] = cursor.rowcount
@@ -115,11 +148,13 @@ class Difference:
 
 def differences(*, municipality: Municipality | None = None) -> list[Difference]:
     """Rows where a rollup and a recomputation from the scans disagree (a row of zeros
-    on one side and absent on the other agrees). Empty when they match."""
+    on one side and absent on the other agrees), archived months left out (module
+    docstring). Empty when they match."""
     found = []
+    since = partitions.live_since()
     for rollup in rollups():
-        select, params = rollup.fresh(municipality)
-        kept_where = "TRUE" if municipality is None else "municipality_id = %s"
+        select, params = rollup.fresh(municipality, since)
+        kept_where, kept_params = rollup.kept(municipality, since)
         keys, figures = ", ".join(rollup.keys), ", ".join(rollup.figures)
         # A FULL JOIN needs equalities; the one key that can be null (a scan by someone
         # without a hauler) is compared as text.
@@ -141,7 +176,7 @@ def differences(*, municipality: Municipality | None = None) -> list[Difference]
                  WHERE {differ}
                  ORDER BY {", ".join(str(n + 1) for n in range(len(rollup.keys)))}
                 """,
-                [*params, *([] if municipality is None else [municipality.id])],
+                [*params, *kept_params],
             )
             for row in cursor.fetchall():
                 width = len(rollup.figures)

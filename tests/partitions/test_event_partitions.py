@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import ProtectedError
 
@@ -167,3 +167,29 @@ def test_a_settled_month_is_archived_out_of_the_table(march, city):
         assert cursor.fetchone()[0] == 1
     assert name not in {p.name for p in partitions.list_partitions()}
     assert _rollups() == rollups  # the reports keep the month
+
+
+def test_the_rollups_check_and_rebuild_keep_an_archived_month(march, city, f, tag, capsys):
+    _bill(city, date(2025, 3, 1), date(2025, 4, 1))
+    with time_machine.travel(datetime(2025, 7, 1, 9, tzinfo=SEOUL), tick=False):
+        call_command("event_partitions", "detach", "--before", "2025-04")
+        june = f.CollectionEventFactory(tag=tag, collected_at=datetime(2025, 6, 20, 9, tzinfo=SEOUL))
+    assert partitions.live_since() == date(2025, 6, 1)
+    reported = _rollups()
+    assert {period for period, *_ in reported} == {date(2025, 3, 10), date(2025, 6, 20)}
+
+    # March's scans are gone from the table; the check compares June only, and passes.
+    call_command("rollups", "check")
+    assert "rollups match the scans" in capsys.readouterr().out
+    # A rebuild recomputes June from its scan and leaves March as the reports had it.
+    VolumeCell.objects.filter(period=date(2025, 6, 20), dimension="all", grain="day").update(weight_g=1)
+    with pytest.raises(CommandError, match="differ from the scans"):
+        call_command("rollups", "check")
+    call_command("rollups", "rebuild")
+    assert _rollups() == reported
+    call_command("rollups", "check")
+    assert june.weight_g in {weight for period, _, weight, _ in _rollups() if period == date(2025, 6, 20)}
+
+
+def test_without_an_archive_every_day_is_checked(march):
+    assert partitions.live_since() is None
