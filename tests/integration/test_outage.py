@@ -241,7 +241,9 @@ def test_the_database_stopped_and_started_under_the_server_and_the_worker(databa
             assert get("/healthz").status_code == 503
             time.sleep(1)
         worker_log_during_outage = len(worker.log()) - log_size_at_outage
-        assert worker.process.poll() is None, "the worker exited while the database was down"
+        assert worker.process.poll() is None, (
+            f"the worker exited ({worker.process.returncode}) while the database was down:\n{worker.log()[-4000:]}"
+        )
 
         database.start()
         # The first request on every thread after the restart succeeds (connections are
