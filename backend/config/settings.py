@@ -516,11 +516,11 @@ CELERY_BEAT_SCHEDULE = {
     # reads the provider's delivery results past the last watermark.
     "resume-stale-notices": {"task": "notifications.resume_stale_notices", "schedule": 60.0},
     "poll-delivery-results": {"task": "notifications.poll_delivery_results", "schedule": 60.0},
-    # Makes the scans' coming monthly partitions and moves any scan that landed in the
-    # default partition into its month; idempotent, so a missed or repeated beat is harmless.
     # Queues again the tasks the broker refused after their work had committed
     # (core/queueing.py); each is idempotent, so a repeat is harmless.
     "requeue-unsent-tasks": {"task": "core.requeue_unsent_tasks", "schedule": 60.0},
+    # Makes the scans' coming monthly partitions and moves any scan that landed in the
+    # default partition into its month; idempotent, so a missed or repeated beat is harmless.
     "ensure-event-partitions": {
         "task": "collection_events.ensure_event_partitions",
         "schedule": crontab(hour=3, minute=20),
