@@ -18,12 +18,12 @@ def remind_unread_notices() -> int:
     return services.remind_unread()
 
 
-@shared_task(time_limit=120, name="notifications.release_held_notices")
+@shared_task(time_limit=120, soft_time_limit=100, name="notifications.release_held_notices")
 def release_held_notices() -> int:
     return services.release_held()
 
 
-@shared_task(time_limit=120, name="notifications.resume_stale_notices")
+@shared_task(time_limit=120, soft_time_limit=100, name="notifications.resume_stale_notices")
 def resume_stale_notices() -> int:
     return services.resume_stale_sends()
 
