@@ -157,7 +157,7 @@ class VolumeReportView(ReportView):
         municipality, days = self.report_scope(request, max_days=selectors.max_days(group))
         if group == selectors.RESTAURANT and request.accepted_renderer.format in SPREADSHEET_FORMATS:
             return Response(restaurants_export_body(municipality, days))
-        page = _page_number(request.query_params.get("page"))
+        page = selectors.page_number(request.query_params.get("page"))
         report = selectors.volume(municipality=municipality, days=days, group=group, page=page)
         return Response(volume_body(report))
 
@@ -180,14 +180,6 @@ class ScanQualityReportView(ReportView):
 
     def csv_filename(self, body: dict) -> str:
         return f"scan-quality-{body['from']}-{body['to']}.csv"
-
-
-def _page_number(text: str | None) -> int:
-    if text is None:
-        return 1
-    if not text.isdigit() or not 0 < len(text) <= 6:
-        raise DomainError("invalid_page", _("There is no such page."), fields={"page": ["a whole number from 1"]})
-    return int(text)
 
 
 def restaurants_export_body(municipality, days) -> dict:

@@ -19,7 +19,7 @@ from backend.core.bounds import checked_day
 from backend.core.errors import DomainError
 from backend.municipalities.local_time import days_bounds, local_midnight
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits: \d takes any script's
 _ISO_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 
 #: A leap year and a day: a year's report from any date still fits. The longest range

@@ -70,6 +70,17 @@ ROLLUP_GROUPS = frozenset(GROUPS) - {RESTAURANT}
 #: 115 ms at p95 on a Seoul-sized year, against 100 ms aimed (docs/performance.md).
 RESTAURANT_PAGE_ROWS = 100
 
+
+def page_number(text: str | None) -> int:
+    """The page a query string names (`page`): 1 when absent. ASCII digits only: Python's
+    isdigit() also takes "²", which int() then refuses."""
+    if not text:
+        return 1
+    if not (text.isascii() and text.isdigit()) or len(text) > 6:
+        raise DomainError("invalid_page", _("There is no such page."), fields={"page": ["a whole number from 1"]})
+    return int(text)
+
+
 FLAG_LABELS = {
     Flag.FAR_FROM_RESTAURANT: _("Far from the restaurant"),
     Flag.HOLD_WINDOW: _("Scanned again within the hold window"),

@@ -122,7 +122,7 @@ def reports(request):
         )
     try:
         report = selectors.volume(
-            municipality=municipality, days=days, group=group, page=_page_number(request.GET.get("page"))
+            municipality=municipality, days=days, group=group, page=selectors.page_number(request.GET.get("page"))
         )
     except DomainError as exc:  # a page past the last
         error, report = error or exc, selectors.volume(municipality=municipality, days=days, group=group)
@@ -174,14 +174,6 @@ def _form_context(municipality, choices, typed: dict, group: str) -> dict:
 
 def _length(days: DateRange) -> int:
     return (days.last_day - days.first_day).days + 1
-
-
-def _page_number(text: str | None) -> int:
-    if not text:
-        return 1
-    if not text.isdigit() or not 0 < len(text) <= 6:
-        raise DomainError("invalid_page", _("There is no such page."), fields={"page": ["a whole number from 1"]})
-    return int(text)
 
 
 def _pager(report: selectors.VolumeReport, query: dict) -> dict | None:

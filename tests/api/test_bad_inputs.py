@@ -346,6 +346,7 @@ PAGING = [
     "page=-1",
     "page=0",
     "page=abc",
+    "page=%C2%B2",
     "page=99999999999999999999",
     "page_size=10000000",
     "page_size=-5",
@@ -371,6 +372,10 @@ REPORT_QUERIES = [
     "from=0001-01-01&to=0001-01-31&group=month&format=csv",
     "from=2026-09-01&to=2026-09-30&group=district&format=xlsx",
     "from=2026-02-01&to=2026-02-29&group=month&format=xlsx",
+    "from=2026-09-01&to=2026-09-30&group=restaurant&page=%C2%B2",
+    "from=2026-09-01&to=2026-09-30&group=restaurant&page=%EF%BC%91",
+    "from=2026-09-01&to=2026-09-30&group=month&page=%C2%B2&format=csv",
+    "from=%D9%A2%D9%A0%D9%A2%D9%A6-09-01&to=2026-09-30&group=month",
 ]
 
 
@@ -571,7 +576,9 @@ def test_a_pickup_for_a_day_outside_the_years_kept_is_refused(api, owner, restau
 
 # The pages: (role, method, path, form data as raw urlencoded bytes or a query string).
 # `%ED%A0%80` is a lone surrogate written as UTF-8 bytes, `%FF` a byte no UTF-8 has.
-ODD_TEXT = ["", "x" * 100_000, "a%00b", "%ED%A0%80", "%FF%FE", "%E2%80%AE%E2%80%8B", "1e5000", "-1"]
+# Digits Python's isdigit() takes and int() refuses ("²") or reads ("１", "٢").
+ODD_DIGITS = ["%C2%B2", "%EF%BC%91", "%D9%A2"]
+ODD_TEXT = ["", "x" * 100_000, "a%00b", "%ED%A0%80", "%FF%FE", "%E2%80%AE%E2%80%8B", "1e5000", "-1", *ODD_DIGITS]
 PAGE_FORMS = [
     ("anonymous", "/login/", ["username={}&password=x", "username=owner&password={}", "username={}&username=b"]),
     ("collector", "/t/{tag}", ["id={}&scanned_at=2026-11-28T10:00&weight_kg=1", "scanned_at={}&weight_kg=1"]),
@@ -600,6 +607,7 @@ DATE_FIELDS = ["requested_for", "effective_from", "effective_to", "inspected_on"
 PAGE_DATES = ["0000-01-01", "0001-01-01", "9999-12-31", "2026-02-30", "99999-01-01"]
 PAGE_QUERIES = [
     ("official", "/reports/", ["from={}&to=2026-09-30", "from=2026-09-01&to={}", "municipality={}"]),
+    ("official", "/reports/", ["group=restaurant&page={}", "group=month&page={}"]),
     ("admin", "/reports/", ["municipality={}&from={}&to={}"]),
     ("anonymous", "/open-data/", ["municipality={}&from={}&to={}", "from={}&to=2026-01"]),
     ("collector", "/stops/", ["day={}"]),
