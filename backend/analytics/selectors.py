@@ -344,7 +344,8 @@ def _restaurants_served(municipality: Municipality, days: DateRange, previous: D
         bit_or(restaurants) FILTER (WHERE day BETWEEN %s AND %s) AS earlier
           FROM {served}
          WHERE municipality_id = %s AND (day BETWEEN %s AND %s OR day BETWEEN %s AND %s)"""
-    counts = "COALESCE(SUM(bit_count({0})), 0)"
+    # SUM of bigint is numeric (a Decimal in Python, 20.0 in JSON): counted as bigint.
+    counts = "COALESCE(SUM(bit_count({0})), 0)::bigint"
     with connections[reporting_db()].cursor() as cursor:
         if group in _SERVED_GROUPS:
             # Every group row, also of chunks with nobody served (LEFT JOIN): a group that
@@ -372,8 +373,8 @@ def _restaurants_served(municipality: Municipality, days: DateRange, previous: D
         # as long as the two apart.
         if group == DAY:
             by_period = f"""
-                SELECT day, COALESCE(SUM(bit_count(restaurants)) FILTER (WHERE day BETWEEN %s AND %s), 0),
-                       COALESCE(SUM(bit_count(restaurants)) FILTER (WHERE day BETWEEN %s AND %s), 0)
+                SELECT day, COALESCE(SUM(bit_count(restaurants)) FILTER (WHERE day BETWEEN %s AND %s), 0)::bigint,
+                       COALESCE(SUM(bit_count(restaurants)) FILTER (WHERE day BETWEEN %s AND %s), 0)::bigint
                   FROM {served}
                  WHERE municipality_id = %s AND (day BETWEEN %s AND %s OR day BETWEEN %s AND %s)
                  GROUP BY day"""

@@ -237,6 +237,17 @@ def test_volume_as_an_excel_workbook_with_numbers_as_numbers(api, official, dist
     assert total[11] is None  # no percent against nothing: an empty cell, not a text
 
 
+@pytest.mark.parametrize("group", ["month", "week", "day", "year", "district", "dong", "business_type"])
+def test_restaurants_served_is_a_whole_number_in_every_grouping(api, official, autumn, group):
+    """A count, as the schema says: 1, not 1.0 (PostgreSQL's SUM of bigints is numeric)."""
+    body = api.as_user(official).get(VOLUME, {**AUTUMN, "group": group}).json()
+    counts = [row["restaurants_served"] for row in body["rows"]]
+    counts += [body["totals"]["restaurants_served"], body["totals"]["previous"]["restaurants_served"]]
+    counts += [row["previous"]["restaurants_served"] for row in body["rows"]]
+    assert counts and all(type(count) is int for count in counts), counts
+    assert 1 in counts
+
+
 def test_restaurants_served_is_left_empty_where_the_grouping_cannot_say(api, official, autumn):
     client = api.as_user(official)
     body = client.get(VOLUME, {**AUTUMN, "group": "hauler"}).json()
