@@ -16,6 +16,7 @@ from uuid import UUID
 
 from django.db.models import Count, DateField, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -72,7 +73,8 @@ def kg_per_restaurant_day(weight_g: int, restaurant_days: int) -> Decimal | None
 
 @dataclass(frozen=True)
 class IntensityCell:
-    """One month of one group: the weight, the restaurants open in it, and its days in the range."""
+    """One month of one group: the weight, the restaurants open in it, and its days in the
+    range that have begun (none for a month still to come: no figure)."""
 
     month: date
     weight_g: int
@@ -99,22 +101,26 @@ class Intensity:
     total: IntensityRow
 
 
-def _month_parts(days: DateRange) -> list[tuple[date, date, date]]:
-    """(month, first day, last day) of each month the range touches, cut to the range."""
+def _month_parts(days: DateRange, today: date) -> list[tuple[date, date, date]]:
+    """(month, first day, last day) of each month the range touches, cut to the range and
+    to today: this month's days to come put out nothing yet, and dividing by them would
+    show its kilograms a day falling. A month still to come ends before it begins."""
     parts = []
     for month in days.months:
-        last = add_months(month, 1) - timedelta(days=1)
-        parts.append((month, max(month, days.first_day), min(last, days.last_day)))
+        first = max(month, days.first_day)
+        last = min(add_months(month, 1) - timedelta(days=1), days.last_day, today)
+        parts.append((month, first, max(last, first - timedelta(days=1))))
     return parts
 
 
-def intensity(*, municipality: Municipality, days: DateRange, group: str) -> Intensity:
+def intensity(*, municipality: Municipality, days: DateRange, group: str, today: date | None = None) -> Intensity:
     """Kilograms per restaurant per day, month by month, for each district or business
-    type and for the municipality. A restaurant counts in a month when it was open on
-    some day of it (registered before the day ended, not closed before it began) or
-    was collected from in it."""
+    type and for the municipality, over each month's days up to `today` (the
+    municipality's). A restaurant counts in a month when it was open on some day of it
+    (registered before the day ended, not closed before it began) or was collected from
+    in it."""
     field = {DISTRICT: "district_id", BUSINESS_TYPE: "business_type"}[group]
-    parts = _month_parts(days)
+    parts = _month_parts(days, today or timezone.localdate(timezone=municipality.zone))
     # Whole months from the month cells, the part-months at the range's ends from the day cells.
     whole = [month for month, first, last in parts if first == month and last == add_months(month, 1) - timedelta(1)]
     cells = Q(grain=Grain.MONTH, period__in=whole)
@@ -351,11 +357,12 @@ class TrendsReport:
 def trends(*, municipality: Municipality, days: DateRange, limit: int, idle_days: int, now: datetime) -> TrendsReport:
     """Every trend at once: twelve queries, whatever the number of restaurants."""
     grew, fell = biggest_changes(municipality=municipality, days=days, limit=limit)
+    today = now.astimezone(municipality.zone).date()
     return TrendsReport(
         municipality=municipality,
         days=days,
-        by_district=intensity(municipality=municipality, days=days, group=DISTRICT),
-        by_business_type=intensity(municipality=municipality, days=days, group=BUSINESS_TYPE),
+        by_district=intensity(municipality=municipality, days=days, group=DISTRICT, today=today),
+        by_business_type=intensity(municipality=municipality, days=days, group=BUSINESS_TYPE, today=today),
         top=top_generators(municipality=municipality, days=days, limit=limit),
         grew=grew,
         fell=fell,

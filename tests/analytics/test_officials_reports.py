@@ -180,3 +180,14 @@ def test_money_billed_paid_outstanding_and_arrears_by_age(f, city, restaurant, u
     ages = {row.label: {b.code: (b.invoices, b.owed_krw) for b in row.buckets if b.invoices} for row in report.arrears}
     assert ages == {"서교동": {"under_30": (1, 20_000)}, "상암동": {"90_plus": (1, 6_000)}}
     assert (report.arrears_totals.invoices, report.arrears_totals.owed_krw) == (2, 26_000)
+
+
+def test_this_month_is_divided_by_its_days_so_far_and_a_month_to_come_has_no_figure(city, tag, scan):
+    Restaurant.objects.filter(municipality=city).update(created_at=seoul(2024, 1, 1))
+    scan(tag, seoul(2026, 11, 3, 7), 20_000)
+    autumn = DateRange(date(2026, 11, 1), date(2026, 12, 31))
+    report = trends.intensity(municipality=city, days=autumn, group="district", today=date(2026, 11, 10))
+    november, december = report.total.cells
+    # 20 kg over the ten days of November so far, not over its thirty.
+    assert (november.days, november.kg_per_restaurant_day) == (10, Decimal("2.00"))
+    assert (december.days, december.kg_per_restaurant_day) == (0, None)
