@@ -211,6 +211,8 @@ _MONEY_HEADER = [
     "수납액(원) Paid (KRW)",
     "미수액(원) Outstanding (KRW)",
 ]
+# The pages' and the JSON's collection rate, beside the sums it is worked out from.
+_PAID_PERCENT = "수납률(%) Paid (%)"
 
 
 def _money(row: dict) -> list:
@@ -218,15 +220,15 @@ def _money(row: dict) -> list:
 
 
 def money_months_table(body: dict) -> list[list]:
-    header = ["청구 월 Month billed", "항목 Label", *_MONEY_HEADER]
+    header = ["청구 월 Month billed", "항목 Label", *_MONEY_HEADER, _PAID_PERCENT]
     lines = [*body["by_month"], {**body["totals"], "key": "total"}]
-    return [header] + [[row["key"], row["label"], *_money(row)] for row in lines]
+    return [header] + [[row["key"], row["label"], *_money(row), row["paid_percent"]] for row in lines]
 
 
 def money_districts_table(body: dict) -> list[list]:
-    header = ["동 ID District ID", "동 District", *_MONEY_HEADER]
+    header = ["동 ID District ID", "동 District", *_MONEY_HEADER, _PAID_PERCENT]
     lines = [*body["by_district"], {**body["totals"], "key": "total"}]
-    return [header] + [[row["key"], row["label"], *_money(row)] for row in lines]
+    return [header] + [[row["key"], row["label"], *_money(row), row["paid_percent"]] for row in lines]
 
 
 def money_cells_table(body: dict) -> list[list]:

@@ -81,20 +81,24 @@ def test_every_part_downloads_with_units_in_its_headers(api, official, october, 
         )
 
 
-def test_the_money_csv_and_workbook_have_integer_won(api, official, october):
+def test_the_money_csv_and_workbook_have_integer_won_and_the_collection_rate(api, official, october):
     header, *lines = rows_of(api.as_user(official).get(MONEY, {**OCTOBER, "part": "months", "format": "csv"}))
     assert header[2:] == [
         "청구 건수(건) Invoices",
         "청구액(원) Billed (KRW)",
         "수납액(원) Paid (KRW)",
         "미수액(원) Outstanding (KRW)",
+        "수납률(%) Paid (%)",
     ]
+    # 2,340 of 12,340 won paid: 19.0 %, as on the page.
     assert lines == [
-        ["2026-10", "2026년 10월", "1", "12340", "2340", "10000"],
-        ["total", "합계", "1", "12340", "2340", "10000"],
+        ["2026-10", "2026년 10월", "1", "12340", "2340", "10000", "19.0"],
+        ["total", "합계", "1", "12340", "2340", "10000", "19.0"],
     ]
     workbook = api.as_user(official).get(MONEY, {**OCTOBER, "part": "months", "format": "xlsx"})
-    assert read_xlsx(workbook)[1][2:] == [1, 12_340, 2_340, 10_000]
+    assert read_xlsx(workbook)[1][2:] == [1, 12_340, 2_340, 10_000, 19.0]
+    header, *lines = rows_of(api.as_user(official).get(MONEY, {**OCTOBER, "part": "districts", "format": "csv"}))
+    assert header[-1] == "수납률(%) Paid (%)" and lines[-1][-1] == "19.0"
 
 
 @pytest.mark.parametrize("url", URLS)
