@@ -226,8 +226,10 @@ def _held_rows(user) -> list[HeldRow]:
 
 
 def _chosen_ids(values: list[str]) -> list[uuid.UUID]:
+    """The ticked scans, each once; one more than a decision takes, so that the service
+    refuses too many rather than a repeated id hiding the ones after it."""
     chosen = []
-    for value in values[: services.HELD_DECISION_MAX + 1]:
+    for value in list(dict.fromkeys(values))[: services.HELD_DECISION_MAX + 1]:
         try:
             chosen.append(uuid.UUID(value))
         except ValueError:

@@ -59,6 +59,22 @@ def test_bulk_release_needs_a_reason_and_records_each_decision(client, f, offici
     assert again.status_code == 409 and CollectionEventStatusChange.objects.count() == 2
 
 
+def test_a_far_scan_shows_its_distance_with_separators(client, f, official, collector, tag):
+    held(f, tag, collector, lat="37.000000", lng="127.000000", distance_m=340_477, gps_accuracy_m=1_500)
+    client.force_login(official)
+    html = client.get(QUEUE).content.decode()
+    assert "식당에서 340,477 m" in html and "1,500 m" in html
+
+
+def test_a_scan_ticked_many_times_does_not_hide_the_ones_after_it(client, f, official, collector, tag):
+    first, last = held(f, tag, collector), held(f, tag, collector)
+    client.force_login(official)
+    events = [str(first.id)] * 101 + [str(last.id)]
+    response = client.post(QUEUE, {"events": events, "decision": "release", "reason": "확인함"})
+    assert response.status_code == 302
+    assert set(CollectionEvent.objects.values_list("status", flat=True)) == {"billable"}
+
+
 def test_another_municipalitys_official_can_neither_see_nor_decide(client, f, stranger, collector, tag):
     event = held(f, tag, collector)
     client.force_login(stranger)

@@ -1,4 +1,5 @@
-"""`{{ amount|won }}` → "12,340": integer KRW with thousands separators, no locale."""
+"""`{{ amount|won }}` → "12,340": integer KRW with thousands separators, no locale; grams as
+kilograms (`kg`) and other whole numbers (`thousands`) likewise."""
 
 from decimal import Decimal
 
@@ -20,3 +21,11 @@ def kg(grams) -> str:
     if grams is None:
         return ""
     return f"{Decimal(int(grams)) / 1000:,.3f}"
+
+
+@register.filter
+def thousands(count) -> str:
+    """A whole number with thousands separators: 340477 → "340,477" (metres, counts)."""
+    if count is None or count == "":
+        return ""
+    return f"{int(count):,}"
