@@ -51,17 +51,17 @@ from backend.rollups.models import CHUNK_BITS, Dimension, Grain, GroupRestaurant
 MONTH, WEEK, DAY, YEAR = "month", "week", "day", "year"
 DISTRICT, BUSINESS_TYPE, HAULER, RESTAURANT = "district", "business_type", "hauler", "restaurant"
 DONG, CREW = "dong", "crew"
-GROUPS = {
-    MONTH: _("Monthly"),
+GROUPS = {  # as the page lists them: periods, then places and kinds, then who collected
     DAY: _("Daily"),
-    DISTRICT: _("By district"),
-    RESTAURANT: _("By restaurant"),
     WEEK: _("Weekly"),
+    MONTH: _("Monthly"),
     YEAR: _("Yearly"),
+    DISTRICT: _("By district"),
+    DONG: _("By dong"),
     BUSINESS_TYPE: _("By business type"),
     HAULER: _("By hauler"),
-    DONG: _("By dong"),
     CREW: _("By crew member"),
+    RESTAURANT: _("By restaurant"),
 }
 #: Groups read from the rollups, over any range up to MAX_ROLLUP_DAYS.
 ROLLUP_GROUPS = frozenset(GROUPS) - {RESTAURANT}

@@ -55,7 +55,7 @@ def test_reviewing_and_releasing_held_scans(desk, official, held_scans):
     cards = desk.get_by_test_id("held-scan")
     expect(cards).to_have_count(2)
     expect(cards.nth(0)).to_contain_text("식당에서 허용 거리보다 먼 곳에서 스캔함")
-    expect(cards.nth(0).get_by_test_id("evidence-position")).to_contain_text("37.565000, 126.910000 · 식당에서 1112 m")
+    expect(cards.nth(0).get_by_test_id("evidence-position")).to_contain_text("37.565000, 126.910000 · 식당에서 1,112 m")
     expect(cards.nth(1)).to_contain_text("무게가 이 용기의 평소 무게와 크게 다름")
     expect(cards.nth(1).get_by_test_id("evidence-weights")).to_contain_text("중앙값 10.000 kg")
     assert_usable(desk, "the queue with two held scans")

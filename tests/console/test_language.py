@@ -144,8 +144,8 @@ def test_what_the_console_says_after_a_form_is_sent_follows_the_language(client,
                 "/api/v1/reports/volume/", {"from": "2026-11-01", "to": "2026-11-30", "group": "quarter"}
             ),
             "invalid_group",
-            "group must be one of month, day, district, restaurant, week, year, business_type, hauler, dong, crew.",
-            "묶음 기준(group)은 month, day, district, restaurant, week, year, business_type, hauler, dong, crew"
+            "group must be one of day, week, month, year, district, dong, business_type, hauler, crew, restaurant.",
+            "묶음 기준(group)은 day, week, month, year, district, dong, business_type, hauler, crew, restaurant"
             " 중 하나입니다.",
         ),
         (
