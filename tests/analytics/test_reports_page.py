@@ -61,12 +61,14 @@ def test_by_district_a_bar_chart_and_a_table_beside_a_year_earlier_with_download
 
     assert 'class="chart-bar"' in page and ">3,000 kg<" in page  # the bar ends in its figure
     seogyo = row(page, "서교동")
-    assert cells(seogyo) == ["3,000.000 kg", "2,400.000 kg", "+600.000 kg", "2 건", "1"]  # one restaurant served
+    assert cells(seogyo) == ["3,000.000 kg", "2,400.000 kg", "+600.000 kg", "2 건", "1곳"]  # one restaurant served
     assert "+25.0%" in seogyo and "확인 대기 1,000.000 kg" in seogyo and "전년 동기 1곳" in seogyo
-    assert cells(row(page, "상암동")) == ["0.000 kg"] * 3 + ["0 건", "0"]
+    assert cells(row(page, "상암동")) == ["0.000 kg"] * 3 + ["0 건", "0곳"]
     assert "영업장 수" in table(page)
     earlier = page[page.index('data-testid="a-year-earlier"') :].split("</p>")[0]
     assert "2,400.000 kg" in earlier and "(+25.0%)" in earlier
+    served = page[page.index('data-testid="restaurants-served"') :].split("</span>")[0]
+    assert served.endswith("수거한 영업장 1곳")
     quality = page[page.index('data-testid="scan-quality"') :]
     assert re.search(r'data-code="far_from_restaurant"><td>[^<]+</td><td class="num">1 건</td>', quality)
 
