@@ -157,7 +157,7 @@ class VolumeReportView(ReportView):
         municipality, days = self.report_scope(request, max_days=selectors.max_days(group))
         if group == selectors.RESTAURANT and request.accepted_renderer.format in SPREADSHEET_FORMATS:
             return Response(restaurants_export_body(municipality, days))
-        page = selectors.page_number(request.query_params.get("page"))
+        page = selectors.page_number(request.query_params.get("page"), group=group)
         report = selectors.volume(municipality=municipality, days=days, group=group, page=page)
         return Response(volume_body(report))
 

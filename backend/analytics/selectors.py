@@ -71,10 +71,11 @@ ROLLUP_GROUPS = frozenset(GROUPS) - {RESTAURANT}
 RESTAURANT_PAGE_ROWS = 100
 
 
-def page_number(text: str | None) -> int:
-    """The page a query string names (`page`): 1 when absent. ASCII digits only: Python's
-    isdigit() also takes "²", which int() then refuses."""
-    if not text:
+def page_number(text: str | None, *, group: str) -> int:
+    """The page a query string names (`page`): 1 when absent, and for every grouping but
+    by restaurant, which alone has pages (a link kept from it still opens). ASCII digits
+    only: Python's isdigit() also takes "²", which int() then refuses."""
+    if not text or group != RESTAURANT:
         return 1
     if not (text.isascii() and text.isdigit()) or len(text) > 6:
         raise DomainError("invalid_page", _("There is no such page."), fields={"page": ["a whole number from 1"]})

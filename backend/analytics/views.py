@@ -122,7 +122,10 @@ def reports(request):
         )
     try:
         report = selectors.volume(
-            municipality=municipality, days=days, group=group, page=selectors.page_number(request.GET.get("page"))
+            municipality=municipality,
+            days=days,
+            group=group,
+            page=selectors.page_number(request.GET.get("page"), group=group),
         )
     except DomainError as exc:  # a page past the last
         error, report = error or exc, selectors.volume(municipality=municipality, days=days, group=group)

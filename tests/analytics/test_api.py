@@ -321,3 +321,8 @@ def test_restaurants_page_in_json_and_all_of_them_in_the_csv(api, official, f, d
     assert [row[1] for row in rows] == ["가", "나", "다", "할매순대국"]
     assert total[5] == "3"
     assert client.get(VOLUME, {**AUTUMN, "group": "restaurant", "page": "3"}).json()["error"]["code"] == "invalid_page"
+    assert client.get(VOLUME, {**AUTUMN, "group": "restaurant", "page": "abc"}).status_code == 400
+    # Only by restaurant has pages: a page kept in a link to another grouping is not read.
+    for page in ("abc", "5"):
+        month = client.get(VOLUME, {**AUTUMN, "group": "month", "page": page})
+        assert month.status_code == 200 and (month.json()["page"], month.json()["pages"]) == (1, 1)
