@@ -126,3 +126,13 @@ def test_an_api_error_speaks_the_readers_language_and_keeps_its_code(api, offici
         assert error["message"] == "2099-10 has not ended yet."
     else:
         assert error["message"] == "2099-10 기간이 아직 끝나지 않았습니다."
+
+
+def test_money_paid_is_shown_as_paid_with_what_is_left_not_as_a_minus(client, owner, invoice):
+    Invoice.objects.filter(id=invoice.id).update(paid_krw=1000)
+    client.force_login(owner)
+    page = pages_of(client, reverse("billing:invoice-page", args=[invoice.id]))
+    paid = page.split('data-testid="paid">')[1].split("</dd>")[0]
+    left = page.split('data-testid="left-to-pay">')[1].split("</dd>")[0]
+    assert paid.strip() == "1,000원"
+    assert left.strip() == f"{invoice.total_krw - 1000:,}원"
