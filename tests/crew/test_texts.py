@@ -56,6 +56,8 @@ def test_the_shell_is_korean_by_default(client, collector):
     assert '<html lang="ko"' in page
     assert set(catalog) == set(texts.script_texts())
     assert catalog["Save"] == "저장" and catalog["Not put out"] == "미배출"
+    # A stop an owner asked for: an extra pickup or a missed-pickup report, so not "추가 수거".
+    assert catalog["Pickup request"] == "수거 요청"
     assert catalog["%(left)s left of %(total)s"] == "남은 곳 %(left)s / 전체 %(total)s"
     assert [msgid for msgid, text in catalog.items() if not HANGUL.search(text)] == []
 
