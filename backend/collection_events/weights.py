@@ -12,9 +12,11 @@ MAX_WEIGHT_G = 10_000_000  # 10 t
 # Digits, at most one point, at most three decimals, bounded length. No exponent,
 # underscore, space, plus sign, NaN or infinity: `Decimal("1_0")` would read 10 and
 # `"1e500000"` would cost seconds of CPU. A minus sign is read, for the caller to
-# refuse as out of range.
-_KG_TEXT = re.compile(r"(-?)([0-9]{1,8})(?:\.([0-9]{1,3}))?")
-_MAX_TEXT_LENGTH = 12
+# refuse as out of range, and so is a whole part longer than any weight (like a huge
+# JSON number below): "99999999999999" is too heavy, not malformed.
+_KG_TEXT = re.compile(r"(-?)([0-9]{1,32})(?:\.([0-9]{1,3}))?")
+_MAX_TEXT_LENGTH = 37
+_MAX_WHOLE_DIGITS = 8
 
 
 def kg_to_grams(value: object) -> int:
@@ -26,6 +28,8 @@ def kg_to_grams(value: object) -> int:
         if match is None:
             raise ValueError('digits with at most one point and three decimals, e.g. "12.345"')
         sign, whole, decimals = match.groups()
+        if len(whole.lstrip("0")) > _MAX_WHOLE_DIGITS:
+            return -(MAX_WEIGHT_G + 1) if sign else MAX_WEIGHT_G + 1
         grams = int(whole) * 1000 + int((decimals or "").ljust(3, "0"))
         return -grams if sign else grams
     if isinstance(value, bool) or value is None:

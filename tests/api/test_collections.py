@@ -99,7 +99,7 @@ class TestRecordOne:
         response = crew.post(URL, scan(tag, collected_at=before_issue.isoformat()), format="json")
         assert response.status_code == 201
 
-    @pytest.mark.parametrize("weight", ["0", "-1.5", "72.001"])
+    @pytest.mark.parametrize("weight", ["0", "-1.5", "72.001", "99999999999999", "-99999999999999.5"])
     def test_weight_out_of_range(self, crew, tag, weight):
         # a 60 L bin at 1.2 kg/L holds at most 72 kg
         response = crew.post(URL, scan(tag, weight_kg=weight), format="json")

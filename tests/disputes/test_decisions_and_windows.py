@@ -111,6 +111,7 @@ def test_the_owner_proposes_a_weight_in_kilograms(api, owner, pickup, text, gram
         ("NaN", "validation_error"),
         ("-1", "weight_out_of_range"),
         ("10001", "weight_out_of_range"),
+        ("99999999999999", "weight_out_of_range"),  # too heavy, not malformed
         ("10", "weight_unchanged"),  # the recorded weight itself
     ],
 )
