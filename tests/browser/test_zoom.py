@@ -32,15 +32,26 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "two-hundred-percent-1"
 ZOOMED_PHONE = {"width": 180, "height": 370}  # 360 × 740 at 200 %
+PHONE = {"width": 360, "height": 740}
 
 CUT_TEXT = (Path(__file__).parent / "cut_text.js").read_text(encoding="utf-8")
 
 
 @pytest.fixture
 def zoomed(chromium, live_server):
+    yield from _phone(chromium, live_server, ZOOMED_PHONE, device_scale_factor=2)
+
+
+@pytest.fixture
+def phone(chromium, live_server):
+    """The same phone at 100 %: 360 CSS px, where no rule of the narrow layout applies."""
+    yield from _phone(chromium, live_server, PHONE, device_scale_factor=1)
+
+
+def _phone(chromium, live_server, viewport, *, device_scale_factor):
     context = chromium.new_context(
-        viewport=ZOOMED_PHONE,
-        device_scale_factor=2,
+        viewport=viewport,
+        device_scale_factor=device_scale_factor,
         locale="ko-KR",
         base_url=live_server.url,
         has_touch=True,
@@ -90,30 +101,46 @@ def owner_pages(f, owner, official, collector, restaurant, old_bin, tag, tariff,
     ]
 
 
-def test_every_owner_page_reflows_at_200_percent(zoomed, owner_pages):
-    zoomed.goto("/login/?next=/")
-    zoomed.locator("input[name=username]").fill("owner")
-    zoomed.locator("input[name=password]").fill(PASSWORD)
-    zoomed.locator("form button[type=submit]").click()
-    zoomed.wait_for_url("**/")
-    assert zoomed.evaluate("() => [window.innerWidth, window.devicePixelRatio]") == [180, 2]
+def _sign_in(page) -> None:
+    page.goto("/login/?next=/")
+    page.locator("input[name=username]").fill("owner")
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url("**/")
 
+
+def _overflows(page, pages, *, screenshots: str | None = None) -> list[str]:
+    """Each owner page in Korean, then in English (the header's switch): what scrolls
+    sideways or is cut."""
     problems = []
     for language in ("ko", "en"):
         if language == "en":
-            zoomed.locator("form.language-switch button[value=en]").click()
-            zoomed.wait_for_function("() => document.documentElement.lang === 'en'")
-        for number, path in enumerate(owner_pages, 1):
-            response = zoomed.goto(path)
+            page.locator("form.language-switch button[value=en]").click()
+            page.wait_for_function("() => document.documentElement.lang === 'en'")
+        for number, path in enumerate(pages, 1):
+            response = page.goto(path)
             assert response.ok, f"{path}: {response.status}"
-            sideways = zoomed.evaluate(
+            sideways = page.evaluate(
                 "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
             if sideways > 0:
                 problems.append(f"[{language}] {path}: scrolls sideways by {sideways}px")
-            problems += [f"[{language}] {path}: {cut}" for cut in zoomed.evaluate(CUT_TEXT)]
-            shoot(
-                zoomed,
-                f"zoom-200-{language}-{number:02d}-{'-'.join(p for p in path.split('/') if 0 < len(p) < 30) or 'home'}",
-            )
+            problems += [f"[{language}] {path}: {cut}" for cut in page.evaluate(CUT_TEXT)]
+            if screenshots:
+                name = "-".join(p for p in path.split("/") if 0 < len(p) < 30) or "home"
+                shoot(page, f"{screenshots}-{language}-{number:02d}-{name}")
+    return problems
+
+
+def test_every_owner_page_reflows_at_200_percent(zoomed, owner_pages):
+    _sign_in(zoomed)
+    assert zoomed.evaluate("() => [window.innerWidth, window.devicePixelRatio]") == [180, 2]
+    problems = _overflows(zoomed, owner_pages, screenshots="zoom-200")
     assert not problems, "at 200 % on a 360 px phone:\n" + "\n".join(problems)
+
+
+def test_every_owner_page_fits_a_360_px_phone_in_both_languages(phone, owner_pages):
+    _sign_in(phone)
+    assert phone.evaluate("() => window.innerWidth") == 360
+    problems = _overflows(phone, owner_pages)
+    assert not problems, "on a 360 px phone:\n" + "\n".join(problems)
