@@ -75,7 +75,7 @@ def test_a_malformed_field_rejects_only_its_event(crew, tag, f, field, value):
 @pytest.mark.parametrize(
     "weight",
     ["1e5000", "1e500000", " 5 ", "5 ", "1_0", "2.5E+1", "+5", "5.", ".5", "1.2345", "NaN", "Infinity", "0x10",
-     "12,5", "１２", "", [12], {"kg": 1}, True, None, "9" * 13],
+     "12,5", "１２", "", [12], {"kg": 1}, True, None, "9" * 33],
 )  # fmt: skip
 def test_a_weight_that_is_not_a_plain_decimal_is_refused(crew, tag, f, weight):
     result = post_beside_a_good_event(crew, tag, f, weight_kg=weight)
@@ -83,7 +83,8 @@ def test_a_weight_that_is_not_a_plain_decimal_is_refused(crew, tag, f, weight):
     assert "weight_kg" in result["error"]["fields"]
 
 
-@pytest.mark.parametrize("weight", ["0", "0.000", "-1.5", -3, 1e300, "99999999.999", 10**30])
+# Digits beyond any weight are too heavy, not malformed, as text as well as a number.
+@pytest.mark.parametrize("weight", ["0", "0.000", "-1.5", -3, 1e300, "99999999.999", 10**30, "9" * 13, "9" * 32])
 def test_a_weight_out_of_any_range_is_refused_as_such(crew, tag, f, weight):
     result = post_beside_a_good_event(crew, tag, f, weight_kg=weight)
     assert result["error"]["code"] == "weight_out_of_range"
