@@ -1,5 +1,4 @@
-"""`{{ amount|won }}` → "12,340": integer KRW with thousands separators, no locale; grams as
-kilograms (`kg`) and other whole numbers (`thousands`) likewise."""
+"""`{{ amount|won }}` → "12,340": integer KRW with thousands separators, no locale."""
 
 from decimal import Decimal
 
@@ -21,11 +20,3 @@ def kg(grams) -> str:
     if grams is None:
         return ""
     return f"{Decimal(int(grams)) / 1000:,.3f}"
-
-
-@register.filter
-def thousands(count) -> str:
-    """A whole number with thousands separators: 340477 → "340,477" (metres, counts)."""
-    if count is None or count == "":
-        return ""
-    return f"{int(count):,}"
